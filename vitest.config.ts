@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// Unit and conformance tests run in Node; browser behaviour is covered by Playwright in test/e2e.
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+})
