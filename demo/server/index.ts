@@ -1,0 +1,109 @@
+/**
+ * A local server that speaks the Supabase Realtime protocol to the unmodified supabase-js client
+ * (REALTIME_PROTOCOL.md), plus test hooks. Dev and test use only: no Postgres, no RLS.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
+import { createContext, dropAll, statsOf, type Context, type ServerOptions } from './context.ts'
+import { createHttpHandler } from './http.ts'
+import { changePayload, matchingIds, type Change } from './postgres.ts'
+import type { Stats } from './stats.ts'
+import type { MintClaims } from './tokens.ts'
+import { createUpgradeHandler } from './upgrade.ts'
+
+export type { ServerOptions } from './context.ts'
+export type { Change, ChangeType } from './postgres.ts'
+export type { Stats, SocketStats } from './stats.ts'
+export type { MintClaims } from './tokens.ts'
+export { DEV_JWT_SECRET } from './tokens.ts'
+
+/** Default port, the one `supabase start` uses for its API gateway. */
+export const DEFAULT_PORT = 54321
+
+/**
+ * A running server and its test hooks.
+ *
+ * @example
+ * const server = await startRealtimeServer({ port: 0 }); createClient(server.url, server.anonKey)
+ */
+export interface RealtimeServer {
+  /** `http://127.0.0.1:PORT`, the `supabaseUrl` to give createClient. */
+  url: string
+  port: number
+  /** An anon key signed with the server's secret (the Supabase local one with the default secret). */
+  anonKey: string
+  stats(): Stats
+  /** Route a database change to every subscribed channel; returns the number of channels reached. */
+  emitChange(change: Change): number
+  mintToken(claims: MintClaims): Promise<string>
+  /** false: stop answering heartbeats, to simulate a hung server. */
+  setHeartbeatReplies(on: boolean): void
+  /** Close every socket from the server side. */
+  dropAllConnections(): void
+  close(): Promise<void>
+}
+
+/**
+ * Start a server; resolves once it listens.
+ *
+ * @example
+ * const server = await startRealtimeServer({ port: 0 })
+ * await server.close()
+ */
+export async function startRealtimeServer(options: ServerOptions = {}): Promise<RealtimeServer> {
+  const ctx = createContext(options)
+  const emitChange = (change: Change): number => deliverChange(ctx, change)
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 3000 * 1024 + 500 })
+  const http = createServer(createHttpHandler(ctx, emitChange))
+  http.on('upgrade', createUpgradeHandler(ctx, wss))
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject)
+    http.listen(options.port ?? DEFAULT_PORT, host, () => resolve())
+  })
+  const port = (http.address() as AddressInfo).port
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    anonKey: await ctx.tokens.anonKey(),
+    stats: () => statsOf(ctx),
+    emitChange,
+    mintToken: (claims) => ctx.tokens.mint(claims),
+    setHeartbeatReplies: (on) => {
+      ctx.isHeartbeatReplying = on
+    },
+    dropAllConnections: () => dropAll(ctx),
+    close: () => closeServer(ctx, http, wss),
+  }
+}
+
+/**
+ * Send one `postgres_changes` message per channel, listing all of its binding ids that match.
+ *
+ * @example
+ * deliverChange(ctx, { schema: 'public', table: 'todos', type: 'INSERT', record: { id: 1 } }) // 1
+ */
+export function deliverChange(ctx: Context, change: Change): number {
+  let delivered = 0
+  for (const channel of ctx.channels.all()) {
+    const ids = matchingIds(channel.bindings, change)
+    if (ids.length === 0) continue
+    // A fan-out message: join_ref null passes the client's membership check on every join.
+    const payload = changePayload(change, ids)
+    channel.peer.push({ joinRef: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload })
+    delivered++
+  }
+  ctx.counters.changesOut += delivered
+  return delivered
+}
+
+async function closeServer(ctx: Context, http: ReturnType<typeof createServer>, wss: WebSocketServer): Promise<void> {
+  dropAll(ctx, 1001, 'server shutting down')
+  const closed = new Promise<void>((resolve) => http.close(() => resolve()))
+  // Keep-alive HTTP connections (fetch in tests) would hold close() open otherwise.
+  http.closeAllConnections()
+  for (const ws of wss.clients) ws.terminate()
+  wss.close()
+  await closed
+}
