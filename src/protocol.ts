@@ -1,0 +1,170 @@
+/**
+ * The contract between a tab and the hub worker: types and constants only, so it compiles under
+ * both the DOM and the WebWorker libs (proof that it depends on neither).
+ */
+
+/** Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name. */
+export const PROTOCOL_VERSION = 1
+
+/**
+ * Longest topic in UTF-8 bytes: realtime-js writes `realtime:<topic>` into a one-byte length field
+ * of its binary broadcast frame (255), so a longer topic could join but never broadcast.
+ */
+export const MAX_TOPIC_BYTES = 255 - 'realtime:'.length
+
+/** Anything that survives structured cloning and JSON: what a payload may be. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/** State of the worker's connection for this tab's identity. */
+export type ConnectionStatus = 'connecting' | 'open' | 'paused' | 'reconnecting' | 'closed'
+
+/** What `subscribe()` callbacks receive, as in supabase-js. */
+export type ChannelStatus = 'SUBSCRIBED' | 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOSED'
+
+/** What `send()`, `track()` and `untrack()` resolve to, as in supabase-js. */
+export type SendResult = 'ok' | 'timed out' | 'error'
+
+/** Visibility as the tab reports it; a page in the back/forward cache reports `'hidden'`. */
+export type Visibility = 'visible' | 'hidden'
+
+/** Error as data, for crossing the port (see `src/errors.ts`). */
+export interface WireError {
+  code: string
+  message: string
+}
+
+/** Channel options, the subset of supabase-js's `RealtimeChannelOptions['config']` the hub honours. */
+export interface ChannelConfig {
+  broadcast?: { self?: boolean; ack?: boolean }
+  presence?: { key?: string; enabled?: boolean }
+  private?: boolean
+}
+
+/** A postgres_changes filter exactly as supabase-js takes it. */
+export interface PostgresFilter {
+  event: '*' | 'INSERT' | 'UPDATE' | 'DELETE'
+  schema: string
+  table?: string
+  filter?: string
+}
+
+/** One `.on(...)` of a channel, as data. `system` covers server system messages and `resync`. */
+export type Binding =
+  | { type: 'broadcast'; event: string }
+  | { type: 'presence'; event: 'sync' | 'join' | 'leave' }
+  | { type: 'postgres_changes'; filter: PostgresFilter }
+  | { type: 'system'; event: string }
+
+/** A channel of one tab as the hub sees it; `subId` is unique within the tab. */
+export interface Subscription {
+  subId: string
+  topic: string
+  config: ChannelConfig
+  bindings: Binding[]
+}
+
+/** Presence as supabase-js's `presenceState()` returns it: key → metas with `presence_ref`. */
+export type PresenceState = Record<string, Array<{ presence_ref: string; [key: string]: Json }>>
+
+/** A channel's state, sent on join so a late tab knows it at once. */
+export interface ChannelSnapshot {
+  status: ChannelStatus | 'joining'
+  error?: WireError
+  presence: PresenceState
+}
+
+/** Connection status with its reason, pushed to every tab of the identity. */
+export interface StatusEvent {
+  status: ConnectionStatus
+  /** Reconnect attempt (1-based) while `reconnecting`. */
+  attempt?: number
+  error?: WireError
+  /** When the hub will try again, epoch ms, while `reconnecting`. */
+  retryAt?: number
+}
+
+/** Sent by a tab on (re)connecting to the hub. */
+export interface TabHello {
+  tabId: string
+  protocol: number
+  url: string
+  apikey: string
+  token: string | null
+  visibility: Visibility
+  focused: boolean
+  /** Web Lock the tab holds for its lifetime; the hub is granted it when the tab is gone. */
+  lockName: string
+  pauseWhenHiddenMs: number
+  heartbeatIntervalMs: number
+  lingerMs: number
+}
+
+/** The hub's answer to {@link TabHello}. */
+export interface Welcome {
+  workerId: string
+  protocol: number
+  status: StatusEvent
+  isLeader: boolean
+}
+
+/** A tab's periodic and on-change report. */
+export interface Heartbeat {
+  visibility: Visibility
+  focused: boolean
+}
+
+/** The hub's answer to a heartbeat: `known: false` tells the tab to say hello again. */
+export interface HeartbeatAck {
+  workerId: string
+  known: boolean
+  isLeader: boolean
+}
+
+/** What a tab sends on a channel. */
+export type Outgoing = { type: 'broadcast'; event: string; payload?: Json }
+
+/** One event for one tab; `subIds` are the tab's subscriptions it is for. */
+export type Delivery =
+  | { kind: 'broadcast'; subIds: string[]; event: string; payload: Json; meta?: Json }
+  | { kind: 'presence'; subIds: string[]; event: 'sync' | 'join' | 'leave'; key?: string;
+      currentPresences?: Json[]; newPresences?: Json[]; leftPresences?: Json[]; state: PresenceState }
+  | { kind: 'postgres_changes'; subIds: string[]; bindingKeys: string[]; payload: Json }
+  | { kind: 'system'; subIds: string[]; event: string; payload: Json }
+  | { kind: 'channel'; subIds: string[]; status: ChannelStatus; error?: WireError }
+
+/** Hub-side statistics for this tab's identity and worker. */
+export interface HubStats {
+  workerId: string
+  tabs: number
+  visibleTabs: number
+  connections: number
+  identities: number
+  channels: Array<{ topic: string; tabs: number; listeners: number; status: string }>
+  status: ConnectionStatus
+  delivered: number
+  batches: number
+}
+
+/** The worker's API, one instance per connected tab (`worker/session.ts`). */
+export interface HubApi {
+  hello(tab: TabHello, sink: TabSink): Promise<Welcome>
+  join(sub: Subscription): Promise<ChannelSnapshot>
+  leave(subId: string): Promise<void>
+  send(subId: string, message: Outgoing): Promise<SendResult>
+  track(subId: string, meta: { [key: string]: Json }): Promise<SendResult>
+  untrack(subId: string): Promise<SendResult>
+  setAuth(token: string | null): Promise<void>
+  heartbeat(beat: Heartbeat): Promise<HeartbeatAck>
+  reconnect(): Promise<void>
+  stats(): Promise<HubStats>
+  bye(): Promise<void>
+}
+
+/** The tab's single callback object, exposed once through Comlink. */
+export interface TabSink {
+  deliver(batch: Delivery[]): void
+  status(event: StatusEvent): void
+  leader(isLeader: boolean): void
+  /** Asks the tab's `accessToken()` for a fresh token before the hub resumes or rejoins. */
+  token(): Promise<string | null>
+}
