@@ -1,0 +1,263 @@
+/**
+ * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
+ * them together (who leads, when to pause, who gets a status). Orchestration only.
+ */
+import type { ChannelSnapshot, Delivery, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, StatusEvent, Subscription, TabHello, Welcome, Json } from '../src/protocol.ts'
+import { PROTOCOL_VERSION } from '../src/protocol.ts'
+import { systemClock, withTimeout, type Clock } from '../src/clock.ts'
+import { RelayError } from '../src/errors.ts'
+import { Connection } from './connection.ts'
+import { identityKey } from './identity.ts'
+import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'
+import { TabRegistry, type LockRequester } from './tabs.ts'
+import type { TransportFactory } from './transports/transport.ts'
+
+/** The tab's callbacks as the hub calls them (a Comlink remote in the worker). */
+export interface HubSink {
+  deliver(batch: Delivery[]): unknown
+  status(event: StatusEvent): unknown
+  leader(isLeader: boolean): unknown
+  token(): Promise<string | null>
+}
+
+/** Hub options; everything has a production default. */
+export interface HubOptions {
+  transport: TransportFactory
+  clock?: Clock
+  random?: () => number
+  locks?: LockRequester | null
+  schedule?: Schedule
+  workerId?: string
+  /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
+  minUptimeMs?: number
+  /** How long send/track wait for a channel to be joined. */
+  joinWaitMs?: number
+  /** How long to wait for a tab's `accessToken()`. */
+  tokenTimeoutMs?: number
+  /** How long a user's connection outlives its last tab, so a reload reuses it. */
+  idleCloseMs?: number
+}
+
+interface TabLink {
+  sink: HubSink
+  outbox: Outbox
+  identity: string
+  hello: TabHello
+  subs: Map<string, Subscription>
+}
+
+// A call into a tab whose page died never settles or rejects later; neither may crash the hub.
+function quietly(result: unknown): void {
+  Promise.resolve(result).catch(() => undefined)
+}
+
+/** Owns connections, topics and tabs of one worker. */
+export class Hub {
+  readonly workerId: string
+  readonly #options: Required<Omit<HubOptions, 'locks'>>
+  readonly #connections = new Map<string, Connection>()
+  readonly #tabs = new Map<string, TabLink>()
+  readonly #registry: TabRegistry
+  readonly #timers = new Map<string, () => void>()
+  readonly #counters: OutboxCounters = { delivered: 0, batches: 0 }
+
+  constructor(options: HubOptions) {
+    this.#options = {
+      clock: systemClock, random: Math.random, schedule: nextTask, workerId: crypto.randomUUID(),
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, ...options,
+    }
+    this.workerId = this.#options.workerId
+    this.#registry = new TabRegistry({
+      gone: (tabId) => this.bye(tabId),
+      leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(link.sink.leader(tabId === leader))),
+      visibility: (identity, anyVisible) => this.#onVisibility(identity, anyVisible),
+    }, this.#options.clock, options.locks ?? null)
+  }
+
+  /** Registers a tab; a known tab id (worker restart, frozen tab back) starts over cleanly. */
+  hello(hello: TabHello, sink: HubSink): Welcome {
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
+    }
+    this.bye(hello.tabId)
+    const identity = identityKey(hello.url, hello.apikey, hello.token)
+    const outbox = new Outbox((batch) => quietly(sink.deliver(batch)), this.#options.schedule, this.#counters)
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
+    this.#cancelTimer(identity)
+    const connection = this.#connection(identity, hello)
+    connection.offerToken(hello.token)
+    this.#registry.add({ ...hello, identity })
+    return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader: this.#registry.leaderOf(identity) === hello.tabId }
+  }
+
+  join(tabId: string, sub: Subscription): ChannelSnapshot {
+    const link = this.#link(tabId)
+    const previous = link.subs.get(sub.subId)
+    if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
+    link.subs.set(sub.subId, sub)
+    return this.#connection(link.identity, link.hello).join(tabId, sub)
+  }
+
+  leave(tabId: string, subId: string): void {
+    const link = this.#link(tabId)
+    link.subs.delete(subId)
+    this.#connections.get(link.identity)?.leave(tabId, subId)
+  }
+
+  send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
+    return this.#connectionOf(tabId).send(tabId, subId, message)
+  }
+
+  track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    return this.#connectionOf(tabId).track(tabId, subId, meta)
+  }
+
+  untrack(tabId: string, subId: string): Promise<SendResult> {
+    return this.#connectionOf(tabId).untrack(tabId, subId)
+  }
+
+  /** A new token: applied in place for the same user, or the tab moves to the token's user. */
+  setAuth(tabId: string, token: string | null): void {
+    const link = this.#link(tabId)
+    link.hello = { ...link.hello, token }
+    const identity = identityKey(link.hello.url, link.hello.apikey, token)
+    if (identity === link.identity) {
+      this.#connections.get(identity)?.offerToken(token)
+      return
+    }
+    const previous = link.identity
+    this.#connections.get(previous)?.removeTab(tabId)
+    link.identity = identity
+    this.#registry.move(tabId, identity)
+    // Sign-out (or a switch of user) tears the old user's connection down at once.
+    if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
+    this.#cancelTimer(identity)
+    const connection = this.#connection(identity, link.hello)
+    connection.offerToken(token)
+    quietly(link.sink.status(connection.status))
+    for (const sub of link.subs.values()) {
+      const snapshot = connection.join(tabId, sub)
+      if (snapshot.status !== 'joining') link.outbox.push({ kind: 'channel', subIds: [sub.subId], status: snapshot.status })
+    }
+  }
+
+  heartbeat(tabId: string, beat: Heartbeat): HeartbeatAck {
+    const known = this.#registry.beat(tabId, beat)
+    const identity = this.#tabs.get(tabId)?.identity
+    const isLeader = identity !== undefined && this.#registry.leaderOf(identity) === tabId
+    return { workerId: this.workerId, known, isLeader }
+  }
+
+  /** Retries now while reconnecting or paused. */
+  async reconnect(tabId: string): Promise<void> {
+    await this.#connectionOf(tabId).resume()
+  }
+
+  stats(tabId: string): HubStats {
+    const link = this.#link(tabId)
+    const connection = this.#connections.get(link.identity)
+    const tabs = this.#registry.list(link.identity)
+    const channels = [...(connection?.topics.entries() ?? [])].map((entry) => {
+      const subs = [...entry.subs.values()]
+      return { topic: entry.spec.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
+    })
+    const connections = [...this.#connections.values()].reduce((n, c) => n + c.sockets, 0)
+    return {
+      workerId: this.workerId, tabs: tabs.length, visibleTabs: tabs.filter((t) => t.visibility === 'visible').length,
+      connections, identities: this.#connections.size, channels, status: connection?.status.status ?? 'closed',
+      delivered: this.#counters.delivered, batches: this.#counters.batches,
+    }
+  }
+
+  /** A tab is gone (said bye, lock released, heartbeats stopped): release everything it held. */
+  bye(tabId: string): void {
+    const link = this.#tabs.get(tabId)
+    if (!link) return
+    this.#tabs.delete(tabId)
+    link.outbox.discard()
+    this.#connections.get(link.identity)?.removeTab(tabId)
+    this.#registry.remove(tabId)
+    if (this.#registry.list(link.identity).length > 0) return
+    // Outlive the last tab briefly, so reloading the only tab keeps the connection.
+    this.#setTimer(link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
+  }
+
+  #connection(identity: string, hello: TabHello): Connection {
+    const existing = this.#connections.get(identity)
+    if (existing) {
+      existing.topics.lingerMs = hello.lingerMs
+      return existing
+    }
+    const connection = new Connection({
+      url: hello.url, apikey: hello.apikey, transport: this.#options.transport, clock: this.#options.clock,
+      random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
+      joinWaitMs: this.#options.joinWaitMs,
+      deliver: (tabId, delivery) => this.#tabs.get(tabId)?.outbox.push(delivery),
+      status: (event) => this.#eachTab(identity, (link) => quietly(link.sink.status(event))),
+      askToken: () => this.#askToken(identity),
+    }, hello.token)
+    this.#connections.set(identity, connection)
+    return connection
+  }
+
+  /** Asks the leader (then any tab) of this identity for a fresh token of the same user. */
+  async #askToken(identity: string): Promise<string | null> {
+    const leader = this.#registry.leaderOf(identity)
+    const order = this.#registry.list(identity).sort((a, b) => Number(b.tabId === leader) - Number(a.tabId === leader))
+    for (const tab of order) {
+      const link = this.#tabs.get(tab.tabId)
+      if (!link) continue
+      try {
+        const token = await withTimeout(link.sink.token(), this.#options.tokenTimeoutMs, 'accessToken()', this.#options.clock)
+        // Never hand one user's connection another user's token.
+        if (identityKey(link.hello.url, link.hello.apikey, token) === identity) return token
+      } catch {
+        continue
+      }
+    }
+    return null
+  }
+
+  #onVisibility(identity: string, anyVisible: boolean): void {
+    const connection = this.#connections.get(identity)
+    if (!connection) return
+    if (anyVisible) {
+      this.#cancelTimer(identity)
+      void connection.resume()
+      return
+    }
+    const ms = this.#registry.pauseAfterMs(identity)
+    if (ms > 0) this.#setTimer(identity, ms, () => void connection.pause())
+  }
+
+  #closeConnection(identity: string): void {
+    this.#cancelTimer(identity)
+    const connection = this.#connections.get(identity)
+    this.#connections.delete(identity)
+    void connection?.close()
+  }
+
+  #setTimer(identity: string, ms: number, fn: () => void): void {
+    this.#cancelTimer(identity)
+    this.#timers.set(identity, this.#options.clock.setTimeout(() => { this.#timers.delete(identity); fn() }, ms))
+  }
+
+  #cancelTimer(identity: string): void {
+    this.#timers.get(identity)?.()
+    this.#timers.delete(identity)
+  }
+
+  #eachTab(identity: string, fn: (link: TabLink, tabId: string) => void): void {
+    for (const [tabId, link] of this.#tabs) if (link.identity === identity) fn(link, tabId)
+  }
+
+  #link(tabId: string): TabLink {
+    const link = this.#tabs.get(tabId)
+    if (!link) throw new RelayError('closed', 'this tab is not registered with the worker (it restarted or timed the tab out); tabrelay re-registers by itself')
+    return link
+  }
+
+  #connectionOf(tabId: string): Connection {
+    return this.#connection(this.#link(tabId).identity, this.#link(tabId).hello)
+  }
+}

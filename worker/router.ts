@@ -1,0 +1,111 @@
+/**
+ * Turns what a server channel reports into deliveries for the tabs that listen, and keeps each
+ * topic's status, presence and `since` current for tabs that arrive late.
+ */
+import type { ChannelStatus, Delivery, Json, WireError } from '../src/protocol.ts'
+import type { Clock } from '../src/clock.ts'
+import type { ChannelHandlers, TransportChannel } from './transports/transport.ts'
+import type { TopicEntry } from './topics.ts'
+import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'
+
+/** What the router needs from its connection. */
+export interface RouterDeps {
+  clock: Clock
+  deliver(tabId: string, delivery: Delivery): void
+}
+
+type Waiter = (channel: TransportChannel | null) => void
+
+/** Routes one connection's channel events to tabs. */
+export class ChannelRouter {
+  readonly #deps: RouterDeps
+  readonly #waiters = new WeakMap<TopicEntry, Set<Waiter>>()
+
+  constructor(deps: RouterDeps) {
+    this.#deps = deps
+  }
+
+  /** Handlers for one server channel of `entry`; events of a replaced channel are dropped. */
+  handlers(entry: TopicEntry, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
+    return {
+      status: (status, error) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed) },
+      broadcast: (event, payload, meta) => {
+        if (!isCurrent()) return
+        this.#touch(entry)
+        this.#send(entry, wantsBroadcast(event), (subIds) =>
+          meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
+      },
+      presence: (event, detail) => {
+        if (!isCurrent()) return
+        entry.presence = detail.state
+        this.#send(entry, wantsPresence, (subIds) => ({
+          kind: 'presence', subIds, event, state: detail.state,
+          ...(detail.key === undefined ? {} : { key: detail.key }),
+          ...(detail.current === undefined ? {} : { currentPresences: detail.current }),
+          ...(detail.joined === undefined ? {} : { newPresences: detail.joined }),
+          ...(detail.left === undefined ? {} : { leftPresences: detail.left }),
+        }))
+      },
+      postgres: (keys, payload) => {
+        if (!isCurrent()) return
+        this.#touch(entry)
+        this.#send(entry, wantsChange(new Set(keys)), (subIds) => ({ kind: 'postgres_changes', subIds, bindingKeys: keys, payload }))
+      },
+      system: (payload) => {
+        if (isCurrent()) this.#send(entry, wantsSystem('system'), (subIds) => ({ kind: 'system', subIds, event: 'system', payload }))
+      },
+    }
+  }
+
+  /**
+   * Cross-tab echo of a broadcast sent through the shared socket (the server does not echo to the
+   * sender, which every tab shares): every other channel on the topic gets it once, the sending
+   * channel only when it asked for `self`.
+   */
+  echo(entry: TopicEntry, tabId: string, subId: string, event: string, payload: Json): void {
+    this.#touch(entry)
+    const matches = wantsBroadcast(event)
+    this.#send(entry, (item) => matches(item) && (item.tabId !== tabId || item.sub.subId !== subId || item.sub.config.broadcast?.self === true),
+      (subIds) => ({ kind: 'broadcast', subIds, event, payload }))
+  }
+
+  /** Resolves with the channel once the topic is joined, or `null` after `ms`. */
+  whenSubscribed(entry: TopicEntry, ms: number): Promise<TransportChannel | null> {
+    if (entry.status === 'SUBSCRIBED' && entry.channel) return Promise.resolve(entry.channel)
+    return new Promise((resolve) => {
+      const waiters = this.#waiters.get(entry) ?? new Set<Waiter>()
+      this.#waiters.set(entry, waiters)
+      const cancel = this.#deps.clock.setTimeout(() => { waiters.delete(waiter); resolve(null) }, ms)
+      const waiter: Waiter = (channel) => { cancel(); resolve(channel) }
+      waiters.add(waiter)
+    })
+  }
+
+  #status(entry: TopicEntry, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void): void {
+    entry.status = status
+    if (error) entry.error = error
+    else delete entry.error
+    this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
+    if (status !== 'SUBSCRIBED') return
+    if (entry.wasSubscribed) {
+      // A rejoin (reconnect, resume, respec): events may have been missed since `since`.
+      const since = entry.since
+      this.#send(entry, wantsSystem('resync'), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+    }
+    entry.wasSubscribed = true
+    entry.since ??= this.#deps.clock.now()
+    onSubscribed()
+    const waiters = this.#waiters.get(entry)
+    this.#waiters.delete(entry)
+    for (const waiter of waiters ?? []) waiter(entry.channel)
+  }
+
+  #touch(entry: TopicEntry): void {
+    entry.since = this.#deps.clock.now()
+  }
+
+  #send(entry: TopicEntry, test: (item: TopicSub) => boolean, make: (subIds: string[]) => Delivery): void {
+    const matching = [...entry.subs.values()].filter(test)
+    for (const [tabId, subIds] of byTab(matching)) this.#deps.deliver(tabId, make(subIds))
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Which of a topic's subscriptions an event is for, as pure functions over plain data. The hub
+ * routes here so a tab receives only what one of its channels listens to.
+ */
+import type { Binding, Subscription } from '../src/protocol.ts'
+import { bindingKey, eventMatches, systemMatches } from '../src/bindings.ts'
+
+/** A subscription with the tab it lives in. */
+export interface TopicSub {
+  tabId: string
+  sub: Subscription
+}
+
+/**
+ * Groups matching subscriptions by tab: one delivery per tab, listing its subscription ids.
+ * @example
+ * byTab(subs.filter(wantsBroadcast('msg'))) // Map { 'tab-1' => ['s1', 's3'] }
+ */
+export function byTab(subs: Iterable<TopicSub>): Map<string, string[]> {
+  const tabs = new Map<string, string[]>()
+  for (const { tabId, sub } of subs) {
+    const ids = tabs.get(tabId)
+    if (ids) ids.push(sub.subId)
+    else tabs.set(tabId, [sub.subId])
+  }
+  return tabs
+}
+
+function some(sub: Subscription, test: (binding: Binding) => boolean): boolean {
+  return sub.bindings.some(test)
+}
+
+/**
+ * Broadcast listeners match the event case-insensitively, `*` matches all (as realtime-js).
+ * @example
+ * wantsBroadcast('Message')({ tabId, sub }) // true for .on('broadcast', { event: 'message' })
+ */
+export function wantsBroadcast(event: string): (entry: TopicSub) => boolean {
+  return ({ sub }) => some(sub, (b) => b.type === 'broadcast' && eventMatches(b.event, event))
+}
+
+/**
+ * Presence goes to channels with a presence listener or `presence.enabled`, so their state stays current.
+ * @example
+ * subs.filter(wantsPresence)
+ */
+export function wantsPresence({ sub }: TopicSub): boolean {
+  return sub.config.presence?.enabled === true || some(sub, (b) => b.type === 'presence')
+}
+
+/**
+ * A change goes to channels with at least one binding the server matched.
+ * @example
+ * wantsChange(new Set(keys))({ tabId, sub })
+ */
+export function wantsChange(keys: ReadonlySet<string>): (entry: TopicSub) => boolean {
+  return ({ sub }) => some(sub, (b) => b.type === 'postgres_changes' && keys.has(bindingKey(b.filter)))
+}
+
+/**
+ * System listeners: `resync` is the hub's own event, `system` the server's messages; `''` and
+ * `*` listen to both.
+ * @example
+ * wantsSystem('resync')({ tabId, sub })
+ */
+export function wantsSystem(event: 'system' | 'resync'): (entry: TopicSub) => boolean {
+  return ({ sub }) => some(sub, (b) => b.type === 'system' && systemMatches(b.event, event))
+}

@@ -1,0 +1,80 @@
+/**
+ * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
+ * always knows the caller and a tab can only act for itself.
+ */
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, TabSink, Welcome, Json } from '../src/protocol.ts'
+import { RelayError } from '../src/errors.ts'
+import type { Hub, HubSink } from './hub.ts'
+import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSubscription } from './validate.ts'
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new RelayError('bad-input', `${what} must be a non-empty string`)
+  return value
+}
+
+/** The per-port implementation of {@link HubApi}. */
+export class TabSession implements HubApi {
+  readonly #hub: Hub
+  #tabId: string | null = null
+
+  constructor(hub: Hub) {
+    this.#hub = hub
+  }
+
+  async hello(tab: TabHello, sink: TabSink): Promise<Welcome> {
+    const hello = checkHello(tab)
+    // A port says hello once; a second hello for another tab id would let one tab act for another.
+    if (this.#tabId !== null && this.#tabId !== hello.tabId) throw new RelayError('bad-input', 'this port already belongs to another tab')
+    this.#tabId = hello.tabId
+    return this.#hub.hello(hello, sink as unknown as HubSink)
+  }
+
+  async join(sub: Subscription): Promise<ChannelSnapshot> {
+    return this.#hub.join(this.#tab(), checkSubscription(sub))
+  }
+
+  async leave(subId: string): Promise<void> {
+    this.#hub.leave(this.#tab(), text(subId, 'subId'))
+  }
+
+  async send(subId: string, message: Outgoing): Promise<SendResult> {
+    return this.#hub.send(this.#tab(), text(subId, 'subId'), checkOutgoing(message))
+  }
+
+  async track(subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    return this.#hub.track(this.#tab(), text(subId, 'subId'), checkMeta(meta))
+  }
+
+  async untrack(subId: string): Promise<SendResult> {
+    return this.#hub.untrack(this.#tab(), text(subId, 'subId'))
+  }
+
+  async setAuth(token: string | null): Promise<void> {
+    if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'token must be a string or null')
+    this.#hub.setAuth(this.#tab(), token)
+  }
+
+  async heartbeat(beat: Heartbeat): Promise<HeartbeatAck> {
+    const tabId = this.#tabId
+    // An unknown tab is told so (known: false) instead of an error: it then says hello again.
+    if (tabId === null) return { workerId: this.#hub.workerId, known: false, isLeader: false }
+    return this.#hub.heartbeat(tabId, checkHeartbeat(beat))
+  }
+
+  async reconnect(): Promise<void> {
+    await this.#hub.reconnect(this.#tab())
+  }
+
+  async stats(): Promise<HubStats> {
+    return this.#hub.stats(this.#tab())
+  }
+
+  async bye(): Promise<void> {
+    if (this.#tabId !== null) this.#hub.bye(this.#tabId)
+  }
+
+  #tab(): string {
+    if (this.#tabId === null) throw new RelayError('closed', 'say hello() before anything else')
+    return this.#tabId
+  }
+}

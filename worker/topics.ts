@@ -1,0 +1,192 @@
+/**
+ * The ref-counted topic table of one connection: many tabs and components on a topic are one
+ * server join; the last one leaving triggers the leave only after a linger, so a reload or a quick
+ * remount does not leave and rejoin (nanostores `STORE_UNMOUNT_DELAY`).
+ */
+import type { ChannelStatus, Json, PresenceState, Subscription, WireError } from '../src/protocol.ts'
+import { bindingKey } from '../src/bindings.ts'
+import type { Clock } from '../src/clock.ts'
+import type { ChannelSpec, TransportChannel } from './transports/transport.ts'
+import type { TabTrack } from './presence.ts'
+import type { TopicSub } from './routing.ts'
+
+/** One server topic with everything the hub knows about it. */
+export interface TopicEntry {
+  key: string
+  spec: ChannelSpec
+  subs: Map<string, TopicSub>
+  channel: TransportChannel | null
+  status: ChannelStatus | 'joining'
+  error?: WireError
+  presence: PresenceState
+  tracks: TabTrack[]
+  /** The meta the server holds for this connection, `null` when untracked. */
+  serverMeta: { [key: string]: Json } | null
+  /** Time of the last event delivered on the topic, or of the first join when none was. */
+  since: number | null
+  wasSubscribed: boolean
+  cancelLinger: (() => void) | null
+}
+
+/** What the table asks its owner to do on the server. */
+export interface TopicHooks {
+  open(entry: TopicEntry): void
+  /** The union of bindings changed: the server channel must be joined again with `entry.spec`. */
+  respec(entry: TopicEntry): void
+  close(entry: TopicEntry): void
+}
+
+/**
+ * The topic key: public and private topics of the same name are separate namespaces.
+ * @example
+ * topicKey({ subId: 's1', topic: 'room', config: { private: true }, bindings: [] }) // 'private:room'
+ */
+export function topicKey(sub: Subscription): string {
+  return `${sub.config.private === true ? 'private' : 'public'}:${sub.topic}`
+}
+
+/**
+ * The server channel a set of subscriptions needs: presence if any wants it, the first presence
+ * key set, and the union of postgres_changes bindings (each tab filters its own locally).
+ * @example
+ * specOf('public:room', [...entry.subs.values()])
+ */
+export function specOf(key: string, subs: Iterable<TopicSub>, hasTracks = false): ChannelSpec {
+  const list = [...subs]
+  const first = list[0]
+  const postgres = new Map<string, ChannelSpec['postgres'][number]>()
+  let presenceKey = ''
+  let hasPresence = hasTracks
+  for (const { sub } of list) {
+    if (presenceKey === '' && sub.config.presence?.key) presenceKey = sub.config.presence.key
+    if (sub.config.presence?.enabled === true) hasPresence = true
+    for (const binding of sub.bindings) {
+      if (binding.type === 'presence') hasPresence = true
+      if (binding.type === 'postgres_changes') postgres.set(bindingKey(binding.filter), binding.filter)
+    }
+  }
+  return {
+    topic: first?.sub.topic ?? key.slice(key.indexOf(':') + 1),
+    isPrivate: key.startsWith('private:'),
+    presenceKey,
+    hasPresence,
+    postgres: [...postgres.values()],
+  }
+}
+
+function sameSpec(a: ChannelSpec, b: ChannelSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/** Ref-counted table of topics; owners react through {@link TopicHooks}. */
+export class TopicTable {
+  readonly #entries = new Map<string, TopicEntry>()
+  readonly #hooks: TopicHooks
+  readonly #clock: Clock
+  lingerMs: number
+
+  constructor(hooks: TopicHooks, clock: Clock, lingerMs: number) {
+    this.#hooks = hooks
+    this.#clock = clock
+    this.lingerMs = lingerMs
+  }
+
+  /** Adds or updates a tab's subscription; opens the topic or re-specs it when needed. */
+  add(tabId: string, sub: Subscription): TopicEntry {
+    const key = topicKey(sub)
+    const existing = this.#entries.get(key)
+    const entry = existing ?? this.#create(key)
+    entry.subs.set(`${tabId}/${sub.subId}`, { tabId, sub })
+    entry.cancelLinger?.()
+    entry.cancelLinger = null
+    if (!existing) {
+      entry.spec = specOf(key, entry.subs.values())
+      this.#hooks.open(entry)
+    } else {
+      this.#refresh(entry)
+    }
+    return entry
+  }
+
+  /** Removes one subscription; the topic is left after the linger when it was the last. */
+  remove(tabId: string, subId: string): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.subs.delete(`${tabId}/${subId}`)) this.#afterRemove(entry)
+    }
+  }
+
+  /** Removes every subscription of a tab. */
+  removeTab(tabId: string): void {
+    for (const entry of [...this.#entries.values()]) {
+      let removed = false
+      for (const [id, item] of entry.subs) {
+        if (item.tabId === tabId) { entry.subs.delete(id); removed = true }
+      }
+      if (removed) this.#afterRemove(entry)
+    }
+  }
+
+  /** The entry holding a tab's subscription, if any. */
+  find(tabId: string, subId: string): TopicEntry | undefined {
+    for (const entry of this.#entries.values()) if (entry.subs.has(`${tabId}/${subId}`)) return entry
+    return undefined
+  }
+
+  /** Recomputes the server spec (e.g. after a track enabled presence). */
+  refresh(entry: TopicEntry): void {
+    this.#refresh(entry)
+  }
+
+  /** Whether `entry` is still in the table (it may have lingered out). */
+  has(entry: TopicEntry): boolean {
+    return this.#entries.get(entry.key) === entry
+  }
+
+  /** Forgets every topic at once, without lingering (the connection is closing). */
+  clear(): void {
+    for (const entry of this.#entries.values()) entry.cancelLinger?.()
+    this.#entries.clear()
+  }
+
+  entries(): IterableIterator<TopicEntry> {
+    return this.#entries.values()
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  #create(key: string): TopicEntry {
+    const entry: TopicEntry = {
+      key, spec: specOf(key, []), subs: new Map(), channel: null, status: 'joining', presence: {},
+      tracks: [], serverMeta: null, since: null, wasSubscribed: false, cancelLinger: null,
+    }
+    this.#entries.set(key, entry)
+    return entry
+  }
+
+  #refresh(entry: TopicEntry): void {
+    const spec = specOf(entry.key, entry.subs.values(), entry.tracks.length > 0)
+    // Only growth re-joins: a shrinking union keeps serving the extra bindings, filtered locally.
+    if (sameSpec(spec, entry.spec) || covers(entry.spec, spec)) return
+    entry.spec = { ...spec, hasPresence: spec.hasPresence || entry.spec.hasPresence }
+    this.#hooks.respec(entry)
+  }
+
+  #afterRemove(entry: TopicEntry): void {
+    if (entry.subs.size > 0 || entry.cancelLinger) return
+    entry.cancelLinger = this.#clock.setTimeout(() => {
+      entry.cancelLinger = null
+      if (entry.subs.size > 0) return
+      this.#entries.delete(entry.key)
+      this.#hooks.close(entry)
+    }, this.lingerMs)
+  }
+}
+
+function covers(current: ChannelSpec, wanted: ChannelSpec): boolean {
+  if (wanted.hasPresence && !current.hasPresence) return false
+  if (wanted.presenceKey !== '' && current.presenceKey === '' ) return false
+  const have = new Set(current.postgres.map(bindingKey))
+  return wanted.postgres.every((filter) => have.has(bindingKey(filter)))
+}

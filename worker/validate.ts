@@ -1,0 +1,135 @@
+/**
+ * Checks at the worker's edge: whatever a tab sends is checked before it touches shared state, so
+ * bad input fails in that tab only and the connection and other tabs carry on.
+ */
+import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello } from '../src/protocol.ts'
+import { RelayError } from '../src/errors.ts'
+
+const encoder = new TextEncoder()
+
+function fail(message: string): never {
+  throw new RelayError('bad-input', message)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function text(value: unknown, what: string, maxBytes = 255): string {
+  if (typeof value !== 'string' || value.length === 0) fail(`${what} must be a non-empty string`)
+  if (encoder.encode(value).length > maxBytes) fail(`${what} is longer than ${maxBytes} UTF-8 bytes`)
+  return value
+}
+
+function optional(value: unknown, type: 'boolean' | 'string', what: string): void {
+  if (value !== undefined && typeof value !== type) fail(`${what} must be a ${type}`)
+}
+
+/**
+ * Whether a value is plain JSON data (no functions, dates, class instances, cycles).
+ * @example
+ * isJson({ a: [1, 'x', null] }) // true
+ */
+export function isJson(value: unknown, depth = 0): value is Json {
+  if (depth > 64) return false
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (Array.isArray(value)) return value.every((v) => isJson(v, depth + 1))
+  if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return false
+  return Object.values(value).every((v) => isJson(v, depth + 1))
+}
+
+function binding(value: unknown): Binding {
+  if (!isRecord(value)) fail('a binding must be an object')
+  switch (value.type) {
+    case 'broadcast': text(value.event, 'broadcast event'); break
+    case 'system': if (typeof value.event !== 'string') fail('system event must be a string'); break
+    case 'presence':
+      if (value.event !== 'sync' && value.event !== 'join' && value.event !== 'leave') fail("presence event must be 'sync', 'join' or 'leave'")
+      break
+    case 'postgres_changes': {
+      const f = value.filter
+      if (!isRecord(f) || !['*', 'INSERT', 'UPDATE', 'DELETE'].includes(String(f.event))) fail("postgres_changes event must be '*', 'INSERT', 'UPDATE' or 'DELETE'")
+      text(f.schema, 'postgres_changes schema')
+      optional(f.table, 'string', 'postgres_changes table')
+      optional(f.filter, 'string', 'postgres_changes filter')
+      break
+    }
+    default: fail(`unknown listener type ${JSON.stringify(value.type)}; use broadcast, presence, postgres_changes or system`)
+  }
+  return value as Binding
+}
+
+/**
+ * A channel as a tab describes it.
+ * @example
+ * checkSubscription({ subId: '1', topic: 'room', config: {}, bindings: [] })
+ */
+export function checkSubscription(value: unknown): Subscription {
+  if (!isRecord(value)) fail('subscription must be an object')
+  text(value.subId, 'subId', 100)
+  text(value.topic, 'topic', MAX_TOPIC_BYTES)
+  const config = value.config
+  if (!isRecord(config)) fail('config must be an object')
+  if (config.broadcast !== undefined && !isRecord(config.broadcast)) fail('config.broadcast must be an object')
+  if (config.presence !== undefined && !isRecord(config.presence)) fail('config.presence must be an object')
+  optional(config.private, 'boolean', 'config.private')
+  if (isRecord(config.broadcast)) { optional(config.broadcast.self, 'boolean', 'broadcast.self'); optional(config.broadcast.ack, 'boolean', 'broadcast.ack') }
+  if (isRecord(config.presence)) { optional(config.presence.key, 'string', 'presence.key'); optional(config.presence.enabled, 'boolean', 'presence.enabled') }
+  if (!Array.isArray(value.bindings) || value.bindings.length > 1000) fail('bindings must be an array of at most 1000 listeners')
+  value.bindings.forEach(binding)
+  return value as unknown as Subscription
+}
+
+/**
+ * A message a tab sends on a channel.
+ * @example
+ * checkOutgoing({ type: 'broadcast', event: 'msg', payload: { text: 'hi' } })
+ */
+export function checkOutgoing(value: unknown): Outgoing {
+  if (!isRecord(value) || value.type !== 'broadcast') fail("only { type: 'broadcast' } messages can be sent; presence goes through track()")
+  text(value.event, 'event', MAX_TOPIC_BYTES)
+  if (value.payload !== undefined && !isJson(value.payload)) fail('payload must be plain JSON data (no functions, dates or class instances)')
+  return value as Outgoing
+}
+
+/**
+ * A presence meta: a plain JSON object.
+ * @example
+ * checkMeta({ typing: true })
+ */
+export function checkMeta(value: unknown): { [key: string]: Json } {
+  if (!isRecord(value) || !isJson(value)) fail('presence meta must be a plain JSON object')
+  return value as { [key: string]: Json }
+}
+
+/**
+ * A heartbeat.
+ * @example
+ * checkHeartbeat({ visibility: 'visible', focused: true })
+ */
+export function checkHeartbeat(value: unknown): Heartbeat {
+  if (!isRecord(value) || (value.visibility !== 'visible' && value.visibility !== 'hidden') || typeof value.focused !== 'boolean') {
+    fail("heartbeat must be { visibility: 'visible' | 'hidden', focused: boolean }")
+  }
+  return value as unknown as Heartbeat
+}
+
+/**
+ * A tab's hello.
+ * @example
+ * checkHello(hello)
+ */
+export function checkHello(value: unknown): TabHello {
+  if (!isRecord(value)) fail('hello must be an object')
+  text(value.tabId, 'tabId', 100)
+  text(value.url, 'url', 2048)
+  text(value.apikey, 'apikey', 8192)
+  text(value.lockName, 'lockName', 200)
+  if (value.token !== null && typeof value.token !== 'string') fail('token must be a string or null')
+  for (const key of ['protocol', 'pauseWhenHiddenMs', 'heartbeatIntervalMs', 'lingerMs'] as const) {
+    if (typeof value[key] !== 'number' || !Number.isFinite(value[key]) || (value[key] as number) < 0) fail(`${key} must be a non-negative number`)
+  }
+  checkHeartbeat(value)
+  return value as unknown as TabHello
+}
