@@ -1,0 +1,96 @@
+/**
+ * Starts the hub for one tab: the SharedWorker (or a per-tab dedicated Worker where SharedWorker is
+ * missing), the Comlink wrap, and the tab's close-signal Web Lock.
+ */
+import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
+import { type Clock, withTimeout } from './clock.ts'
+import { installErrorTransfer, RelayError } from './errors.ts'
+import { PROTOCOL_VERSION, type HubApi } from './protocol.ts'
+
+/**
+ * What the app's `worker()` factory may return: a `SharedWorker` (its `port` is used), or, where
+ * `SharedWorker` is undefined (e.g. Chrome Android before 148), a dedicated `Worker`, which then
+ * runs a hub of its own for this tab only (one connection per tab, as without tabrelay).
+ */
+export type HubWorker = { port: Endpoint } | Endpoint
+
+/** A wrapped hub plus how to let go of it. */
+export interface HubLink {
+  hub: Remote<HubApi>
+  release(): void
+}
+
+/**
+ * The SharedWorker name to use, carrying the protocol version so that a tab of a newer deploy
+ * never talks to a worker of an older one (browsers share a SharedWorker by URL and name).
+ * Pass `extendedLifetime: true` too: where supported, reloading the only tab keeps the connection.
+ * @example
+ * worker: () => new SharedWorker(new URL('./realtime.worker.ts', import.meta.url),
+ *   { type: 'module', name: workerName(), extendedLifetime: true })
+ */
+export function workerName(base = 'tabrelay'): string {
+  return `${base}-v${PROTOCOL_VERSION}`
+}
+
+/**
+ * Calls the app's factory and wraps the hub; a factory that throws means no worker can run here.
+ * @example
+ * const { hub, release } = openHub(() => new SharedWorker(url, { type: 'module', name: workerName() }))
+ */
+export function openHub(factory: () => HubWorker): HubLink {
+  installErrorTransfer()
+  let created: HubWorker
+  try {
+    created = factory()
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new RelayError('unsupported', `worker() threw (${reason}); where SharedWorker is missing, return new Worker(url, { type: 'module' }) instead`)
+  }
+  const port = 'port' in created ? created.port : created
+  if (typeof port?.postMessage !== 'function') {
+    throw new RelayError('unsupported', 'worker() must return a SharedWorker, a Worker or a MessagePort')
+  }
+  const hub = wrap<HubApi>(port)
+  return {
+    hub,
+    release() {
+      hub[releaseProxy]()
+      // A dedicated Worker is this tab's own hub: nobody else needs it once released.
+      if ('terminate' in created && typeof created.terminate === 'function') created.terminate()
+    },
+  }
+}
+
+/** The tab's close-signal lock: held for the tab's life, released on `close()`. */
+export interface TabLock {
+  /** Settles once the lock is held (or after `waitMs` if it never is), so hello comes after. */
+  held: Promise<void>
+  release(): void
+}
+
+/**
+ * Holds the Web Lock `name` until released: the hub queues on the same name and is granted it
+ * when this tab closes, crashes or navigates away (PowerSync's tab close signal). Best effort:
+ * without `navigator.locks` (Node, old browsers) the hub falls back to heartbeats.
+ * @example
+ * const lock = holdTabLock('tabrelay-tab-' + tabId, 10_000, systemClock); await lock.held
+ */
+export function holdTabLock(name: string, waitMs: number, clock: Clock): TabLock {
+  const locks = globalThis.navigator?.locks
+  let isReleased = false
+  let release = (): void => { isReleased = true }
+  if (!locks) return { held: Promise.resolve(), release }
+  const granted = new Promise<void>((resolve) => {
+    const hold = () => new Promise<void>((done) => {
+      if (isReleased) done()
+      release = done
+      resolve()
+    })
+    locks.request(name, hold).catch(() => resolve())
+  })
+  return {
+    // A lock still held by a twin tab must not stall the hello forever.
+    held: withTimeout(granted, waitMs, 'tab lock', clock).catch(() => undefined),
+    release: () => release(),
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the tab tells the hub about itself: visibility and focus, read from the page and re-sent
+ * at once on every change. Guarded so it also runs where there is no `document` (Node tests).
+ */
+import type { Heartbeat } from './protocol.ts'
+
+/** Reads the page's state and stops watching it. */
+export interface PageWatch {
+  read(): Heartbeat
+  stop(): void
+}
+
+const WINDOW_EVENTS = ['focus', 'blur', 'pagehide', 'pageshow'] as const
+
+/**
+ * Watches `visibilitychange`, `focus`, `blur`, `pagehide` and `pageshow`, calling `onChange` on each.
+ * A page between `pagehide` and `pageshow` (e.g. in the back/forward cache) reads as hidden: it is
+ * frozen, not gone, and must not stay leader.
+ * @example
+ * const page = watchPage(() => sendHeartbeat(page.read()))
+ */
+export function watchPage(onChange: () => void): PageWatch {
+  const doc = typeof document === 'undefined' ? undefined : document
+  const win = typeof window === 'undefined' ? undefined : window
+  let isHiddenByPagehide = false
+  const onEvent = (event: Event): void => {
+    if (event.type === 'pagehide') isHiddenByPagehide = true
+    if (event.type === 'pageshow') isHiddenByPagehide = false
+    onChange()
+  }
+  doc?.addEventListener('visibilitychange', onEvent)
+  for (const type of WINDOW_EVENTS) win?.addEventListener(type, onEvent)
+  return {
+    read() {
+      const isVisible = !isHiddenByPagehide && (doc?.visibilityState ?? 'visible') === 'visible'
+      return { visibility: isVisible ? 'visible' : 'hidden', focused: isVisible && (doc?.hasFocus() ?? false) }
+    },
+    stop() {
+      doc?.removeEventListener('visibilitychange', onEvent)
+      for (const type of WINDOW_EVENTS) win?.removeEventListener(type, onEvent)
+    },
+  }
+}
