@@ -66,7 +66,7 @@ export class Connection {
 
   /** Adds or updates a tab's channel and returns its state at once. */
   join(tabId: string, sub: Subscription): ChannelSnapshot {
-    if (this.#status.status === 'closed') this.#start('connecting')
+    if (this.#status.status === 'closed') this.#start('connecting', false)
     const entry = this.topics.add(tabId, sub)
     const snapshot: ChannelSnapshot = { status: entry.status, presence: entry.presence }
     if (entry.error) snapshot.error = entry.error
@@ -134,7 +134,7 @@ export class Connection {
     const current = this.#status.status
     if (current !== 'paused' && current !== 'reconnecting') return
     await this.#stopTransport()
-    this.#start(current === 'paused' ? 'connecting' : 'reconnecting')
+    this.#start(current === 'paused' ? 'connecting' : 'reconnecting', true)
   }
 
   /** Final close: leaves every topic and closes the socket. */
@@ -144,7 +144,7 @@ export class Connection {
     this.#setStatus({ status: 'closed' })
   }
 
-  #start(status: 'connecting' | 'reconnecting'): void {
+  #start(status: 'connecting' | 'reconnecting', refresh: boolean): void {
     const transport = this.#deps.transport({
       url: this.#deps.url,
       apikey: this.#deps.apikey,
@@ -158,8 +158,10 @@ export class Connection {
     })
     this.#transport = transport
     this.#setStatus(status === 'reconnecting' ? { ...this.#status, status } : { status })
-    // Trap 8: realtime-js joins without a token unless setAuth finished first.
-    this.#ready = this.#refreshToken().then(() => transport.setAuth(this.#token.value)).catch(() => undefined)
+    // Trap 8: realtime-js joins without a token unless setAuth finished first. A first start uses
+    // the token the tab just gave; a resume or retry asks a live tab first (supabase-js #2613).
+    const refreshed = refresh ? this.#refreshToken() : Promise.resolve()
+    this.#ready = refreshed.then(() => transport.setAuth(this.#token.value)).catch(() => undefined)
     transport.connect()
     for (const entry of this.topics.entries()) this.#open(entry)
   }
