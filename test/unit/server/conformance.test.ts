@@ -79,7 +79,7 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     expect(b.presenceState()['alice']?.[0]).toMatchObject({ name: 'Alice' })
 
     expect(await a.track({ name: 'Alice 2' })).toBe('ok')
-    await waitFor(() => b.presenceState()['alice']?.[0]?.['name'] === 'Alice 2', 3000, 'b sees the new meta')
+    await waitFor(() => b.presenceState<{ name: string }>()['alice']?.[0]?.name === 'Alice 2', 3000, 'b sees the new meta')
     expect(b.presenceState()['alice']).toHaveLength(1)
     expect(a.presenceState()['alice']).toHaveLength(1)
 
@@ -97,7 +97,7 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     const b = client(vsn).channel(name, { config: { presence: { key: 'second' } } })
     b.on('presence', { event: 'sync' }, () => undefined)
     await subscribed(b)
-    await waitFor(() => b.presenceState()['first']?.[0]?.['online'] === true, 3000, 'b gets presence_state')
+    await waitFor(() => b.presenceState<{ online: boolean }>()['first']?.[0]?.online === true, 3000, 'b gets presence_state')
   })
 
   it('httpSend: 202 and delivery to subscribers', async () => {
