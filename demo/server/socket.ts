@@ -46,6 +46,7 @@ export class Connection implements JoinPeer, SocketHandle {
     this.#touch()
   }
 
+  /** True until the socket starts closing; pushes after that are dropped. */
   get isOpen(): boolean {
     return this.#ws.readyState === this.#ws.OPEN
   }
@@ -64,14 +65,17 @@ export class Connection implements JoinPeer, SocketHandle {
     this.#ctx.counters.messagesOut++
   }
 
+  /** Remember the subject of the latest verified token, shown as `sub` in /stats. */
   noteClaims(claims: Claims): void {
     if (typeof claims['sub'] === 'string') this.#sub = claims['sub']
   }
 
+  /** This socket's row in /stats. */
   describe(): { id: string; vsn: string; channels: number; sub: string | null } {
     return { id: this.id, vsn: this.vsn, channels: this.#ctx.channels.ofPeer(this.id).length, sub: this.#sub }
   }
 
+  /** Server-side close; the client sees it and reconnects. */
   close(code: number, reason: string): void {
     this.#ws.close(code, reason)
     // A peer that never answers the closing handshake must not keep the socket (or close()) waiting.
