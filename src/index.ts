@@ -1,0 +1,14 @@
+/**
+ * tabrelay for tabs: one shared Supabase Realtime connection for every tab of a user, held by a
+ * SharedWorker. The worker side is `tabrelay/worker`.
+ * @example
+ * import { createSharedRealtime, workerName } from 'tabrelay'
+ * const realtime = createSharedRealtime({ url, apikey, worker: () =>
+ *   new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }) })
+ */
+export { createSharedRealtime, type SharedRealtime } from './client.ts'
+export { workerName, type HubWorker } from './connect.ts'
+export { RelayError, type ErrorCode } from './errors.ts'
+export type { SharedRealtimeOptions } from './options.ts'
+export type { SharedChannel, ChannelOptions, ChannelState, SubscribeCallback, BroadcastMessage, PresenceJoin, PresenceLeave, PostgresChange } from './listen.ts'
+export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, HubStats, PresenceState, Json } from './protocol.ts'

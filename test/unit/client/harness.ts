@@ -1,0 +1,203 @@
+/**
+ * A hand-written fake hub served over Node's MessageChannel with real Comlink, a manual clock,
+ * and `setup()` wiring a real client to them.
+ */
+import * as Comlink from 'comlink'
+import { vi } from 'vitest'
+import { createSharedRealtime, type SharedRealtime } from '../../../src/client.ts'
+import type { Clock } from '../../../src/clock.ts'
+import type { SharedRealtimeOptions } from '../../../src/options.ts'
+import {
+  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubStats,
+  type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type Welcome,
+} from '../../../src/protocol.ts'
+
+/** A clock that moves only when told to. */
+export interface ManualClock extends Clock {
+  advance(ms: number): void
+  pending(): number
+}
+
+/**
+ * A manual clock: `advance(ms)` runs due timers in time order, including ones they schedule.
+ * @example
+ * const clock = manualClock(); clock.advance(5_000)
+ */
+export function manualClock(): ManualClock {
+  let now = 0
+  let seq = 0
+  const timers = new Map<number, { at: number; fn: () => void }>()
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = ++seq
+      timers.set(id, { at: now + ms, fn })
+      return () => { timers.delete(id) }
+    },
+    advance(ms) {
+      const end = now + ms
+      for (;;) {
+        const due = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
+        if (!due) break
+        timers.delete(due[0])
+        now = due[1].at
+        due[1].fn()
+      }
+      now = end
+    },
+    pending: () => timers.size,
+  }
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {})
+
+/** A fake hub: records every call; `hang` makes a method never answer. */
+export class FakeHub implements HubApi {
+  readonly workerId: string
+  protocol = PROTOCOL_VERSION
+  welcome: StatusEvent = { status: 'open' }
+  snapshot: ChannelSnapshot = { status: 'SUBSCRIBED', presence: {} }
+  ack: Partial<HeartbeatAck> = {}
+  sendResult: SendResult = 'ok'
+  hang = new Set<keyof HubApi>()
+  /** While set, join waits for it: lets a test hold a join open. */
+  joinGate: Promise<void> | undefined
+  sink: Comlink.Remote<TabSink> | undefined
+  hellos: TabHello[] = []
+  joins: Subscription[] = []
+  leaves: string[] = []
+  sends: Array<{ subId: string; message: Outgoing }> = []
+  tracks: Array<{ subId: string; meta: Json }> = []
+  untracks: string[] = []
+  auths: Array<string | null> = []
+  beats: Heartbeat[] = []
+  log: string[] = []
+  byes = 0
+
+  constructor(workerId: string) {
+    this.workerId = workerId
+  }
+
+  async hello(tab: TabHello, sink: Comlink.Remote<TabSink>): Promise<Welcome> {
+    this.log.push('hello')
+    this.hellos.push(tab)
+    this.sink = sink
+    if (this.hang.has('hello')) return never()
+    return { workerId: this.workerId, protocol: this.protocol, status: this.welcome, isLeader: false }
+  }
+
+  async join(sub: Subscription): Promise<ChannelSnapshot> {
+    this.log.push(`join ${sub.subId}`)
+    this.joins.push(sub)
+    if (this.hang.has('join')) return never()
+    await this.joinGate
+    return this.snapshot
+  }
+
+  async leave(subId: string): Promise<void> {
+    this.log.push(`leave ${subId}`)
+    this.leaves.push(subId)
+  }
+
+  async send(subId: string, message: Outgoing): Promise<SendResult> {
+    this.log.push(`send ${subId}`)
+    this.sends.push({ subId, message })
+    return this.hang.has('send') ? never() : this.sendResult
+  }
+
+  async track(subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    this.tracks.push({ subId, meta })
+    return 'ok'
+  }
+
+  async untrack(subId: string): Promise<SendResult> {
+    this.untracks.push(subId)
+    return 'ok'
+  }
+
+  async setAuth(token: string | null): Promise<void> {
+    this.auths.push(token)
+  }
+
+  async heartbeat(beat: Heartbeat): Promise<HeartbeatAck> {
+    this.beats.push(beat)
+    if (this.hang.has('heartbeat')) return never()
+    return { workerId: this.workerId, known: true, isLeader: false, ...this.ack }
+  }
+
+  async reconnect(): Promise<void> {
+    this.log.push('reconnect')
+  }
+
+  async stats(): Promise<HubStats> {
+    if (this.hang.has('stats')) return never()
+    return { workerId: this.workerId, tabs: 1, visibleTabs: 1, connections: 1, identities: 1, channels: [], status: 'open', delivered: 0, batches: 0 }
+  }
+
+  async bye(): Promise<void> {
+    this.log.push('bye')
+    this.byes++
+  }
+
+  /** Delivers a batch and resolves once the tab has processed it. */
+  async deliver(batch: Delivery[]): Promise<void> {
+    if (!this.sink) throw new Error('no hello yet')
+    await this.sink.deliver(batch)
+  }
+}
+
+/** What `setup()` gives a test. */
+export interface Rig {
+  realtime: SharedRealtime
+  clock: ManualClock
+  hubs: FakeHub[]
+  worker: ReturnType<typeof vi.fn<() => { port: MessagePort }>>
+  /** The newest hub. */
+  hub(): FakeHub
+  /** Configures each new hub before the client talks to it; replace it to change later hubs. */
+  prepare: (hub: FakeHub, index: number) => void
+  /** Tears the ports down so the test process can exit. */
+  dispose(): void
+}
+
+/**
+ * A real client wired to fake hubs: each `worker()` call makes a new MessageChannel and hub
+ * (`prepare` configures it before the client talks to it).
+ * @example
+ * const rig = setup(); await until(() => rig.hub().hellos.length === 1)
+ */
+export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hub: FakeHub, index: number) => void = () => {}): Rig {
+  const clock = manualClock()
+  const hubs: FakeHub[] = []
+  const ports: MessagePort[] = []
+  const worker = vi.fn(() => {
+    const hub = new FakeHub(`worker-${hubs.length + 1}`)
+    rig.prepare(hub, hubs.length)
+    hubs.push(hub)
+    const { port1, port2 } = new MessageChannel()
+    Comlink.expose(hub, port1)
+    ports.push(port1, port2)
+    return { port: port2 }
+  })
+  const hub = (): FakeHub => {
+    const last = hubs.at(-1)
+    if (!last) throw new Error('worker() was never called')
+    return last
+  }
+  const dispose = (): void => {
+    for (const h of hubs) h.sink?.[Comlink.releaseProxy]()
+    for (const port of ports) port.close()
+  }
+  const rig: Omit<Rig, 'realtime'> = { clock, hubs, worker, hub, prepare, dispose }
+  const realtime = createSharedRealtime({ url: 'http://127.0.0.1:54321', apikey: 'anon-key', worker, clock, tabId: 'tab-1', ...options })
+  return Object.assign(rig, { realtime })
+}
+
+/**
+ * Waits until `condition` holds (polling), failing with `label` after 2 s.
+ * @example
+ * await until(() => hub.joins.length === 1, 'first join')
+ */
+export async function until(condition: () => boolean, label = 'condition'): Promise<void> {
+  await vi.waitFor(() => { if (!condition()) throw new Error(`still waiting for ${label}`) }, { timeout: 2_000, interval: 1 })
+}

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RelayError } from '../../../src/errors.ts'
+import type { ConnectionStatus, StatusEvent } from '../../../src/protocol.ts'
+import { setup, until, type Rig } from './harness.ts'
+
+let rig: Rig
+afterEach(() => {
+  rig.dispose()
+  vi.unstubAllGlobals()
+})
+
+/** Records every connection status the app would see. */
+function watchStatus(r: Rig): Array<[ConnectionStatus, StatusEvent]> {
+  const seen: Array<[ConnectionStatus, StatusEvent]> = []
+  r.realtime.onStatus((status, detail) => seen.push([status, detail]))
+  return seen
+}
+
+describe('timeouts', () => {
+  it('rejects a call the hub never answers with timeout after callTimeoutMs, and checks the worker', async () => {
+    rig = setup({ heartbeatIntervalMs: 60_000 })
+    await rig.realtime.stats()
+    rig.hub().hang.add('stats')
+    const call = rig.realtime.stats()
+    let error: unknown
+    call.catch((caught: unknown) => { error = caught })
+    rig.clock.advance(9_999)
+    await rig.realtime.setAuth('still answering')
+    expect(error).toBeUndefined()
+    rig.clock.advance(1)
+    await until(() => error !== undefined, 'rejection')
+    expect(error).toBeInstanceOf(RelayError)
+    expect(error).toMatchObject({ code: 'timeout' })
+    await until(() => rig.hub().beats.length === 1, 'health-check heartbeat')
+  })
+
+  it('reports TIMED_OUT when the join is never answered', async () => {
+    rig = setup({}, (hub) => hub.hang.add('join'))
+    const statuses: string[] = []
+    rig.realtime.channel('room:1').subscribe((s) => statuses.push(s))
+    await until(() => rig.hub().joins.length === 1)
+    rig.clock.advance(10_000)
+    await until(() => statuses.length === 1)
+    expect(statuses).toEqual(['TIMED_OUT'])
+  })
+})
+
+describe('worker recovery', () => {
+  /** Two channels joined (one later unsubscribed), listeners registered, on worker-1. */
+  async function joinedRig() {
+    rig = setup()
+    const statuses: string[] = []
+    const messages: unknown[] = []
+    const room = rig.realtime.channel('room:1', { config: { broadcast: { self: true } } })
+      .on('broadcast', { event: 'message' }, (m) => messages.push(m.payload))
+      .subscribe((s) => statuses.push(s))
+    const left = rig.realtime.channel('room:2').subscribe()
+    await until(() => room.state === 'joined' && left.state === 'joined')
+    await left.unsubscribe()
+    return { room, statuses, messages }
+  }
+
+  it('on a new workerId: calls worker() again, says hello and re-joins every live channel', async () => {
+    const { room, statuses, messages } = await joinedRig()
+    const seen = watchStatus(rig)
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.ack = { workerId: 'restarted' }
+    rig.clock.advance(5_000)
+    await until(() => rig.hubs.length === 2 && rig.hub().joins.length === 1, 'rejoin on the new hub')
+    const second = rig.hub()
+    expect(rig.worker).toHaveBeenCalledTimes(2)
+    expect(second.hellos[0]).toMatchObject({ tabId: 'tab-1', protocol: 1 })
+    expect(second.joins).toEqual([first.joins[0]])
+    await until(() => statuses.length === 2, 'SUBSCRIBED again')
+    expect(statuses).toEqual(['SUBSCRIBED', 'SUBSCRIBED'])
+    expect(seen.map(([s]) => s)).toEqual(['reconnecting', 'open'])
+    expect(seen[0]?.[1]).toMatchObject({ status: 'reconnecting', attempt: 1, error: { code: 'transport' } })
+    expect(rig.realtime.workerId).toBe('worker-2')
+    // Callbacks stay registered; the old worker's deliveries are dropped.
+    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'stale' }])
+    await second.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'fresh' }])
+    expect(messages).toEqual(['fresh'])
+    await expect(room.send({ type: 'broadcast', event: 'message' })).resolves.toBe('ok')
+    expect(second.sends).toHaveLength(1)
+  })
+
+  it('when the hub no longer knows the tab (known: false)', async () => {
+    await joinedRig()
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.ack = { known: false }
+    rig.clock.advance(5_000)
+    await until(() => rig.hubs.length === 2 && rig.hub().joins.length === 1)
+  })
+
+  it('when heartbeats go unanswered for twice the interval, once however many checks fail', async () => {
+    await joinedRig()
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.hang.add('heartbeat')
+    first.hang.add('stats')
+    const stats = expect(rig.realtime.stats()).rejects.toMatchObject({ code: 'timeout' })
+    rig.clock.advance(5_000)
+    await until(() => first.beats.length === 1, 'first heartbeat')
+    rig.clock.advance(5_000)
+    await stats
+    rig.clock.advance(4_999)
+    expect(rig.worker).toHaveBeenCalledTimes(1)
+    rig.clock.advance(1)
+    await until(() => rig.hubs.length === 2 && rig.hub().joins.length === 1, 'rejoin on worker-2')
+    // The stale checks of worker-1 time out too, but must not start another recovery.
+    for (let beat = 1; beat <= 3; beat++) {
+      rig.clock.advance(5_000)
+      await until(() => rig.hub().beats.length === beat, `heartbeat ${beat} to worker-2`)
+    }
+    expect(rig.worker).toHaveBeenCalledTimes(2)
+  })
+
+  it('keeps trying when the new worker does not answer hello', async () => {
+    await joinedRig()
+    const seen = watchStatus(rig)
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.ack = { workerId: 'gone' }
+    rig.prepare = (hub) => hub.hang.add('hello')
+    rig.clock.advance(5_000)
+    await until(() => rig.hubs.length === 2 && rig.hub().hellos.length === 1)
+    rig.prepare = () => {}
+    rig.clock.advance(10_000)
+    await until(() => rig.hubs.length === 3 && rig.hub().joins.length === 1)
+    expect(seen.map(([s, d]) => `${s}${d.attempt ?? ''}`)).toEqual(['reconnecting1', 'reconnecting2', 'open'])
+  })
+})
+
+describe('close', () => {
+  it('leaves every channel, says bye, reports closed, then rejects use with closed', async () => {
+    rig = setup()
+    const seen = watchStatus(rig)
+    const statuses: string[] = []
+    const room = rig.realtime.channel('room:1').subscribe((s) => statuses.push(s))
+    rig.realtime.channel('room:2').subscribe()
+    await until(() => rig.hub().joins.length === 2 && room.state === 'joined')
+    await rig.realtime.close()
+    expect(rig.hub().log.slice(-3)).toEqual(['leave 1', 'leave 2', 'bye'])
+    expect(rig.realtime.status).toBe('closed')
+    expect(seen.map(([s]) => s)).toEqual(['open', 'closed'])
+    expect(statuses).toEqual(['SUBSCRIBED', 'CLOSED'])
+    expect(() => rig.realtime.channel('room:3')).toThrow(expect.objectContaining({ code: 'closed' }))
+    expect(() => room.on('broadcast', { event: '*' }, () => {})).toThrow(expect.objectContaining({ code: 'closed' }))
+    expect(() => room.subscribe()).toThrow(expect.objectContaining({ code: 'closed' }))
+    for (const call of [room.send({ type: 'broadcast', event: 'm' }), room.track({}), rig.realtime.stats(), rig.realtime.setAuth(null), rig.realtime.reconnect()]) {
+      await expect(call).rejects.toMatchObject({ code: 'closed' })
+    }
+    // Teardown stays harmless after close.
+    await expect(rig.realtime.close()).resolves.toBeUndefined()
+    await expect(rig.realtime.removeChannel(room)).resolves.toBe('ok')
+    const beats = rig.hub().beats.length
+    rig.clock.advance(60_000)
+    expect(rig.hub().beats).toHaveLength(beats)
+    expect(rig.clock.pending()).toBe(0)
+  })
+})
