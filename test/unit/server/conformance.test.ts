@@ -142,6 +142,7 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     await waitFor(() => gotPrivate.length === 1 && gotPublic.length === 1, 3000, 'one message per namespace')
     expect(gotPrivate.map((m) => m.event)).toEqual(['secret'])
     expect(gotPublic.map((m) => m.event)).toEqual(['open'])
+    expect(server.stats().topics).toMatchObject({ [`realtime:${name}`]: 2, [`private:realtime:${name}`]: 2 })
   })
 
   it('/stats connections and topics go up and back down', async () => {

@@ -110,6 +110,40 @@ describe('frames', () => {
     expect(r.frames.find(isReplyTo('2'))).toBeUndefined()
   })
 
+  it('re-track sends one diff with joins (phx_ref_prev) and leaves, to the tracker too', async () => {
+    const r = await raw()
+    r.send(['1', '1', 'realtime:pres', 'phx_join', JOIN_CONFIG])
+    await r.waitFrame((f) => f[3] === 'presence_state', 'presence_state')
+    r.send(['1', '2', 'realtime:pres', 'presence', { type: 'presence', event: 'TRACK', payload: { v: 1 } }])
+    const first = await r.waitFrame((f) => f[3] === 'presence_diff', 'first diff')
+    const ref1 = (first[4] as { joins: { k: { metas: { phx_ref: string }[] } } }).joins.k.metas[0]?.phx_ref
+    r.send(['1', '3', 'realtime:pres', 'presence', { type: 'presence', event: 'track', payload: { v: 2 } }])
+    await r.waitFrame(isReplyTo('3'), 'second track reply')
+    const second = await r.waitFrame((f) => f[3] === 'presence_diff' && f !== first, 'second diff')
+    expect(second).toEqual([null, null, 'realtime:pres', 'presence_diff', {
+      joins: { k: { metas: [{ v: 2, phx_ref: expect.any(String), phx_ref_prev: ref1 }] } },
+      leaves: { k: { metas: [{ v: 1, phx_ref: ref1 }] } },
+    }])
+    r.send(['1', '4', 'realtime:pres', 'presence', { type: 'presence', event: 'track', payload: 'nope' }])
+    expect((await r.waitFrame(isReplyTo('4'), 'bad track'))[4]).toEqual({
+      status: 'error', response: { reason: 'Presence track payload must be a map' },
+    })
+  })
+
+  it('delays join error replies by joinErrorDelayMs', async () => {
+    const slow = await startRealtimeServer({ port: 0, joinErrorDelayMs: 300 })
+    try {
+      const r = await RawClient.open(slow.url, slow.anonKey)
+      raws.push(r)
+      const sentAt = Date.now()
+      r.send(['1', '1', 'realtime:', 'phx_join', {}])
+      await r.waitFrame(isReplyTo('1'), 'delayed error')
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(290)
+    } finally {
+      await slow.close()
+    }
+  })
+
   it('vsn 1.0.0 replies are objects without join_ref', async () => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${server.anonKey}&vsn=1.0.0`)
     const got: unknown[] = []
