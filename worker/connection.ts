@@ -43,6 +43,8 @@ export class Connection {
   #openedAt: number | null = null
   #lastError: WireError | undefined
   #trackSeq = 0
+  // The track #onSubscribed sent on each (re)join, so a track waiting for that join reuses it.
+  readonly #joinTracks = new WeakMap<TransportChannel, Promise<SendResult>>()
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
@@ -196,7 +198,8 @@ export class Connection {
 
   #onSubscribed(entry: TopicEntry): void {
     // The server lost this connection's presence with the old channel: track it again.
-    if (entry.serverMeta) void entry.channel?.track(entry.serverMeta)
+    const channel = entry.channel
+    if (entry.serverMeta && channel) this.#joinTracks.set(channel, channel.track(entry.serverMeta).catch(() => 'error' as const))
   }
 
   #onOpen(): void {
@@ -243,9 +246,12 @@ export class Connection {
     const meta = effectiveMeta(entry.tracks)
     if (sameMeta(meta, entry.serverMeta)) return 'ok'
     entry.serverMeta = meta
+    const wasJoined = entry.status === 'SUBSCRIBED' && entry.channel !== null
     const channel = await this.#joined(entry)
     if (!channel) return 'timed out'
     if (!sameMeta(meta, entry.serverMeta)) return 'ok' // a newer track superseded this one
+    // Joined meanwhile: #onSubscribed already sent this meta on the new join; do not send it twice.
+    if (!wasJoined) return meta === null ? 'ok' : this.#joinTracks.get(channel) ?? 'ok'
     return meta === null ? channel.untrack() : channel.track(meta)
   }
 
