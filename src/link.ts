@@ -1,0 +1,216 @@
+/**
+ * One tab's connection to the hub across worker restarts: hello, heartbeats, call timeouts, and
+ * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
+ * of an older connection are dropped (Phoenix's `connectClock`).
+ */
+import { proxy, type Remote } from 'comlink'
+import type { Invoke } from './channel.ts'
+import { type Clock, systemClock, withTimeout } from './clock.ts'
+import { holdTabLock, openHub, type HubLink, type TabLock } from './connect.ts'
+import { RelayError, toWire } from './errors.ts'
+import { isDataCloneError, randomId, type Settings } from './options.ts'
+import { watchPage, type PageWatch } from './page.ts'
+import { PROTOCOL_VERSION, type Delivery, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink } from './protocol.ts'
+
+/** What the connection tells the client. */
+export interface LinkEvents {
+  deliver(batch: Delivery[]): void
+  status(event: StatusEvent): void
+  leader(isLeader: boolean): void
+  /** A new worker connection said hello: rejoin through `call`, ahead of any queued call. */
+  rejoin(call: Invoke): void
+}
+
+interface Link extends HubLink {
+  gen: number
+}
+
+/**
+ * The client's hub connection; `call()` is the only way to the hub.
+ * @example
+ * const link = new HubConnection(settings, events); await link.call('stats', (hub) => hub.stats())
+ */
+export class HubConnection {
+  #o: Settings
+  #events: LinkEvents
+  #clock: Clock
+  #tabId: string
+  #lock: TabLock
+  #page: PageWatch
+  #link: Promise<Link> = new Promise(() => {})
+  #live: Link | undefined
+  #gen = 0
+  #attempt = 0
+  #workerId = ''
+  #token: string | null = null
+  #isStopped = false
+  #isRecovering = false
+  #stopTick: () => void = () => {}
+
+  constructor(settings: Settings, events: LinkEvents) {
+    this.#o = settings
+    this.#events = events
+    this.#clock = settings.clock ?? systemClock
+    const opened = openHub(settings.worker)
+    this.#tabId = settings.tabId ?? randomId()
+    this.#lock = holdTabLock(`tabrelay-tab-${this.#tabId}`, settings.callTimeoutMs, this.#clock)
+    this.#page = watchPage(() => this.#beat())
+    this.#start(opened)
+    this.#tick()
+  }
+
+  get workerId(): string {
+    return this.#workerId
+  }
+
+  /** Remembers the token `setAuth()` gave, for the hub's `token()` when there is no callback. */
+  setToken(token: string | null): void {
+    this.#token = token
+  }
+
+  /** Calls the hub on the current worker connection, failing with `timeout` after `callTimeoutMs`. */
+  call<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>): Promise<T> {
+    return this.#callOn(what, fn)
+  }
+
+  /** With `link`, calls that connection at once: a rejoin goes out before calls queued on the next one. */
+  #callOn<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link): Promise<T> {
+    let gen = this.#gen
+    const run = (l: Link): Promise<T> => { gen = l.gen; return fn(l.hub) }
+    const attempt = link ? new Promise<T>((resolve) => resolve(run(link))) : this.#link.then(run)
+    return withTimeout(attempt, this.#o.callTimeoutMs, what, this.#clock).catch((error: unknown) => {
+      if (isDataCloneError(error)) throw new RelayError('bad-input', `${what}(): the data cannot be structured-cloned; pass plain JSON`)
+      // A call with no answer may mean a dead worker: check now rather than at the next heartbeat.
+      if (error instanceof RelayError && error.code === 'timeout' && gen === this.#gen) this.#beat()
+      throw error
+    })
+  }
+
+  /** Leaves `subIds`, says bye and lets go of the worker and the tab lock; best effort, bounded. */
+  async close(subIds: string[]): Promise<void> {
+    this.#stop()
+    this.#page.stop()
+    const link = this.#live
+    if (link) {
+      await Promise.allSettled(subIds.map((id) => this.#callOn('leave', (hub) => hub.leave(id), link)))
+      await this.#callOn('bye', (hub) => hub.bye(), link).catch(() => undefined)
+      link.release()
+    } else {
+      this.#link.then((late) => late.release(), () => undefined)
+    }
+    this.#lock.release()
+  }
+
+  #stop(): void {
+    this.#isStopped = true
+    this.#stopTick()
+  }
+
+  #start(opened: HubLink): void {
+    const gen = ++this.#gen
+    this.#live = undefined
+    this.#link = this.#hello(opened, gen).then((link) => {
+      if (gen === this.#gen && !this.#isStopped) {
+        this.#live = link
+        this.#isRecovering = false
+        this.#attempt = 0
+        if (gen > 1) this.#events.rejoin((what, fn) => this.#callOn(what, fn, link))
+      }
+      return link
+    })
+    this.#link.catch((error: unknown) => { if (gen === this.#gen) this.#lost(error) })
+  }
+
+  async #hello(opened: HubLink, gen: number): Promise<Link> {
+    await this.#lock.held
+    const token = await this.freshToken()
+    const sink = proxy(this.#sink(gen))
+    const welcome = await withTimeout(opened.hub.hello(this.#helloData(token), sink), this.#o.callTimeoutMs, 'hello', this.#clock)
+    if (welcome.protocol !== PROTOCOL_VERSION) {
+      opened.release()
+      throw new RelayError('version-mismatch', `this tab speaks protocol ${PROTOCOL_VERSION}, the worker ${welcome.protocol}: name the SharedWorker with workerName() so each version gets its own worker, then reload`)
+    }
+    if (gen === this.#gen) {
+      this.#workerId = welcome.workerId
+      this.#events.leader(welcome.isLeader)
+      this.#events.status(welcome.status)
+    }
+    return { ...opened, gen }
+  }
+
+  #helloData(token: string | null): TabHello {
+    const { url, apikey, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs } = this.#o
+    const lockName = `tabrelay-tab-${this.#tabId}`
+    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, url, apikey, token, ...this.#page.read(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs }
+  }
+
+  /** One sink per worker connection, exposed once; it goes quiet when its generation is over. */
+  #sink(gen: number): TabSink {
+    const isCurrent = () => gen === this.#gen && !this.#isStopped
+    return {
+      deliver: (batch) => { if (isCurrent()) this.#events.deliver(batch) },
+      status: (event) => { if (isCurrent()) this.#events.status(event) },
+      leader: (isLeader) => { if (isCurrent()) this.#events.leader(isLeader) },
+      token: () => this.freshToken(),
+    }
+  }
+
+  #tick(): void {
+    this.#stopTick = this.#clock.setTimeout(() => { this.#beat(); this.#tick() }, this.#o.heartbeatIntervalMs)
+  }
+
+  /** Reports visibility and checks the worker: a new workerId, `known: false` or silence mean recover. */
+  #beat(): void {
+    const link = this.#live
+    if (!link || this.#isStopped) return
+    withTimeout(link.hub.heartbeat(this.#page.read()), 2 * this.#o.heartbeatIntervalMs, 'heartbeat', this.#clock).then(
+      (ack) => { if (link.gen === this.#gen) this.#acked(ack) },
+      (error: unknown) => { if (link.gen === this.#gen) this.#recover(error) },
+    )
+  }
+
+  #acked(ack: HeartbeatAck): void {
+    if (ack.workerId !== this.#workerId || !ack.known) {
+      this.#recover(new RelayError('transport', `the hub worker restarted (${this.#workerId} → ${ack.workerId}); reconnecting this tab`))
+    } else {
+      this.#events.leader(ack.isLeader)
+    }
+  }
+
+  #lost(error: unknown): void {
+    if (error instanceof RelayError && error.code === 'version-mismatch') {
+      this.#stop()
+      this.#events.status({ status: 'closed', error: toWire(error) })
+    } else {
+      this.#isRecovering = false
+      this.#recover(error)
+    }
+  }
+
+  /** Idempotent: one recovery at a time; a new worker connection, hello, then rejoin. */
+  #recover(error: unknown): void {
+    if (this.#isStopped || this.#isRecovering) return
+    this.#isRecovering = true
+    this.#live?.release()
+    this.#events.status({ status: 'reconnecting', attempt: ++this.#attempt, error: toWire(error) })
+    try {
+      this.#start(openHub(this.#o.worker))
+    } catch (failure) {
+      // worker() threw this time: try again later rather than spin.
+      this.#clock.setTimeout(() => { this.#isRecovering = false; this.#recover(failure) }, this.#o.heartbeatIntervalMs)
+    }
+  }
+
+  /** The hub asks before it resumes or rejoins: the callback's token, else the last `setAuth()` one. */
+  async freshToken(): Promise<string | null> {
+    const source = this.#o.accessToken
+    if (!source) return this.#token
+    try {
+      const token = await withTimeout(Promise.resolve().then(source), this.#o.callTimeoutMs, 'accessToken()', this.#clock)
+      if (token === null || typeof token === 'string') this.#token = token
+    } catch {
+      // Keep the last token: the hub keeps the freshest one it has seen for this identity.
+    }
+    return this.#token
+  }
+}
