@@ -49,12 +49,13 @@ export class Connection {
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     this.#router = new ChannelRouter(deps)
-    this.offerToken(token)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
       close: (entry) => this.#drop(entry),
     }, deps.clock, deps.lingerMs)
+    // After the table exists: offerToken walks it.
+    this.offerToken(token)
   }
 
   get status(): StatusEvent {
