@@ -1,0 +1,94 @@
+/**
+ * The demo's settings, read from the page URL with build-time defaults:
+ * `?user=alice&room=lobby&pauseMs=10000&realtime=http://127.0.0.1:54321&apikey=…`.
+ */
+
+/** What one tab of the demo runs as. */
+export interface DemoConfig {
+  /** The identity: the JWT `sub` this tab asks `/dev/token` for. */
+  user: string
+  room: string
+  /** `pauseWhenHiddenMs`, or undefined for the library's default. */
+  pauseMs: number | undefined
+  /** The realtime server's base URL (also where `/stats` and `/dev/token` live). */
+  realtimeUrl: string
+  apikey: string
+}
+
+const NAME = /^[\w.-]{1,32}$/
+
+/**
+ * Parses `search` (e.g. `location.search`); unusable values fall back to the defaults.
+ * @example
+ * readConfig('?user=bob&pauseMs=5000') // { user: 'bob', room: 'lobby', pauseMs: 5000, … }
+ */
+export function readConfig(search: string): DemoConfig {
+  const params = new URLSearchParams(search)
+  const pick = (key: string, fallback: string): string => {
+    const value = params.get(key)?.trim()
+    return value !== undefined && NAME.test(value) ? value : fallback
+  }
+  const pause = Number(params.get('pauseMs') ?? Number.NaN)
+  return {
+    user: pick('user', 'alice'),
+    room: pick('room', 'lobby'),
+    pauseMs: Number.isFinite(pause) && pause >= 0 ? pause : undefined,
+    realtimeUrl: (params.get('realtime') ?? __REALTIME_URL__).replace(/\/+$/, ''),
+    apikey: params.get('apikey') ?? __ANON_KEY__,
+  }
+}
+
+/**
+ * The same page as another user, keeping the other parameters.
+ * @example
+ * location.href = urlForUser(location.href, 'bob')
+ */
+export function urlForUser(href: string, user: string): string {
+  const url = new URL(href)
+  url.searchParams.set('user', user)
+  return url.toString()
+}
+
+/**
+ * Asks the dev server for a user token (`POST /dev/token`, dev only: any name gets one).
+ * @example
+ * const token = await devToken('http://127.0.0.1:54321', 'alice')
+ */
+export async function devToken(realtimeUrl: string, sub: string): Promise<string> {
+  const response = await fetch(`${realtimeUrl}/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub }),
+  })
+  if (!response.ok) throw new Error(`POST ${realtimeUrl}/dev/token answered ${response.status}: is the realtime server running (npm run server)?`)
+  const body: unknown = await response.json()
+  if (typeof body === 'object' && body !== null && 'access_token' in body && typeof body.access_token === 'string') return body.access_token
+  throw new Error(`POST ${realtimeUrl}/dev/token returned no access_token`)
+}
+
+/**
+ * An `accessToken` source for `createSharedRealtime`: one dev token, fetched again a minute
+ * before it expires, so the hub always gets a live token when it resumes or rejoins.
+ * @example
+ * createSharedRealtime({ url, apikey, worker, accessToken: tokenSource(url, 'alice') })
+ */
+export function tokenSource(realtimeUrl: string, user: string): () => Promise<string> {
+  let cached: { token: string; expMs: number } | undefined
+  return async () => {
+    if (cached && cached.expMs - Date.now() > 60_000) return cached.token
+    const token = await devToken(realtimeUrl, user)
+    cached = { token, expMs: expiryMs(token) }
+    return token
+  }
+}
+
+function expiryMs(token: string): number {
+  try {
+    const part = (token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')
+    const claims: unknown = JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '=')))
+    const exp = typeof claims === 'object' && claims !== null && 'exp' in claims ? claims.exp : undefined
+    return typeof exp === 'number' ? exp * 1000 : 0
+  } catch {
+    return 0
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The demo page: a chat room on one broadcast channel with presence, a connection panel and an
+ * event log, all riding on the tab's share of ONE realtime connection per user.
+ * `window.realtime` is this tab's `SharedRealtime`, for DevTools and scripted tests.
+ */
+import { createSharedRealtime, workerName, type SharedRealtime } from '../src/index.ts'
+import { readConfig, tokenSource, urlForUser, type DemoConfig } from './config.ts'
+import { mountChat, toMessage } from './ui/chat.ts'
+import { byTestId, setText } from './ui/dom.ts'
+import { mountLog } from './ui/log.ts'
+import { createNotifier } from './ui/notify.ts'
+import { mountPanel } from './ui/panel.ts'
+import { mountPresence } from './ui/presence.ts'
+import { createTyping } from './ui/typing.ts'
+
+declare global {
+  interface Window {
+    /** This tab's client, for DevTools and tests. */
+    realtime?: SharedRealtime
+  }
+}
+
+const USERS = ['alice', 'bob', 'carol']
+const TYPING_IDLE_MS = 3_000
+// Chromium 148+: reloading the only tab keeps the worker and its socket. Spread, because
+// TypeScript's WorkerOptions does not know the option yet (and Vite accepts a spread before `type`).
+const EXTENDED_LIFETIME = { extendedLifetime: true }
+
+function connect(config: DemoConfig): SharedRealtime {
+  return createSharedRealtime({
+    url: config.realtimeUrl,
+    apikey: config.apikey,
+    accessToken: tokenSource(config.realtimeUrl, config.user),
+    worker: () => new SharedWorker(new URL('./worker.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: workerName() }),
+    ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
+  })
+}
+
+function mountHeader(config: DemoConfig): void {
+  setText(byTestId('room-name', HTMLElement), config.room)
+  setText(byTestId('user-name', HTMLElement), config.user)
+  document.title = `${config.user} · #${config.room} · tabrelay demo`
+  const select = byTestId('user-select', HTMLSelectElement)
+  const names = USERS.includes(config.user) ? USERS : [...USERS, config.user]
+  select.replaceChildren(...names.map((name) => new Option(name, name, false, name === config.user)))
+  select.addEventListener('change', () => { location.href = urlForUser(location.href, select.value) })
+  byTestId('open-tab', HTMLButtonElement).addEventListener('click', () => { window.open(location.href, '_blank') })
+  byTestId('chat-input', HTMLInputElement).placeholder = `Message #${config.room} as ${config.user}`
+}
+
+function start(config: DemoConfig): void {
+  const realtime = connect(config)
+  window.realtime = realtime
+  const log = mountLog(byTestId('log', HTMLElement))
+  const bell = createNotifier()
+  const renderPresence = mountPresence(config.user, byTestId('presence', HTMLElement), byTestId('typing', HTMLElement), byTestId('online-count', HTMLElement))
+  const channelStatus = byTestId('channel-status', HTMLElement)
+  // self: true — this tab's own messages come back through the hub, so every tab renders the
+  // same stream, in the same order. presence.key = the user: presence lists users, not tabs.
+  const room = realtime.channel(`room:${config.room}`, { config: { broadcast: { self: true, ack: true }, presence: { key: config.user } } })
+  const track = (isTyping: boolean): void => {
+    room.track({ name: config.user, typing: isTyping }).catch((error: unknown) => log('error', `track: ${String(error)}`))
+  }
+  const typing = createTyping(track, TYPING_IDLE_MS)
+  const chat = mountChat({
+    user: config.user,
+    list: byTestId('messages', HTMLElement),
+    form: byTestId('chat-form', HTMLFormElement),
+    input: byTestId('chat-input', HTMLInputElement),
+    send: (message) => room.send({ type: 'broadcast', event: 'message', payload: message }),
+    onTyping: () => typing.keystroke(),
+    onSent: () => typing.stop(),
+  })
+  room
+    .on('broadcast', { event: 'message' }, ({ payload }) => {
+      const message = toMessage(payload)
+      if (!message) return
+      chat.show(message)
+      log('broadcast', `message from ${message.name}: “${message.text.slice(0, 40)}”`)
+      // Only the leader rings, so a user with five hidden tabs hears one beep.
+      if (document.visibilityState === 'hidden' && realtime.isLeader && message.name !== config.user) bell.ring(`${message.name}: ${message.text}`)
+    })
+    .on('presence', { event: 'sync' }, () => renderPresence(room.presenceState()))
+    .on('presence', { event: 'join' }, ({ key }) => log('presence', `${key} joined`))
+    .on('presence', { event: 'leave' }, ({ key }) => log('presence', `${key} left`))
+    .on('system', { event: 'resync' }, ({ since }) => {
+      log('system', `resync since ${since === null ? 'start' : new Date(since).toLocaleTimeString()}`)
+      chat.note('reconnected: messages sent while paused are not replayed (the demo has no history)')
+    })
+    .subscribe((status, error) => {
+      setText(channelStatus, status === 'SUBSCRIBED' ? 'live' : status.toLowerCase().replace('_', ' '))
+      channelStatus.dataset['status'] = status
+      log('channel', `${room.subTopic}: ${status}${error ? ` (${error.message})` : ''}`)
+      if (status === 'SUBSCRIBED') track(false)
+    })
+  mountPanel(realtime, { realtimeUrl: config.realtimeUrl, user: config.user })
+  realtime.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
+  realtime.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
+}
+
+const config = readConfig(location.search)
+mountHeader(config)
+try {
+  start(config)
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error)
+  mountLog(byTestId('log', HTMLElement))('error', message)
+  setText(byTestId('headline', HTMLElement), 'not connected')
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm run demo`: the local realtime server (env REALTIME_PORT, default 54321) and the demo's Vite
+ * dev server (env DEMO_PORT, default 5173) in one process on 127.0.0.1; Ctrl-C stops both.
+ *
+ * @example
+ * DEMO_PORT=5174 npm run demo
+ */
+import { DEFAULT_PORT } from './server/index.ts'
+import { startDemo } from './stack.ts'
+
+const jwtSecret = process.env['REALTIME_JWT_SECRET']
+const demo = await startDemo({
+  realtimePort: Number(process.env['REALTIME_PORT'] ?? DEFAULT_PORT),
+  demoPort: Number(process.env['DEMO_PORT'] ?? 5173),
+  ...(jwtSecret ? { jwtSecret } : {}),
+  logLevel: 'warn',
+})
+console.log(`realtime server: ${demo.realtime.url} (stats: ${demo.realtime.url}/stats)`)
+console.log(`demo ready: ${demo.pageUrl}?user=alice`)
+console.log(`another user in the same browser: ${demo.pageUrl}?user=bob`)
+console.log('Ctrl-C to stop')
+
+let isStopping = false
+const stop = (): void => {
+  if (isStopping) return
+  isStopping = true
+  demo.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('demo: error while stopping', error)
+      process.exit(1)
+    },
+  )
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)

@@ -1,0 +1,62 @@
+/**
+ * The demo stack in one process: the local realtime server and the Vite dev server of the demo
+ * page, wired together. Used by `npm run demo` (`demo/run.ts`) and the demo's e2e test.
+ */
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { createServer, type LogLevel } from 'vite'
+import { startRealtimeServer, type RealtimeServer } from './server/index.ts'
+
+/** A running demo. */
+export interface DemoStack {
+  realtime: RealtimeServer
+  /** The page's base URL, `http://127.0.0.1:PORT/`; add `?user=alice`. */
+  pageUrl: string
+  close(): Promise<void>
+}
+
+/** Ports (0 = any free one) and knobs of {@link startDemo}. */
+export interface DemoOptions {
+  realtimePort: number
+  demoPort: number
+  jwtSecret?: string
+  logLevel?: LogLevel
+}
+
+const CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url))
+
+/**
+ * Starts both servers on 127.0.0.1; the page gets this realtime server's URL and anon key.
+ * @example
+ * const demo = await startDemo({ realtimePort: 0, demoPort: 0 })
+ * await page.goto(`${demo.pageUrl}?user=alice`); await demo.close()
+ */
+export async function startDemo(options: DemoOptions): Promise<DemoStack> {
+  const { jwtSecret } = options
+  const realtime = await startRealtimeServer({ port: options.realtimePort, host: '127.0.0.1', ...(jwtSecret ? { jwtSecret } : {}) })
+  try {
+    const vite = await createServer({
+      configFile: CONFIG_FILE,
+      logLevel: options.logLevel ?? 'info',
+      define: { __REALTIME_URL__: JSON.stringify(realtime.url), __ANON_KEY__: JSON.stringify(realtime.anonKey) },
+      server: { host: '127.0.0.1', port: options.demoPort, strictPort: options.demoPort !== 0 },
+    })
+    await vite.listen()
+    const address = vite.httpServer?.address()
+    if (address === null || address === undefined || typeof address === 'string') throw new Error('the Vite dev server has no TCP address')
+    const port = (address as AddressInfo).port
+    let isClosed = false
+    return {
+      realtime,
+      pageUrl: `http://127.0.0.1:${port}/`,
+      async close() {
+        if (isClosed) return
+        isClosed = true
+        await Promise.allSettled([vite.close(), realtime.close()])
+      },
+    }
+  } catch (error) {
+    await realtime.close()
+    throw error
+  }
+}
