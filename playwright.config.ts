@@ -1,0 +1,49 @@
+/**
+ * End-to-end tests: real browsers, a real SharedWorker, the local Realtime server (demo/server).
+ * `globalSetup` builds test/e2e/app once with Vite, serves it on 127.0.0.1 and starts one Realtime
+ * server for the run; specs read both addresses from the environment (test/e2e/support/env.ts).
+ */
+import { existsSync } from 'node:fs'
+import { defineConfig, type Project } from '@playwright/test'
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+]
+
+/** `CHROMIUM_PATH`, else Debian's Chromium when installed, else Playwright's own download. */
+function chromiumPath(): string | undefined {
+  const fromEnv = process.env['CHROMIUM_PATH']
+  if (fromEnv) return fromEnv
+  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined
+}
+
+const chromiumExecutable = chromiumPath()
+
+const chromium: Project = {
+  name: 'chromium',
+  use: {
+    browserName: 'chromium',
+    launchOptions: { args: CHROMIUM_ARGS, ...(chromiumExecutable ? { executablePath: chromiumExecutable } : {}) },
+  },
+}
+
+/** Projects are listed here; another browser is one more entry (Firefox: see FIELD_NOTES.md). */
+const projects: Project[] = [chromium]
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  testMatch: '**/*.spec.ts',
+  globalSetup: './test/e2e/support/global-setup.ts',
+  // One worker: specs count the sockets of the run's one Realtime server, and 2 cores carry one
+  // browser with five pages and a SharedWorker comfortably, two of them less so.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: true,
+  reporter: 'list',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: { trace: 'off', video: 'off', screenshot: 'off' },
+  projects,
+})

@@ -1,0 +1,143 @@
+/**
+ * `window.harness`: what specs drive through `page.evaluate`. Every method takes and returns
+ * structured-cloneable data, and records what the page saw so specs can poll it.
+ */
+import { RelayError, type ChannelStatus, type HubStats, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/index.ts'
+
+/** One broadcast as a listener received it. */
+export interface Received {
+  event: string
+  payload: Json
+}
+
+/** A caught error, as data. */
+export interface ErrorInfo {
+  name: string
+  message: string
+  /** The RelayError code, `null` for other errors. */
+  code: string | null
+  isRelayError: boolean
+}
+
+/** How `subscribe()` sets up a channel: one broadcast listener on `event` (default `'*'`). */
+export interface SubscribeOptions {
+  self?: boolean
+  ack?: boolean
+  presenceKey?: string
+  event?: string
+}
+
+/** The first status a subscribe reported, and what the channel knew at that moment. */
+export interface SubscribeResult {
+  status: ChannelStatus
+  error: ErrorInfo | null
+  /** `presenceState()` read inside the status callback, before any later server message. */
+  presence: PresenceState
+  ms: number
+}
+
+/** The page's test surface; see the module comment. */
+export interface Harness {
+  /** This page's client; created from the query params on load. */
+  readonly realtime: SharedRealtime
+  channel(topic: string): SharedChannel
+  subscribe(topic: string, options?: SubscribeOptions): Promise<SubscribeResult>
+  received(topic: string): Received[]
+  statuses(topic: string): string[]
+  send(topic: string, event: string, payload: Json): Promise<SendResult>
+  /** Sends `{ n }` for n = from..to without awaiting in between, as an app firing events would. */
+  sendSequence(topic: string, event: string, from: number, to: number): Promise<SendResult[]>
+  track(topic: string, meta: { [key: string]: Json }): Promise<SendResult>
+  untrack(topic: string): Promise<SendResult>
+  presence(topic: string): PresenceState
+  unsubscribe(topic: string): Promise<SendResult>
+  stats(): Promise<HubStats>
+  /** Every connection status this page saw, in order. */
+  connectionStatuses(): string[]
+  /** Runs `fn` and returns what it threw or rejected with, or `null` when it succeeded. */
+  errorOf(fn: () => unknown): Promise<ErrorInfo | null>
+  close(): Promise<void>
+}
+
+interface Record {
+  channel: SharedChannel
+  received: Received[]
+  statuses: string[]
+}
+
+/**
+ * Describes any thrown value as data.
+ * @example
+ * describeError(new RelayError('bad-input', 'no')) // { code: 'bad-input', isRelayError: true, … }
+ */
+export function describeError(error: unknown): ErrorInfo {
+  if (error instanceof RelayError) return { name: error.name, message: error.message, code: error.code, isRelayError: true }
+  if (error instanceof Error) return { name: error.name, message: error.message, code: null, isRelayError: false }
+  return { name: typeof error, message: String(error), code: null, isRelayError: false }
+}
+
+/**
+ * Builds the harness around one client.
+ * @example
+ * window.harness = createHarness(createSharedRealtime(options))
+ */
+export function createHarness(realtime: SharedRealtime): Harness {
+  const records = new Map<string, Record>()
+  const connection: string[] = [realtime.status]
+  realtime.onStatus((status) => { connection.push(status) })
+
+  const record = (topic: string): Record => {
+    const found = records.get(topic)
+    if (!found) throw new Error(`harness: no subscribe('${topic}') in this page yet`)
+    return found
+  }
+
+  return {
+    realtime,
+    channel: (topic) => record(topic).channel,
+    subscribe(topic, options = {}) {
+      const started = performance.now()
+      const config = {
+        broadcast: { self: options.self ?? false, ack: options.ack ?? false },
+        ...(options.presenceKey === undefined ? {} : { presence: { key: options.presenceKey } }),
+      }
+      const channel = realtime.channel(topic, { config })
+      const entry: Record = { channel, received: [], statuses: [] }
+      records.set(topic, entry)
+      channel.on('broadcast', { event: options.event ?? '*' }, (message) => {
+        entry.received.push({ event: message.event, payload: message.payload })
+      })
+      if (options.presenceKey !== undefined) channel.on('presence', { event: 'sync' }, () => undefined)
+      return new Promise<SubscribeResult>((resolve) => {
+        channel.subscribe((status, error) => {
+          entry.statuses.push(status)
+          resolve({ status, error: error ? describeError(error) : null, presence: channel.presenceState(), ms: performance.now() - started })
+        })
+      })
+    },
+    received: (topic) => record(topic).received,
+    statuses: (topic) => record(topic).statuses,
+    send: (topic, event, payload) => record(topic).channel.send({ type: 'broadcast', event, payload }),
+    sendSequence(topic, event, from, to) {
+      const channel = record(topic).channel
+      const sends: Array<Promise<SendResult>> = []
+      for (let n = from; n <= to; n++) sends.push(channel.send({ type: 'broadcast', event, payload: { n } }))
+      return Promise.all(sends)
+    },
+    track: (topic, meta) => record(topic).channel.track(meta),
+    untrack: (topic) => record(topic).channel.untrack(),
+    presence: (topic) => record(topic).channel.presenceState(),
+    unsubscribe: (topic) => record(topic).channel.unsubscribe(),
+    stats: () => realtime.stats(),
+    connectionStatuses: () => [...connection],
+    async errorOf(fn) {
+      try {
+        await fn()
+        return null
+      } catch (error) {
+        return describeError(error)
+      }
+    },
+    close: () => realtime.close(),
+  }
+}
