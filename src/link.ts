@@ -21,6 +21,9 @@ export interface LinkEvents {
   rejoin(call: Invoke): void
 }
 
+/** Errors a new worker connection would only repeat: the tab stops and reports `closed`. */
+const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-input', 'unsupported'])
+
 interface Link extends HubLink {
   gen: number
 }
@@ -177,13 +180,13 @@ export class HubConnection {
     }
   }
 
+  /** Hello failed: stop for good on errors a retry cannot fix, else retry after a pause. */
   #lost(error: unknown): void {
-    if (error instanceof RelayError && error.code === 'version-mismatch') {
+    if (error instanceof RelayError && FATAL.has(error.code)) {
       this.#stop()
       this.#events.status({ status: 'closed', error: toWire(error) })
     } else {
-      this.#isRecovering = false
-      this.#recover(error)
+      this.#retryLater(error)
     }
   }
 
@@ -196,9 +199,14 @@ export class HubConnection {
     try {
       this.#start(openHub(this.#o.worker))
     } catch (failure) {
-      // worker() threw this time: try again later rather than spin.
-      this.#clock.setTimeout(() => { this.#isRecovering = false; this.#recover(failure) }, this.#o.heartbeatIntervalMs)
+      this.#retryLater(failure)
     }
+  }
+
+  /** A worker that fails at once (or a factory that throws) must not be hammered in a tight loop. */
+  #retryLater(error: unknown): void {
+    this.#isRecovering = true
+    this.#clock.setTimeout(() => { this.#isRecovering = false; this.#recover(error) }, this.#o.heartbeatIntervalMs)
   }
 
   /** The hub asks before it resumes or rejoins: the callback's token, else the last `setAuth()` one. */

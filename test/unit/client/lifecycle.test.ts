@@ -128,6 +128,11 @@ describe('worker recovery', () => {
     await until(() => rig.hubs.length === 2 && rig.hub().hellos.length === 1)
     rig.prepare = () => {}
     rig.clock.advance(10_000)
+    // Calls queued on the failed hello reject right after the tab has handled that failure.
+    await expect(rig.realtime.stats()).rejects.toMatchObject({ code: 'timeout' })
+    expect(rig.hubs).toHaveLength(2)
+    // After a failed hello the tab pauses one heartbeat interval before the next worker().
+    rig.clock.advance(5_000)
     await until(() => rig.hubs.length === 3 && rig.hub().joins.length === 1)
     expect(seen.map(([s, d]) => `${s}${d.attempt ?? ''}`)).toEqual(['reconnecting1', 'reconnecting2', 'open'])
   })

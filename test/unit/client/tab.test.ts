@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RelayError } from '../../../src/errors.ts'
 import type { ConnectionStatus } from '../../../src/protocol.ts'
 import { setup, until, type Rig } from './harness.ts'
 
@@ -18,6 +19,23 @@ describe('hello', () => {
     expect(seen).toEqual([['closed', 'version-mismatch']])
     rig.clock.advance(60_000)
     expect(rig.worker).toHaveBeenCalledTimes(1)
+  })
+
+  it('stops for good when the hub refuses the hello as bad input, keeping its code across the port', async () => {
+    rig = setup({}, (hub) => { hub.helloError = new RelayError('bad-input', 'url must be a string') })
+    await expect(rig.realtime.stats()).rejects.toMatchObject({ code: 'bad-input', message: 'url must be a string' })
+    await until(() => rig.realtime.status === 'closed')
+    rig.clock.advance(60_000)
+    expect(rig.worker).toHaveBeenCalledTimes(1)
+  })
+
+  it('retries a hello that fails for another reason after one heartbeat interval', async () => {
+    rig = setup({}, (hub, index) => { if (index === 0) hub.helloError = new Error('worker crashed during setup') })
+    await expect(rig.realtime.stats()).rejects.toThrow('worker crashed during setup')
+    rig.clock.advance(5_000)
+    await until(() => rig.hubs.length === 2)
+    await expect(rig.realtime.stats()).resolves.toMatchObject({ workerId: 'worker-2' })
+    expect(rig.realtime.status).toBe('open')
   })
 
   it('passes the accessToken() result in hello, and asks it again when the hub wants a fresh token', async () => {
