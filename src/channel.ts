@@ -10,10 +10,18 @@ import { checkMeta, checkOutgoing, isJson } from './validate.ts'
 import type { ChannelState, Listener, SharedChannel, SubscribeCallback } from './listen.ts'
 import { checkListener, presencePayload, safely } from './listen.ts'
 
-/** Runs one call against the hub with the client's timeout and error mapping. */
+/**
+ * Runs one call against the hub with the client's timeout and error mapping.
+ * @example
+ * const snapshot = await call('join', (hub) => hub.join(sub))
+ */
 export type Invoke = <T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>) => Promise<T>
 
-/** What a channel needs from the client that made it. */
+/**
+ * What a channel needs from the client that made it.
+ * @example
+ * new Channel({ call, nextSubId: () => `${++seq}`, isClosed: () => false }, 'room:1', {})
+ */
 export interface ChannelHost {
   call: Invoke
   nextSubId(): string

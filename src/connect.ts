@@ -11,10 +11,18 @@ import { PROTOCOL_VERSION, type HubApi } from './protocol.ts'
  * What the app's `worker()` factory may return: a `SharedWorker` (its `port` is used), or, where
  * `SharedWorker` is undefined (e.g. Chrome Android before 148), a dedicated `Worker`, which then
  * runs a hub of its own for this tab only (one connection per tab, as without tabrelay).
+ * @example
+ * worker: () => typeof SharedWorker === 'function'
+ *   ? new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() })
+ *   : new Worker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module' })
  */
 export type HubWorker = { port: Endpoint } | Endpoint
 
-/** A wrapped hub plus how to let go of it. */
+/**
+ * A wrapped hub plus how to let go of it.
+ * @example
+ * const { hub, release } = openHub(factory); await hub.stats(); release()
+ */
 export interface HubLink {
   hub: Remote<HubApi>
   release(): void
@@ -61,7 +69,11 @@ export function openHub(factory: () => HubWorker): HubLink {
   }
 }
 
-/** The tab's close-signal lock: held for the tab's life, released on `close()`. */
+/**
+ * The tab's close-signal lock: held for the tab's life, released on `close()`.
+ * @example
+ * await lock.held; … lock.release()
+ */
 export interface TabLock {
   /** Settles once the lock is held (or after `waitMs` if it never is), so hello comes after. */
   held: Promise<void>

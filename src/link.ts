@@ -12,7 +12,11 @@ import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
 import { PROTOCOL_VERSION, type Delivery, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink } from './protocol.ts'
 
-/** What the connection tells the client. */
+/**
+ * What the connection tells the client.
+ * @example
+ * new HubConnection(settings, { deliver, status, leader, rejoin: (call) => channels.forEach((c) => c.rejoin(call)) })
+ */
 export interface LinkEvents {
   deliver(batch: Delivery[]): void
   status(event: StatusEvent): void

@@ -6,13 +6,25 @@ import { RelayError } from './errors.ts'
 import { checkEvent } from './validate.ts'
 import type { Binding, ChannelConfig, ChannelStatus, Delivery, Json, PostgresFilter, PresenceState, SendResult } from './protocol.ts'
 
-/** A channel's life in this tab, as supabase-js's `channel.state`. */
+/**
+ * A channel's life in this tab, as supabase-js's `channel.state`.
+ * @example
+ * if (room.state === 'joined') await room.send(message)
+ */
 export type ChannelState = 'closed' | 'joining' | 'joined' | 'errored'
 
-/** Told about every status transition; `SUBSCRIBED` again after each rejoin. */
+/**
+ * Told about every status transition; `SUBSCRIBED` again after each rejoin.
+ * @example
+ * room.subscribe((status, err) => { if (status === 'CHANNEL_ERROR') console.warn(err) })
+ */
 export type SubscribeCallback = (status: ChannelStatus, error?: Error) => void
 
-/** A broadcast as supabase-js delivers it. */
+/**
+ * A broadcast as supabase-js delivers it.
+ * @example
+ * room.on('broadcast', { event: 'message' }, (msg: BroadcastMessage) => show(msg.payload))
+ */
 export interface BroadcastMessage {
   type: 'broadcast'
   event: string
@@ -20,7 +32,11 @@ export interface BroadcastMessage {
   meta?: Json
 }
 
-/** A presence join as supabase-js delivers it. */
+/**
+ * A presence join as supabase-js delivers it.
+ * @example
+ * room.on('presence', { event: 'join' }, ({ key, newPresences }) => greet(key, newPresences))
+ */
 export interface PresenceJoin {
   event: 'join'
   key: string
@@ -28,7 +44,11 @@ export interface PresenceJoin {
   newPresences: Json[]
 }
 
-/** A presence leave as supabase-js delivers it. */
+/**
+ * A presence leave as supabase-js delivers it.
+ * @example
+ * room.on('presence', { event: 'leave' }, ({ key }) => dim(key))
+ */
 export interface PresenceLeave {
   event: 'leave'
   key: string
@@ -36,7 +56,11 @@ export interface PresenceLeave {
   leftPresences: Json[]
 }
 
-/** A row change as supabase-js delivers it; `new` is `{}` on DELETE, `old` holds keys unless REPLICA IDENTITY FULL. */
+/**
+ * A row change as supabase-js delivers it; `new` is `{}` on DELETE, `old` holds keys unless REPLICA IDENTITY FULL.
+ * @example
+ * room.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (c) => add(c.new))
+ */
 export interface PostgresChange<Row extends { [key: string]: Json } = { [key: string]: Json }> {
   schema: string
   table: string
@@ -47,7 +71,11 @@ export interface PostgresChange<Row extends { [key: string]: Json } = { [key: st
   errors: Json
 }
 
-/** Options of `realtime.channel()`, as supabase-js takes them. */
+/**
+ * Options of `realtime.channel()`, as supabase-js takes them.
+ * @example
+ * realtime.channel('room:1', { config: { broadcast: { self: true }, presence: { key: userId } } })
+ */
 export interface ChannelOptions {
   config?: ChannelConfig
 }
@@ -81,7 +109,11 @@ export interface SharedChannel {
   unsubscribe(): Promise<SendResult>
 }
 
-/** A registered `.on()`: the binding sent to the hub, the key deliveries are matched on, the callback. */
+/**
+ * A registered `.on()`: the binding sent to the hub, the key deliveries are matched on, the callback.
+ * @example
+ * const listener: Listener = { binding: { type: 'broadcast', event: '*' }, key: '*', callback }
+ */
 export interface Listener {
   binding: Binding
   key: string
@@ -90,6 +122,14 @@ export interface Listener {
 
 const PRESENCE_EVENTS: ReadonlySet<string> = new Set(['sync', 'join', 'leave'])
 const PG_EVENTS: ReadonlySet<string> = new Set(['*', 'INSERT', 'UPDATE', 'DELETE'])
+
+function isPresenceEvent(event: string): event is 'sync' | 'join' | 'leave' {
+  return PRESENCE_EVENTS.has(event)
+}
+
+function isPostgresEvent(event: string): event is PostgresFilter['event'] {
+  return PG_EVENTS.has(event)
+}
 
 function bad(message: string): RelayError {
   return new RelayError('bad-input', message)
@@ -115,8 +155,8 @@ export function checkListener(type: unknown, filter: unknown, callback: unknown)
     case 'system':
       return { type, event }
     case 'presence':
-      if (!PRESENCE_EVENTS.has(event)) throw bad(`on('presence', { event: '${event}' }): use 'sync', 'join' or 'leave'`)
-      return { type, event: event as 'sync' | 'join' | 'leave' }
+      if (!isPresenceEvent(event)) throw bad(`on('presence', { event: '${event}' }): use 'sync', 'join' or 'leave'`)
+      return { type, event }
     case 'postgres_changes':
       return { type, filter: checkPostgres(filter, event) }
     default:
@@ -129,11 +169,11 @@ function checkPostgres(filter: object, event: string): PostgresFilter {
   const schema: unknown = 'schema' in filter ? filter.schema : undefined
   const table: unknown = 'table' in filter ? filter.table : undefined
   const rows: unknown = 'filter' in filter ? filter.filter : undefined
-  if (!PG_EVENTS.has(upper)) throw bad(`on('postgres_changes', { event: '${event}' }): use '*', 'INSERT', 'UPDATE' or 'DELETE'`)
+  if (!isPostgresEvent(upper)) throw bad(`on('postgres_changes', { event: '${event}' }): use '*', 'INSERT', 'UPDATE' or 'DELETE'`)
   if (typeof schema !== 'string' || !optionalString(table) || !optionalString(rows)) {
     throw bad("on('postgres_changes', …): give { event, schema: string, table?: string, filter?: string }")
   }
-  const result: PostgresFilter = { event: upper as PostgresFilter['event'], schema }
+  const result: PostgresFilter = { event: upper, schema }
   if (typeof table === 'string') result.table = table
   if (typeof rows === 'string') result.filter = rows
   return result

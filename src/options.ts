@@ -32,7 +32,11 @@ export interface SharedRealtimeOptions {
   tabId?: string
 }
 
-/** Options with their defaults filled in. */
+/**
+ * Options with their defaults filled in.
+ * @example
+ * const settings: Settings = checkOptions(options)
+ */
 export type Settings = SharedRealtimeOptions & Required<Pick<SharedRealtimeOptions, 'pauseWhenHiddenMs' | 'heartbeatIntervalMs' | 'callTimeoutMs' | 'lingerMs'>>
 
 const DEFAULTS = { pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, callTimeoutMs: 10_000, lingerMs: 1_000 } as const

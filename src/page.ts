@@ -4,7 +4,11 @@
  */
 import type { Heartbeat } from './protocol.ts'
 
-/** Reads the page's state and stops watching it. */
+/**
+ * Reads the page's state and stops watching it.
+ * @example
+ * hub.heartbeat(page.read())
+ */
 export interface PageWatch {
   read(): Heartbeat
   stop(): void
