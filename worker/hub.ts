@@ -83,10 +83,11 @@ export class Hub {
     const identity = identityKey(hello.url, hello.apikey, hello.token)
     const outbox = new Outbox((batch) => quietly(sink.deliver(batch)), this.#options.schedule, this.#counters)
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
-    this.#cancelTimer(identity)
+    this.#cancelTimer('idle', identity)
     const connection = this.#connection(identity, hello)
     connection.offerToken(hello.token)
     this.#registry.add({ ...hello, identity })
+    this.#keepPauseRule(identity)
     return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader: this.#registry.leaderOf(identity) === hello.tabId }
   }
 
@@ -131,7 +132,8 @@ export class Hub {
     this.#registry.move(tabId, identity)
     // Sign-out (or a switch of user) tears the old user's connection down at once.
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
-    this.#cancelTimer(identity)
+    this.#cancelTimer('idle', identity)
+    this.#keepPauseRule(identity)
     const connection = this.#connection(identity, link.hello)
     connection.offerToken(token)
     quietly(link.sink.status(connection.status))
@@ -179,7 +181,7 @@ export class Hub {
     this.#registry.remove(tabId)
     if (this.#registry.list(link.identity).length > 0) return
     // Outlive the last tab briefly, so reloading the only tab keeps the connection.
-    this.#setTimer(link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
+    this.#setTimer('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
   }
 
   #connection(identity: string, hello: TabHello): Connection {
@@ -222,29 +224,39 @@ export class Hub {
     const connection = this.#connections.get(identity)
     if (!connection) return
     if (anyVisible) {
-      this.#cancelTimer(identity)
+      this.#cancelTimer('pause', identity)
       void connection.resume()
       return
     }
     const ms = this.#registry.pauseAfterMs(identity)
-    if (ms > 0) this.#setTimer(identity, ms, () => void connection.pause())
+    if (ms > 0) this.#setTimer('pause', identity, ms, () => void connection.pause())
+    else this.#cancelTimer('pause', identity)
+  }
+
+  // A tab arriving hidden keeps a pending pause running, unless it forbids pausing (0).
+  #keepPauseRule(identity: string): void {
+    if (this.#registry.pauseAfterMs(identity) === 0) this.#cancelTimer('pause', identity)
   }
 
   #closeConnection(identity: string): void {
-    this.#cancelTimer(identity)
+    this.#cancelTimer('idle', identity)
+    this.#cancelTimer('pause', identity)
     const connection = this.#connections.get(identity)
     this.#connections.delete(identity)
     void connection?.close()
   }
 
-  #setTimer(identity: string, ms: number, fn: () => void): void {
-    this.#cancelTimer(identity)
-    this.#timers.set(identity, this.#options.clock.setTimeout(() => { this.#timers.delete(identity); fn() }, ms))
+  // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
+  #setTimer(kind: 'idle' | 'pause', identity: string, ms: number, fn: () => void): void {
+    const key = `${kind}:${identity}`
+    this.#cancelTimer(kind, identity)
+    this.#timers.set(key, this.#options.clock.setTimeout(() => { this.#timers.delete(key); fn() }, ms))
   }
 
-  #cancelTimer(identity: string): void {
-    this.#timers.get(identity)?.()
-    this.#timers.delete(identity)
+  #cancelTimer(kind: 'idle' | 'pause', identity: string): void {
+    const key = `${kind}:${identity}`
+    this.#timers.get(key)?.()
+    this.#timers.delete(key)
   }
 
   #eachTab(identity: string, fn: (link: TabLink, tabId: string) => void): void {
