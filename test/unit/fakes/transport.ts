@@ -82,6 +82,8 @@ export class FakeTransport implements Transport {
   readonly auth: Array<string | null> = []
   /** Every delay the hub's backoff returned to this transport. */
   readonly retryDelays: number[] = []
+  /** What the hub did, in order: `connect`, `setAuth <token>`, `channel <topic>`, `close`. */
+  readonly calls: string[] = []
   connects = 0
   isClosed = false
   #isOpen = false
@@ -92,16 +94,19 @@ export class FakeTransport implements Transport {
 
   connect(): void {
     this.connects += 1
+    this.calls.push('connect')
   }
 
   setAuth(token: string | null): Promise<void> {
     this.auth.push(token)
+    this.calls.push(`setAuth ${token}`)
     return Promise.resolve()
   }
 
   channel(spec: ChannelSpec, handlers: ChannelHandlers): TransportChannel {
     if (this.isClosed) throw new Error('the hub opened a channel on a closed transport')
     const channel = new FakeChannel(this, spec, handlers)
+    this.calls.push(`channel ${spec.topic}`)
     this.channels.push(channel)
     return channel
   }
@@ -113,6 +118,7 @@ export class FakeTransport implements Transport {
   close(): Promise<void> {
     this.isClosed = true
     this.#isOpen = false
+    this.calls.push('close')
     return Promise.resolve()
   }
 
