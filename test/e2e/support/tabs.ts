@@ -58,3 +58,14 @@ export function hubStats(page: Page): Promise<HubStats> {
 export function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i)
 }
+
+/**
+ * `items[index]`, or a thrown error when there is none (strict index access without `!`).
+ * @example
+ * const [first, second] = [at(pages, 0), at(pages, 1)]
+ */
+export function at<T>(items: readonly T[], index: number): T {
+  const item = items[index]
+  if (item === undefined) throw new Error(`expected an item at index ${index}, there are ${items.length}`)
+  return item
+}
