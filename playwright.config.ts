@@ -43,6 +43,8 @@ export default defineConfig({
   forbidOnly: true,
   reporter: 'list',
   timeout: 60_000,
+  // .ci/run must finish well within 15 minutes; a hung run fails here instead of hanging CI.
+  globalTimeout: process.env['CI'] ? 10 * 60_000 : 0,
   expect: { timeout: 10_000 },
   use: { trace: 'off', video: 'off', screenshot: 'off' },
   projects,
