@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Fresh-clone set-up, run by npm before `npm test` and `npm run demo` (the `pre*` scripts), so the
+// README's two commands work on a machine that has only Node and npm. Plain JS on purpose: it runs
+// before any dependency (tsx, TypeScript) is installed.
+//
+//   node test/setup.mjs demo   installs npm dependencies when missing or stale
+//   node test/setup.mjs test   the same, plus the browsers the suites drive (Debian packages)
+import { spawnSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+
+const mode = process.argv[2] ?? 'test'
+
+function run(command, args) {
+  console.log(`setup: ${command} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  if (result.status !== 0) {
+    console.error(`setup: ${command} failed (exit ${result.status ?? result.signal})`)
+    process.exit(result.status ?? 1)
+  }
+}
+
+// npm writes node_modules/.package-lock.json on every install: older than the lockfile = stale.
+const installed = 'node_modules/.package-lock.json'
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync('package-lock.json').mtimeMs) {
+  run('npm', ['ci', '--no-audit', '--no-fund'])
+}
+
+if (mode === 'test') {
+  // Browsers cannot be downloaded here (`npx playwright install` fails): use Debian's packages.
+  const wanted = [
+    ['/usr/bin/chromium', 'chromium', !process.env.CHROMIUM_PATH],
+    ['/usr/bin/firefox-esr', 'firefox-esr', true],
+    ['/usr/bin/WebKitWebDriver', 'webkit2gtk-driver', true],
+    ['/usr/bin/Xvfb', 'xvfb', true],
+  ]
+  const missing = wanted.filter(([path, , isNeeded]) => isNeeded && !existsSync(path)).map(([, pkg]) => pkg)
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')
+  if (missing.length > 0 && canInstall) {
+    run('apt-get', ['update', '-q'])
+    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing])
+  } else if (missing.length > 0) {
+    console.warn(`setup: missing ${missing.join(', ')}; install them (Debian: apt-get install ${missing.join(' ')}) or set CHROMIUM_PATH`)
+  }
+}
