@@ -3,7 +3,7 @@
  * event log, all riding on the tab's share of ONE realtime connection per user.
  * `window.realtime` is this tab's `SharedRealtime`, for DevTools and scripted tests.
  */
-import { createSharedRealtime, workerName, type SharedRealtime } from '../src/index.ts'
+import { createSharedRealtime, workerName, type Json, type SharedRealtime } from '../src/index.ts'
 import { readConfig, tokenSource, urlForUser, type DemoConfig } from './config.ts'
 import { mountChat, toMessage } from './ui/chat.ts'
 import { byTestId, setText } from './ui/dom.ts'
@@ -34,6 +34,12 @@ function connect(config: DemoConfig): SharedRealtime {
     worker: () => new SharedWorker(new URL('./worker.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: workerName() }),
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
+}
+
+/** A presence meta without its `presence_ref`, for the log. */
+function metaOf(meta: Json): Json {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return meta
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => key !== 'presence_ref'))
 }
 
 function mountHeader(config: DemoConfig): void {
@@ -81,8 +87,9 @@ function start(config: DemoConfig): void {
       if (document.visibilityState === 'hidden' && realtime.isLeader && message.name !== config.user) bell.ring(`${message.name}: ${message.text}`)
     })
     .on('presence', { event: 'sync' }, () => renderPresence(room.presenceState()))
-    .on('presence', { event: 'join' }, ({ key }) => log('presence', `${key} joined`))
-    .on('presence', { event: 'leave' }, ({ key }) => log('presence', `${key} left`))
+    // An update of a user's presence (typing on/off) arrives as a leave then a join, as in supabase-js.
+    .on('presence', { event: 'join' }, ({ key, newPresences }) => log('presence', `join ${key} ${JSON.stringify(newPresences.map(metaOf))}`))
+    .on('presence', { event: 'leave' }, ({ key }) => log('presence', `leave ${key}`))
     .on('system', { event: 'resync' }, ({ since }) => {
       log('system', `resync since ${since === null ? 'start' : new Date(since).toLocaleTimeString()}`)
       chat.note('reconnected: messages sent while paused are not replayed (the demo has no history)')

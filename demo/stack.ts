@@ -7,10 +7,16 @@ import { fileURLToPath } from 'node:url'
 import { createServer, type LogLevel } from 'vite'
 import { startRealtimeServer, type RealtimeServer } from './server/index.ts'
 
-/** A running demo. */
+/** A running demo page (the Vite dev server). */
+export interface DemoPage {
+  /** The page's base URL, `http://127.0.0.1:PORT/`; add `?user=alice`. */
+  url: string
+  close(): Promise<void>
+}
+
+/** A running demo: the realtime server and the page. */
 export interface DemoStack {
   realtime: RealtimeServer
-  /** The page's base URL, `http://127.0.0.1:PORT/`; add `?user=alice`. */
   pageUrl: string
   close(): Promise<void>
 }
@@ -26,7 +32,30 @@ export interface DemoOptions {
 const CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url))
 
 /**
- * Starts both servers on 127.0.0.1; the page gets this realtime server's URL and anon key.
+ * Serves the demo page with Vite's dev server on 127.0.0.1, pointed at a running realtime server.
+ * @example
+ * const page = await serveDemoPage({ url: server.url, anonKey: server.anonKey }, { port: 0 })
+ */
+export async function serveDemoPage(realtime: { url: string; anonKey: string }, options: { port: number; logLevel?: LogLevel }): Promise<DemoPage> {
+  const vite = await createServer({
+    configFile: CONFIG_FILE,
+    logLevel: options.logLevel ?? 'info',
+    define: { __REALTIME_URL__: JSON.stringify(realtime.url), __ANON_KEY__: JSON.stringify(realtime.anonKey) },
+    server: { host: '127.0.0.1', port: options.port, strictPort: options.port !== 0 },
+  })
+  try {
+    await vite.listen()
+    const address = vite.httpServer?.address()
+    if (address === null || address === undefined || typeof address === 'string') throw new Error('the Vite dev server has no TCP address')
+    return { url: `http://127.0.0.1:${(address as AddressInfo).port}/`, close: () => vite.close() }
+  } catch (error) {
+    await vite.close()
+    throw error
+  }
+}
+
+/**
+ * Starts the realtime server and the demo page on 127.0.0.1; the page gets this server's URL and anon key.
  * @example
  * const demo = await startDemo({ realtimePort: 0, demoPort: 0 })
  * await page.goto(`${demo.pageUrl}?user=alice`); await demo.close()
@@ -35,24 +64,15 @@ export async function startDemo(options: DemoOptions): Promise<DemoStack> {
   const { jwtSecret } = options
   const realtime = await startRealtimeServer({ port: options.realtimePort, host: '127.0.0.1', ...(jwtSecret ? { jwtSecret } : {}) })
   try {
-    const vite = await createServer({
-      configFile: CONFIG_FILE,
-      logLevel: options.logLevel ?? 'info',
-      define: { __REALTIME_URL__: JSON.stringify(realtime.url), __ANON_KEY__: JSON.stringify(realtime.anonKey) },
-      server: { host: '127.0.0.1', port: options.demoPort, strictPort: options.demoPort !== 0 },
-    })
-    await vite.listen()
-    const address = vite.httpServer?.address()
-    if (address === null || address === undefined || typeof address === 'string') throw new Error('the Vite dev server has no TCP address')
-    const port = (address as AddressInfo).port
+    const page = await serveDemoPage(realtime, { port: options.demoPort, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
     let isClosed = false
     return {
       realtime,
-      pageUrl: `http://127.0.0.1:${port}/`,
+      pageUrl: page.url,
       async close() {
         if (isClosed) return
         isClosed = true
-        await Promise.allSettled([vite.close(), realtime.close()])
+        await Promise.allSettled([page.close(), realtime.close()])
       },
     }
   } catch (error) {

@@ -39,7 +39,7 @@ export function createNotifier(): Notifier {
       let isOn = false
       blink = setInterval(() => {
         isOn = !isOn
-        document.title = isOn ? `💬 ${text}` : title
+        document.title = isOn ? `● ${text}` : title
       }, 800)
     },
     get count() { return count },

@@ -68,7 +68,9 @@ export function mountPanel(realtime: SharedRealtime, where: { realtimeUrl: strin
       tabs = stats.tabs
       setText(cells.tabs, String(stats.tabs))
       setText(cells.visibleTabs, String(stats.visibleTabs))
-      setText(cells.workerId, stats.workerId)
+      setText(cells.workerId, stats.workerId.slice(0, 8))
+      cells.workerId.dataset['workerId'] = stats.workerId
+      cells.workerId.title = stats.workerId
       setText(cells.workerSockets, String(stats.connections))
     })
     const server = serverCounts(where.realtimeUrl, where.user).then((counts) => {
