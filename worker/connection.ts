@@ -128,16 +128,20 @@ export class Connection {
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
   async pause(): Promise<void> {
     if (this.#status.status === 'paused' || this.#status.status === 'closed') return
-    await this.#stopTransport()
+    // Status first, close after: a resume arriving while the socket closes must see 'paused'.
+    const stopped = this.#stopTransport()
     this.#setStatus({ status: 'paused' })
+    await stopped
   }
 
   /** Reconnects after a pause (or now, while reconnecting), with a token fresh from a live tab. */
   async resume(): Promise<void> {
     const current = this.#status.status
     if (current !== 'paused' && current !== 'reconnecting') return
-    await this.#stopTransport()
+    // Start in the same task as the check, so two resumes at once cannot build two transports.
+    const stopped = this.#stopTransport()
     this.#start(current === 'paused' ? 'connecting' : 'reconnecting', true)
+    await stopped
   }
 
   /** Final close: leaves every topic and closes the socket. */
