@@ -76,6 +76,21 @@ describe('identity separation through the hub', () => {
     expect(transport.connects).toBe(1)
   })
 
+  it('a channel refused for its token rejoins when a fresher token arrives', async () => {
+    const h = createHarness()
+    h.tab('a', { token: x1 })
+    h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
+    const transport = h.net.latest
+    await transport.error('room', { code: 'unauthorized', message: 'Token has expired 3 seconds ago' })
+    h.hub.setAuth('a', x2)
+    await h.settle()
+    expect(transport.calls).toEqual(['connect', `setAuth ${x1}`, 'channel room', `setAuth ${x2}`, 'channel room'])
+    expect(transport.liveChannels('room')).toBe(1)
+    await transport.subscribe('room')
+    await h.settle()
+    expect(h.sink('a').deliveries('channel').map((d) => d.status)).toEqual(['CHANNEL_ERROR', 'SUBSCRIBED'])
+  })
+
   it("setAuth(null) moves the tab to anonymous and closes the user's transport once no tab is left", async () => {
     const h = createHarness()
     h.tab('a', { token: x1 })

@@ -101,6 +101,18 @@ describe('pause while hidden', () => {
     expect(h.net.latest.isClosed).toBe(false)
   })
 
+  it('a tab turning visible while the pause is closing the socket resumes it', async () => {
+    const h = await subscribed()
+    h.hub.heartbeat('a', hidden)
+    h.hub.heartbeat('b', hidden)
+    h.clock.advance(60_000)
+    h.hub.heartbeat('a', visible)
+    await h.settle()
+    expect(h.net.transports).toHaveLength(2)
+    expect(h.net.live()).toHaveLength(1)
+    expect(h.sink('a').statuses.slice(-2)).toEqual([{ status: 'paused' }, { status: 'connecting' }])
+  })
+
   it('a subscription made while paused is joined on resume', async () => {
     const h = await subscribed()
     h.hub.heartbeat('a', hidden)

@@ -89,6 +89,15 @@ describe('reconnect', () => {
     expect(h.sink('a').lastStatus).toEqual({ status: 'open' })
   })
 
+  it('two reconnects at once leave exactly one live transport', async () => {
+    const h = await opened()
+    h.net.latest.drop(error)
+    await Promise.all([h.hub.reconnect('a'), h.hub.reconnect('b')])
+    await h.settle()
+    expect(h.net.live()).toHaveLength(1)
+    expect(h.net.liveChannels('room')).toBe(1)
+  })
+
   it('drops events of a replaced channel', async () => {
     const h = await opened()
     const old = h.net.latest.only('room')
