@@ -28,8 +28,33 @@ const chromium: Project = {
   },
 }
 
-/** Projects are listed here; another browser is one more entry (Firefox: see FIELD_NOTES.md). */
-const projects: Project[] = [chromium]
+const FIREFOX_PATH = '/usr/bin/firefox-esr'
+
+/**
+ * Debian's Firefox ESR through Playwright's WebDriver-BiDi mode (works with Playwright 1.64.1, not
+ * 1.65.1); the env and prefs keep it off the network (FIELD_NOTES.md, "Firefox and WebKit").
+ */
+const firefox: Project = {
+  name: 'firefox',
+  use: {
+    browserName: 'firefox',
+    channel: 'moz-firefox',
+    launchOptions: {
+      executablePath: FIREFOX_PATH,
+      env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+      firefoxUserPrefs: {
+        'services.settings.server': 'http://127.0.0.1:1/',
+        'app.update.enabled': false,
+        'toolkit.telemetry.enabled': false,
+        'network.captive-portal-service.enabled': false,
+        'browser.safebrowsing.update.enabled': false,
+      },
+    },
+  },
+}
+
+/** Chromium always; Firefox where Debian's firefox-esr is installed (.ci/run installs it). */
+const projects: Project[] = [chromium, ...(existsSync(FIREFOX_PATH) ? [firefox] : [])]
 
 export default defineConfig({
   testDir: 'test/e2e',
