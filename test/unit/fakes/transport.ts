@@ -151,7 +151,7 @@ export class FakeTransport implements Transport {
   }
 
   /** The only live channel of a topic; throws when there is none or more than one. */
-  only(topic: string, filter: ChannelFilter = {}): FakeChannel {
+  single(topic: string, filter: ChannelFilter = {}): FakeChannel {
     const live = this.live(topic, filter)
     const [channel] = live
     if (live.length !== 1 || !channel) throw new Error(`expected one live channel on ${topic}, found ${live.length}`)

@@ -19,7 +19,7 @@ describe('cross-tab echo', () => {
     expect(received(h.sink('a'))).toEqual([])
     expect(received(h.sink('b'))).toEqual([{ n: 1 }])
     expect(received(h.sink('c'))).toEqual([{ n: 1 }])
-    expect(h.net.latest.only('room').sends.map((s) => s.payload)).toEqual([{ n: 1 }])
+    expect(h.net.latest.single('room').sends.map((s) => s.payload)).toEqual([{ n: 1 }])
   })
 
   it('reaches the sender too when it asked for self', async () => {
@@ -55,7 +55,7 @@ describe('cross-tab echo', () => {
     let settled = false
     void result.then(() => { settled = true })
     await h.settle()
-    const sent = h.net.latest.only('room').sends
+    const sent = h.net.latest.single('room').sends
     expect(sent.map((s) => s.ack)).toEqual([true])
     expect(settled).toBe(false)
     sent[0]?.reply('error')
@@ -65,7 +65,7 @@ describe('cross-tab echo', () => {
   it("ack is the sending tab's setting: B without ack resolves 'ok' at once on the same topic", async () => {
     const h = await threeTabs(false, true)
     await expect(h.hub.send('b', 's1', { type: 'broadcast', event: 'msg', payload: 1 })).resolves.toBe('ok')
-    expect(h.net.latest.only('room').sends.map((s) => s.ack)).toEqual([false])
+    expect(h.net.latest.single('room').sends.map((s) => s.ack)).toEqual([false])
   })
 
   it("waits for the join before sending and answers 'timed out' when it never comes", async () => {

@@ -38,7 +38,7 @@ describe('identity separation through the hub', () => {
     await h.settle()
     expect(received(h.sink('x'))).toEqual(['for x'])
     expect(received(h.sink('y'))).toEqual([])
-    expect(ty?.only('room').sends).toEqual([])
+    expect(ty?.single('room').sends).toEqual([])
     expect(h.hub.stats('x')).toMatchObject({ identities: 2, tabs: 1 })
   })
 

@@ -42,7 +42,7 @@ async function twoTabs(): Promise<Harness> {
 describe('presence through the hub', () => {
   it("merges tabs' tracks into one presence: last writer wins, untrack restores, last leave untracks", async () => {
     const h = await twoTabs()
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     expect(channel.spec.presenceKey).toBe('user-1')
     await expect(h.hub.track('a', 's1', { tab: 'a' })).resolves.toBe('ok')
     await expect(h.hub.track('b', 's1', { tab: 'b' })).resolves.toBe('ok')
@@ -58,7 +58,7 @@ describe('presence through the hub', () => {
 
   it('an identical re-track costs no server call', async () => {
     const h = await twoTabs()
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     await h.hub.track('a', 's1', { typing: false })
     await expect(h.hub.track('a', 's1', { typing: false })).resolves.toBe('ok')
     await expect(h.hub.track('b', 's1', { typing: false })).resolves.toBe('ok')
@@ -67,7 +67,7 @@ describe('presence through the hub', () => {
 
   it("a tab going away restores the other tab's meta, and the last one going untracks", async () => {
     const h = await twoTabs()
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     await h.hub.track('a', 's1', { tab: 'a' })
     await h.hub.track('b', 's1', { tab: 'b' })
     h.hub.bye('b')
@@ -84,7 +84,7 @@ describe('presence through the hub', () => {
     h.hub.join('a', sub('s1', 'room', [{ type: 'presence', event: 'sync' }]))
     const result = h.hub.track('a', 's1', { online: true })
     await h.settle()
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     expect(channel.tracks).toEqual([])
     await h.net.latest.subscribe('room')
     await expect(result).resolves.toBe('ok')
@@ -96,11 +96,11 @@ describe('presence through the hub', () => {
     h.tab('a')
     h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
     await h.net.latest.subscribe('room')
-    expect(h.net.latest.only('room').spec.hasPresence).toBe(false)
+    expect(h.net.latest.single('room').spec.hasPresence).toBe(false)
     const result = h.hub.track('a', 's1', { online: true })
     await h.net.latest.subscribe('room')
     await expect(result).resolves.toBe('ok')
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     expect(channel.spec.hasPresence).toBe(true)
     expect(h.net.latest.channels).toHaveLength(2)
     expect(channel.tracks).toEqual([{ online: true }])
@@ -108,7 +108,7 @@ describe('presence through the hub', () => {
 
   it('re-tracks after a rejoin of the same channel', async () => {
     const h = await twoTabs()
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     await h.hub.track('a', 's1', { tab: 'a' })
     h.net.latest.open()
     h.net.latest.drop()
@@ -128,12 +128,12 @@ describe('presence through the hub', () => {
     expect(first.isClosed).toBe(true)
     expect(h.net.transports).toHaveLength(2)
     await h.net.latest.subscribe('room')
-    expect(h.net.latest.only('room').tracks).toEqual([{ tab: 'b' }])
+    expect(h.net.latest.single('room').tracks).toEqual([{ tab: 'b' }])
   })
 
   it('untracks a tab that leaves its last subscription on the topic, not one that keeps another', async () => {
     const h = await twoTabs()
-    const channel = h.net.latest.only('room')
+    const channel = h.net.latest.single('room')
     h.hub.join('a', sub('s2', 'room', [onBroadcast()]))
     await h.hub.track('a', 's1', { tab: 'a' })
     h.hub.leave('a', 's1')

@@ -100,7 +100,7 @@ describe('reconnect', () => {
 
   it('drops events of a replaced channel', async () => {
     const h = await opened()
-    const old = h.net.latest.only('room')
+    const old = h.net.latest.single('room')
     h.net.latest.drop(error)
     await h.hub.reconnect('a')
     await h.settle()

@@ -69,7 +69,7 @@ describe('routing through the hub', () => {
     h.hub.join('a', sub('s1', 'room', [{ type: 'presence', event: 'sync' }]))
     h.hub.join('b', sub('s1', 'room', [onBroadcast()]))
     await h.net.latest.subscribe('room')
-    expect(h.net.latest.only('room').spec.hasPresence).toBe(true)
+    expect(h.net.latest.single('room').spec.hasPresence).toBe(true)
     const state: PresenceState = { u1: [{ presence_ref: 'r1', online: true }] }
     h.net.latest.presence('room', 'join', { key: 'u1', state, current: [], joined: [{ presence_ref: 'r1', online: true }] })
     h.net.latest.presence('room', 'sync', { state })

@@ -35,7 +35,7 @@ describe('dead tabs', () => {
     expect(h.locks.waiting('tabrelay-tab-a')).toBe(1)
     expect(h.locks.grant('tabrelay-tab-a')).toBe(1)
     await h.settle()
-    expect(h.net.latest.only('room').untracks).toBe(1)
+    expect(h.net.latest.single('room').untracks).toBe(1)
     expect(h.hub.heartbeat('a', visible).known).toBe(false)
     expect(h.hub.stats('b').tabs).toBe(1)
     h.clock.advance(1_000)
