@@ -1,0 +1,223 @@
+/**
+ * Helpers of the lifecycle specs (issue 4): a page-side log of connection statuses, leader changes
+ * and resync signals; broadcasts sent from the test process through the server's REST route; a
+ * Realtime server of the test's own, which it may kill and restart on the same port; and the
+ * DevTools-protocol ways to crash a page or terminate the SharedWorker.
+ */
+import type { Browser, Page } from '@playwright/test'
+import { startRealtimeServer, type RealtimeServer, type Stats } from '../../../demo/server/index.ts'
+import type { SubscribeOptions, SubscribeResult } from '../app/harness.ts'
+import type { Json, StatusEvent } from '../../../src/index.ts'
+import { test as base } from './fixtures.ts'
+import { waitUntil } from './wait.ts'
+
+/** One status event as the page's `onStatus` saw it, with the page's `Date.now()`. */
+export type StatusEntry = StatusEvent & { at: number }
+
+/** What {@link recordLifecycle} keeps in `window.lifecycle`. */
+export interface LifecycleLog {
+  statuses: StatusEntry[]
+  leader: Array<{ isLeader: boolean; at: number }>
+  /** Per topic, every `system` `resync` the channel got. */
+  resyncs: { [topic: string]: Array<{ since: number | null; at: number }> }
+}
+
+declare global {
+  interface Window {
+    lifecycle: LifecycleLog
+  }
+}
+
+/**
+ * Starts logging the page's status events and leader changes into `window.lifecycle` (again after a reload).
+ * @example
+ * await recordLifecycle(page); await waitForStatus(page, 'paused')
+ */
+export async function recordLifecycle(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const log: LifecycleLog = { statuses: [], leader: [], resyncs: {} }
+    window.lifecycle = log
+    window.harness.realtime.onStatus((_status, detail) => { log.statuses.push({ ...detail, at: Date.now() }) })
+    window.harness.realtime.onLeaderChange((isLeader) => { log.leader.push({ isLeader, at: Date.now() }) })
+  })
+}
+
+/**
+ * `harness.subscribe()` with a `system` `resync` listener registered first, logged per topic.
+ * @example
+ * expect((await subscribeWithResync(page, 'room:1')).status).toBe('SUBSCRIBED')
+ */
+export function subscribeWithResync(page: Page, topic: string, options: SubscribeOptions = {}): Promise<SubscribeResult> {
+  return page.evaluate(([t, o]) => {
+    // The same config harness.subscribe() builds: channel() then returns this very channel.
+    const channel = window.harness.realtime.channel(t, { config: { broadcast: { self: o.self ?? false, ack: o.ack ?? false } } })
+    const list: LifecycleLog['resyncs'][string] = []
+    window.lifecycle.resyncs[t] = list
+    channel.on('system', { event: 'resync' }, ({ since }) => { list.push({ since, at: Date.now() }) })
+    return window.harness.subscribe(t, o)
+  }, [topic, options] as const)
+}
+
+/**
+ * The page's lifecycle log.
+ * @example
+ * const { statuses } = await lifecycleOf(page)
+ */
+export function lifecycleOf(page: Page): Promise<LifecycleLog> {
+  return page.evaluate(() => window.lifecycle)
+}
+
+/**
+ * Waits until the page's client reports `status` and returns the last status event it logged.
+ * @example
+ * await waitForStatus(page, 'open')
+ */
+export async function waitForStatus(page: Page, status: StatusEvent['status'], timeoutMs = 10_000): Promise<StatusEntry | undefined> {
+  await waitUntil(() => page.evaluate(() => window.harness.realtime.status), (s) => s === status, { what: `status '${status}'`, timeoutMs })
+  return (await lifecycleOf(page)).statuses.at(-1)
+}
+
+/**
+ * `realtime.isLeader` of every page, in page order.
+ * @example
+ * expect(await leaders(pages)).toEqual([false, true, false])
+ */
+export function leaders(pages: readonly Page[]): Promise<boolean[]> {
+  return Promise.all(pages.map((page) => page.evaluate(() => window.harness.realtime.isLeader)))
+}
+
+/**
+ * Broadcasts through the server's REST route, as a backend would: it reaches every socket joined
+ * to `topic`, so the hub receives it from the server like any event from another user.
+ * @example
+ * await restBroadcast(server.url, server.anonKey, 'room:1', 'seq', { n: 1 })
+ */
+export async function restBroadcast(serverUrl: string, apikey: string, topic: string, event: string, payload: { [key: string]: Json }): Promise<void> {
+  const response = await fetch(new URL('/realtime/v1/api/broadcast', serverUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', apikey },
+    body: JSON.stringify({ messages: [{ topic, event, payload }] }),
+  })
+  if (response.status !== 202) throw new Error(`REST broadcast to '${topic}' answered ${response.status}: ${await response.text()}`)
+}
+
+/** A Realtime server of one test, on 127.0.0.1, which the test may kill and restart on its port. */
+export interface OwnServer {
+  readonly url: string
+  readonly anonKey: string
+  readonly isRunning: boolean
+  stats(): Stats
+  mintToken(sub: string, expiresInS?: number): Promise<string>
+  /** Closes the server and every socket on it, as a crash or a deploy would. */
+  kill(): Promise<void>
+  /** Starts a fresh server (new state, same secret) on the same port. */
+  restart(): Promise<void>
+}
+
+async function ownServer(): Promise<OwnServer & { close(): Promise<void> }> {
+  let server: RealtimeServer | null = await startRealtimeServer({ port: 0, host: '127.0.0.1' })
+  const { port, url, anonKey } = server
+  const running = (): RealtimeServer => {
+    if (!server) throw new Error('the test server is killed; restart() it first')
+    return server
+  }
+  return {
+    url, anonKey,
+    get isRunning() { return server !== null },
+    stats: () => running().stats(),
+    mintToken: (sub, expiresInS) => running().mintToken(expiresInS === undefined ? { sub } : { sub, expiresInS }),
+    async kill() {
+      const killed = running()
+      server = null
+      await killed.close()
+    },
+    async restart() {
+      if (server) throw new Error('the test server is still running')
+      server = await startRealtimeServer({ port, host: '127.0.0.1' })
+    },
+    close: async () => { await server?.close(); server = null },
+  }
+}
+
+/**
+ * Keeps restarted SharedWorkers running while a DevTools session is attached to them. Chromium
+ * restarts a shared worker that died (e.g. the only tab reloaded without `extendedLifetime`) under
+ * the same DevTools target ("targetReloadedAfterCrash") and, because a session is attached (the
+ * worker console tap), holds it paused until some session sends `Runtime.runIfWaitingForDebugger`:
+ * without this the new worker never answers a tab. Chromium only; a no-op elsewhere.
+ * @example
+ * const keeper = await keepWorkersRunning(browser); … ; await keeper.stop()
+ */
+export async function keepWorkersRunning(browser: Browser): Promise<{ stop(): Promise<void> }> {
+  if (browser.browserType().name() !== 'chromium') return { stop: async () => undefined }
+  const cdp = await browser.newBrowserCDPSession()
+  let id = 0
+  cdp.on('Target.targetCreated', ({ targetInfo }) => {
+    if (targetInfo.type !== 'shared_worker') return
+    cdp.send('Target.attachToTarget', { targetId: targetInfo.targetId, flatten: false }).catch(() => undefined)
+  })
+  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
+    if (!message.includes('"Inspector.targetReloadedAfterCrash"')) return
+    const resume = JSON.stringify({ id: ++id, method: 'Runtime.runIfWaitingForDebugger' })
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: resume }).catch(() => undefined)
+  })
+  await cdp.send('Target.setDiscoverTargets', { discover: true })
+  return { stop: () => cdp.detach().catch(() => undefined) }
+}
+
+/**
+ * The e2e `test` plus `own`, a Realtime server of this test alone (closed after it), and
+ * {@link keepWorkersRunning} for every test.
+ * @example
+ * test('restart', async ({ context, own }) => { await own.kill(); await own.restart() })
+ */
+export const test = base.extend<{ own: OwnServer; workersRunning: null }>({
+  own: async ({}, use) => {
+    const server = await ownServer()
+    await use(server)
+    await server.close()
+  },
+  workersRunning: [async ({ browser }, use) => {
+    const keeper = await keepWorkersRunning(browser)
+    await use(null)
+    await keeper.stop()
+  }, { auto: true }],
+})
+
+/**
+ * Crashes the page's renderer through the DevTools protocol (`Page.crash`) and waits for the crash.
+ * @example
+ * await crashPage(page)
+ */
+export async function crashPage(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  const crashed = page.waitForEvent('crash')
+  // The command never gets an answer: the renderer it went to is gone.
+  cdp.send('Page.crash').catch(() => undefined)
+  await crashed
+}
+
+/**
+ * Terminates the one SharedWorker of the browser through the DevTools protocol
+ * (`Target.getTargets` → the `shared_worker` target → `Target.closeTarget`) and waits until it is gone.
+ * @example
+ * await terminateSharedWorker(browser)
+ */
+export async function terminateSharedWorker(browser: Browser): Promise<void> {
+  const cdp = await browser.newBrowserCDPSession()
+  try {
+    await cdp.send('Target.setDiscoverTargets', { discover: true })
+    const { targetInfos } = await cdp.send('Target.getTargets')
+    const workers = targetInfos.filter((t) => t.type === 'shared_worker')
+    const [worker] = workers
+    if (!worker || workers.length !== 1) throw new Error(`expected one shared_worker target, found ${workers.length}`)
+    const destroyed = new Promise<void>((resolve) => {
+      cdp.on('Target.targetDestroyed', ({ targetId }) => { if (targetId === worker.targetId) resolve() })
+    })
+    const { success } = await cdp.send('Target.closeTarget', { targetId: worker.targetId })
+    if (!success) throw new Error(`Target.closeTarget refused the shared worker ${worker.url}`)
+    await destroyed
+  } finally {
+    await cdp.detach().catch(() => undefined)
+  }
+}
