@@ -68,8 +68,13 @@ export class Connection {
   }
 
   /** Adds or updates a tab's channel and returns its state at once. */
-  join(tabId: string, sub: Subscription): ChannelSnapshot {
+  /** Opens the socket if it is not open yet: a tab's status means something from its hello on. */
+  start(): void {
     if (this.#status.status === 'closed') this.#start('connecting', false)
+  }
+
+  join(tabId: string, sub: Subscription): ChannelSnapshot {
+    this.start()
     const entry = this.topics.add(tabId, sub)
     const snapshot: ChannelSnapshot = { status: entry.status, presence: entry.presence }
     if (entry.error) snapshot.error = entry.error

@@ -86,6 +86,7 @@ export class Hub {
     this.#cancelTimer('idle', identity)
     const connection = this.#connection(identity, hello)
     connection.offerToken(hello.token)
+    connection.start()
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
     return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader: this.#registry.leaderOf(identity) === hello.tabId }
@@ -136,6 +137,7 @@ export class Hub {
     this.#keepPauseRule(identity)
     const connection = this.#connection(identity, link.hello)
     connection.offerToken(token)
+    connection.start()
     quietly(link.sink.status(connection.status))
     for (const sub of link.subs.values()) {
       const snapshot = connection.join(tabId, sub)

@@ -87,10 +87,12 @@ describe('hub', () => {
     h.tab('a')
     h.tab('x', { token: t1 })
     h.hub.join('x', sub('s1', 'room'))
-    h.net.latest.open()
+    const userTransport = h.net.latest
+    userTransport.open()
     h.hub.setAuth('a', t2)
     expect(h.sink('a').lastStatus).toEqual({ status: 'open' })
-    expect(h.net.transports).toHaveLength(1)
-    expect(h.net.latest.options.token).toBe(t1)
+    // Tab a's anonymous connection (opened at hello) closed with the move; the user's is shared.
+    expect(h.net.live()).toEqual([userTransport])
+    expect(userTransport.options.token).toBe(t1)
   })
 })

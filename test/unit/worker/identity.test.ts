@@ -48,7 +48,8 @@ describe('identity separation through the hub', () => {
     h.tab('y', { token: y1 })
     h.hub.join('x', sub('s1', 'room'))
     await h.settle()
-    const tx = h.net.latest
+    const tx = h.net.transports.find((t) => t.options.token === x1)
+    if (!tx) throw new Error('no transport for user x')
     // Tab x has switched user in its page but has not called setAuth yet.
     x.answer = () => Promise.resolve(y1)
     tx.open()
