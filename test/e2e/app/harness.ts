@@ -59,7 +59,7 @@ export interface Harness {
   close(): Promise<void>
 }
 
-interface Record {
+interface ChannelLog {
   channel: SharedChannel
   received: Received[]
   statuses: string[]
@@ -82,11 +82,11 @@ export function describeError(error: unknown): ErrorInfo {
  * window.harness = createHarness(createSharedRealtime(options))
  */
 export function createHarness(realtime: SharedRealtime): Harness {
-  const records = new Map<string, Record>()
+  const records = new Map<string, ChannelLog>()
   const connection: string[] = [realtime.status]
   realtime.onStatus((status) => { connection.push(status) })
 
-  const record = (topic: string): Record => {
+  const record = (topic: string): ChannelLog => {
     const found = records.get(topic)
     if (!found) throw new Error(`harness: no subscribe('${topic}') in this page yet`)
     return found
@@ -102,7 +102,7 @@ export function createHarness(realtime: SharedRealtime): Harness {
         ...(options.presenceKey === undefined ? {} : { presence: { key: options.presenceKey } }),
       }
       const channel = realtime.channel(topic, { config })
-      const entry: Record = { channel, received: [], statuses: [] }
+      const entry: ChannelLog = { channel, received: [], statuses: [] }
       records.set(topic, entry)
       channel.on('broadcast', { event: options.event ?? '*' }, (message) => {
         entry.received.push({ event: message.event, payload: message.payload })

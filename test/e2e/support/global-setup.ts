@@ -32,6 +32,13 @@ export async function buildApp(): Promise<string> {
   return outDir
 }
 
+/**
+ * Builds and serves the app, starts the Realtime server, sets the env.ts variables; returns the
+ * teardown that stops both and removes the build.
+ * @example
+ * // playwright.config.ts
+ * export default defineConfig({ globalSetup: './test/e2e/support/global-setup.ts' })
+ */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const started = Date.now()
   const outDir = await buildApp()
