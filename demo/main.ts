@@ -36,10 +36,10 @@ function connect(config: DemoConfig): SharedRealtime {
   })
 }
 
-/** A presence meta without its `presence_ref`, for the log. */
-function metaOf(meta: Json): Json {
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return meta
-  return Object.fromEntries(Object.entries(meta).filter(([key]) => key !== 'presence_ref'))
+/** A presence meta as `typing=false`, without `name` and `presence_ref`, for the log. */
+function metaText(meta: Json): string {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return JSON.stringify(meta)
+  return Object.entries(meta).filter(([key]) => key !== 'presence_ref' && key !== 'name').map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ')
 }
 
 function mountHeader(config: DemoConfig): void {
@@ -88,7 +88,7 @@ function start(config: DemoConfig): void {
     })
     .on('presence', { event: 'sync' }, () => renderPresence(room.presenceState()))
     // An update of a user's presence (typing on/off) arrives as a leave then a join, as in supabase-js.
-    .on('presence', { event: 'join' }, ({ key, newPresences }) => log('presence', `join ${key} ${JSON.stringify(newPresences.map(metaOf))}`))
+    .on('presence', { event: 'join' }, ({ key, newPresences }) => log('presence', `join ${key} ${newPresences.map(metaText).join(' ')}`))
     .on('presence', { event: 'leave' }, ({ key }) => log('presence', `leave ${key}`))
     .on('system', { event: 'resync' }, ({ since }) => {
       log('system', `resync since ${since === null ? 'start' : new Date(since).toLocaleTimeString()}`)

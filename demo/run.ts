@@ -9,11 +9,13 @@ import { DEFAULT_PORT } from './server/index.ts'
 import { startDemo } from './stack.ts'
 
 const jwtSecret = process.env['REALTIME_JWT_SECRET']
-const demo = await startDemo({
-  realtimePort: Number(process.env['REALTIME_PORT'] ?? DEFAULT_PORT),
-  demoPort: Number(process.env['DEMO_PORT'] ?? 5173),
-  ...(jwtSecret ? { jwtSecret } : {}),
-  logLevel: 'warn',
+const realtimePort = Number(process.env['REALTIME_PORT'] ?? DEFAULT_PORT)
+const demoPort = Number(process.env['DEMO_PORT'] ?? 5173)
+const demo = await startDemo({ realtimePort, demoPort, ...(jwtSecret ? { jwtSecret } : {}), logLevel: 'warn' }).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error)
+  const isBusy = /EADDRINUSE|already in use/i.test(message)
+  console.error(`demo: could not start (${message})${isBusy ? `\nA port is taken: pick others, e.g. REALTIME_PORT=${realtimePort + 1} DEMO_PORT=${demoPort + 1} npm run demo` : ''}`)
+  process.exit(1)
 })
 console.log(`realtime server: ${demo.realtime.url} (stats: ${demo.realtime.url}/stats)`)
 console.log(`demo ready: ${demo.pageUrl}?user=alice`)

@@ -62,6 +62,7 @@ export function mountPresence(user: string, list: HTMLElement, typing: HTMLEleme
  */
 export function hueOf(name: string): number {
   let hash = 0
-  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 360
-  return hash
+  for (const char of name) hash = (Math.imul(hash, 31) + (char.codePointAt(0) ?? 0)) >>> 0
+  // Golden-angle steps spread similar names over the colour wheel.
+  return Math.round((hash % 997) * 137.508) % 360
 }
