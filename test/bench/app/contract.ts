@@ -1,0 +1,130 @@
+/**
+ * The contract between the bench runner (Node) and the bench page: what a contender implements and
+ * what the page exposes as `window.bench`. Types and tiny pure helpers only, so both sides import it.
+ */
+
+/** The three contenders, as the page's `?contender=` takes them. */
+export type ContenderName = 'tabrelay' | 'pertab' | 'leader'
+
+export const CONTENDERS: readonly ContenderName[] = ['tabrelay', 'pertab', 'leader']
+
+export const STREAM_EVENT = 'tick'
+
+/**
+ * A contender's topics: each has its own, so the three can stay open side by side in one browser
+ * and the sender streams to one at a time. The first topic carries the streams; the others only
+ * cost joins.
+ * @example
+ * topicsOf('pertab', 3) // ['pertab:0', 'pertab:1', 'pertab:2']
+ */
+export function topicsOf(contender: ContenderName, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${contender}:${i}`)
+}
+
+/**
+ * The topic streams go to.
+ * @example
+ * streamTopic('leader') // 'leader:0'
+ */
+export function streamTopic(contender: ContenderName): string {
+  return `${contender}:0`
+}
+
+/** What the runner stamps into every streamed broadcast. */
+export interface TickPayload {
+  seq: number
+  /** `performance.timeOrigin + performance.now()` in the sender, ms. */
+  sentAt: number
+}
+
+/** What a contender gets from the page. */
+export interface StartOptions {
+  url: string
+  apikey: string
+  topics: string[]
+  /** Whether to ask for the SharedWorker's `extendedLifetime` (tabrelay only). */
+  isExtendedLifetime: boolean
+  onEvent(topic: string, payload: unknown): void
+}
+
+/** A contender running in one tab, subscribed to every topic once `start()` resolves. */
+export interface Contender {
+  /** Broadcast from this tab, resolves with supabase-js's result string. */
+  send(topic: string, event: string, payload: Record<string, unknown>): Promise<string>
+  /** Who holds the connection: the hub's leader tab (tabrelay), the elected tab (leader), always (pertab). */
+  isLeader(): boolean
+  close(): Promise<void>
+}
+
+/** How long the page took from its first script line to every topic `SUBSCRIBED`, or why it failed. */
+export interface ReadyInfo {
+  readyMs: number
+  error: string | null
+}
+
+/** Stream messages received since the last `take()`: parallel arrays, in arrival order. */
+export interface Received {
+  seqs: number[]
+  recvAt: number[]
+}
+
+/** `window.bench`, the uniform API the runner drives every contender through. */
+export interface BenchApi {
+  contender: ContenderName
+  ready: Promise<ReadyInfo>
+  take(): Received
+  count(): number
+  isLeader(): boolean
+  send(topic: string, payload: Record<string, unknown>): Promise<string>
+  /** High-resolution clock minus `Date.now()`, measured at a millisecond edge (see clock.ts). */
+  clockOffsetMs(): number
+  close(): Promise<void>
+}
+
+declare global {
+  interface Window {
+    bench?: BenchApi
+  }
+}
+
+/**
+ * Whether a broadcast payload is one of the runner's stream ticks.
+ * @example
+ * isTick({ seq: 1, sentAt: 2 }) // true
+ */
+export function isTick(payload: unknown): payload is TickPayload {
+  if (typeof payload !== 'object' || payload === null) return false
+  const seq: unknown = 'seq' in payload ? payload.seq : undefined
+  const sentAt: unknown = 'sentAt' in payload ? payload.sentAt : undefined
+  return typeof seq === 'number' && typeof sentAt === 'number'
+}
+
+/**
+ * The high-resolution wall clock both sides stamp with: one machine, one clock.
+ * @example
+ * const t = nowMs()
+ */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/**
+ * `nowMs() - Date.now()` sampled right after `Date.now()` ticks, the lowest of a few edges.
+ * Node and Chromium derive `timeOrigin` independently, so the runner subtracts each side's offset
+ * to compare stamps to well under a millisecond. Bounded: at most `budgetMs` of busy-waiting.
+ * @example
+ * const offset = clockOffset(30)
+ */
+export function clockOffset(budgetMs = 30): number {
+  const stop = performance.now() + budgetMs
+  let best = Number.POSITIVE_INFINITY
+  let last = Date.now()
+  while (performance.now() < stop) {
+    const wall = Date.now()
+    if (wall !== last) {
+      best = Math.min(best, nowMs() - wall)
+      last = wall
+    }
+  }
+  return Number.isFinite(best) ? best : 0
+}

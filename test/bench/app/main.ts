@@ -1,0 +1,80 @@
+/**
+ * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
+ * loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * `window.bench` for the runner.
+ */
+import { clockOffset, isTick, nowMs, STREAM_EVENT, streamTopic, topicsOf, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
+
+// The first line that runs: "time to SUBSCRIBED" counts from here, contender code loading included.
+const scriptStartMs = performance.now()
+const MAX_TOPICS = 20
+
+const params = new URLSearchParams(location.search)
+const name = parseContender(params.get('contender'))
+const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') ?? '3') || 3))
+const topics = topicsOf(name, topicCount)
+const streamed = streamTopic(name)
+const seqs: number[] = []
+const recvAt: number[] = []
+let received = 0
+let contender: Contender | undefined
+
+function parseContender(value: string | null): ContenderName {
+  return value === 'pertab' || value === 'leader' ? value : 'tabrelay'
+}
+
+function load(which: ContenderName): Promise<{ start(options: StartOptions): Promise<Contender> }> {
+  if (which === 'pertab') return import('./pertab.ts')
+  if (which === 'leader') return import('./leader.ts')
+  return import('./tabrelay.ts')
+}
+
+function onEvent(topic: string, payload: unknown): void {
+  // Stamp first: the receive time is the point of the whole exercise.
+  const at = nowMs()
+  if (topic !== streamed || !isTick(payload)) return
+  seqs.push(payload.seq)
+  recvAt.push(at)
+  received++
+}
+
+async function boot(): Promise<ReadyInfo> {
+  const options: StartOptions = {
+    url: params.get('url') ?? 'http://127.0.0.1:54321',
+    apikey: params.get('apikey') ?? '',
+    topics,
+    isExtendedLifetime: params.get('lifetime') !== '0',
+    onEvent,
+  }
+  try {
+    const module = await load(name)
+    contender = await module.start(options)
+    const readyMs = performance.now() - scriptStartMs
+    setStatus(`ready ${name} in ${readyMs.toFixed(1)} ms`)
+    return { readyMs, error: null }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    setStatus(`failed: ${message}`)
+    return { readyMs: Number.NaN, error: message }
+  }
+}
+
+function setStatus(text: string): void {
+  const el = document.querySelector('[data-testid="status"]')
+  if (el) el.textContent = text
+}
+
+const bench: BenchApi = {
+  contender: name,
+  ready: boot(),
+  take() {
+    const out = { seqs: seqs.splice(0), recvAt: recvAt.splice(0) }
+    return out
+  },
+  count: () => received,
+  isLeader: () => contender?.isLeader() ?? false,
+  send: async (topic, payload) => (contender ? contender.send(topic, STREAM_EVENT, payload) : 'error'),
+  clockOffsetMs: () => clockOffset(),
+  close: async () => { await contender?.close() },
+}
+window.bench = bench

@@ -1,0 +1,46 @@
+/**
+ * Contender 1, tabrelay: every tab talks to one SharedWorker hub that holds the only connection.
+ * The worker is the package's ready-made entry (`worker/default.ts`, which calls `serveHub()`).
+ */
+import { createSharedRealtime, workerName } from '../../../src/index.ts'
+import type { SharedChannel } from '../../../src/index.ts'
+import type { Contender, StartOptions } from './contract.ts'
+
+function joined(channel: SharedChannel): Promise<void> {
+  return new Promise((resolve, reject) => {
+    channel.subscribe((status, error) => {
+      if (status === 'SUBSCRIBED') resolve()
+      else if (status !== 'CLOSED') reject(new Error(`${channel.subTopic}: ${status} ${error?.message ?? ''}`))
+    })
+  })
+}
+
+/**
+ * Connects this tab to the shared hub and joins every topic through it.
+ * @example
+ * const tab = await start({ url, apikey, topics: ['a'], isExtendedLifetime: true, onEvent })
+ */
+export async function start(options: StartOptions): Promise<Contender> {
+  // Spread, so TypeScript's DOM lib (which lacks the Chromium 148+ option) accepts it and Vite
+  // still reads the literal `type: 'module'` it needs to bundle the worker as ESM.
+  const lifetime = { extendedLifetime: options.isExtendedLifetime }
+  const realtime = createSharedRealtime({
+    url: options.url,
+    apikey: options.apikey,
+    worker: () =>
+      new SharedWorker(new URL('../../../worker/default.ts', import.meta.url), { ...lifetime, type: 'module', name: workerName() }),
+  })
+  const channels = options.topics.map((topic) =>
+    realtime.channel(topic).on('broadcast', { event: '*' }, (message) => options.onEvent(topic, message.payload)),
+  )
+  await Promise.all(channels.map(joined))
+  return {
+    async send(topic, event, payload) {
+      const channel = channels.find((c) => c.subTopic === topic)
+      if (channel === undefined) return 'error'
+      return channel.send({ type: 'broadcast', event, payload })
+    },
+    isLeader: () => realtime.isLeader,
+    close: () => realtime.close(),
+  }
+}

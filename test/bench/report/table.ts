@@ -1,0 +1,82 @@
+/**
+ * The results as Markdown: printed by `npm run bench`, pasted into the README, shown in the report.
+ */
+import type { ContenderName } from '../app/contract.ts'
+import type { Outcome, Results, ThroughputResult } from '../results.ts'
+import { ratio } from '../stats.ts'
+import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
+
+const LABELS: Record<ContenderName, string> = { tabrelay: 'tabrelay', pertab: 'per-tab supabase-js', leader: 'leader-tab relay' }
+
+type Row = [string, string, string, string, string]
+
+function row(label: string, pick: (c: ContenderName) => string, versus: string): Row {
+  return [label, pick('tabrelay'), pick('pertab'), pick('leader'), versus]
+}
+
+function num<T>(outcome: Outcome<T> | undefined, get: (value: T) => number): number {
+  return outcome?.ok === true ? get(outcome.value) : Number.NaN
+}
+
+function pastCeiling(t: ThroughputResult): string {
+  const next = t.steps.find((s) => !s.isSustained)
+  if (next === undefined) return `all ${t.steps.length} steps sustained`
+  const lossPct = (100 * next.lost) / Math.max(1, next.sent * 10)
+  return `${next.rateMsgS}/s: ${lossPct.toFixed(0)}% lost, end lag ${next.endLagMs.toFixed(0)} ms, sender ${next.achievedMsgS.toFixed(0)}/s`
+}
+
+function rows(r: Results): Row[] {
+  const conn = (c: ContenderName, key: 'connections' | 'channels'): string => cell(r.connections[c], (v) => v.map((x) => x[key]).join(' / '))
+  const last = (c: ContenderName, key: 'connections' | 'channels'): number => num(r.connections[c], (v) => v[v.length - 1]?.[key] ?? Number.NaN)
+  const lat = (c: ContenderName, p: 'p50' | 'p95' | 'p99'): string => cell(r.latency[c], (v) => fmtSpread(v[p], 2))
+  const latDelta = (p: 'p50' | 'p95' | 'p99'): string => {
+    const a = valueOf(r.latency.tabrelay)?.[p].median ?? Number.NaN
+    const b = valueOf(r.latency.pertab)?.[p].median ?? Number.NaN
+    return Number.isFinite(a - b) ? `Δ ${a - b >= 0 ? '+' : ''}${(a - b).toFixed(2)} ms` : '—'
+  }
+  const thr = (c: ContenderName): number => num(r.throughput[c], (v) => v.maxSustainedMsgS)
+  const heap = (c: ContenderName): number => num(r.memory[c], (v) => v.totalBytes)
+  const newTab = (c: ContenderName): number => num(r.newTab[c], (v) => v.newTab.median)
+  const size = (c: ContenderName): number => r.bundles.find((b) => b.contender === c)?.gzipBytes ?? Number.NaN
+  const reload = (c: string) => r.reload[c] ?? { ok: false as const, failed: 'failed: not run' }
+  return [
+    row('server connections @ 1 / 2 / 5 / 10 / 20 tabs', (c) => conn(c, 'connections'), `${ratio(last('pertab', 'connections'), last('tabrelay', 'connections'))} fewer @ 20`),
+    row('server channel joins @ 1 / 2 / 5 / 10 / 20 tabs (3 topics)', (c) => conn(c, 'channels'), `${ratio(last('pertab', 'channels'), last('tabrelay', 'channels'))} fewer @ 20`),
+    row('fan-out p50 ms, 10 tabs, 100 msg/s', (c) => lat(c, 'p50'), latDelta('p50')),
+    row('fan-out p95 ms', (c) => lat(c, 'p95'), latDelta('p95')),
+    row('fan-out p99 ms', (c) => lat(c, 'p99'), latDelta('p99')),
+    row('max sustained msg/s, all 10 tabs, no loss/backlog', (c) => cell(r.throughput[c], (v) => String(v.maxSustainedMsgS)), ratio(thr('tabrelay'), thr('pertab'))),
+    row('past the ceiling (next step)', (c) => cell(r.throughput[c], pastCeiling), ''),
+    row('first tab → SUBSCRIBED ms (cold)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.firstTab, 0)), ''),
+    row('new tab → SUBSCRIBED ms (9–10 tabs open)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.newTab, 1)), `${ratio(newTab('pertab'), newTab('tabrelay'))} faster`),
+    row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
+    row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
+    row('reload only tab: new server connections', (c) => cell(reload(c), (v) => fmtSpread(v.newConnections, 0)), ''),
+    row('reload only tab: ms until events flow', (c) => cell(reload(c), (v) => fmtSpread(v.flowMs, 0)), ''),
+    ['reload, worker without extendedLifetime', cell(reload('tabrelay-no-extended-lifetime'), (v) => `${fmtSpread(v.newConnections, 0)} conn, ${fmtSpread(v.flowMs, 0)} ms`), '', '', ''],
+    row('JS heap, 10 tabs (+ worker) after GC', (c) => cell(r.memory[c], (v) => v.workerBytes > 0 ? `${mb(v.totalBytes)} (worker ${mb(v.workerBytes)})` : mb(v.totalBytes)), `${ratio(heap('pertab'), heap('tabrelay'))} less`),
+    row('tab-side bundle, gzip', (c) => { const b = r.bundles.find((x) => x.contender === c); return b ? `${kb(b.gzipBytes)}${b.workerGzipBytes > 0 ? ` (+ worker ${kb(b.workerGzipBytes)})` : ''}` : '—' }, `${ratio(size('pertab'), size('tabrelay'))} smaller`),
+  ]
+}
+
+function markdown(header: string[], body: string[][]): string {
+  const line = (cells: string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
+  return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n')
+}
+
+/**
+ * The whole summary: figures, goals, machine noise.
+ * @example
+ * console.log(renderTable(results))
+ */
+export function renderTable(r: Results): string {
+  const figures = markdown(['scenario', LABELS.tabrelay, LABELS.pertab, LABELS.leader, 'tabrelay vs per-tab'], rows(r))
+  const goals = markdown(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.isMet ? 'yes' : 'NO', g.note]))
+  const m = r.meta
+  const noise = `Machine: ${m.cpus} cores, Node ${m.node}, Chromium ${m.chromium}; CPU yardstick ${fmtSpread(m.yardstickMs, 1)} ms ` +
+    `(median (min–max) of ${m.yardstickMs.n} runs through the run: the machine's noise); page–sender clock skew ${fmtSpread(m.clockSkewMs, 3)} ms; ` +
+    `cross-origin isolated: ${m.crossOriginIsolated ? 'yes' : 'no'}; \`${m.command}\` took ${m.durationS.toFixed(0)} s.`
+  return `${figures}\n\nFigures: median (min–max) over repeated rounds.\n\n${goals}\n\n${noise}`
+}
+
+export { rows as tableRows, LABELS }

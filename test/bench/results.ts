@@ -1,0 +1,90 @@
+/**
+ * The shape of bench/results.json: every scenario, per contender, either a value or
+ * `failed: <reason>`, so one broken contender never hides the others' figures.
+ */
+import type { ContenderName } from './app/contract.ts'
+import type { BundleSize } from './build.ts'
+import type { Spread } from './stats.ts'
+
+/** A scenario's result for one contender. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failed: string }
+
+/** One value per contender. */
+export type PerContender<T> = Record<ContenderName, Outcome<T>>
+
+/** `/stats` after N tabs of one contender are subscribed (the other contenders' share subtracted). */
+export interface ConnectionsRow { tabs: number; connections: number; channels: number; readyFailures: number }
+
+/** Fan-out latency pooled over every tab, one figure per round. */
+export interface LatencyResult { p50: Spread; p95: Spread; p99: Spread; samples: number; lost: number; rateMsgS: number; durationMs: number }
+
+/** One throughput step: what was sent, what the worst tab got, how far behind it ended. */
+export interface ThroughputStep {
+  rateMsgS: number
+  sent: number
+  achievedMsgS: number
+  /** Fewest messages any tab received within the drain window. */
+  minDelivered: number
+  /** Messages lost, summed over tabs. */
+  lost: number
+  /** Median latency of the last 10 % of messages sent, worst tab: a growing backlog shows here. */
+  endLagMs: number
+  p50Ms: number
+  isSustained: boolean
+}
+
+export interface ThroughputResult { steps: ThroughputStep[]; maxSustainedMsgS: number }
+
+/** Time from page script start to every topic SUBSCRIBED. */
+export interface NewTabResult { firstTab: Spread; newTab: Spread }
+
+export interface OwnerCloseRound { closedWasLeader: boolean; sent: number; lostTotal: number; lostWorstTab: number; gapMs: number }
+export interface OwnerCloseResult { rounds: OwnerCloseRound[]; lostWorstTab: Spread; gapMs: Spread }
+
+export interface ReloadRound { newConnections: number; flowMs: number }
+export interface ReloadResult { rounds: ReloadRound[]; newConnections: Spread; flowMs: Spread }
+
+export interface MemoryResult { tabs: number; tabsBytes: number; workerBytes: number; totalBytes: number; perTabBytes: Spread }
+
+/** A goal of issue 6, measured: where tabrelay stands and by how much it misses, if it does. */
+export interface Goal { goal: string; measured: string; isMet: boolean; note: string }
+
+export interface Results {
+  meta: {
+    startedAt: string
+    durationS: number
+    command: string
+    node: string
+    chromium: string
+    cpus: number
+    /** A fixed CPU loop timed through the run, ms: the machine's noise. */
+    yardstickMs: Spread
+    /** Page clocks minus the sender's clock after edge correction, ms, for the record. */
+    clockSkewMs: Spread
+    crossOriginIsolated: boolean
+  }
+  bundles: BundleSize[]
+  connections: PerContender<ConnectionsRow[]>
+  memory: PerContender<MemoryResult>
+  latency: PerContender<LatencyResult>
+  newTab: PerContender<NewTabResult>
+  ownerClose: PerContender<OwnerCloseResult>
+  throughput: PerContender<ThroughputResult>
+  /** Keys: the contenders, plus `tabrelay-no-extended-lifetime`. */
+  reload: Record<string, Outcome<ReloadResult>>
+  goals: Goal[]
+}
+
+/**
+ * Runs one scenario step, turning a throw into `failed: <reason>`.
+ * @example
+ * const outcome = await attempt(() => measureLatency(fleet))
+ */
+export async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await run() }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    return { ok: false, failed: `failed: ${reason.split('\n')[0] ?? reason}` }
+  }
+}

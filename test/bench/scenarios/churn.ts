@@ -1,0 +1,90 @@
+/**
+ * Scenarios where tabs come and go: a new tab joining a busy fleet, the owner tab closing during
+ * a stream, and the reload of the only tab.
+ */
+import type { Browser } from 'playwright-core'
+import type { ContenderName } from '../app/contract.ts'
+import { whenReady, type Target } from '../browser.ts'
+import { Fleet, senderNow, sleep } from '../fleet.ts'
+import type { OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
+import type { ServerHandle } from '../server.ts'
+import { spread } from '../stats.ts'
+
+/**
+ * Opens one more tab, returns its time to SUBSCRIBED, closes it again.
+ * @example
+ * const ms = await newTabRound(fleet)
+ */
+export async function newTabRound(fleet: Fleet): Promise<number> {
+  const tab = await fleet.add()
+  await fleet.closeTab(tab)
+  if (tab.ready.error !== null) throw new Error(`new tab: ${tab.ready.error}`)
+  return tab.ready.readyMs
+}
+
+/**
+ * Streams `rate` msg/s; `closeAfterMs` in, closes the owner tab (the leader for `leader`, the
+ * oldest otherwise); then reopens a tab so the fleet keeps its size.
+ * @example
+ * const round = await ownerCloseRound(fleet, server, 200, 2500, 800)
+ */
+export async function ownerCloseRound(fleet: Fleet, server: ServerHandle, rate: number, durationMs: number, closeAfterMs: number): Promise<OwnerCloseRound> {
+  const size = fleet.tabs.length
+  let closedWasLeader = false
+  const { done, records } = await fleet.stream(server, rate, durationMs, async () => {
+    const owner = await fleet.owner()
+    await sleep(closeAfterMs)
+    closedWasLeader = owner.isLeader
+    await fleet.closeTab(owner.tab)
+  })
+  while (fleet.tabs.length < size) await fleet.add()
+  return {
+    closedWasLeader,
+    sent: done.sentAt.length,
+    lostTotal: records.reduce((sum, r) => sum + r.lost, 0),
+    lostWorstTab: Math.max(0, ...records.map((r) => r.lost)),
+    gapMs: Math.max(0, ...records.map((r) => r.gapMs)),
+  }
+}
+
+const RELOAD_ROUNDS = 3
+
+/**
+ * One tab in a fresh context, reloaded `rounds` times during a stream: server connections opened
+ * by each reload (`/stats.connectionsTotal`), and the time from the reload to the first event.
+ * @example
+ * const result = await measureReload(browser, target, server, 'tabrelay', true)
+ */
+export async function measureReload(browser: Browser, target: Target, server: ServerHandle, contender: ContenderName, isExtendedLifetime: boolean, rounds = RELOAD_ROUNDS): Promise<ReloadResult> {
+  const fleet = await Fleet.open(browser, target, contender, { lifetime: isExtendedLifetime })
+  try {
+    const tab = await fleet.add()
+    if (tab.ready.error !== null) throw new Error(`tab: ${tab.ready.error}`)
+    await fleet.measureSkew(server)
+    const result: ReloadRound[] = []
+    for (let i = 0; i < rounds; i++) result.push(await reloadRound(fleet, server))
+    return { rounds: result, newConnections: spread(result.map((r) => r.newConnections)), flowMs: spread(result.map((r) => r.flowMs)) }
+  } finally {
+    await fleet.close()
+  }
+}
+
+async function reloadRound(fleet: Fleet, server: ServerHandle): Promise<ReloadRound> {
+  const tab = fleet.tabs[0]
+  if (tab === undefined) throw new Error('no tab')
+  const before = (await server.stats()).connectionsTotal
+  let reloadAt = 0
+  const { records } = await fleet.stream(server, 100, 2500, async () => {
+    await sleep(700)
+    reloadAt = senderNow()
+    await tab.page.reload()
+    const ready = await whenReady(tab.page)
+    if (ready.error !== null) throw new Error(`after reload: ${ready.error}`)
+  })
+  // The old page's records went with it: what is left arrived after the reload.
+  const first = Math.min(...(records[0]?.recvAt ?? []))
+  if (!Number.isFinite(first)) throw new Error('no event reached the reloaded tab')
+  await sleep(300)
+  const after = (await server.stats()).connectionsTotal
+  return { newConnections: after - before, flowMs: first - reloadAt }
+}

@@ -1,0 +1,100 @@
+/**
+ * Scenarios on a fleet of open tabs: connections per tab count, fan-out latency, sustained
+ * throughput, memory. Each returns plain data; run.ts decides the rounds and the order.
+ */
+import type { Browser } from 'playwright-core'
+import { pageHeap, sharedWorkerHeap } from '../browser.ts'
+import { sleep, type Fleet } from '../fleet.ts'
+import type { ConnectionsRow, MemoryResult, ThroughputResult, ThroughputStep } from '../results.ts'
+import type { ServerHandle } from '../server.ts'
+import { percentile, spread } from '../stats.ts'
+
+export const TAB_COUNTS = [1, 2, 5, 10, 20] as const
+
+/**
+ * Grows the fleet to each tab count and reads `/stats`, minus what was there before (the other
+ * contenders' fleets stay open, idle, on their own topics).
+ * @example
+ * const rows = await measureConnections(fleet, server)
+ */
+export async function measureConnections(fleet: Fleet, server: ServerHandle): Promise<ConnectionsRow[]> {
+  const base = await server.stats()
+  const rows: ConnectionsRow[] = []
+  for (const count of TAB_COUNTS) {
+    while (fleet.tabs.length < count) {
+      const tab = await fleet.add()
+      if (tab.ready.error !== null && fleet.tabs.length === 1) throw new Error(`first tab: ${tab.ready.error}`)
+    }
+    // Sockets are open once tabs are SUBSCRIBED; a short pause lets a closing socket disappear.
+    await sleep(200)
+    const now = await server.stats()
+    rows.push({
+      tabs: count,
+      connections: now.connections - base.connections,
+      channels: now.channels - base.channels,
+      readyFailures: fleet.tabs.filter((t) => t.ready.error !== null).length,
+    })
+  }
+  return rows
+}
+
+/**
+ * One latency round: `rate` msg/s for `durationMs`, every tab's latencies pooled.
+ * @example
+ * const round = await latencyRound(fleet, server, 100, 2000)
+ */
+export async function latencyRound(fleet: Fleet, server: ServerHandle, rate: number, durationMs: number): Promise<{ p50: number; p95: number; p99: number; samples: number; lost: number }> {
+  const { records } = await fleet.stream(server, rate, durationMs)
+  const all = records.flatMap((r) => r.latencies)
+  return {
+    p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99),
+    samples: all.length, lost: records.reduce((sum, r) => sum + r.lost, 0),
+  }
+}
+
+/** A step is sustained when every tab got everything and the last messages were not queued behind a backlog. */
+const MAX_END_LAG_MS = 50
+/** Stop stepping up once a contender delivers under half of a step: past collapse, more says nothing. */
+const COLLAPSE_FRACTION = 0.5
+
+/**
+ * Steps the rate up and records what each step delivered.
+ * @example
+ * const result = await measureThroughput(fleet, server, [500, 1000], 1500)
+ */
+export async function measureThroughput(fleet: Fleet, server: ServerHandle, rates: readonly number[], stepMs: number): Promise<ThroughputResult> {
+  const steps: ThroughputStep[] = []
+  for (const rate of rates) {
+    const { done, records } = await fleet.stream(server, rate, stepMs)
+    const sent = done.sentAt.length
+    const tailFrom = done.firstSeq + Math.floor(sent * 0.9)
+    const endLags = records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50))
+    const minDelivered = Math.min(...records.map((r) => sent - r.lost))
+    const achievedMsgS = (sent * 1000) / Math.max(1, done.elapsedMs)
+    const lost = records.reduce((sum, r) => sum + r.lost, 0)
+    const endLagMs = Math.max(...endLags.map((v) => (Number.isFinite(v) ? v : Number.POSITIVE_INFINITY)))
+    steps.push({
+      rateMsgS: rate, sent, achievedMsgS, minDelivered, lost, endLagMs,
+      p50Ms: percentile(records.flatMap((r) => r.latencies), 50),
+      isSustained: lost === 0 && endLagMs <= MAX_END_LAG_MS && achievedMsgS >= 0.9 * rate,
+    })
+    if (minDelivered < COLLAPSE_FRACTION * sent) break
+  }
+  const sustained = steps.filter((s) => s.isSustained).map((s) => s.rateMsgS)
+  return { steps, maxSustainedMsgS: sustained.length === 0 ? 0 : Math.max(...sustained) }
+}
+
+/**
+ * JS heap after a forced GC: every tab of the fleet plus, for tabrelay, the SharedWorker (the
+ * only SharedWorker in the browser, since the other fleets have none).
+ * @example
+ * const memory = await measureMemory(browser, fleet)
+ */
+export async function measureMemory(browser: Browser, fleet: Fleet): Promise<MemoryResult> {
+  const perTab: number[] = []
+  for (const tab of fleet.tabs) perTab.push(await pageHeap(tab.page))
+  const worker = fleet.contender === 'tabrelay' ? await sharedWorkerHeap(browser) : { workers: 0, bytes: 0 }
+  if (fleet.contender === 'tabrelay' && worker.workers !== 1) throw new Error(`expected 1 SharedWorker, CDP lists ${worker.workers}`)
+  const tabsBytes = perTab.reduce((a, b) => a + b, 0)
+  return { tabs: perTab.length, tabsBytes, workerBytes: worker.bytes, totalBytes: tabsBytes + worker.bytes, perTabBytes: spread(perTab) }
+}

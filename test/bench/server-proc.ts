@@ -1,0 +1,73 @@
+/**
+ * Child process: the local Realtime server plus the stream sender, kept off the runner's event
+ * loop so that Playwright's traffic never delays a stamp or a fan-out (2 cores are shared anyway).
+ * Talks to the runner over the fork IPC channel (see server.ts for the other end).
+ */
+import { startRealtimeServer } from '../../demo/server/index.ts'
+import { clockOffset, nowMs, STREAM_EVENT } from './app/contract.ts'
+import type { ToChild, ToParent, StreamRequest, StreamDone } from './server.ts'
+
+/** One REST batch never carries more than this, so a slow step cannot build one huge request. */
+const MAX_BATCH = 200
+
+const server = await startRealtimeServer({ port: 0, host: '127.0.0.1' })
+const endpoint = `${server.url}/realtime/v1/api/broadcast`
+
+function reply(message: ToParent): void {
+  process.send?.(message)
+}
+
+async function post(topic: string, firstSeq: number, count: number): Promise<number> {
+  const at = nowMs()
+  const messages = Array.from({ length: count }, (_, i) => ({
+    topic, event: STREAM_EVENT, payload: { seq: firstSeq + i, sentAt: at },
+  }))
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { apikey: server.anonKey, 'content-type': 'application/json' },
+    body: JSON.stringify({ messages }),
+  })
+  await response.arrayBuffer()
+  return at
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
+}
+
+// Sends `rate` msg/s for `durationMs`: each turn sends everything due so far in one batch, so a
+// sender that falls behind catches up in bigger batches instead of silently sending fewer.
+async function stream(request: StreamRequest): Promise<StreamDone> {
+  const total = Math.round((request.rate * request.durationMs) / 1000)
+  const sentAt: number[] = []
+  const start = performance.now()
+  const deadline = start + 3 * request.durationMs + 5_000
+  while (sentAt.length < total && performance.now() < deadline) {
+    const elapsed = performance.now() - start
+    const due = Math.min(total, Math.floor((elapsed * request.rate) / 1000) + 1)
+    const count = Math.min(MAX_BATCH, due - sentAt.length)
+    if (count <= 0) {
+      await sleep((sentAt.length * 1000) / request.rate - elapsed)
+      continue
+    }
+    const at = await post(request.topic, request.firstSeq + sentAt.length, count)
+    for (let i = 0; i < count; i++) sentAt.push(at)
+  }
+  return { kind: 'streamed', id: request.id, firstSeq: request.firstSeq, sentAt, elapsedMs: performance.now() - start }
+}
+
+process.on('message', (raw: ToChild) => {
+  switch (raw.kind) {
+    case 'stream':
+      stream(raw).then(reply, (error: unknown) => reply({ kind: 'streamed', id: raw.id, firstSeq: raw.firstSeq, sentAt: [], elapsedMs: 0, error: String(error) }))
+      return
+    case 'offset':
+      reply({ kind: 'offset', id: raw.id, value: clockOffset() })
+      return
+    case 'stop':
+      void server.close().then(() => process.exit(0))
+      return
+  }
+})
+process.on('disconnect', () => { void server.close().then(() => process.exit(0)) })
+reply({ kind: 'started', url: server.url, anonKey: server.anonKey })

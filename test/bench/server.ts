@@ -1,0 +1,82 @@
+/**
+ * The runner's handle on the server child process (server-proc.ts): start it, stream ticks,
+ * read `/stats`, stop it. Every wait is bounded.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Stats } from '../../demo/server/index.ts'
+
+export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number }
+export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; sentAt: number[]; elapsedMs: number; error?: string }
+export type ToChild = StreamRequest | { kind: 'offset'; id: number } | { kind: 'stop' }
+export type ToParent = { kind: 'started'; url: string; anonKey: string } | StreamDone | { kind: 'offset'; id: number; value: number }
+
+/** A running server child. */
+export interface ServerHandle {
+  url: string
+  anonKey: string
+  /** Sends `rate` msg/s for `durationMs` starting at `firstSeq`; resolves with each message's send stamp. */
+  stream(topic: string, rate: number, durationMs: number, firstSeq: number): Promise<StreamDone>
+  /** The child's `nowMs() - Date.now()`. */
+  clockOffsetMs(): Promise<number>
+  stats(): Promise<Stats>
+  stop(): Promise<void>
+}
+
+const START_TIMEOUT_MS = 20_000
+
+/**
+ * Forks the server child with tsx and waits for it to listen.
+ * @example
+ * const server = await startServer(); await server.stream(100, 1000, 0)
+ */
+export async function startServer(): Promise<ServerHandle> {
+  const child = fork(fileURLToPath(new URL('./server-proc.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const waiters = new Map<number, (message: ToParent) => void>()
+  let nextId = 1
+  const started = new Promise<{ url: string; anonKey: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server child did not start within 20 s')), START_TIMEOUT_MS)
+    child.on('message', (message: ToParent) => {
+      if (message.kind === 'started') { clearTimeout(timer); resolve(message) }
+      else waiters.get(message.id)?.(message)
+    })
+    child.once('exit', (code) => reject(new Error(`server child exited with ${code}`)))
+  })
+  const { url, anonKey } = await started
+  const ask = (message: ToChild & { id: number }, timeoutMs: number): Promise<ToParent> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { waiters.delete(message.id); reject(new Error(`server child: no answer to ${message.kind} in ${timeoutMs} ms`)) }, timeoutMs)
+      waiters.set(message.id, (answer) => { clearTimeout(timer); waiters.delete(message.id); resolve(answer) })
+      child.send(message)
+    })
+  return {
+    url,
+    anonKey,
+    async stream(topic, rate, durationMs, firstSeq) {
+      const answer = await ask({ kind: 'stream', id: nextId++, topic, rate, durationMs, firstSeq }, 3 * durationMs + 15_000)
+      if (answer.kind !== 'streamed') throw new Error('server child: unexpected answer to stream')
+      return answer
+    },
+    async clockOffsetMs() {
+      const answer = await ask({ kind: 'offset', id: nextId++ }, 5_000)
+      return answer.kind === 'offset' ? answer.value : 0
+    },
+    async stats() {
+      const response = await fetch(`${url}/stats`)
+      return (await response.json()) as Stats
+    },
+    stop: () => stopChild(child),
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve() }, 5_000)
+    child.once('exit', () => { clearTimeout(timer); resolve() })
+    child.send({ kind: 'stop' } satisfies ToChild)
+  })
+}

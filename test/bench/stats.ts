@@ -1,0 +1,82 @@
+/**
+ * Small pure statistics for the bench: percentiles, medians with their spread, a CPU yardstick.
+ */
+
+/** A repeated measurement: its median and the min–max the machine's noise gave. */
+export interface Spread {
+  median: number
+  min: number
+  max: number
+  n: number
+}
+
+/**
+ * The p-th percentile (0–100) of values, nearest rank; NaN when empty.
+ * @example
+ * percentile([1, 2, 3, 4], 50) // 2
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)))
+  return sorted[rank - 1] ?? Number.NaN
+}
+
+/**
+ * Median plus min–max of finite values; NaNs (failed runs) are left out but counted apart.
+ * @example
+ * spread([3, 1, 2]) // { median: 2, min: 1, max: 3, n: 3 }
+ */
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter((v) => Number.isFinite(v))
+  if (finite.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 }
+  return { median: percentile(finite, 50), min: Math.min(...finite), max: Math.max(...finite), n: finite.length }
+}
+
+/**
+ * Largest gap between consecutive arrival times, ms (arrivals need not be sorted).
+ * @example
+ * maxGap([0, 5, 30, 31]) // 25
+ */
+export function maxGap(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let gap = 0
+  for (let i = 1; i < sorted.length; i++) gap = Math.max(gap, (sorted[i] ?? 0) - (sorted[i - 1] ?? 0))
+  return gap
+}
+
+/**
+ * How many of `firstSeq .. firstSeq + count - 1` are missing from `seqs` (duplicates ignored).
+ * @example
+ * missing([0, 1, 1, 3], 0, 4) // 1
+ */
+export function missing(seqs: readonly number[], firstSeq: number, count: number): number {
+  const seen = new Set<number>()
+  for (const s of seqs) if (s >= firstSeq && s < firstSeq + count) seen.add(s)
+  return count - seen.size
+}
+
+/**
+ * Time of a fixed CPU-bound workload, ms: run it before and after the scenarios to show how
+ * noisy the shared cores were during the run.
+ * @example
+ * const ms = yardstick()
+ */
+export function yardstick(): number {
+  const start = performance.now()
+  let acc = 0
+  for (let i = 0; i < 3_000_000; i++) acc = (acc + Math.sqrt(i) * 1.000001) % 1_000_003
+  // Use the result so the loop cannot be optimised away.
+  return acc < 0 ? Number.NaN : performance.now() - start
+}
+
+/**
+ * A ratio `a / b` rounded for display; `—` when either side is missing.
+ * @example
+ * ratio(10, 2) // '5.0×'
+ */
+export function ratio(a: number, b: number): string {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return '—'
+  const r = a / b
+  return `${r >= 100 ? r.toFixed(0) : r.toFixed(1)}×`
+}
