@@ -11,7 +11,7 @@ import { expect, test } from './support/fixtures.ts'
 import { hide } from './support/pages.ts'
 import { socketsOf } from './support/server.ts'
 
-const SCREENSHOT = 'test/e2e/screenshots/demo.png'
+const SCREENSHOTS = 'test/e2e/screenshots'
 const VIEWPORT = { width: 1280, height: 800 }
 
 let demo: DemoPage
@@ -46,7 +46,7 @@ async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('chat-send').click()
 }
 
-test('4 tabs of alice and 1 of bob: chat, presence, typing, and one connection per user', async ({ browser, server, makeUser }) => {
+test('4 tabs of alice and 1 of bob: chat, presence, typing, and one connection per user', async ({ browser, server, makeUser }, testInfo) => {
   const alice = (await makeUser('alice')).sub
   const bob = (await makeUser('bob')).sub
   const aliceContext = await browser.newContext({ viewport: VIEWPORT })
@@ -98,8 +98,9 @@ test('4 tabs of alice and 1 of bob: chat, presence, typing, and one connection p
       await bobPage.getByTestId('chat-input').pressSequentially('Nice')
       for (const page of alicePages) await expect(page.getByTestId('typing')).toHaveText(`${bob} is typing…`)
       await expect(bobPage.getByTestId('typing')).toHaveText('')
-      await mkdir('test/e2e/screenshots', { recursive: true })
-      await first.screenshot({ path: SCREENSHOT })
+      await mkdir(SCREENSHOTS, { recursive: true })
+      const name = testInfo.project.name === 'chromium' ? 'demo.png' : `demo-${testInfo.project.name}.png`
+      await first.screenshot({ path: `${SCREENSHOTS}/${name}` })
       // The demo clears the signal after 3 s without a keystroke.
       for (const page of alicePages) await expect(page.getByTestId('typing')).toHaveText('', { timeout: 8_000 })
     })
