@@ -7,7 +7,7 @@ import { createSharedRealtime, workerName, type Json, type SharedRealtime } from
 import { readConfig, tokenSource, urlForUser, type DemoConfig } from './config.ts'
 import { mountChat, toMessage } from './ui/chat.ts'
 import { byTestId, setText } from './ui/dom.ts'
-import { mountLog } from './ui/log.ts'
+import { mountLog, type LogKind } from './ui/log.ts'
 import { createNotifier } from './ui/notify.ts'
 import { mountPanel } from './ui/panel.ts'
 import { mountPresence } from './ui/presence.ts'
@@ -26,11 +26,11 @@ const TYPING_IDLE_MS = 3_000
 // TypeScript's WorkerOptions does not know the option yet (and Vite accepts a spread before `type`).
 const EXTENDED_LIFETIME = { extendedLifetime: true }
 
-function connect(config: DemoConfig): SharedRealtime {
+function connect(config: DemoConfig, accessToken: () => Promise<string>): SharedRealtime {
   return createSharedRealtime({
     url: config.realtimeUrl,
     apikey: config.apikey,
-    accessToken: tokenSource(config.realtimeUrl, config.user),
+    accessToken,
     worker: () => new SharedWorker(new URL('./worker.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: workerName() }),
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
@@ -54,10 +54,9 @@ function mountHeader(config: DemoConfig): void {
   byTestId('chat-input', HTMLInputElement).placeholder = `Message #${config.room} as ${config.user}`
 }
 
-function start(config: DemoConfig): void {
-  const realtime = connect(config)
+function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, accessToken: () => Promise<string>): void {
+  const realtime = connect(config, accessToken)
   window.realtime = realtime
-  const log = mountLog(byTestId('log', HTMLElement))
   const bell = createNotifier()
   const renderPresence = mountPresence(config.user, byTestId('presence', HTMLElement), byTestId('typing', HTMLElement), byTestId('online-count', HTMLElement))
   const channelStatus = byTestId('channel-status', HTMLElement)
@@ -105,12 +104,37 @@ function start(config: DemoConfig): void {
   realtime.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
 }
 
-const config = readConfig(location.search)
-mountHeader(config)
-try {
-  start(config)
-} catch (error) {
-  const message = error instanceof Error ? error.message : String(error)
-  mountLog(byTestId('log', HTMLElement))('error', message)
-  setText(byTestId('headline', HTMLElement), 'not connected')
+const RETRY_MS = 2_000
+
+/**
+ * Gets the first token before creating the client: a client whose `accessToken()` fails falls
+ * back to anonymous, and this tab would then join as nobody instead of waiting for the server.
+ */
+async function firstToken(tokens: () => Promise<string>, log: (kind: LogKind, text: string) => void): Promise<void> {
+  for (;;) {
+    try {
+      await tokens()
+      return
+    } catch (error) {
+      log('error', error instanceof Error ? error.message : String(error))
+      setText(byTestId('headline', HTMLElement), 'waiting for the server…')
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS))
+    }
+  }
 }
+
+async function boot(): Promise<void> {
+  const config = readConfig(location.search)
+  const log = mountLog(byTestId('log', HTMLElement))
+  mountHeader(config)
+  const tokens = tokenSource(config.realtimeUrl, config.user)
+  await firstToken(tokens, log)
+  try {
+    start(config, log, tokens)
+  } catch (error) {
+    log('error', error instanceof Error ? error.message : String(error))
+    setText(byTestId('headline', HTMLElement), 'not connected')
+  }
+}
+
+void boot()
