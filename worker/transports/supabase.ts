@@ -40,6 +40,9 @@ function listen(channel: RealtimeChannel, spec: ChannelSpec, handlers: ChannelHa
   channel.on('broadcast', { event: '*' }, (message: { event: string; payload: Json; meta?: Json }) => {
     handlers.broadcast(message.event, message.payload, message.meta)
   })
+  // Server `system` messages: postgres_changes readiness, and the error that precedes a shutdown
+  // (expired token …), which the status callback needs to report CHANNEL_ERROR with its cause.
+  channel.on('system', {}, (payload: Json) => handlers.system(payload))
   if (spec.hasPresence) {
     const state = (): PresenceState => channel.presenceState() as PresenceState
     channel.on('presence', { event: 'sync' }, () => handlers.presence('sync', { state: state() }))
