@@ -20,6 +20,8 @@ export interface LifecycleLog {
   leader: Array<{ isLeader: boolean; at: number }>
   /** Per topic, every `system` `resync` the channel got. */
   resyncs: { [topic: string]: Array<{ since: number | null; at: number }> }
+  /** Per topic, every status the channel's subscribe callback got after the first, with its error. */
+  channels: { [topic: string]: Array<{ status: string; code: string | null; message: string | null; at: number }> }
 }
 
 declare global {
@@ -35,7 +37,7 @@ declare global {
  */
 export async function recordLifecycle(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const log: LifecycleLog = { statuses: [], leader: [], resyncs: {} }
+    const log: LifecycleLog = { statuses: [], leader: [], resyncs: {}, channels: {} }
     window.lifecycle = log
     window.harness.realtime.onStatus((_status, detail) => { log.statuses.push({ ...detail, at: Date.now() }) })
     window.harness.realtime.onLeaderChange((isLeader) => { log.leader.push({ isLeader, at: Date.now() }) })
@@ -43,18 +45,29 @@ export async function recordLifecycle(page: Page): Promise<void> {
 }
 
 /**
- * `harness.subscribe()` with a `system` `resync` listener registered first, logged per topic.
+ * `harness.subscribe()` with a `system` `resync` listener registered first, logged per topic; later
+ * statuses are logged with their error code too (and still reach `harness.statuses()`).
  * @example
  * expect((await subscribeWithResync(page, 'room:1')).status).toBe('SUBSCRIBED')
  */
 export function subscribeWithResync(page: Page, topic: string, options: SubscribeOptions = {}): Promise<SubscribeResult> {
-  return page.evaluate(([t, o]) => {
+  return page.evaluate(async ([t, o]) => {
     // The same config harness.subscribe() builds: channel() then returns this very channel.
     const channel = window.harness.realtime.channel(t, { config: { broadcast: { self: o.self ?? false, ack: o.ack ?? false } } })
-    const list: LifecycleLog['resyncs'][string] = []
-    window.lifecycle.resyncs[t] = list
-    channel.on('system', { event: 'resync' }, ({ since }) => { list.push({ since, at: Date.now() }) })
-    return window.harness.subscribe(t, o)
+    const resyncs: LifecycleLog['resyncs'][string] = []
+    window.lifecycle.resyncs[t] = resyncs
+    channel.on('system', { event: 'resync' }, ({ since }) => { resyncs.push({ since, at: Date.now() }) })
+    const result = await window.harness.subscribe(t, o)
+    // subscribe() again only replaces the status callback: this one logs the error's code as well.
+    const statuses = window.harness.statuses(t)
+    const log: LifecycleLog['channels'][string] = []
+    window.lifecycle.channels[t] = log
+    channel.subscribe((status, error) => {
+      statuses.push(status)
+      const code = error && 'code' in error && typeof error.code === 'string' ? error.code : null
+      log.push({ status, code, message: error?.message ?? null, at: Date.now() })
+    })
+    return result
   }, [topic, options] as const)
 }
 
@@ -199,7 +212,7 @@ export async function crashPage(page: Page): Promise<void> {
 
 /**
  * Terminates the one SharedWorker of the browser through the DevTools protocol
- * (`Target.getTargets` → the `shared_worker` target → `Target.closeTarget`) and waits until it is gone.
+ * (`Target.getTargets` → the `shared_worker` target → `Target.closeTarget`).
  * @example
  * await terminateSharedWorker(browser)
  */
@@ -211,12 +224,10 @@ export async function terminateSharedWorker(browser: Browser): Promise<void> {
     const workers = targetInfos.filter((t) => t.type === 'shared_worker')
     const [worker] = workers
     if (!worker || workers.length !== 1) throw new Error(`expected one shared_worker target, found ${workers.length}`)
-    const destroyed = new Promise<void>((resolve) => {
-      cdp.on('Target.targetDestroyed', ({ targetId }) => { if (targetId === worker.targetId) resolve() })
-    })
+    // Not awaiting `Target.targetDestroyed`: while a DevTools session is attached (the worker
+    // console tap), Chromium keeps the target and restarts the next worker of that URL under it.
     const { success } = await cdp.send('Target.closeTarget', { targetId: worker.targetId })
     if (!success) throw new Error(`Target.closeTarget refused the shared worker ${worker.url}`)
-    await destroyed
   } finally {
     await cdp.detach().catch(() => undefined)
   }
