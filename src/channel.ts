@@ -26,6 +26,8 @@ export interface ChannelHost {
   call: Invoke
   nextSubId(): string
   isClosed(): boolean
+  /** The client's clock, for a rejoin's resync `since`; `Date.now()` without it. */
+  now?(): number
 }
 
 const STATE_OF: Record<ChannelStatus, ChannelState> = {
@@ -51,6 +53,9 @@ export class Channel implements SharedChannel {
   #onStatus: SubscribeCallback | undefined
   #lastStatus: ChannelStatus | undefined
   #presence: PresenceState = {}
+  /** When this channel last got an event (or first subscribed); `null` before it ever did. */
+  #since: number | null = null
+  #isResyncDue = false
 
   constructor(host: ChannelHost, subTopic: string, config: ChannelConfig) {
     if (!isJson(config)) throw new RelayError('bad-input', `channel('${subTopic}'): config must be plain JSON such as { broadcast: { self: true } }`)
@@ -136,6 +141,9 @@ export class Channel implements SharedChannel {
   rejoin(call: Invoke): void {
     if (this.#state === 'closed') return
     this.#lastStatus = undefined
+    // A new hub connection (often a restarted worker, WebKit bug 318873) starts with fresh topics,
+    // so the hub cannot know what this channel missed meanwhile: the channel says resync itself.
+    this.#isResyncDue = this.#since !== null
     this.#join(call)
   }
 
@@ -146,6 +154,7 @@ export class Channel implements SharedChannel {
 
   /** Routes one delivery from the hub to this channel's listeners. */
   receive(delivery: Delivery): void {
+    if (delivery.kind !== 'channel' && delivery.kind !== 'system') this.#since = this.#now()
     switch (delivery.kind) {
       case 'channel':
         return this.#setStatus(delivery.status, delivery.error)
@@ -216,6 +225,17 @@ export class Channel implements SharedChannel {
     this.#lastStatus = status
     const callback = this.#onStatus
     if (callback) safely(() => callback(status, error && fromWire(error)), undefined)
+    if (status !== 'SUBSCRIBED') return
+    if (this.#since === null) {
+      this.#since = this.#now()
+    } else if (this.#isResyncDue) {
+      this.#isResyncDue = false
+      this.#emit('system', (key) => systemMatches(key, 'resync'), { since: this.#since })
+    }
+  }
+
+  #now(): number {
+    return this.#host.now ? this.#host.now() : Date.now()
   }
 
   async #whenJoined(what: string): Promise<string> {

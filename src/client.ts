@@ -3,6 +3,7 @@
  * status and leader flags; the connection itself (heartbeats, recovery) lives in `link.ts`.
  */
 import { Channel, type ChannelHost, type Invoke } from './channel.ts'
+import { systemClock } from './clock.ts'
 import { RelayError } from './errors.ts'
 import { HubConnection } from './link.ts'
 import { safely, type ChannelOptions, type SharedChannel } from './listen.ts'
@@ -62,7 +63,8 @@ class Realtime implements SharedRealtime {
   #leaderListeners = new Set<(isLeader: boolean) => void>()
 
   constructor(options: SharedRealtimeOptions) {
-    this.#link = new HubConnection(checkOptions(options), {
+    const settings = checkOptions(options)
+    this.#link = new HubConnection(settings, {
       deliver: (batch) => this.#deliver(batch),
       status: (event) => this.#setStatus(event),
       leader: (isLeader) => this.#setLeader(isLeader),
@@ -72,6 +74,7 @@ class Realtime implements SharedRealtime {
       call: (what, fn) => (this.#isClosed ? Promise.reject(closedError(what)) : this.#link.call(what, fn)),
       nextSubId: () => `${++this.#subSeq}`,
       isClosed: () => this.#isClosed,
+      now: () => (settings.clock ?? systemClock).now(),
     }
   }
 
