@@ -85,6 +85,21 @@ describe('worker recovery', () => {
     expect(second.sends).toHaveLength(1)
   })
 
+  it('after rejoining on a new worker, tells each channel to resync from its last event (the new hub cannot know)', async () => {
+    const { room } = await joinedRig()
+    const resyncs: Array<number | null> = []
+    room.on('system', { event: 'resync' }, ({ since }) => resyncs.push(since))
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    rig.clock.advance(1_000)
+    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'before' }])
+    const lastEventAt = rig.clock.now()
+    first.ack = { workerId: 'restarted' }
+    rig.clock.advance(5_000)
+    await until(() => resyncs.length === 1, 'resync after the rejoin')
+    expect(resyncs).toEqual([lastEventAt])
+  })
+
   it('when the hub no longer knows the tab (known: false)', async () => {
     await joinedRig()
     const [first] = rig.hubs
