@@ -15,8 +15,31 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { waitUntil } from '../e2e/support/wait.ts'
+import type { SubscribeResult } from '../e2e/app/harness.ts'
 import { hubStats, sendSequence, subscribe, waitForNumber, numbersOf, type Browser, type Tab } from './support/browser.ts'
 import { range, withSession } from './support/session.ts'
+
+/** Subscribes like harness.subscribe(), with a `system` `resync` listener logged in `window.resyncs`. */
+function subscribeLoggingResync(browser: Browser, tab: Tab, topic: string): Promise<SubscribeResult> {
+  return browser.run(tab, `const channel = window.harness.realtime.channel(args[0], { config: { broadcast: { self: false, ack: false } } })
+    window.resyncs = []
+    channel.on('system', { event: 'resync' }, ({ since }) => { window.resyncs.push(since) })
+    return window.harness.subscribe(args[0])`, topic)
+}
+
+/** The `since` of every resync the tab's channel got. */
+function resyncsOf(browser: Browser, tab: Tab): Promise<unknown[]> {
+  return browser.run(tab, 'return window.resyncs')
+}
+
+/** Events sent while no worker held the channel are lost to it: each tab's app is told to backfill once. */
+async function assertOneResync(browser: Browser, tabs: readonly Tab[]): Promise<void> {
+  for (const tab of tabs) {
+    const resyncs = await resyncsOf(browser, tab)
+    assert.equal(resyncs.length, 1, `${tab.name} gets one resync after the worker restart, got ${JSON.stringify(resyncs)}`)
+    assert.equal(typeof resyncs[0], 'number', `${tab.name}'s resync carries since`)
+  }
+}
 
 /** Waits until both tabs report `open` from one worker with `tabs` tabs and `topic` on it; returns its id. */
 async function settled(browser: Browser, tabs: readonly Tab[], topic: string): Promise<string> {
@@ -49,7 +72,8 @@ test('the creator tab closes: the other tabs keep receiving, and recover by them
   const a = await s.browser.open(url, 'A (creator)')
   const b = await s.browser.open(url, 'B')
   const c = await s.browser.open(url, 'C')
-  for (const tab of [a, b, c]) assert.equal((await subscribe(s.browser, tab, topic)).status, 'SUBSCRIBED')
+  assert.equal((await subscribe(s.browser, a, topic)).status, 'SUBSCRIBED')
+  for (const tab of [b, c]) assert.equal((await subscribeLoggingResync(s.browser, tab, topic)).status, 'SUBSCRIBED')
   await s.serverShows(1, topic, 1)
   const first = await settled(s.browser, [a, b, c], topic)
 
@@ -58,9 +82,11 @@ test('the creator tab closes: the other tabs keep receiving, and recover by them
   await exchange(s.browser, b, c, topic, 1, 10)
   await s.serverShows(1, topic, 1)
   if (afterClose !== first) {
+    await assertOneResync(s.browser, [b, c])
     t.diagnostic(`closing the creator restarted the worker (${first} -> ${afterClose}); B and C recovered`)
     return
   }
+  for (const tab of [b, c]) assert.deepEqual(await resyncsOf(s.browser, tab), [], `${tab.name} missed nothing: no resync`)
 
   // The bug's situation: the creator's web process (which hosted the worker) is gone, the worker
   // starts over in a remaining tab's process with no tabs, no topics, no connection.
@@ -71,4 +97,5 @@ test('the creator tab closes: the other tabs keep receiving, and recover by them
   t.diagnostic(`the worker outlived the creator's window; with its process gone it restarted (${first} -> ${restarted}); B and C recovered`)
   await s.serverShows(1, topic, 1, { timeoutMs: 15_000 })
   await exchange(s.browser, b, c, topic, 100, 110)
+  await assertOneResync(s.browser, [b, c])
 }))
