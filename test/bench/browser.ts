@@ -62,10 +62,10 @@ export async function whenReady(page: Page): Promise<ReadyInfo> {
     await page.waitForFunction(() => window.bench !== undefined, undefined, { timeout: READY_TIMEOUT_MS })
     return await withTimeout(page.evaluate(async () => {
       const bench = window.bench
-      return bench ? bench.ready : { readyMs: Number.NaN, error: 'no window.bench' }
+      return bench ? bench.ready : { readyMs: Number.NaN, loadMs: Number.NaN, error: 'no window.bench' }
     }), READY_TIMEOUT_MS, 'bench.ready')
   } catch (error) {
-    return { readyMs: Number.NaN, error: error instanceof Error ? error.message.split('\n')[0] ?? 'error' : String(error) }
+    return { readyMs: Number.NaN, loadMs: Number.NaN, error: error instanceof Error ? error.message.split('\n')[0] ?? 'error' : String(error) }
   }
 }
 

@@ -16,7 +16,10 @@ export type PerContender<T> = Record<ContenderName, Outcome<T>>
 export interface ConnectionsRow { tabs: number; connections: number; channels: number; readyFailures: number }
 
 /** Fan-out latency pooled over every tab, one figure per round. */
-export interface LatencyResult { p50: Spread; p95: Spread; p99: Spread; samples: number; lost: number; rateMsgS: number; durationMs: number }
+export interface LatencyResult {
+  /** Each round's p50, in round order: rounds are interleaved across contenders, so index i pairs up. */
+  p50Rounds: number[]
+  p50: Spread; p95: Spread; p99: Spread; samples: number; lost: number; rateMsgS: number; durationMs: number }
 
 /** One throughput step: what was sent, what the worst tab got, how far behind it ended. */
 export interface ThroughputStep {
@@ -35,8 +38,11 @@ export interface ThroughputStep {
 
 export interface ThroughputResult { steps: ThroughputStep[]; maxSustainedMsgS: number }
 
-/** Time from page script start to every topic SUBSCRIBED. */
-export interface NewTabResult { firstTab: Spread; newTab: Spread }
+/**
+ * Time from page script start to every topic SUBSCRIBED (`newTab`), and the part of it after the
+ * contender's code loaded (`newTabSubscribe`: connect and join, or ask the hub/leader).
+ */
+export interface NewTabResult { firstTab: Spread; newTab: Spread; newTabSubscribe: Spread; rttMs: number }
 
 export interface OwnerCloseRound { closedWasLeader: boolean; sent: number; lostTotal: number; lostWorstTab: number; gapMs: number }
 export interface OwnerCloseResult { rounds: OwnerCloseRound[]; lostWorstTab: Spread; gapMs: Spread }
@@ -47,7 +53,7 @@ export interface ReloadResult { rounds: ReloadRound[]; newConnections: Spread; f
 export interface MemoryResult { tabs: number; tabsBytes: number; workerBytes: number; totalBytes: number; perTabBytes: Spread }
 
 /** A goal of issue 6, measured: where tabrelay stands and by how much it misses, if it does. */
-export interface Goal { goal: string; measured: string; isMet: boolean; note: string }
+export interface Goal { goal: string; measured: string; status: 'met' | 'missed' | 'undecided'; note: string }
 
 export interface Results {
   meta: {
@@ -68,6 +74,8 @@ export interface Results {
   memory: PerContender<MemoryResult>
   latency: PerContender<LatencyResult>
   newTab: PerContender<NewTabResult>
+  /** The same through a proxy that adds a network round trip (see server-proc.ts). */
+  newTabRtt: PerContender<NewTabResult>
   ownerClose: PerContender<OwnerCloseResult>
   throughput: PerContender<ThroughputResult>
   /** Keys: the contenders, plus `tabrelay-no-extended-lifetime`. */

@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import { CONTENDERS, type ContenderName } from './app/contract.ts'
+import { CONTENDERS, type ContenderName, type ReadyInfo } from './app/contract.ts'
 import { launch, type Target } from './browser.ts'
 import { buildApp, measureBundles, serveApp } from './build.ts'
 import { Fleet } from './fleet.ts'
@@ -15,16 +15,16 @@ import { evaluateGoals } from './report/goals.ts'
 import { renderHtml } from './report/html.ts'
 import { renderTable } from './report/table.ts'
 import { attempt, type Outcome, type PerContender, type Results } from './results.ts'
-import { newTabRound, ownerCloseRound, measureReload } from './scenarios/churn.ts'
+import { measureNewTabOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs } from './scenarios/churn.ts'
 import { latencyRound, measureConnections, measureMemory, measureThroughput } from './scenarios/steady.ts'
 import { startServer, type ServerHandle } from './server.ts'
 import { spread, yardstick } from './stats.ts'
 
 const FLEET_SIZE = 10
-const LATENCY = { rate: 100, durationMs: 2_000, rounds: 4 }
+const LATENCY = { rate: 100, durationMs: 1_500, rounds: 6 }
 const NEW_TAB_ROUNDS = 5
 const OWNER = { rate: 200, durationMs: 2_500, closeAfterMs: 800, rounds: 3 }
-const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000], stepMs: 1_500 }
+const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000], stepMs: 1_500 }
 /** Past this, repeated rounds stop after their first one, so a slow machine still ends in ~5 min. */
 const ROUNDS_BUDGET_MS = 200_000
 
@@ -74,13 +74,13 @@ async function rounds<T, R>(count: number, round: (fleet: Fleet) => Promise<T>, 
   return { tabrelay: result('tabrelay'), pertab: result('pertab'), leader: result('leader') }
 }
 
-async function openFleets(browser: Browser, target: Target, server: ServerHandle): Promise<{ connections: Results['connections']; firstTab: Record<ContenderName, number> }> {
-  const firstTab: Record<ContenderName, number> = { tabrelay: Number.NaN, pertab: Number.NaN, leader: Number.NaN }
+async function openFleets(browser: Browser, target: Target, server: ServerHandle): Promise<{ connections: Results['connections']; firstTab: Record<ContenderName, ReadyInfo[]> }> {
+  const firstTab: Record<ContenderName, ReadyInfo[]> = { tabrelay: [], pertab: [], leader: [] }
   const connections = await each(async (contender) => {
     const fleet = await Fleet.open(browser, target, contender)
     fleets.set(contender, fleet)
     const rows = await measureConnections(fleet, server)
-    firstTab[contender] = fleet.tabs[0]?.ready.readyMs ?? Number.NaN
+    firstTab[contender] = fleet.tabs.slice(0, 1).map((t) => t.ready)
     // Keep the 10 oldest (the leader among them) for the scenarios that follow.
     for (const tab of fleet.tabs.slice(FLEET_SIZE).reverse()) await fleet.closeTab(tab)
     await fleet.measureSkew(server)
@@ -107,12 +107,14 @@ async function main(): Promise<void> {
     const memory = await each((c) => measureMemory(browser, fleetOf(c)))
     log('memory done')
     const latency = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), (v) => ({
-      p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
+      p50Rounds: v.map((x) => x.p50), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
       samples: v.reduce((s, x) => s + x.samples, 0), lost: v.reduce((s, x) => s + x.lost, 0), rateMsgS: LATENCY.rate, durationMs: LATENCY.durationMs,
     }))
     log('latency done')
     const newTabs = await rounds(NEW_TAB_ROUNDS, newTabRound, (v) => v)
     const newTab: Results['newTab'] = { tabrelay: withFirst(newTabs.tabrelay, firstTab.tabrelay), pertab: withFirst(newTabs.pertab, firstTab.pertab), leader: withFirst(newTabs.leader, firstTab.leader) }
+    const viaProxy: Target = { ...target, serverUrl: server.proxyUrl }
+    const newTabRtt = await each((c) => measureNewTabOverRtt(browser, viaProxy, c, 2 * server.proxyDelayMs))
     log('new tab done')
     const ownerClose = await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
       rounds: v, lostWorstTab: spread(v.map((x) => x.lostWorstTab)), gapMs: spread(v.map((x) => x.gapMs)),
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
         startedAt, durationS: (performance.now() - started) / 1000, command: 'npm run bench', node: process.version,
         chromium: browser.version(), cpus: cpus().length, yardstickMs: spread(noise), clockSkewMs: spread(skews), crossOriginIsolated: isolated,
       },
-      bundles, connections, memory, latency, newTab, ownerClose, throughput, reload, goals: [],
+      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, reload, goals: [],
     }
     await publish(results)
   } finally {
@@ -160,8 +162,8 @@ async function publish(results: Results): Promise<void> {
   log('wrote bench/results.json and bench/report.html')
 }
 
-function withFirst(outcome: Outcome<number[]>, firstMs: number): Results['newTab']['tabrelay'] {
-  return outcome.ok ? { ok: true, value: { firstTab: spread([firstMs]), newTab: spread(outcome.value) } } : outcome
+function withFirst(outcome: Outcome<ReadyInfo[]>, first: ReadyInfo[]): Results['newTab']['tabrelay'] {
+  return outcome.ok ? { ok: true, value: summariseNewTabs(first, outcome.value, 0) } : outcome
 }
 
 // `--report`: re-render the table, goals and HTML from the last bench/results.json, no measuring.

@@ -9,11 +9,14 @@ import type { Stats } from '../../demo/server/index.ts'
 export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number }
 export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; sentAt: number[]; elapsedMs: number; error?: string }
 export type ToChild = StreamRequest | { kind: 'offset'; id: number } | { kind: 'stop' }
-export type ToParent = { kind: 'started'; url: string; anonKey: string } | StreamDone | { kind: 'offset'; id: number; value: number }
+export type ToParent = { kind: 'started'; url: string; proxyUrl: string; proxyDelayMs: number; anonKey: string } | StreamDone | { kind: 'offset'; id: number; value: number }
 
 /** A running server child. */
 export interface ServerHandle {
   url: string
+  /** The same server behind a proxy that delays each direction by `proxyDelayMs`. */
+  proxyUrl: string
+  proxyDelayMs: number
   anonKey: string
   /** Sends `rate` msg/s for `durationMs` starting at `firstSeq`; resolves with each message's send stamp. */
   stream(topic: string, rate: number, durationMs: number, firstSeq: number): Promise<StreamDone>
@@ -37,7 +40,7 @@ export async function startServer(): Promise<ServerHandle> {
   })
   const waiters = new Map<number, (message: ToParent) => void>()
   let nextId = 1
-  const started = new Promise<{ url: string; anonKey: string }>((resolve, reject) => {
+  const started = new Promise<Extract<ToParent, { kind: 'started' }>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server child did not start within 20 s')), START_TIMEOUT_MS)
     child.on('message', (message: ToParent) => {
       if (message.kind === 'started') { clearTimeout(timer); resolve(message) }
@@ -45,7 +48,7 @@ export async function startServer(): Promise<ServerHandle> {
     })
     child.once('exit', (code) => reject(new Error(`server child exited with ${code}`)))
   })
-  const { url, anonKey } = await started
+  const { url, proxyUrl, proxyDelayMs, anonKey } = await started
   const ask = (message: ToChild & { id: number }, timeoutMs: number): Promise<ToParent> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => { waiters.delete(message.id); reject(new Error(`server child: no answer to ${message.kind} in ${timeoutMs} ms`)) }, timeoutMs)
@@ -54,6 +57,8 @@ export async function startServer(): Promise<ServerHandle> {
     })
   return {
     url,
+    proxyUrl,
+    proxyDelayMs,
     anonKey,
     async stream(topic, rate, durationMs, firstSeq) {
       const answer = await ask({ kind: 'stream', id: nextId++, topic, rate, durationMs, firstSeq }, 3 * durationMs + 15_000)

@@ -59,6 +59,8 @@ export interface Contender {
 /** How long the page took from its first script line to every topic `SUBSCRIBED`, or why it failed. */
 export interface ReadyInfo {
   readyMs: number
+  /** Of which loading the contender's code (the dynamic import). */
+  loadMs: number
   error: string | null
 }
 

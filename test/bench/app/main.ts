@@ -48,14 +48,15 @@ async function boot(): Promise<ReadyInfo> {
   }
   try {
     const module = await load(name)
+    const loadMs = performance.now() - scriptStartMs
     contender = await module.start(options)
     const readyMs = performance.now() - scriptStartMs
     setStatus(`ready ${name} in ${readyMs.toFixed(1)} ms`)
-    return { readyMs, error: null }
+    return { readyMs, loadMs, error: null }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     setStatus(`failed: ${message}`)
-    return { readyMs: Number.NaN, error: message }
+    return { readyMs: Number.NaN, loadMs: Number.NaN, error: message }
   }
 }
 

@@ -3,17 +3,22 @@
  * Reported, never asserted.
  */
 import type { Goal, Results } from '../results.ts'
+import { spread } from '../stats.ts'
 import { fmtSpread, kb, valueOf } from './format.ts'
 
 const P50_SLACK_MS = 0.3
 const THROUGHPUT_FACTOR = 5
 const NEW_TAB_FACTOR = 10
 const BUNDLE_BUDGET_BYTES = 5_000
-/** A gap this much above per-tab's (whose tabs are untouched by the close) counts as a gap. */
+/** A gap this much above per-tab's worst (whose tabs are untouched by the close) counts as a gap. */
 const GAP_SLACK_MS = 10
 
 function unmeasured(goal: string, why: string): Goal {
-  return { goal, measured: 'not measured', isMet: false, note: why }
+  return { goal, measured: 'not measured', status: 'undecided', note: why }
+}
+
+function verdict(isMet: boolean): Goal['status'] {
+  return isMet ? 'met' : 'missed'
 }
 
 /**
@@ -22,7 +27,7 @@ function unmeasured(goal: string, why: string): Goal {
  * results.goals = evaluateGoals(results)
  */
 export function evaluateGoals(r: Results): Goal[] {
-  return [connections(r), latency(r), throughput(r), newTab(r), ownerClose(r), reload(r), bundle(r)]
+  return [connections(r), latency(r), throughput(r), newTab(r, 'newTab', 'local server'), newTab(r, 'newTabRtt', 'RTT'), ownerClose(r), reload(r), bundle(r)]
 }
 
 function connections(r: Results): Goal {
@@ -31,7 +36,7 @@ function connections(r: Results): Goal {
   if (rows === undefined) return unmeasured(goal, r.connections.tabrelay.ok ? '' : r.connections.tabrelay.failed)
   const worst = Math.max(...rows.map((x) => x.connections))
   const measured = rows.map((x) => `${x.tabs}→${x.connections}`).join(', ')
-  return { goal, measured, isMet: rows.every((x) => x.connections === 1), note: worst > 1 ? `misses by ${worst - 1} extra connection(s)` : '' }
+  return { goal, measured, status: verdict(rows.every((x) => x.connections === 1)), note: worst > 1 ? `misses by ${worst - 1} extra connection(s)` : '' }
 }
 
 function latency(r: Results): Goal {
@@ -39,10 +44,13 @@ function latency(r: Results): Goal {
   const mine = valueOf(r.latency.tabrelay)
   const direct = valueOf(r.latency.pertab)
   if (mine === undefined || direct === undefined) return unmeasured(goal, 'a latency scenario failed')
-  const delta = mine.p50.median - direct.p50.median
-  const measured = `${fmtSpread(mine.p50, 2)} vs ${fmtSpread(direct.p50, 2)} ms (Δ ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} ms)`
+  // Round i of each contender ran back to back, so per-round differences cancel most machine noise.
+  const paired = spread((mine.p50Rounds ?? []).flatMap((v, i) => { const d = direct.p50Rounds?.[i]; return d === undefined ? [] : [v - d] }))
+  const delta = paired.n > 0 ? paired.median : mine.p50.median - direct.p50.median
+  const sign = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`
+  const measured = `${fmtSpread(mine.p50, 2)} vs ${fmtSpread(direct.p50, 2)} ms; paired Δ ${sign(delta)} ms (${sign(paired.min)}…${sign(paired.max)}, ${paired.n} rounds)`
   const isMet = delta <= P50_SLACK_MS
-  return { goal, measured, isMet, note: isMet ? '' : `misses by ${(delta - P50_SLACK_MS).toFixed(2)} ms` }
+  return { goal, measured, status: verdict(isMet), note: isMet ? '' : `misses by ${(delta - P50_SLACK_MS).toFixed(2)} ms` }
 }
 
 function throughput(r: Results): Goal {
@@ -52,23 +60,28 @@ function throughput(r: Results): Goal {
   if (mine === undefined || direct === undefined) return unmeasured(goal, 'a throughput scenario failed')
   const measured = `${mine.maxSustainedMsgS} vs ${direct.maxSustainedMsgS} msg/s`
   if (direct.maxSustainedMsgS === 0) {
-    return { goal, measured, isMet: mine.maxSustainedMsgS > 0, note: 'per-tab sustained no step; the ratio is unbounded' }
+    return { goal, measured, status: verdict(mine.maxSustainedMsgS > 0), note: 'per-tab sustained no step; the ratio is unbounded' }
   }
   const factor = mine.maxSustainedMsgS / direct.maxSustainedMsgS
   const isMet = factor >= THROUGHPUT_FACTOR
-  const topped = mine.steps.every((s) => s.isSustained) ? '; tabrelay sustained every step, so its ceiling is above the highest step' : ''
-  return { goal, measured: `${measured} (${factor.toFixed(1)}×)`, isMet, note: (isMet ? '' : `misses by ${(THROUGHPUT_FACTOR - factor).toFixed(1)}×`) + topped }
+  if (!isMet && mine.steps.every((s) => s.isSustained)) {
+    // tabrelay held the highest step: the factor is a lower bound, so the goal is undecided, not missed.
+    return { goal, measured: `${measured} (≥${factor.toFixed(1)}×)`, status: 'undecided', note: `undecided: tabrelay sustained every step up to ${mine.maxSustainedMsgS} msg/s, so its ceiling (and the factor) is higher than measured` }
+  }
+  return { goal, measured: `${measured} (${factor.toFixed(1)}×)`, status: verdict(isMet), note: isMet ? '' : `misses by ${(THROUGHPUT_FACTOR - factor).toFixed(1)}×` }
 }
 
-function newTab(r: Results): Goal {
-  const goal = `new tab ≥${NEW_TAB_FACTOR}× faster to SUBSCRIBED`
-  const mine = valueOf(r.newTab.tabrelay)
-  const direct = valueOf(r.newTab.pertab)
+function newTab(r: Results, key: 'newTab' | 'newTabRtt', where: string): Goal {
+  const mine = valueOf(r[key].tabrelay)
+  const direct = valueOf(r[key].pertab)
+  const label = where === 'RTT' ? `${mine?.rttMs ?? direct?.rttMs ?? '?'} ms RTT` : where
+  const goal = `new tab ≥${NEW_TAB_FACTOR}× faster to SUBSCRIBED (${label})`
   if (mine === undefined || direct === undefined) return unmeasured(goal, 'a new-tab scenario failed')
   const factor = direct.newTab.median / mine.newTab.median
+  const connectFactor = direct.newTabSubscribe.median / mine.newTabSubscribe.median
   const isMet = factor >= NEW_TAB_FACTOR
-  const measured = `${fmtSpread(mine.newTab, 1)} vs ${fmtSpread(direct.newTab, 1)} ms (${factor.toFixed(1)}×)`
-  return { goal, measured, isMet, note: isMet ? '' : `misses by ${(NEW_TAB_FACTOR - factor).toFixed(1)}×` }
+  const measured = `${fmtSpread(mine.newTab, 1)} vs ${fmtSpread(direct.newTab, 1)} ms (${factor.toFixed(1)}×); after code load ${mine.newTabSubscribe.median.toFixed(1)} vs ${direct.newTabSubscribe.median.toFixed(1)} ms (${connectFactor.toFixed(1)}×)`
+  return { goal, measured, status: verdict(isMet), note: isMet ? '' : `misses by ${(NEW_TAB_FACTOR - factor).toFixed(1)}× (script start includes loading the contender's code)` }
 }
 
 function ownerClose(r: Results): Goal {
@@ -77,13 +90,15 @@ function ownerClose(r: Results): Goal {
   const direct = valueOf(r.ownerClose.pertab)
   if (mine === undefined) return unmeasured(goal, r.ownerClose.tabrelay.ok ? '' : r.ownerClose.tabrelay.failed)
   const lost = mine.lostWorstTab.max
-  const baseline = direct?.gapMs.median ?? Number.NaN
+  // Closing any page stalls the others for a while on this machine (per-tab's tabs, which the close
+  // does not concern, see the same), so a gap is tabrelay's only beyond the worst per-tab round.
+  const baseline = direct?.gapMs.max ?? Number.NaN
   const extraGap = mine.gapMs.median - baseline
   const hasGap = Number.isFinite(extraGap) && extraGap > GAP_SLACK_MS
-  const notes = [lost > 0 ? `lost up to ${lost} msg per tab` : '', hasGap ? `gap ${extraGap.toFixed(0)} ms above per-tab's` : '']
+  const notes = [lost > 0 ? `lost up to ${lost} msg per tab` : '', hasGap ? `gap ${extraGap.toFixed(0)} ms above per-tab's worst round` : 'gap within what per-tab tabs saw from the same page close']
   return {
     goal, measured: `lost ${fmtSpread(mine.lostWorstTab, 0)}, gap ${fmtSpread(mine.gapMs, 1)} ms (per-tab gap ${fmtSpread(direct?.gapMs ?? { median: Number.NaN, min: 0, max: 0, n: 0 }, 1)} ms)`,
-    isMet: lost === 0 && !hasGap, note: notes.filter((n) => n !== '').join('; '),
+    status: verdict(lost === 0 && !hasGap), note: notes.filter((n) => n !== '').join('; '),
   }
 }
 
@@ -93,7 +108,7 @@ function reload(r: Results): Goal {
   const mine = valueOf(outcome)
   if (mine === undefined) return unmeasured(goal, outcome !== undefined && !outcome.ok ? outcome.failed : '')
   const worst = mine.newConnections.max
-  return { goal, measured: `${fmtSpread(mine.newConnections, 0)} new, events again after ${fmtSpread(mine.flowMs, 0)} ms`, isMet: worst === 0, note: worst > 0 ? `misses by ${worst} connection(s) per reload` : '' }
+  return { goal, measured: `${fmtSpread(mine.newConnections, 0)} new, events again after ${fmtSpread(mine.flowMs, 0)} ms`, status: verdict(worst === 0), note: worst > 0 ? `misses by ${worst} connection(s) per reload` : '' }
 }
 
 function bundle(r: Results): Goal {
@@ -102,5 +117,5 @@ function bundle(r: Results): Goal {
   if (mine === undefined) return unmeasured(goal, 'no bundle measured')
   const isMet = mine.gzipBytes <= BUNDLE_BUDGET_BYTES && !mine.hasSupabase
   const notes = [mine.gzipBytes > BUNDLE_BUDGET_BYTES ? `misses by ${kb(mine.gzipBytes - BUNDLE_BUDGET_BYTES)}` : '', mine.hasSupabase ? 'supabase-js is in the tab bundle' : '']
-  return { goal, measured: `${kb(mine.gzipBytes)} gz`, isMet, note: notes.filter((n) => n !== '').join('; ') }
+  return { goal, measured: `${kb(mine.gzipBytes)} gz`, status: verdict(isMet), note: notes.filter((n) => n !== '').join('; ') }
 }

@@ -43,7 +43,12 @@ function charts(r: Results): ChartSpec[] {
     perContender('Fan-out latency server → every tab (10 tabs, 100 msg/s), median of rounds', ['p50', 'p95', 'p99'], 'ms', (c) => series(r.latency[c], (v) => [v.p50.median, v.p95.median, v.p99.median])),
     perContender('Throughput: share delivered to the worst tab, by broadcast rate', rates, '% delivered', (c) => step(c, (s) => (100 * s.minDelivered) / Math.max(1, s.sent)), 'line'),
     { ...perContender('Throughput: lag of the last messages (backlog), by rate', rates, 'ms (log)', (c) => step(c, (s) => Math.max(0.1, s.endLagMs)), 'line'), isLog: true },
-    perContender('Time to SUBSCRIBED', ['first tab (cold)', 'new tab (others open)'], 'ms', (c) => series(r.newTab[c], (v) => [v.firstTab.median, v.newTab.median])),
+    {
+      ...perContender('Time to SUBSCRIBED from page script start (local server, then through the RTT proxy)',
+        ['first tab', 'new tab', 'new tab, after code load', 'first tab, RTT', 'new tab, RTT', 'new tab after code load, RTT'], 'ms (log)',
+        (c) => [...series(r.newTab[c], (v) => [v.firstTab.median, v.newTab.median, v.newTabSubscribe.median]), ...series(r.newTabRtt[c], (v) => [v.firstTab.median, v.newTab.median, v.newTabSubscribe.median])]),
+      isLog: true,
+    },
     perContender('Owner tab closes during a 200 msg/s stream', ['msgs lost (worst tab)', 'max gap (ms)'], 'count / ms', (c) => series(r.ownerClose[c], (v) => [v.lostWorstTab.median, v.gapMs.median])),
     {
       title: 'Reload of the only tab', type: 'bar', labels: reloadKeys, yTitle: 'ms / connections',
@@ -113,7 +118,7 @@ export async function renderHtml(r: Results): Promise<string> {
   // `<` escaped so no string in the data can close the script element.
   const data = JSON.stringify(charts(r)).replace(/</g, '\\u003c')
   const figures = table(['scenario', ...CONTENDERS.map((c) => LABELS[c]), 'tabrelay vs per-tab'], tableRows(r))
-  const goals = table(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.isMet ? 'yes' : 'NO', g.note]))
+  const goals = table(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
   const m = r.meta
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tabrelay bench ${escapeHtml(m.startedAt)}</title>

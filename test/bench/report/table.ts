@@ -38,6 +38,8 @@ function rows(r: Results): Row[] {
   const heap = (c: ContenderName): number => num(r.memory[c], (v) => v.totalBytes)
   const newTab = (c: ContenderName): number => num(r.newTab[c], (v) => v.newTab.median)
   const size = (c: ContenderName): number => r.bundles.find((b) => b.contender === c)?.gzipBytes ?? Number.NaN
+  const sub = (set: Results['newTab'], c: ContenderName): number => num(set[c], (v) => v.newTabSubscribe.median)
+  const rtt = valueOf(r.newTabRtt.pertab)?.rttMs ?? valueOf(r.newTabRtt.tabrelay)?.rttMs ?? Number.NaN
   const reload = (c: string) => r.reload[c] ?? { ok: false as const, failed: 'failed: not run' }
   return [
     row('server connections @ 1 / 2 / 5 / 10 / 20 tabs', (c) => conn(c, 'connections'), `${ratio(last('pertab', 'connections'), last('tabrelay', 'connections'))} fewer @ 20`),
@@ -49,6 +51,10 @@ function rows(r: Results): Row[] {
     row('past the ceiling (next step)', (c) => cell(r.throughput[c], pastCeiling), ''),
     row('first tab → SUBSCRIBED ms (cold)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.firstTab, 0)), ''),
     row('new tab → SUBSCRIBED ms (9–10 tabs open)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.newTab, 1)), `${ratio(newTab('pertab'), newTab('tabrelay'))} faster`),
+    row('  of which after code load (connect/join or ask hub)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.newTabSubscribe, 1)), `${ratio(sub(r.newTab, 'pertab'), sub(r.newTab, 'tabrelay'))} faster`),
+    row(`first tab → SUBSCRIBED ms, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.firstTab, 0)), ''),
+    row(`new tab → SUBSCRIBED ms, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTab, 1)), `${ratio(num(r.newTabRtt.pertab, (v) => v.newTab.median), num(r.newTabRtt.tabrelay, (v) => v.newTab.median))} faster`),
+    row(`  of which after code load, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTabSubscribe, 1)), `${ratio(sub(r.newTabRtt, 'pertab'), sub(r.newTabRtt, 'tabrelay'))} faster`),
     row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
     row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
     row('reload only tab: new server connections', (c) => cell(reload(c), (v) => fmtSpread(v.newConnections, 0)), ''),
@@ -71,7 +77,7 @@ function markdown(header: string[], body: string[][]): string {
  */
 export function renderTable(r: Results): string {
   const figures = markdown(['scenario', LABELS.tabrelay, LABELS.pertab, LABELS.leader, 'tabrelay vs per-tab'], rows(r))
-  const goals = markdown(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.isMet ? 'yes' : 'NO', g.note]))
+  const goals = markdown(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
   const m = r.meta
   const noise = `Machine: ${m.cpus} cores, Node ${m.node}, Chromium ${m.chromium}; CPU yardstick ${fmtSpread(m.yardstickMs, 1)} ms ` +
     `(median (min–max) of ${m.yardstickMs.n} runs through the run: the machine's noise); page–sender clock skew ${fmtSpread(m.clockSkewMs, 3)} ms; ` +

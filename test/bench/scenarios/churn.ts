@@ -3,23 +3,57 @@
  * a stream, and the reload of the only tab.
  */
 import type { Browser } from 'playwright-core'
-import type { ContenderName } from '../app/contract.ts'
+import type { ContenderName, ReadyInfo } from '../app/contract.ts'
 import { whenReady, type Target } from '../browser.ts'
 import { Fleet, senderNow, sleep } from '../fleet.ts'
-import type { OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
+import type { NewTabResult, OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
 import type { ServerHandle } from '../server.ts'
 import { spread } from '../stats.ts'
 
 /**
- * Opens one more tab, returns its time to SUBSCRIBED, closes it again.
+ * Opens one more tab, returns how it came up, closes it again.
  * @example
- * const ms = await newTabRound(fleet)
+ * const ready = await newTabRound(fleet)
  */
-export async function newTabRound(fleet: Fleet): Promise<number> {
+export async function newTabRound(fleet: Fleet): Promise<ReadyInfo> {
   const tab = await fleet.add()
   await fleet.closeTab(tab)
   if (tab.ready.error !== null) throw new Error(`new tab: ${tab.ready.error}`)
-  return tab.ready.readyMs
+  return tab.ready
+}
+
+/**
+ * Summarises new-tab rounds against the first (cold) tab.
+ * @example
+ * const result = summariseNewTabs(first, rounds, 0)
+ */
+export function summariseNewTabs(first: ReadyInfo[], rounds: ReadyInfo[], rttMs: number): NewTabResult {
+  return {
+    firstTab: spread(first.map((r) => r.readyMs)),
+    newTab: spread(rounds.map((r) => r.readyMs)),
+    newTabSubscribe: spread(rounds.map((r) => r.readyMs - r.loadMs)),
+    rttMs,
+  }
+}
+
+/**
+ * In a fresh context whose tabs reach the server through the delay proxy: a first tab, two more,
+ * then `rounds` new tabs opened and closed one at a time.
+ * @example
+ * const result = await measureNewTabOverRtt(browser, { ...target, serverUrl: server.proxyUrl }, 'pertab', 50)
+ */
+export async function measureNewTabOverRtt(browser: Browser, target: Target, contender: ContenderName, rttMs: number, rounds = 3): Promise<NewTabResult> {
+  const fleet = await Fleet.open(browser, target, contender)
+  try {
+    const first = await fleet.add()
+    if (first.ready.error !== null) throw new Error(`first tab: ${first.ready.error}`)
+    for (let i = 0; i < 2; i++) await fleet.add()
+    const results: ReadyInfo[] = []
+    for (let i = 0; i < rounds; i++) results.push(await newTabRound(fleet))
+    return summariseNewTabs([first.ready], results, rttMs)
+  } finally {
+    await fleet.close()
+  }
 }
 
 /**

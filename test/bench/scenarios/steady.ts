@@ -79,9 +79,14 @@ export async function measureThroughput(fleet: Fleet, server: ServerHandle, rate
       isSustained: lost === 0 && endLagMs <= MAX_END_LAG_MS && achievedMsgS >= 0.9 * rate,
     })
     if (minDelivered < COLLAPSE_FRACTION * sent) break
+    // Two misses in a row show what the contender does past its ceiling; more steps only cost time.
+    if (steps.length >= 2 && steps.slice(-2).every((s) => !s.isSustained)) break
   }
-  const sustained = steps.filter((s) => s.isSustained).map((s) => s.rateMsgS)
-  return { steps, maxSustainedMsgS: sustained.length === 0 ? 0 : Math.max(...sustained) }
+  // The ceiling is the last step of the unbroken run from the bottom: a lucky step above a failed
+  // one is noise, not capacity.
+  const firstMiss = steps.findIndex((s) => !s.isSustained)
+  const held = firstMiss < 0 ? steps : steps.slice(0, firstMiss)
+  return { steps, maxSustainedMsgS: held[held.length - 1]?.rateMsgS ?? 0 }
 }
 
 /**
