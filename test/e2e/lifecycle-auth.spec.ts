@@ -4,6 +4,7 @@
  * `CHANNEL_ERROR` with `unauthorized`. Three users share the browser profile (one context, one
  * worker) and never see each other's local echo.
  */
+import type { Page } from '@playwright/test'
 import { expect } from './support/fixtures.ts'
 import { lifecycleOf, recordLifecycle, restBroadcast, subscribeWithResync, test } from './support/lifecycle.ts'
 import { appUrl, openTab, openTabs } from './support/pages.ts'
@@ -25,21 +26,24 @@ function expOf(token: string): number {
 
 test('a refreshed token is applied without a new connection; an expired one is reported unauthorized; users stay apart', async ({ context, server, makeUser }) => {
   const [alice, bob, carol] = [await makeUser('alice'), await makeUser('bob'), await makeUser('carol')]
-  // Alice and Carol start with 5-second tokens (valid 4 to 5 s: the server counts whole seconds);
-  // Carol's is minted last, so it expires no earlier than Alice's.
-  const aliceShort = await mintToken(server.url, alice.sub, 5)
-  const carolShort = await mintToken(server.url, carol.sub, 5)
   const topic = topicOf('auth')
-  const alices = await openTabs(context, 2, appUrl({ token: aliceShort }))
-  const bobs = await openTab(context, appUrl({ token: bob.token }))
-  const carols = await openTab(context, appUrl({ token: carolShort }))
-  const [refresher, other] = alices
-  if (!refresher || !other) throw new Error('openTabs opened fewer pages than asked')
-  const pages = [...alices, bobs, carols]
-  for (const page of pages) {
-    await recordLifecycle(page)
-    expect((await subscribeWithResync(page, topic)).status).toBe('SUBSCRIBED')
+  const join = async (pages: Page[]): Promise<Page[]> => {
+    for (const page of pages) {
+      await recordLifecycle(page)
+      expect(await subscribeWithResync(page, topic)).toMatchObject({ status: 'SUBSCRIBED', error: null })
+    }
+    return pages
   }
+  // Alice and Carol start with 6-second tokens (valid 5 to 6 s: the server counts whole seconds),
+  // each minted right before its pages open and join; Carol's last, so it expires no earlier.
+  const aliceShort = await mintToken(server.url, alice.sub, 6)
+  const alices = await join(await openTabs(context, 2, appUrl({ token: aliceShort })))
+  const carolShort = await mintToken(server.url, carol.sub, 6)
+  const [carols] = await join([await openTab(context, appUrl({ token: carolShort }))])
+  const [bobs] = await join([await openTab(context, appUrl({ token: bob.token }))])
+  const [refresher, other] = alices
+  if (!refresher || !other || !carols || !bobs) throw new Error('openTabs opened fewer pages than asked')
+  const pages = [...alices, bobs, carols]
   const before = await waitUntil(server.stats, (s) => joined(s, topic) === 3, { what: 'three users joined' })
   expect(before.sockets.map((s) => s.sub).sort()).toEqual([alice.sub, bob.sub, carol.sub].sort())
 
