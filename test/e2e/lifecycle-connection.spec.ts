@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test'
 import { expect } from './support/fixtures.ts'
 import { lifecycleOf, recordLifecycle, restBroadcast, subscribeWithResync, test, waitForStatus } from './support/lifecycle.ts'
 import { appUrl, hide, openTab, openTabs, show } from './support/pages.ts'
-import { joined, socketsOf } from './support/server.ts'
+import { joined } from './support/server.ts'
 import { hubStats, numbersOf, waitForNumber } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
 

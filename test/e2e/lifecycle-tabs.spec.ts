@@ -1,52 +1,17 @@
 /**
- * Issue 4, tabs coming and going: a closed or crashed tab is released through its Web Lock at once
- * (not after a heartbeat timeout); the leader moves to another visible tab when it is hidden or
- * closed, one leader at a time; reloading the only tab keeps the server connection.
+ * Issue 4, tabs coming and going: a closed tab is released through its Web Lock at once (not after
+ * a heartbeat timeout); the leader moves to another visible tab when it is hidden or closed, one
+ * leader at a time. Crash and reload live in the Chromium-only specs (`*.chromium.spec.ts`).
  */
 import type { Page } from '@playwright/test'
 import { expect } from './support/fixtures.ts'
-import { crashPage, leaders, lifecycleOf, recordLifecycle, test } from './support/lifecycle.ts'
-import { appUrl, hide, openTab, openTabs, show } from './support/pages.ts'
-import { joined, socketsOf, type Stats } from './support/server.ts'
-import { hubStats, subscribeAll } from './support/tabs.ts'
+import { leaders, lifecycleOf, recordLifecycle, test } from './support/lifecycle.ts'
+import { appUrl, hide, openTabs, show } from './support/pages.ts'
+import { defineReleaseTest } from './support/release.ts'
+import { hubStats } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
 
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
-
-function presenceOf(snapshot: Stats, topic: string): number {
-  return snapshot.presence[`realtime:${topic}`] ?? 0
-}
-
-for (const how of ['closed', 'crashed'] as const) {
-  test(`a ${how} tab's topics and presence are released within 1 s, not after a heartbeat timeout`, async ({ context, server, makeUser, browserName }) => {
-    test.skip(how === 'crashed' && browserName !== 'chromium', 'Page.crash is a Chromium DevTools command')
-    const alice = await makeUser('alice')
-    const [shared, own] = [topicOf('shared'), topicOf('own')]
-    // Heartbeats every 5 s: a tab is declared dead by them only after 15 s. A short linger keeps
-    // the topic leave that follows well inside the second.
-    const [staying, leaving] = await openTabs(context, 2, appUrl({ token: alice.token, options: { lingerMs: 100, heartbeatIntervalMs: 5_000 } }))
-    if (!staying || !leaving) throw new Error('openTabs opened fewer pages than asked')
-    await subscribeAll([staying, leaving], shared, { presenceKey: 'alice' })
-    await subscribeAll([leaving], own)
-    expect(await leaving.evaluate((t) => window.harness.track(t, { tab: 'leaving' }), shared)).toBe('ok')
-    await waitUntil(server.stats, (s) => joined(s, shared) === 1 && joined(s, own) === 1 && presenceOf(s, shared) === 1, { what: 'both topics joined, one presence' })
-    await waitUntil(() => staying.evaluate((t) => Object.keys(window.harness.presence(t)).length, shared), (n) => n === 1, { what: 'the staying tab to see the presence' })
-
-    const started = Date.now()
-    if (how === 'closed') await leaving.close()
-    else await crashPage(leaving)
-    const released = await waitUntil(server.stats, (s) => joined(s, own) === 0 && presenceOf(s, shared) === 0, { what: `the ${how} tab's topic and presence released`, timeoutMs: 5_000, intervalMs: 20 })
-    expect(Date.now() - started).toBeLessThan(1_000)
-    // The staying tab keeps the shared topic and the one connection; it sees the presence leave.
-    expect(joined(released, shared)).toBe(1)
-    expect(socketsOf(released, alice.sub)).toEqual([expect.objectContaining({ channels: 1 })])
-    await waitUntil(() => staying.evaluate((t) => window.harness.presence(t), shared), (p) => Object.keys(p).length === 0, { what: 'the staying tab to see the presence leave' })
-    expect(await hubStats(staying)).toMatchObject({ tabs: 1, connections: 1 })
-  })
-}
+defineReleaseTest('closed')
 
 /** Index of the page that is the one leader, once exactly one of `pages` says it is. */
 async function theLeader(pages: readonly Page[], isEligible: (index: number) => boolean = () => true): Promise<number> {
@@ -90,34 +55,3 @@ test('hiding or closing the leader hands leadership to another visible tab, one 
   expect(Date.now() - started).toBeLessThan(1_000)
   expect(await leaderLogs(pages)).toEqual(expected({ [first]: [false, true] }))
 })
-
-for (const isExtended of [true, false]) {
-  const title = isExtended
-    ? 'reloading the only tab keeps the server connection and the worker (extendedLifetime)'
-    : 'control: without extendedLifetime, reloading the only tab costs a new connection'
-  test(title, async ({ context, server, makeUser, browserName }) => {
-    test.skip(browserName !== 'chromium', 'extendedLifetime is a Chromium (148+) SharedWorker option')
-    const alice = await makeUser('alice')
-    const topic = topicOf('reload')
-    // A linger longer than a reload, so the topic is not left and joined again either.
-    const url = appUrl({ token: alice.token, options: { lingerMs: 5_000, ...(isExtended ? {} : { extendedLifetime: 0 }) } })
-    const page = await openTab(context, url)
-    expect((await subscribeAll([page], topic)).map((r) => r.status)).toEqual(['SUBSCRIBED'])
-    const before = await waitUntil(server.stats, (s) => joined(s, topic) === 1 && socketsOf(s, alice.sub).length === 1, { what: 'the topic joined' })
-    const { workerId } = await hubStats(page)
-
-    await page.reload()
-    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' })
-    expect((await subscribeAll([page], topic)).map((r) => r.status)).toEqual(['SUBSCRIBED'])
-    const after = await waitUntil(server.stats, (s) => joined(s, topic) === 1 && socketsOf(s, alice.sub).length === 1, { what: 'the topic joined after the reload' })
-    const stats = await hubStats(page)
-    if (isExtended) {
-      expect(after.connectionsTotal - before.connectionsTotal).toBe(0)
-      expect(after.joinsTotal - before.joinsTotal).toBe(0)
-      expect(stats).toMatchObject({ workerId, tabs: 1, connections: 1 })
-    } else {
-      expect(after.connectionsTotal - before.connectionsTotal).toBe(1)
-      expect(stats.workerId).not.toBe(workerId)
-    }
-  })
-}

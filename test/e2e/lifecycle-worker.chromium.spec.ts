@@ -15,8 +15,7 @@ function topicOf(name: string): string {
   return `${name}:${test.info().testId.slice(0, 6)}`
 }
 
-test('a worker terminated through DevTools → tabs recover their channels by themselves', async ({ browser, browserName, context, server, makeUser }) => {
-  test.skip(browserName !== 'chromium', 'Target.closeTarget is a Chromium DevTools command')
+test('a worker terminated through DevTools → tabs recover their channels by themselves', async ({ browser, context, server, makeUser }) => {
   const [alice, bob] = [await makeUser('alice'), await makeUser('bob')]
   const topic = topicOf('recover')
   // Heartbeats every 500 ms: a tab gives the worker up after 1 s without an answer.
