@@ -53,6 +53,7 @@ export class HubConnection {
   #isStopped = false
   #isRecovering = false
   #stopTick: () => void = () => {}
+  readonly #inFlight = new Set<() => void>()
 
   constructor(settings: Settings, events: LinkEvents) {
     this.#o = settings
@@ -84,7 +85,15 @@ export class HubConnection {
   #callOn<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link): Promise<T> {
     let gen = this.#gen
     const run = (l: Link): Promise<T> => { gen = l.gen; return fn(l.hub) }
-    const attempt = link ? new Promise<T>((resolve) => resolve(run(link))) : this.#link.then(run)
+    const sent = link ? new Promise<T>((resolve) => resolve(run(link))) : this.#link.then(run)
+    // A call in flight to a worker that died never settles: recovery fails it at once instead of
+    // leaving it to the timeout.
+    let abandon = (): void => {}
+    const lost = new Promise<never>((_, reject) => {
+      abandon = () => { if (gen !== this.#gen) reject(new RelayError('transport', `${what}(): the worker restarted before it answered; try again`)) }
+      this.#inFlight.add(abandon)
+    })
+    const attempt = Promise.race([sent, lost]).finally(() => this.#inFlight.delete(abandon))
     return withTimeout(attempt, this.#o.callTimeoutMs, what, this.#clock).catch((error: unknown) => {
       if (isDataCloneError(error)) throw new RelayError('bad-input', `${what}(): the data cannot be structured-cloned; pass plain JSON`)
       // A call with no answer may mean a dead worker: check now rather than at the next heartbeat.
@@ -202,6 +211,7 @@ export class HubConnection {
     this.#events.status({ status: 'reconnecting', attempt: ++this.#attempt, error: toWire(error) })
     try {
       this.#start(openHub(this.#o.worker))
+      for (const abandon of [...this.#inFlight]) abandon()
     } catch (failure) {
       this.#retryLater(failure)
     }

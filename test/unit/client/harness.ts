@@ -133,6 +133,7 @@ export class FakeHub implements HubApi {
   }
 
   async stats(): Promise<HubStats> {
+    this.log.push('stats')
     if (this.hang.has('stats')) return never()
     return { workerId: this.workerId, tabs: 1, visibleTabs: 1, connections: 1, identities: 1, channels: [], status: 'open', delivered: 0, batches: 0 }
   }

@@ -100,6 +100,23 @@ describe('worker recovery', () => {
     expect(resyncs).toEqual([lastEventAt])
   })
 
+  it('fails a call in flight to the old worker at once when the tab recovers, not after callTimeoutMs', async () => {
+    await joinedRig()
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.hang.add('stats')
+    let error: unknown
+    rig.realtime.stats().catch((caught: unknown) => { error = caught })
+    await until(() => first.log.includes('stats'), 'stats sent to the old worker')
+    first.ack = { workerId: 'restarted' }
+    rig.clock.advance(5_000)
+    await until(() => error !== undefined, 'the stale call to fail')
+    expect(error).toBeInstanceOf(RelayError)
+    expect(error).toMatchObject({ code: 'transport' })
+    // Failed by the recovery at 5 s, well before the 10 s call timeout.
+    expect(rig.clock.now()).toBeLessThan(10_000)
+  })
+
   it('when the hub no longer knows the tab (known: false)', async () => {
     await joinedRig()
     const [first] = rig.hubs
