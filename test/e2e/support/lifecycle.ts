@@ -153,48 +153,16 @@ async function ownServer(): Promise<OwnServer & { close(): Promise<void> }> {
 }
 
 /**
- * Keeps restarted SharedWorkers running while a DevTools session is attached to them. Chromium
- * restarts a shared worker that died (e.g. the only tab reloaded without `extendedLifetime`) under
- * the same DevTools target ("targetReloadedAfterCrash") and, because a session is attached (the
- * worker console tap), holds it paused until some session sends `Runtime.runIfWaitingForDebugger`:
- * without this the new worker never answers a tab. Chromium only; a no-op elsewhere.
- * @example
- * const keeper = await keepWorkersRunning(browser); … ; await keeper.stop()
- */
-export async function keepWorkersRunning(browser: Browser): Promise<{ stop(): Promise<void> }> {
-  if (browser.browserType().name() !== 'chromium') return { stop: async () => undefined }
-  const cdp = await browser.newBrowserCDPSession()
-  let id = 0
-  cdp.on('Target.targetCreated', ({ targetInfo }) => {
-    if (targetInfo.type !== 'shared_worker') return
-    cdp.send('Target.attachToTarget', { targetId: targetInfo.targetId, flatten: false }).catch(() => undefined)
-  })
-  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
-    if (!message.includes('"Inspector.targetReloadedAfterCrash"')) return
-    const resume = JSON.stringify({ id: ++id, method: 'Runtime.runIfWaitingForDebugger' })
-    cdp.send('Target.sendMessageToTarget', { sessionId, message: resume }).catch(() => undefined)
-  })
-  await cdp.send('Target.setDiscoverTargets', { discover: true })
-  return { stop: () => cdp.detach().catch(() => undefined) }
-}
-
-/**
- * The e2e `test` plus `own`, a Realtime server of this test alone (closed after it), and
- * {@link keepWorkersRunning} for every test.
+ * The e2e `test` plus `own`, a Realtime server of this test alone (closed after it).
  * @example
  * test('restart', async ({ context, own }) => { await own.kill(); await own.restart() })
  */
-export const test = base.extend<{ own: OwnServer; workersRunning: null }>({
+export const test = base.extend<{ own: OwnServer }>({
   own: async ({}, use) => {
     const server = await ownServer()
     await use(server)
     await server.close()
   },
-  workersRunning: [async ({ browser }, use) => {
-    const keeper = await keepWorkersRunning(browser)
-    await use(null)
-    await keeper.stop()
-  }, { auto: true }],
 })
 
 /**

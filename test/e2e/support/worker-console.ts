@@ -95,6 +95,9 @@ export async function tapWorkerConsole(browser: Browser): Promise<WorkerConsole 
     if (attached.has(targetId)) push(`worker ${targetId.slice(0, 6)}`, 'gone')
   })
   cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
+    // A worker restarted under an attached session waits for a debugger; let it run, or every
+    // test that restarts the worker would hang.
+    if (message.includes('"Inspector.targetReloadedAfterCrash"')) void send(sessionId, 'Runtime.runIfWaitingForDebugger').catch(() => undefined)
     const parsed: unknown = JSON.parse(message)
     const line = isObject(parsed) ? lineOf(parsed) : null
     if (line !== null) push(names.get(sessionId) ?? 'worker', line)
