@@ -7,9 +7,9 @@ import type { Clock } from '../src/clock.ts'
 import { RelayError, toWire } from '../src/errors.ts'
 import { backoff } from './backoff.ts'
 import { claimsOf } from './identity.ts'
-import { effectiveMeta, sameMeta, withoutTab, withTrack } from './presence.ts'
 import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
+import { PresenceKeeper } from './tracking.ts'
 import type { Transport, TransportChannel, TransportFactory } from './transports/transport.ts'
 
 /** What a connection needs from the hub. */
@@ -42,13 +42,12 @@ export class Connection {
   #attempt = 0
   #openedAt: number | null = null
   #lastError: WireError | undefined
-  #trackSeq = 0
-  // The track #onSubscribed sent on each (re)join, so a track waiting for that join reuses it.
-  readonly #joinTracks = new WeakMap<TransportChannel, Promise<SendResult>>()
+  readonly #presence: PresenceKeeper
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     this.#router = new ChannelRouter(deps)
+    this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
@@ -67,12 +66,12 @@ export class Connection {
     return this.#transport?.isOpen() === true ? 1 : 0
   }
 
-  /** Adds or updates a tab's channel and returns its state at once. */
   /** Opens the socket if it is not open yet: a tab's status means something from its hello on. */
   start(): void {
     if (this.#status.status === 'closed') this.#start('connecting', false)
   }
 
+  /** Adds or updates a tab's channel and returns its state at once. */
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     this.start()
     const entry = this.topics.add(tabId, sub)
@@ -84,12 +83,12 @@ export class Connection {
   leave(tabId: string, subId: string): void {
     const entry = this.topics.find(tabId, subId)
     this.topics.remove(tabId, subId)
-    if (entry && ![...entry.subs.values()].some((s) => s.tabId === tabId)) this.#untrackTab(entry, tabId)
+    if (entry && ![...entry.subs.values()].some((s) => s.tabId === tabId)) this.#presence.forgetTab(entry, tabId)
   }
 
   /** Forgets everything of a tab: its channels and its presence. */
   removeTab(tabId: string): void {
-    for (const entry of this.topics.entries()) this.#untrackTab(entry, tabId)
+    for (const entry of this.topics.entries()) this.#presence.forgetTab(entry, tabId)
     this.topics.removeTab(tabId)
   }
 
@@ -106,15 +105,15 @@ export class Connection {
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
   async track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
     const entry = this.#entryOf(tabId, subId)
-    entry.tracks = withTrack(entry.tracks, { tabId, meta, seq: ++this.#trackSeq })
+    this.#presence.record(entry, tabId, meta)
+    // A track can enable presence on the topic: re-spec before the meta goes out.
     this.topics.refresh(entry)
-    return this.#applyPresence(entry)
+    return this.#presence.apply(entry)
   }
 
+  /** Withdraws a tab's track; another tab's newest track takes over, or the user is untracked. */
   async untrack(tabId: string, subId: string): Promise<SendResult> {
-    const entry = this.#entryOf(tabId, subId)
-    entry.tracks = withoutTab(entry.tracks, tabId)
-    return this.#applyPresence(entry)
+    return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
   }
 
   /** Keeps the freshest token (latest `exp`) and applies it without reconnecting. */
@@ -161,7 +160,7 @@ export class Connection {
       url: this.#deps.url,
       apikey: this.#deps.apikey,
       token: this.#token.value,
-      accessToken: () => this.#freshToken(),
+      accessToken: async () => this.#token.value,
       nextRetryDelayMs: () => this.#nextRetry(transport),
       events: {
         open: () => { if (this.#transport === transport) this.#onOpen() },
@@ -193,7 +192,7 @@ export class Connection {
     void this.#ready.then(() => {
       if (this.#transport !== transport || !this.topics.has(entry) || entry.channel) return
       let channel: TransportChannel | null = null
-      const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => this.#onSubscribed(entry))
+      const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => this.#presence.rejoined(entry))
       channel = transport.channel(entry.spec, handlers)
       entry.channel = channel
     })
@@ -204,12 +203,6 @@ export class Connection {
     entry.channel = null
     entry.status = 'joining'
     void channel?.close().catch(() => undefined)
-  }
-
-  #onSubscribed(entry: TopicEntry): void {
-    // The server lost this connection's presence with the old channel: track it again.
-    const channel = entry.channel
-    if (entry.serverMeta && channel) this.#joinTracks.set(channel, channel.track(entry.serverMeta).catch(() => 'error' as const))
   }
 
   #onOpen(): void {
@@ -246,29 +239,6 @@ export class Connection {
     } catch (error) {
       this.#lastError = toWire(error)
     }
-  }
-
-  async #freshToken(): Promise<string | null> {
-    return this.#token.value
-  }
-
-  async #applyPresence(entry: TopicEntry): Promise<SendResult> {
-    const meta = effectiveMeta(entry.tracks)
-    if (sameMeta(meta, entry.serverMeta)) return 'ok'
-    entry.serverMeta = meta
-    const wasJoined = entry.status === 'SUBSCRIBED' && entry.channel !== null
-    const channel = await this.#joined(entry)
-    if (!channel) return 'timed out'
-    if (!sameMeta(meta, entry.serverMeta)) return 'ok' // a newer track superseded this one
-    // Joined meanwhile: #onSubscribed already sent this meta on the new join; do not send it twice.
-    if (!wasJoined) return meta === null ? 'ok' : this.#joinTracks.get(channel) ?? 'ok'
-    return meta === null ? channel.untrack() : channel.track(meta)
-  }
-
-  #untrackTab(entry: TopicEntry, tabId: string): void {
-    if (!entry.tracks.some((t) => t.tabId === tabId)) return
-    entry.tracks = withoutTab(entry.tracks, tabId)
-    void this.#applyPresence(entry)
   }
 
   #entryOf(tabId: string, subId: string): TopicEntry {
