@@ -75,8 +75,10 @@ export function openHub(factory: () => HubWorker): HubLink {
  * await lock.held; … lock.release()
  */
 export interface TabLock {
-  /** Settles once the lock is held (or after `waitMs` if it never is), so hello comes after. */
+  /** Settles once the lock is held (or after `waitMs` if it never is). */
   held: Promise<void>
+  /** Whether the lock is held now: the hub queues on it only then. */
+  isHeld(): boolean
   release(): void
 }
 
@@ -90,12 +92,14 @@ export interface TabLock {
 export function holdTabLock(name: string, waitMs: number, clock: Clock): TabLock {
   const locks = globalThis.navigator?.locks
   let isReleased = false
+  let isHeld = false
   let release = (): void => { isReleased = true }
-  if (!locks) return { held: Promise.resolve(), release }
+  if (!locks) return { held: Promise.resolve(), isHeld: () => false, release }
   const granted = new Promise<void>((resolve) => {
     const hold = () => new Promise<void>((done) => {
       if (isReleased) done()
-      release = done
+      isHeld = !isReleased
+      release = () => { isHeld = false; done() }
       resolve()
     })
     locks.request(name, hold).catch(() => resolve())
@@ -103,6 +107,7 @@ export function holdTabLock(name: string, waitMs: number, clock: Clock): TabLock
   return {
     // A lock still held by a twin tab must not stall the hello forever.
     held: withTimeout(granted, waitMs, 'tab lock', clock).catch(() => undefined),
+    isHeld: () => isHeld,
     release: () => release(),
   }
 }

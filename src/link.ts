@@ -10,7 +10,7 @@ import { holdTabLock, openHub, type HubLink, type TabLock } from './connect.ts'
 import { RelayError, toWire } from './errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type Delivery, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink } from './protocol.ts'
+import { PROTOCOL_VERSION, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink } from './protocol.ts'
 
 /**
  * What the connection tells the client.
@@ -30,6 +30,8 @@ const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-input', 'un
 
 interface Link extends HubLink {
   gen: number
+  /** Whether hello already told this worker the tab lock is held. */
+  hadLock: boolean
 }
 
 /**
@@ -130,6 +132,8 @@ export class HubConnection {
         this.#live = link
         this.#isRecovering = false
         this.#attempt = 0
+        // The lock came after hello went out: tell this worker now, not at the next heartbeat.
+        if (!link.hadLock) void this.#lock.held.then(() => { if (this.#lock.isHeld()) this.#beat() })
         if (gen > 1) this.#events.rejoin((what, fn) => this.#callOn(what, fn, link))
       }
       return link
@@ -138,10 +142,11 @@ export class HubConnection {
   }
 
   async #hello(opened: HubLink, gen: number): Promise<Link> {
-    await this.#lock.held
+    // No waiting for the tab lock: hello says whether it is held, a heartbeat says so once it is.
     const token = await this.freshToken()
     const sink = proxy(this.#sink(gen))
-    const welcome = await withTimeout(opened.hub.hello(this.#helloData(token), sink), this.#o.callTimeoutMs, 'hello', this.#clock)
+    const hello = this.#helloData(token)
+    const welcome = await withTimeout(opened.hub.hello(hello, sink), this.#o.callTimeoutMs, 'hello', this.#clock)
     if (welcome.protocol !== PROTOCOL_VERSION) {
       opened.release()
       throw new RelayError('version-mismatch', `this tab speaks protocol ${PROTOCOL_VERSION}, the worker ${welcome.protocol}: name the SharedWorker with workerName() so each version gets its own worker, then reload`)
@@ -151,13 +156,17 @@ export class HubConnection {
       this.#events.leader(welcome.isLeader)
       this.#events.status(welcome.status)
     }
-    return { ...opened, gen }
+    return { ...opened, gen, hadLock: hello.hasLock }
+  }
+
+  #beatData(): Heartbeat {
+    return { ...this.#page.read(), hasLock: this.#lock.isHeld() }
   }
 
   #helloData(token: string | null): TabHello {
     const { url, apikey, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs } = this.#o
     const lockName = `tabrelay-tab-${this.#tabId}`
-    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, url, apikey, token, ...this.#page.read(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs }
+    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, url, apikey, token, ...this.#beatData(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs }
   }
 
   /** One sink per worker connection, exposed once; it goes quiet when its generation is over. */
@@ -179,7 +188,7 @@ export class HubConnection {
   #beat(): void {
     const link = this.#live
     if (!link || this.#isStopped) return
-    withTimeout(link.hub.heartbeat(this.#page.read()), 2 * this.#o.heartbeatIntervalMs, 'heartbeat', this.#clock).then(
+    withTimeout(link.hub.heartbeat(this.#beatData()), 2 * this.#o.heartbeatIntervalMs, 'heartbeat', this.#clock).then(
       (ack) => { if (link.gen === this.#gen) this.#acked(ack) },
       (error: unknown) => { if (link.gen === this.#gen) this.#recover(error) },
     )

@@ -10,9 +10,12 @@ import type { Heartbeat } from './protocol.ts'
  * hub.heartbeat(page.read())
  */
 export interface PageWatch {
-  read(): Heartbeat
+  read(): PageState
   stop(): void
 }
+
+/** The page's part of a heartbeat. */
+export type PageState = Pick<Heartbeat, 'visibility' | 'focused'>
 
 const WINDOW_EVENTS = ['focus', 'blur', 'pagehide', 'pageshow'] as const
 

@@ -94,6 +94,8 @@ export interface TabHello {
   focused: boolean
   /** Web Lock the tab holds for its lifetime; the hub is granted it when the tab is gone. */
   lockName: string
+  /** Whether the tab already holds `lockName` (see {@link Heartbeat.hasLock}). */
+  hasLock: boolean
   pauseWhenHiddenMs: number
   heartbeatIntervalMs: number
   lingerMs: number
@@ -111,6 +113,12 @@ export interface Welcome {
 export interface Heartbeat {
   visibility: Visibility
   focused: boolean
+  /**
+   * The tab holds its close-signal lock, so the hub may queue on it now (queued earlier, the hub
+   * would be granted it at once). Tabs say hello without waiting for the lock: taking a Web Lock
+   * in a fresh page costs 5–35 ms, which would sit in front of every new tab's first event.
+   */
+  hasLock: boolean
 }
 
 /** The hub's answer to a heartbeat: `known: false` tells the tab to say hello again. */

@@ -14,6 +14,7 @@ export interface TabInfo {
   pauseWhenHiddenMs: number
   visibility: Visibility
   focused: boolean
+  hasLock: boolean
 }
 
 /** What the registry reports. */
@@ -37,6 +38,7 @@ interface TabState extends TabInfo {
   joinSeq: number
   cancelDeadline: () => void
   abortLock: AbortController
+  isWatched: boolean
 }
 
 /** Tracks tabs; dead ones are reported through {@link RegistryEvents.gone}. */
@@ -60,14 +62,10 @@ export class TabRegistry {
     this.remove(info.tabId)
     const abortLock = new AbortController()
     const seq = ++this.#seq
-    const tab: TabState = { ...info, focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock }
+    const tab: TabState = { ...info, focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
     this.#tabs.set(info.tabId, tab)
     this.#arm(tab)
-    // The tab holds this lock for its whole life: the worker is granted it the moment the tab is
-    // gone (close, crash, navigation), tens of ms later (PowerSync `tab_close_signal.ts`).
-    this.#locks?.request(info.lockName, { signal: abortLock.signal }, () => {
-      if (this.#tabs.get(info.tabId) === tab) this.#events.gone(info.tabId, 'lock')
-    }).catch(() => undefined)
+    this.#watch(tab)
     this.#update(info.identity)
   }
 
@@ -78,7 +76,9 @@ export class TabRegistry {
     tab.visibility = beat.visibility
     if (beat.focused && !tab.focused) tab.focusSeq = ++this.#seq
     tab.focused = beat.focused
+    tab.hasLock = beat.hasLock
     this.#arm(tab)
+    this.#watch(tab)
     this.#update(tab.identity)
     return true
   }
@@ -120,6 +120,17 @@ export class TabRegistry {
   pauseAfterMs(identity: string): number {
     const values = this.list(identity).map((t) => t.pauseWhenHiddenMs)
     return values.length === 0 || values.includes(0) ? 0 : Math.max(...values)
+  }
+
+  #watch(tab: TabState): void {
+    // Queued only once the tab holds it: queued earlier, the lock would be granted at once.
+    if (!tab.hasLock || tab.isWatched) return
+    tab.isWatched = true
+    // The tab holds this lock for its whole life: the worker is granted it the moment the tab is
+    // gone (close, crash, navigation), tens of ms later (PowerSync `tab_close_signal.ts`).
+    this.#locks?.request(tab.lockName, { signal: tab.abortLock.signal }, () => {
+      if (this.#tabs.get(tab.tabId) === tab) this.#events.gone(tab.tabId, 'lock')
+    }).catch(() => undefined)
   }
 
   #arm(tab: TabState): void {

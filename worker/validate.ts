@@ -109,8 +109,8 @@ export function checkMeta(value: unknown): { [key: string]: Json } {
  * checkHeartbeat({ visibility: 'visible', focused: true })
  */
 export function checkHeartbeat(value: unknown): Heartbeat {
-  if (!isRecord(value) || (value.visibility !== 'visible' && value.visibility !== 'hidden') || typeof value.focused !== 'boolean') {
-    fail("heartbeat must be { visibility: 'visible' | 'hidden', focused: boolean }")
+  if (!isRecord(value) || (value.visibility !== 'visible' && value.visibility !== 'hidden') || typeof value.focused !== 'boolean' || typeof value.hasLock !== 'boolean') {
+    fail("heartbeat must be { visibility: 'visible' | 'hidden', focused: boolean, hasLock: boolean }")
   }
   return value as unknown as Heartbeat
 }

@@ -55,14 +55,20 @@ describe('hello', () => {
     await expect(rig.hub().sink?.token()).resolves.toBe('jwt-manual')
   })
 
-  it('holds the tab lock before hello and releases it on close', async () => {
+  it('says hello without waiting for the tab lock, reports the lock once held, releases it on close', async () => {
     let released = false
-    const request = vi.fn((_name: string, hold: () => Promise<void>) => hold().then(() => { released = true }))
+    let grant = (): void => {}
+    const request = vi.fn((_name: string, hold: () => Promise<void>) =>
+      new Promise<void>((resolve) => { grant = resolve }).then(hold).then(() => { released = true }))
     vi.stubGlobal('navigator', { locks: { request } })
     rig = setup()
     await until(() => rig.hub().hellos.length === 1)
     expect(request).toHaveBeenCalledWith('tabrelay-tab-tab-1', expect.any(Function))
-    expect(rig.hub().hellos[0]?.lockName).toBe('tabrelay-tab-tab-1')
+    expect(rig.hub().hellos[0]).toMatchObject({ lockName: 'tabrelay-tab-tab-1', hasLock: false })
+    expect(rig.hub().beats).toEqual([])
+    grant()
+    await until(() => rig.hub().beats.length === 1, 'a heartbeat saying the lock is held')
+    expect(rig.hub().beats[0]).toMatchObject({ hasLock: true })
     expect(released).toBe(false)
     await rig.realtime.close()
     await until(() => released, 'lock released')
@@ -120,14 +126,14 @@ describe('status and leader', () => {
     visibility = 'hidden'
     doc.dispatchEvent(new Event('visibilitychange'))
     await until(() => rig.hub().beats.length === 1)
-    expect(rig.hub().beats[0]).toEqual({ visibility: 'hidden', focused: false })
+    expect(rig.hub().beats[0]).toEqual({ visibility: 'hidden', focused: false, hasLock: false })
     visibility = 'visible'
     win.dispatchEvent(new Event('pagehide'))
     await until(() => rig.hub().beats.length === 2)
-    expect(rig.hub().beats[1]).toEqual({ visibility: 'hidden', focused: false })
+    expect(rig.hub().beats[1]).toEqual({ visibility: 'hidden', focused: false, hasLock: false })
     win.dispatchEvent(new Event('pageshow'))
     await until(() => rig.hub().beats.length === 3)
-    expect(rig.hub().beats[2]).toEqual({ visibility: 'visible', focused: true })
+    expect(rig.hub().beats[2]).toEqual({ visibility: 'visible', focused: true, hasLock: false })
     await rig.realtime.close()
     doc.dispatchEvent(new Event('visibilitychange'))
     await rig.hub().sink?.leader(false)

@@ -48,7 +48,7 @@ describe('TabSession over Comlink and a real MessageChannel', () => {
     h.net.latest.broadcast('room', 'msg', { over: 'the port' })
     h.tasks.flush()
     await vi.waitFor(() => expect(sink.deliveries('broadcast').map((d) => d.payload)).toEqual([{ over: 'the port' }]))
-    await expect(remote.heartbeat({ visibility: 'visible', focused: true })).resolves.toEqual({ workerId: 'worker-1', known: true, isLeader: true })
+    await expect(remote.heartbeat({ visibility: 'visible', focused: true, hasLock: true })).resolves.toEqual({ workerId: 'worker-1', known: true, isLeader: true })
     h.net.latest.open()
     h.net.latest.drop()
     await vi.waitFor(() => expect([...new Set(h.net.latest.auth)]).toEqual([null, 'tok']))

@@ -39,7 +39,7 @@ export function onBroadcast(event = '*'): Binding {
 /** A hello with test defaults: linger 1 s, pause after 60 s hidden, heartbeat deadlines far away (30 min). */
 export function hello(tabId: string, overrides: Partial<TabHello> = {}): TabHello {
   return {
-    tabId, protocol: PROTOCOL_VERSION, url: URL, apikey: APIKEY, token: null, visibility: 'visible', focused: false,
+    tabId, protocol: PROTOCOL_VERSION, url: URL, apikey: APIKEY, token: null, visibility: 'visible', focused: false, hasLock: true,
     lockName: `tabrelay-tab-${tabId}`, pauseWhenHiddenMs: 60_000, heartbeatIntervalMs: 600_000, lingerMs: 1_000,
     ...overrides,
   }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { Heartbeat } from '../../../src/protocol.ts'
 import { createHarness, jwt, onBroadcast, sub, type Harness } from './harness.ts'
 
-const visible: Heartbeat = { visibility: 'visible', focused: false }
-const hidden: Heartbeat = { visibility: 'hidden', focused: false }
+const visible: Heartbeat = { visibility: 'visible', focused: false, hasLock: true }
+const hidden: Heartbeat = { visibility: 'hidden', focused: false, hasLock: true }
 const t1 = jwt({ sub: 'u', exp: 1_000 })
 const t2 = jwt({ sub: 'u', exp: 2_000 })
 

@@ -55,7 +55,7 @@ describe('TabSession: bad input fails in that tab only', () => {
     ['non-string event', (bad) => bad.send('s1', asOutgoing({ type: 'broadcast', event: 7 }))],
     ['send on an unknown channel', (bad) => bad.send('nope', { type: 'broadcast', event: 'msg' })],
     ['track with a class instance', (bad) => bad.track('s1', asMeta({ at: new Map() }))],
-    ['heartbeat of the wrong shape', (bad) => bad.heartbeat({ visibility: 'gone', focused: true } as unknown as { visibility: 'visible'; focused: boolean })],
+    ['heartbeat of the wrong shape', (bad) => bad.heartbeat({ visibility: 'gone', focused: true } as unknown as { visibility: 'visible'; focused: boolean; hasLock: boolean })],
     ['setAuth with a number', (bad) => bad.setAuth(5 as unknown as string)],
     ['hello for another tab on the same port', (bad) => bad.hello(hello('good'), new FakeSink())],
   ]
@@ -78,7 +78,7 @@ describe('TabSession: bad input fails in that tab only', () => {
     await expectCode(fresh.send('s1', { type: 'broadcast', event: 'msg' }), 'closed')
     await expectCode(fresh.track('s1', {}), 'closed')
     await expectCode(fresh.stats(), 'closed')
-    await expect(fresh.heartbeat({ visibility: 'visible', focused: true })).resolves.toEqual({ workerId: 'worker-1', known: false, isLeader: false })
+    await expect(fresh.heartbeat({ visibility: 'visible', focused: true, hasLock: true })).resolves.toEqual({ workerId: 'worker-1', known: false, isLeader: false })
     await expect(fresh.bye()).resolves.toBeUndefined()
     await stillServes(h, good, goodSink, 2)
   })

@@ -3,9 +3,9 @@ import type { Heartbeat } from '../../../src/protocol.ts'
 import { elect } from '../../../worker/tabs.ts'
 import { createHarness, jwt, onBroadcast, sub, type Harness } from './harness.ts'
 
-const visible: Heartbeat = { visibility: 'visible', focused: false }
-const focused: Heartbeat = { visibility: 'visible', focused: true }
-const hidden: Heartbeat = { visibility: 'hidden', focused: false }
+const visible: Heartbeat = { visibility: 'visible', focused: false, hasLock: true }
+const focused: Heartbeat = { visibility: 'visible', focused: true, hasLock: true }
+const hidden: Heartbeat = { visibility: 'hidden', focused: false, hasLock: true }
 
 function leaders(h: Harness): string[] {
   return [...h.sinks].filter(([tabId]) => h.hub.heartbeat(tabId, current(h, tabId)).isLeader).map(([tabId]) => tabId)
@@ -42,6 +42,20 @@ describe('dead tabs', () => {
     await h.settle()
     expect(h.net.liveChannels('room')).toBe(0)
     expect(h.net.liveChannels('lobby')).toBe(1)
+  })
+
+  it('queues on a tab lock only once the tab says it holds it (queued earlier, it would be granted at once)', () => {
+    const h = createHarness()
+    h.tab('a', { hasLock: false })
+    h.tab('b')
+    expect(h.locks.waiting('tabrelay-tab-a')).toBe(0)
+    h.hub.heartbeat('a', { ...visible, hasLock: false })
+    expect(h.locks.waiting('tabrelay-tab-a')).toBe(0)
+    h.hub.heartbeat('a', visible)
+    h.hub.heartbeat('a', visible)
+    expect(h.locks.waiting('tabrelay-tab-a')).toBe(1)
+    expect(h.locks.grant('tabrelay-tab-a')).toBe(1)
+    expect(h.hub.stats('b').tabs).toBe(1)
   })
 
   it('a tab that says bye gives its lock request up; a late grant does nothing', async () => {
