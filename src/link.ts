@@ -10,7 +10,7 @@ import { holdTabLock, openHub, type HubLink, type TabLock } from './connect.ts'
 import { RelayError, toWire } from './errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink } from './protocol.ts'
+import { PROTOCOL_VERSION, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type Welcome } from './protocol.ts'
 
 /**
  * What the connection tells the client.
@@ -47,6 +47,8 @@ export class HubConnection {
   #lock: TabLock
   #page: PageWatch
   #link: Promise<Link> = new Promise(() => {})
+  /** Where calls go: the link once hello is posted (first hello) or answered (after recovery). */
+  #sent: Promise<Link> = new Promise(() => {})
   #live: Link | undefined
   #gen = 0
   #attempt = 0
@@ -87,7 +89,8 @@ export class HubConnection {
   #callOn<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link): Promise<T> {
     let gen = this.#gen
     const run = (l: Link): Promise<T> => { gen = l.gen; return fn(l.hub) }
-    const sent = link ? new Promise<T>((resolve) => resolve(run(link))) : this.#link.then(run)
+    // A pipelined call also waits for the hello's answer: a refused hello fails it with its reason.
+    const sent = link ? new Promise<T>((resolve) => resolve(run(link))) : Promise.all([this.#sent.then(run), this.#link]).then(([value]) => value)
     // A call in flight to a worker that died never settles: recovery fails it at once instead of
     // leaving it to the timeout.
     let abandon = (): void => {}
@@ -127,7 +130,8 @@ export class HubConnection {
   #start(opened: HubLink): void {
     const gen = ++this.#gen
     this.#live = undefined
-    this.#link = this.#hello(opened, gen).then((link) => {
+    const said = this.#hello(opened, gen)
+    this.#link = said.then(async ({ link, welcome }) => { this.#welcomed(await welcome, link); return link }).then((link) => {
       if (gen === this.#gen && !this.#isStopped) {
         this.#live = link
         this.#isRecovering = false
@@ -139,24 +143,33 @@ export class HubConnection {
       return link
     })
     this.#link.catch((error: unknown) => { if (gen === this.#gen) this.#lost(error) })
+    // The first hello is pipelined: the worker handles a port's messages in order, so the tab's
+    // first joins go out right behind it instead of a round trip later (a new tab's first event
+    // comes that much sooner). After a recovery, calls wait for the rejoin to go out first.
+    this.#sent = gen === 1 ? said.then(({ link }) => link) : this.#link
+    this.#sent.catch(() => undefined)
   }
 
-  async #hello(opened: HubLink, gen: number): Promise<Link> {
+  /** Posts hello; resolves once it is on its way, with the answer still to come. */
+  async #hello(opened: HubLink, gen: number): Promise<{ link: Link; welcome: Promise<Welcome> }> {
     // No waiting for the tab lock: hello says whether it is held, a heartbeat says so once it is.
     const token = await this.freshToken()
     const sink = proxy(this.#sink(gen))
     const hello = this.#helloData(token)
-    const welcome = await withTimeout(opened.hub.hello(hello, sink), this.#o.callTimeoutMs, 'hello', this.#clock)
+    const welcome = withTimeout(opened.hub.hello(hello, sink), this.#o.callTimeoutMs, 'hello', this.#clock)
+    return { link: { ...opened, gen, hadLock: hello.hasLock }, welcome }
+  }
+
+  #welcomed(welcome: Welcome, link: Link): void {
     if (welcome.protocol !== PROTOCOL_VERSION) {
-      opened.release()
+      link.release()
       throw new RelayError('version-mismatch', `this tab speaks protocol ${PROTOCOL_VERSION}, the worker ${welcome.protocol}: name the SharedWorker with workerName() so each version gets its own worker, then reload`)
     }
-    if (gen === this.#gen) {
+    if (link.gen === this.#gen) {
       this.#workerId = welcome.workerId
       this.#events.leader(welcome.isLeader)
       this.#events.status(welcome.status)
     }
-    return { ...opened, gen, hadLock: hello.hasLock }
   }
 
   #beatData(): Heartbeat {

@@ -63,6 +63,8 @@ export class FakeHub implements HubApi {
   /** While set, join waits for it: lets a test hold a join open. */
   joinGate: Promise<void> | undefined
   sink: Comlink.Remote<TabSink> | undefined
+  /** While set, hello waits for it before answering. */
+  helloGate: Promise<void> | undefined
   /** Thrown by hello when set. */
   helloError: Error | undefined
   hellos: TabHello[] = []
@@ -85,6 +87,7 @@ export class FakeHub implements HubApi {
     this.hellos.push(tab)
     this.sink = sink
     if (this.hang.has('hello')) return never()
+    await this.helloGate
     if (this.helloError) throw this.helloError
     return { workerId: this.workerId, protocol: this.protocol, status: this.welcome, isLeader: false }
   }

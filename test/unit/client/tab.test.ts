@@ -21,6 +21,19 @@ describe('hello', () => {
     expect(rig.worker).toHaveBeenCalledTimes(1)
   })
 
+  it("pipelines a new tab's first joins behind its hello instead of waiting a round trip for the answer", async () => {
+    let answer = (): void => {}
+    rig = setup({}, (hub) => { hub.helloGate = new Promise<void>((resolve) => { answer = resolve }) })
+    const statuses: string[] = []
+    rig.realtime.channel('room:1').subscribe((s) => statuses.push(s))
+    await until(() => rig.hub().joins.length === 1, 'the join sent while hello is unanswered')
+    expect(rig.hub().log).toEqual(['hello', 'join 1'])
+    expect(statuses).toEqual([])
+    answer()
+    await until(() => statuses.length === 1, 'SUBSCRIBED once hello is answered')
+    expect(statuses).toEqual(['SUBSCRIBED'])
+  })
+
   it('stops for good when the hub refuses the hello as bad input, keeping its code across the port', async () => {
     rig = setup({}, (hub) => { hub.helloError = new RelayError('bad-input', 'url must be a string') })
     await expect(rig.realtime.stats()).rejects.toMatchObject({ code: 'bad-input', message: 'url must be a string' })
