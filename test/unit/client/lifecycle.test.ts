@@ -112,9 +112,9 @@ describe('worker recovery', () => {
     rig.clock.advance(5_000)
     await until(() => error !== undefined, 'the stale call to fail')
     expect(error).toBeInstanceOf(RelayError)
+    // 'transport', not 'timeout': failed by the recovery at 5 s. The manual clock never reaches
+    // the 10 s call timeout in this test, so without the fix `until` above times out.
     expect(error).toMatchObject({ code: 'transport' })
-    // Failed by the recovery at 5 s, well before the 10 s call timeout.
-    expect(rig.clock.now()).toBeLessThan(10_000)
   })
 
   it('when the hub no longer knows the tab (known: false)', async () => {
