@@ -192,12 +192,19 @@ export class Hub {
       existing.topics.lingerMs = hello.lingerMs
       return existing
     }
+    const isCurrent = (): boolean => this.#connections.get(identity) === connection
     const connection = new Connection({
       url: hello.url, apikey: hello.apikey, transport: this.#options.transport, clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs,
-      deliver: (tabId, delivery) => this.#tabs.get(tabId)?.outbox.push(delivery),
-      status: (event) => this.#eachTab(identity, (link) => quietly(link.sink.status(event))),
+      // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
+      // identity may have replaced it: only the current one talks to that identity's tabs, and
+      // only to tabs still of that identity.
+      deliver: (tabId, delivery) => {
+        const link = this.#tabs.get(tabId)
+        if (isCurrent() && link?.identity === identity) link.outbox.push(delivery)
+      },
+      status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(link.sink.status(event))) },
       askToken: () => this.#askToken(identity),
     }, hello.token)
     this.#connections.set(identity, connection)

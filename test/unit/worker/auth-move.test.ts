@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { createHarness, jwt, onBroadcast, received, sub } from './harness.ts'
+
+const x1 = jwt({ sub: 'user-x', exp: 1_000 })
+const x2 = jwt({ sub: 'user-x', exp: 2_000 })
+const y1 = jwt({ sub: 'user-y', exp: 5_000 })
+
+describe('a tab moving between identities (setAuth)', () => {
+  it("a closing connection's last status never reaches the tabs of that user's next connection", async () => {
+    const h = createHarness()
+    const a = h.tab('a', { token: x1 })
+    // Sign-out closes user x's connection (realtime-js takes up to 10 s to finish)...
+    h.hub.setAuth('a', null)
+    // ...and signing in again as x meanwhile opens a new one.
+    h.hub.setAuth('a', x2)
+    h.net.latest.open()
+    await h.settle()
+    expect(a.lastStatus?.status).toBe('open')
+    expect(h.hub.stats('a').status).toBe('open')
+  })
+})
