@@ -128,6 +128,9 @@ export class Hub {
       return
     }
     const previous = link.identity
+    // What the old identity queued for this tab is still to be sent: a tab that just signed out
+    // (or switched user) must never receive it after setAuth() resolved.
+    link.outbox.discard()
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
     this.#registry.move(tabId, identity)

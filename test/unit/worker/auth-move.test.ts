@@ -6,6 +6,21 @@ const x2 = jwt({ sub: 'user-x', exp: 2_000 })
 const y1 = jwt({ sub: 'user-y', exp: 5_000 })
 
 describe('a tab moving between identities (setAuth)', () => {
+  it("never hands a signed-out tab the old user's events still queued for it", async () => {
+    const h = createHarness()
+    const a = h.tab('a', { token: x1 })
+    h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
+    await h.settle()
+    await h.net.latest.subscribe('room')
+    await h.settle()
+    // Arrives in its own task and waits in the tab's outbox for the next batch...
+    h.net.latest.broadcast('room', 'msg', 'for user x only')
+    // ...when the tab signs out.
+    h.hub.setAuth('a', null)
+    await h.settle()
+    expect(received(a)).toEqual([])
+  })
+
   it("a closing connection's last status never reaches the tabs of that user's next connection", async () => {
     const h = createHarness()
     const a = h.tab('a', { token: x1 })
