@@ -133,14 +133,16 @@ export class Hub {
     link.outbox.discard()
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
-    this.#registry.move(tabId, identity)
-    // Sign-out (or a switch of user) tears the old user's connection down at once.
-    if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#cancelTimer('idle', identity)
-    this.#keepPauseRule(identity)
+    // The connection exists before the registry moves the tab, as in hello(): the move reports
+    // the new identity's visibility, and a hidden tab's report arms the pause only then.
     const connection = this.#connection(identity, link.hello)
     connection.offerToken(token)
     connection.start()
+    this.#registry.move(tabId, identity)
+    // Sign-out (or a switch of user) tears the old user's connection down at once.
+    if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
+    this.#keepPauseRule(identity)
     quietly(link.sink.status(connection.status))
     for (const sub of link.subs.values()) {
       const snapshot = connection.join(tabId, sub)

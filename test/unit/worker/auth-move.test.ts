@@ -21,6 +21,17 @@ describe('a tab moving between identities (setAuth)', () => {
     expect(received(a)).toEqual([])
   })
 
+  it('pauses a hidden tab moved to a user that had no connection yet', async () => {
+    const h = createHarness()
+    const a = h.tab('a', { token: x1, visibility: 'hidden' })
+    h.hub.setAuth('a', y1)
+    await h.settle()
+    h.clock.advance(60_000)
+    await h.settle()
+    expect(a.lastStatus?.status).toBe('paused')
+    expect(h.net.live()).toHaveLength(0)
+  })
+
   it("a closing connection's last status never reaches the tabs of that user's next connection", async () => {
     const h = createHarness()
     const a = h.tab('a', { token: x1 })
