@@ -46,9 +46,14 @@ interface TabLink {
   subs: Map<string, Subscription>
 }
 
-// A call into a tab whose page died never settles or rejects later; neither may crash the hub.
-function quietly(result: unknown): void {
-  Promise.resolve(result).catch(() => undefined)
+// A call into a tab whose page died never settles or rejects later; neither may crash the hub,
+// and neither may a call that throws at once (a released proxy): it runs outside the tab's calls.
+function quietly(call: () => unknown): void {
+  try {
+    Promise.resolve(call()).catch(() => undefined)
+  } catch {
+    // That tab is gone or broken; the others still get theirs.
+  }
 }
 
 /** Owns connections, topics and tabs of one worker. */
@@ -69,7 +74,7 @@ export class Hub {
     this.workerId = this.#options.workerId
     this.#registry = new TabRegistry({
       gone: (tabId) => this.bye(tabId),
-      leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(link.sink.leader(tabId === leader))),
+      leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))),
       visibility: (identity, anyVisible) => this.#onVisibility(identity, anyVisible),
     }, this.#options.clock, options.locks ?? null)
   }
@@ -81,7 +86,7 @@ export class Hub {
     }
     this.bye(hello.tabId)
     const identity = identityKey(hello.url, hello.apikey, hello.token)
-    const outbox = new Outbox((batch) => quietly(sink.deliver(batch)), this.#options.schedule, this.#counters)
+    const outbox = new Outbox((batch) => quietly(() => sink.deliver(batch)), this.#options.schedule, this.#counters)
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
     this.#cancelTimer('idle', identity)
     const connection = this.#connection(identity, hello)
@@ -143,7 +148,7 @@ export class Hub {
     // Sign-out (or a switch of user) tears the old user's connection down at once.
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#keepPauseRule(identity)
-    quietly(link.sink.status(connection.status))
+    quietly(() => link.sink.status(connection.status))
     for (const sub of link.subs.values()) {
       const snapshot = connection.join(tabId, sub)
       if (snapshot.status !== 'joining') link.outbox.push({ kind: 'channel', subIds: [sub.subId], status: snapshot.status })
@@ -209,7 +214,7 @@ export class Hub {
         const link = this.#tabs.get(tabId)
         if (isCurrent() && link?.identity === identity) link.outbox.push(delivery)
       },
-      status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(link.sink.status(event))) },
+      status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) },
       askToken: () => this.#askToken(identity),
     }, hello.token)
     this.#connections.set(identity, connection)

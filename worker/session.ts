@@ -5,7 +5,7 @@
 import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, TabSink, Welcome, Json } from '../src/protocol.ts'
 import { RelayError } from '../src/errors.ts'
 import type { Hub, HubSink } from './hub.ts'
-import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSubscription } from './validate.ts'
+import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSink, checkSubscription } from './validate.ts'
 
 function text(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new RelayError('bad-input', `${what} must be a non-empty string`)
@@ -23,10 +23,11 @@ export class TabSession implements HubApi {
 
   async hello(tab: TabHello, sink: TabSink): Promise<Welcome> {
     const hello = checkHello(tab)
+    const checked = checkSink(sink)
     // A port says hello once; a second hello for another tab id would let one tab act for another.
     if (this.#tabId !== null && this.#tabId !== hello.tabId) throw new RelayError('bad-input', 'this port already belongs to another tab')
     this.#tabId = hello.tabId
-    return this.#hub.hello(hello, sink as unknown as HubSink)
+    return this.#hub.hello(hello, checked as unknown as HubSink)
   }
 
   async join(sub: Subscription): Promise<ChannelSnapshot> {

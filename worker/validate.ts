@@ -2,7 +2,7 @@
  * Checks at the worker's edge: whatever a tab sends is checked before it touches shared state, so
  * bad input fails in that tab only and the connection and other tabs carry on.
  */
-import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello } from '../src/protocol.ts'
+import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello, type TabSink } from '../src/protocol.ts'
 import { RelayError } from '../src/errors.ts'
 
 const encoder = new TextEncoder()
@@ -132,4 +132,20 @@ export function checkHello(value: unknown): TabHello {
   }
   checkHeartbeat(value)
   return value as unknown as TabHello
+}
+
+/**
+ * A tab's sink: what Comlink makes of `Comlink.proxy(sink)`, whose methods are callable. A plain
+ * object crosses as a clone without its methods, and calling one later (a status fan-out, a batch
+ * flush) would throw inside the hub, outside any call of that tab.
+ * @example
+ * checkSink(sink)
+ */
+export function checkSink(value: unknown): TabSink {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) fail('hello() needs Comlink.proxy(sink) as its sink')
+  const sink = value as Record<string, unknown>
+  for (const key of ['deliver', 'status', 'leader', 'token']) {
+    if (typeof sink[key] !== 'function') fail(`the sink has no ${key}(); pass Comlink.proxy(sink), not the object itself`)
+  }
+  return value as TabSink
 }

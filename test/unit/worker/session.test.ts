@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Json, Outgoing, Subscription } from '../../../src/protocol.ts'
+import type { Json, Outgoing, Subscription, TabSink } from '../../../src/protocol.ts'
 import { MAX_TOPIC_BYTES } from '../../../src/protocol.ts'
 import { RelayError } from '../../../src/errors.ts'
 import { TabSession } from '../../../worker/session.ts'
@@ -88,6 +88,18 @@ describe('TabSession: bad input fails in that tab only', () => {
     await expectCode(new TabSession(h.hub).hello(hello('old', { protocol: 999 }), new FakeSink()), 'version-mismatch')
     await expectCode(new TabSession(h.hub).hello(hello('', {}), new FakeSink()), 'bad-input')
     await stillServes(h, good, goodSink, 3)
+  })
+
+  it("a hello whose sink is not a sink → 'bad-input'; nothing throws inside the hub later", async () => {
+    const { h, good, goodSink } = await sessions()
+    // What arrives when a tab passes a plain object instead of Comlink.proxy(sink): a clone.
+    const notASink = { deliver: 'x' } as unknown as TabSink
+    await expectCode(new TabSession(h.hub).hello(hello('plain'), notASink), 'bad-input')
+    await expectCode(new TabSession(h.hub).hello(hello('none'), null as unknown as TabSink), 'bad-input')
+    // The status fan-out and the batch flushes run outside any call: they must reach 'good'.
+    expect(() => { h.net.latest.drop(); h.net.latest.open() }).not.toThrow()
+    expect(goodSink.lastStatus?.status).toBe('open')
+    await stillServes(h, good, goodSink, 5)
   })
 
   it("use after bye → 'closed'", async () => {
