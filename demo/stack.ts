@@ -31,17 +31,33 @@ export interface DemoOptions {
 
 const CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url))
 
+/** Knobs of {@link serveDemoPage}. */
+export interface DemoPageOptions {
+  /** 0 = any free port. */
+  port: number
+  logLevel?: LogLevel
+  /**
+   * Default true: Vite watches the sources and reloads open pages when one changes (development).
+   * False for tests: a source saved mid-run must not reload the pages under test.
+   */
+  isWatching?: boolean
+}
+
 /**
  * Serves the demo page with Vite's dev server on 127.0.0.1, pointed at a running realtime server.
  * @example
  * const page = await serveDemoPage({ url: server.url, anonKey: server.anonKey }, { port: 0 })
  */
-export async function serveDemoPage(realtime: { url: string; anonKey: string }, options: { port: number; logLevel?: LogLevel }): Promise<DemoPage> {
+export async function serveDemoPage(realtime: { url: string; anonKey: string }, options: DemoPageOptions): Promise<DemoPage> {
+  const isWatching = options.isWatching ?? true
   const vite = await createServer({
     configFile: CONFIG_FILE,
     logLevel: options.logLevel ?? 'info',
     define: { __REALTIME_URL__: JSON.stringify(realtime.url), __ANON_KEY__: JSON.stringify(realtime.anonKey) },
-    server: { host: '127.0.0.1', port: options.port, strictPort: options.port !== 0 },
+    server: {
+      host: '127.0.0.1', port: options.port, strictPort: options.port !== 0,
+      ...(isWatching ? {} : { hmr: false, watch: null }),
+    },
   })
   try {
     await vite.listen()

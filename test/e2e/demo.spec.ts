@@ -18,7 +18,8 @@ let demo: DemoPage
 
 test.beforeAll(async () => {
   const { realtimeUrl, anonKey } = e2eEnv()
-  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn' })
+  // Not watching: an edit to src/, worker/ or demo/ during the run would reload every open page.
+  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
 })
 
 test.afterAll(async () => {
