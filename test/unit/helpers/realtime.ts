@@ -30,6 +30,21 @@ export async function waitFor<T>(predicate: () => T, timeoutMs: number, label: s
 }
 
 /**
+ * Resolves once the wall clock has entered a new second. The server counts token lifetimes in whole
+ * seconds (`exp = floor(now) + expiresInS`, expired from the second `exp` on), so a short token
+ * minted at a random moment is valid for anywhere between `expiresInS - 1` and `expiresInS`
+ * seconds: minted late in a second, `expiresInS: 1` expires before the join. Minted right after
+ * this resolves, it is valid for nearly all of `expiresInS`.
+ *
+ * @example
+ * await nextSecond(); const token = await server.mintToken({ sub: 'brief', expiresInS: 1 })
+ */
+export async function nextSecond(): Promise<void> {
+  const second = Math.floor(Date.now() / 1000)
+  await waitFor(() => Math.floor(Date.now() / 1000) > second, 1_500, 'the next second')
+}
+
+/**
  * Every frame a client socket sent, as text (binary frames as `binary:<hex>`).
  *
  * @example

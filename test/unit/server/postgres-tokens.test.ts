@@ -2,7 +2,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
-import { closeClient, makeClient, subscribed, VSNS, waitFor, type ClientOptions } from '../helpers/realtime.ts'
+import { closeClient, makeClient, nextSecond, subscribed, VSNS, waitFor, type ClientOptions } from '../helpers/realtime.ts'
 
 let server: RealtimeServer
 let clients: SupabaseClient[] = []
@@ -119,6 +119,8 @@ describe.each(VSNS)('vsn %s', (vsn) => {
   })
 
   it('a token that expires while joined: system error, then CLOSED', async () => {
+    // Valid for about 1 s from here, whenever in a second the test started (see nextSecond).
+    await nextSecond()
     const token = await server.mintToken({ sub: 'brief', expiresInS: 1 })
     const c = client(vsn, { accessToken: async () => token })
     await c.realtime.setAuth()

@@ -8,7 +8,7 @@ import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/i
 import type { ChannelStatus, Json, WireError } from '../../../src/protocol.ts'
 import { supabaseTransport } from '../../../worker/transports/supabase.ts'
 import type { ChannelHandlers, Transport } from '../../../worker/transports/transport.ts'
-import { waitFor } from '../helpers/realtime.ts'
+import { nextSecond, waitFor } from '../helpers/realtime.ts'
 
 describe('supabaseTransport', () => {
   let server: RealtimeServer
@@ -25,6 +25,8 @@ describe('supabaseTransport', () => {
   })
 
   it('a token expiring while joined is CHANNEL_ERROR unauthorized, with the server system messages passed on', async () => {
+    // Valid for about 1 s from here, whenever in a second the test started (see nextSecond).
+    await nextSecond()
     const token = await server.mintToken({ sub: 'brief', expiresInS: 1 })
     transport = supabaseTransport({ WebSocket: WebSocket as unknown as typeof globalThis.WebSocket })({
       url: server.url, apikey: server.anonKey, token,
