@@ -35,20 +35,23 @@ test('a refreshed token is applied without a new connection; an expired one is r
     return pages
   }
   // Alice and Carol start with 6-second tokens (valid 5 to 6 s: the server counts whole seconds),
-  // each minted right before its pages open and join; Carol's last, so it expires no earlier.
+  // each minted right before its pages open and join. Only Alice's own set-up races her token: one
+  // of her tabs refreshes it (same user, later exp) as soon as her tabs have joined. Carol's is
+  // minted after that, so it expires no earlier than Alice's; nobody refreshes it.
   const aliceShort = await mintToken(server.url, alice.sub, 6)
   const alices = await join(await openTabs(context, 2, appUrl({ token: aliceShort })))
+  const [refresher, other] = alices
+  if (!refresher || !other) throw new Error('openTabs opened fewer pages than asked')
+  const aliceSocket = socketsOf(await waitUntil(server.stats, (s) => joined(s, topic) === 1, { what: 'alice joined' }), alice.sub)
+  await refresher.evaluate((token) => window.harness.realtime.setAuth(token), alice.token)
   const carolShort = await mintToken(server.url, carol.sub, 6)
   const [carols] = await join([await openTab(context, appUrl({ token: carolShort }))])
   const [bobs] = await join([await openTab(context, appUrl({ token: bob.token }))])
-  const [refresher, other] = alices
-  if (!refresher || !other || !carols || !bobs) throw new Error('openTabs opened fewer pages than asked')
+  if (!carols || !bobs) throw new Error('openTab opened no page')
   const pages = [...alices, bobs, carols]
   const before = await waitUntil(server.stats, (s) => joined(s, topic) === 3, { what: 'three users joined' })
   expect(before.sockets.map((s) => s.sub).sort()).toEqual([alice.sub, bob.sub, carol.sub].sort())
 
-  // One of Alice's tabs refreshes her token (same user, later exp); nobody refreshes Carol's.
-  await refresher.evaluate((token) => window.harness.realtime.setAuth(token), alice.token)
   const carolLog = await waitUntil(async () => (await lifecycleOf(carols)).channels[topic] ?? [], (log) => log.length > 0, { what: "Carol's channel to fail", timeoutMs: 10_000 })
   expect(carolLog).toEqual([expect.objectContaining({ status: 'CHANNEL_ERROR', code: 'unauthorized', message: expect.stringMatching(/expired/) })])
   // The premise of the next checks: Alice's first token has expired by now too.
@@ -56,7 +59,8 @@ test('a refreshed token is applied without a new connection; an expired one is r
 
   const after = await waitUntil(server.stats, (s) => joined(s, topic) === 2, { what: "Carol's channel shut by the server" })
   expect(after.connectionsTotal - before.connectionsTotal).toBe(0)
-  expect(socketsOf(after, alice.sub).map((s) => s.id)).toEqual(socketsOf(before, alice.sub).map((s) => s.id))
+  // The refresh went onto Alice's socket of before the refresh: no new one.
+  expect(socketsOf(after, alice.sub).map((s) => s.id)).toEqual(aliceSocket.map((s) => s.id))
   expect(socketsOf(after, alice.sub)).toEqual([expect.objectContaining({ channels: 1 })])
   for (const page of [...alices, bobs]) {
     expect((await lifecycleOf(page)).channels[topic]).toEqual([])
