@@ -59,9 +59,13 @@ export function openHub(factory: () => HubWorker): HubLink {
     throw new RelayError('unsupported', 'worker() must return a SharedWorker, a Worker or a MessagePort')
   }
   const hub = wrap<HubApi>(port)
+  let isReleased = false
   return {
     hub,
+    // Idempotent: a released Comlink proxy throws on any further use, releaseProxy included.
     release() {
+      if (isReleased) return
+      isReleased = true
       hub[releaseProxy]()
       // A dedicated Worker is this tab's own hub: nobody else needs it once released.
       if ('terminate' in created && typeof created.terminate === 'function') created.terminate()

@@ -142,7 +142,13 @@ export class HubConnection {
       }
       return link
     })
-    this.#link.catch((error: unknown) => { if (gen === this.#gen) this.#lost(error) })
+    this.#link.catch((error: unknown) => {
+      // A refused or unanswered hello leaves this worker connection unused: let go of it before
+      // the next attempt, or each retry leaks a port and, as a fallback Worker, a hub that may
+      // still answer late and open a socket of its own.
+      opened.release()
+      if (gen === this.#gen) this.#lost(error)
+    })
     // The first hello is pipelined: the worker handles a port's messages in order, so the tab's
     // first joins go out right behind it instead of a round trip later (a new tab's first event
     // comes that much sooner). After a recovery, calls wait for the rejoin to go out first.
