@@ -164,7 +164,13 @@ export class Hub {
 
   /** Retries now while reconnecting or paused. */
   async reconnect(tabId: string): Promise<void> {
+    const identity = this.#link(tabId).identity
+    const wasPaused = this.#connectionOf(tabId).status.status === 'paused'
     await this.#connectionOf(tabId).resume()
+    // The pause timer ran out already: a resume while every tab is hidden must arm it again, or
+    // the socket would stay open for good (no visibility change is coming to do it).
+    const anyVisible = this.#registry.list(identity).some((t) => t.visibility === 'visible')
+    if (wasPaused && !anyVisible) this.#onVisibility(identity, false)
   }
 
   stats(tabId: string): HubStats {

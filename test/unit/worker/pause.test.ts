@@ -113,6 +113,24 @@ describe('pause while hidden', () => {
     expect(h.sink('a').statuses.slice(-2)).toEqual([{ status: 'paused' }, { status: 'connecting' }])
   })
 
+  it('a reconnect() asked for while every tab is hidden pauses again after pauseWhenHiddenMs', async () => {
+    const h = await subscribed()
+    h.hub.heartbeat('a', hidden)
+    h.hub.heartbeat('b', hidden)
+    h.clock.advance(60_000)
+    await h.settle()
+    expect(h.sink('a').lastStatus).toEqual({ status: 'paused' })
+    // e.g. an app calling reconnect() on the window's 'online' event, which hidden tabs get too.
+    await h.hub.reconnect('a')
+    h.net.latest.open()
+    await h.settle()
+    expect(h.sink('a').lastStatus).toEqual({ status: 'open' })
+    h.clock.advance(60_000)
+    await h.settle()
+    expect(h.sink('a').lastStatus).toEqual({ status: 'paused' })
+    expect(h.net.live()).toHaveLength(0)
+  })
+
   it('a subscription made while paused is joined on resume', async () => {
     const h = await subscribed()
     h.hub.heartbeat('a', hidden)
