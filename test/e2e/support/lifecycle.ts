@@ -166,16 +166,19 @@ export const test = base.extend<{ own: OwnServer }>({
 })
 
 /**
- * Crashes the page's renderer through the DevTools protocol (`Page.crash`) and waits for the crash.
+ * Crashes the page's renderer through the DevTools protocol (`Page.crash`) and waits for the crash;
+ * resolves with the `Date.now()` at which the crash was requested (after the session set-up).
  * @example
- * await crashPage(page)
+ * const crashedAt = await crashPage(page)
  */
-export async function crashPage(page: Page): Promise<void> {
+export async function crashPage(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page)
   const crashed = page.waitForEvent('crash')
+  const requestedAt = Date.now()
   // The command never gets an answer: the renderer it went to is gone.
   cdp.send('Page.crash').catch(() => undefined)
   await crashed
+  return requestedAt
 }
 
 /**

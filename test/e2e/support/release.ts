@@ -38,11 +38,16 @@ export function defineReleaseTest(how: 'closed' | 'crashed'): void {
     await waitUntil(server.stats, (s) => joined(s, shared) === 1 && joined(s, own) === 1 && presenceOf(s, shared) === 1, { what: 'both topics joined, one presence' })
     await waitUntil(() => staying.evaluate((t) => Object.keys(window.harness.presence(t)).length, shared), (n) => n === 1, { what: 'the staying tab to see the presence' })
 
-    const started = Date.now()
+    // Measured from the moment the tab is told to go (close requested, or Page.crash sent once the
+    // DevTools session is up) to the first /stats that shows the release; typically 120-170 ms
+    // with the 100 ms linger, so the 1 s bound leaves room for a busy machine.
+    let startedAt = Date.now()
     if (how === 'closed') await leaving.close()
-    else await crashPage(leaving)
+    else startedAt = await crashPage(leaving)
     const released = await waitUntil(server.stats, (s) => joined(s, own) === 0 && presenceOf(s, shared) === 0, { what: `the ${how} tab's topic and presence released`, timeoutMs: 5_000, intervalMs: 20 })
-    expect(Date.now() - started).toBeLessThan(1_000)
+    const releasedAfterMs = Date.now() - startedAt
+    test.info().annotations.push({ type: 'released after', description: `${releasedAfterMs} ms` })
+    expect(releasedAfterMs).toBeLessThan(1_000)
     // The staying tab keeps the shared topic and the one connection; it sees the presence leave.
     expect(joined(released, shared)).toBe(1)
     expect(socketsOf(released, alice.sub)).toEqual([expect.objectContaining({ channels: 1 })])
