@@ -5,7 +5,7 @@
 import type { Remote } from 'comlink'
 import { bindingKey, eventMatches, systemMatches } from './bindings.ts'
 import { fromWire, RelayError } from './errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, HubApi, PresenceState, SendResult, Subscription, WireError } from './protocol.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, HubApi, Json, PresenceState, SendResult, Subscription, WireError } from './protocol.ts'
 import { checkMeta, checkOutgoing, isJson } from './validate.ts'
 import type { ChannelState, Listener, SharedChannel, SubscribeCallback } from './listen.ts'
 import { checkListener, presencePayload, safely } from './listen.ts'
@@ -56,6 +56,8 @@ export class Channel implements SharedChannel {
   /** When this channel last got an event (or first subscribed); `null` before it ever did. */
   #since: number | null = null
   #isResyncDue = false
+  /** What the app last tracked here, sent again after a rejoin on a new hub. */
+  #tracked: { [key: string]: Json } | null = null
 
   constructor(host: ChannelHost, subTopic: string, config: ChannelConfig) {
     if (!isJson(config)) throw new RelayError('bad-input', `channel('${subTopic}'): config must be plain JSON such as { broadcast: { self: true } }`)
@@ -103,11 +105,13 @@ export class Channel implements SharedChannel {
   async track(meta: { [key: string]: unknown }): Promise<SendResult> {
     const checked = checkMeta(meta)
     const subId = await this.#whenJoined('track')
+    this.#tracked = checked
     return this.#host.call('track', (hub) => hub.track(subId, checked))
   }
 
   async untrack(): Promise<SendResult> {
     const subId = await this.#whenJoined('untrack')
+    this.#tracked = null
     return this.#host.call('untrack', (hub) => hub.untrack(subId))
   }
 
@@ -133,6 +137,7 @@ export class Channel implements SharedChannel {
     this.#joinSeq++
     this.#subId = ''
     this.#presence = {}
+    this.#tracked = null
     this.#setStatus('CLOSED')
     return subId
   }
@@ -145,6 +150,10 @@ export class Channel implements SharedChannel {
     // so the hub cannot know what this channel missed meanwhile: the channel says resync itself.
     this.#isResyncDue = this.#since !== null
     this.#join(call)
+    // The new hub has no presence of this tab: track again what the app last tracked.
+    const tracked = this.#tracked
+    const subId = this.#subId
+    if (tracked) void call('track', (hub) => hub.track(subId, tracked)).catch(() => undefined)
   }
 
   /** The connection dropped: the next `SUBSCRIBED` is a new transition worth reporting. */

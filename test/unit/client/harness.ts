@@ -112,6 +112,7 @@ export class FakeHub implements HubApi {
   }
 
   async track(subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    this.log.push(`track ${subId}`)
     this.tracks.push({ subId, meta })
     return 'ok'
   }

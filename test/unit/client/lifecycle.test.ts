@@ -117,6 +117,22 @@ describe('worker recovery', () => {
     expect(error).toMatchObject({ code: 'transport' })
   })
 
+  it('tracks again on the new worker what the app last tracked (and nothing after untrack)', async () => {
+    const { room } = await joinedRig()
+    const other = rig.realtime.channel('room:3').subscribe()
+    await until(() => other.state === 'joined')
+    expect(await room.track({ typing: true })).toBe('ok')
+    expect(await other.track({ typing: false })).toBe('ok')
+    expect(await other.untrack()).toBe('ok')
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.ack = { workerId: 'restarted' }
+    rig.clock.advance(5_000)
+    await until(() => rig.hubs.length === 2 && rig.hub().tracks.length === 1, 'the track sent again')
+    expect(rig.hub().log.indexOf('join 1')).toBeLessThan(rig.hub().log.indexOf('track 1'))
+    expect(rig.hub().tracks).toEqual([{ subId: '1', meta: { typing: true } }])
+  })
+
   it('when the hub no longer knows the tab (known: false)', async () => {
     await joinedRig()
     const [first] = rig.hubs
