@@ -57,7 +57,7 @@ export class HubConnection {
   #isStopped = false
   #isRecovering = false
   #stopTick: () => void = () => {}
-  readonly #inFlight = new Set<() => void>()
+  readonly #inFlight = new Set<(error?: RelayError) => void>()
 
   constructor(settings: Settings, events: LinkEvents) {
     this.#o = settings
@@ -93,9 +93,12 @@ export class HubConnection {
     const sent = link ? new Promise<T>((resolve) => resolve(run(link))) : Promise.all([this.#sent.then(run), this.#link]).then(([value]) => value)
     // A call in flight to a worker that died never settles: recovery fails it at once instead of
     // leaving it to the timeout.
-    let abandon = (): void => {}
+    let abandon = (_error?: RelayError): void => {}
     const lost = new Promise<never>((_, reject) => {
-      abandon = () => { if (gen !== this.#gen) reject(new RelayError('transport', `${what}(): the worker restarted before it answered; try again`)) }
+      abandon = (error) => {
+        if (error) reject(error)
+        else if (gen !== this.#gen) reject(new RelayError('transport', `${what}(): the worker restarted before it answered; try again`))
+      }
       this.#inFlight.add(abandon)
     })
     const attempt = Promise.race([sent, lost]).finally(() => this.#inFlight.delete(abandon))
@@ -109,6 +112,8 @@ export class HubConnection {
 
   /** Leaves `subIds`, says bye and lets go of the worker and the tab lock; best effort, bounded. */
   async close(subIds: string[]): Promise<void> {
+    // Calls still waiting get their answer now, not at their timeout.
+    for (const abandon of [...this.#inFlight]) abandon(new RelayError('closed', 'the realtime client was closed while this call was in flight'))
     this.#stop()
     this.#page.stop()
     const link = this.#live

@@ -187,6 +187,18 @@ describe('worker recovery', () => {
 })
 
 describe('close', () => {
+  it('fails calls still in flight with closed at once, not after callTimeoutMs', async () => {
+    rig = setup()
+    await rig.realtime.stats()
+    rig.hub().hang.add('stats')
+    let error: unknown
+    rig.realtime.stats().catch((caught: unknown) => { error = caught })
+    await until(() => rig.hub().log.filter((l) => l === 'stats').length === 2, 'stats sent')
+    await rig.realtime.close()
+    await until(() => error !== undefined, 'the pending call to fail')
+    expect(error).toMatchObject({ code: 'closed' })
+  })
+
   it('leaves every channel, says bye, reports closed, then rejects use with closed', async () => {
     rig = setup()
     const seen = watchStatus(rig)
