@@ -39,6 +39,7 @@ export interface SharedRealtimeOptions {
  */
 export type Settings = SharedRealtimeOptions & Required<Pick<SharedRealtimeOptions, 'pauseWhenHiddenMs' | 'heartbeatIntervalMs' | 'callTimeoutMs' | 'lingerMs'>>
 
+const MAX_DELAY_MS = 2 ** 31 - 1
 const DEFAULTS = { pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, callTimeoutMs: 10_000, lingerMs: 1_000 } as const
 
 function bad(message: string): RelayError {
@@ -60,8 +61,9 @@ export function checkOptions(options: SharedRealtimeOptions): Settings {
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
     const value = settings[key]
     const isPositive = key === 'heartbeatIntervalMs' || key === 'callTimeoutMs'
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (isPositive && value === 0)) {
-      throw bad(`${key} must be a ${isPositive ? 'positive' : 'non-negative'} number of milliseconds`)
+    // Timers fire at once for delays past 2^31-1 ms (about 24.8 days), so those are refused too.
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_DELAY_MS || (isPositive && value === 0)) {
+      throw bad(`${key} must be a ${isPositive ? 'positive' : 'non-negative'} number of milliseconds, at most ${MAX_DELAY_MS}`)
     }
   }
   return settings

@@ -18,15 +18,19 @@ const encoder = new TextEncoder()
  * isJson({ at: new Date().toISOString() }) // true
  * isJson({ at: new Date() }) // false
  */
-export function isJson(value: unknown, ancestors: Set<object> = new Set()): value is Json {
+export function isJson(value: unknown, ancestors: Set<object> = new Set(), checked: WeakSet<object> = new WeakSet()): value is Json {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
   if (typeof value === 'number') return Number.isFinite(value)
   if (typeof value !== 'object' || ancestors.has(value)) return false
+  // A shared (not cyclic) reference is checked once: structured cloning keeps sharing, so a
+  // hostile payload could otherwise make this exponential.
+  if (checked.has(value)) return true
   ancestors.add(value)
   const isOk = Array.isArray(value)
-    ? value.every((item) => isJson(item, ancestors))
-    : isPlainObject(value) && Object.values(value).every((item) => isJson(item, ancestors))
+    ? value.every((item) => isJson(item, ancestors, checked))
+    : isPlainObject(value) && Object.values(value).every((item) => isJson(item, ancestors, checked))
   ancestors.delete(value)
+  if (isOk) checked.add(value)
   return isOk
 }
 

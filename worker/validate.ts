@@ -4,6 +4,7 @@
  */
 import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello, type TabSink } from '../src/protocol.ts'
 import { RelayError } from '../src/errors.ts'
+import { isJson } from '../src/validate.ts'
 
 const encoder = new TextEncoder()
 
@@ -23,20 +24,6 @@ function text(value: unknown, what: string, maxBytes = 255): string {
 
 function optional(value: unknown, type: 'boolean' | 'string', what: string): void {
   if (value !== undefined && typeof value !== type) fail(`${what} must be a ${type}`)
-}
-
-/**
- * Whether a value is plain JSON data (no functions, dates, class instances, cycles).
- * @example
- * isJson({ a: [1, 'x', null] }) // true
- */
-export function isJson(value: unknown, depth = 0): value is Json {
-  if (depth > 64) return false
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
-  if (typeof value === 'number') return Number.isFinite(value)
-  if (Array.isArray(value)) return value.every((v) => isJson(v, depth + 1))
-  if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) return false
-  return Object.values(value).every((v) => isJson(v, depth + 1))
 }
 
 function binding(value: unknown): Binding {
@@ -88,7 +75,8 @@ export function checkSubscription(value: unknown): Subscription {
  */
 export function checkOutgoing(value: unknown): Outgoing {
   if (!isRecord(value) || value.type !== 'broadcast') fail("only { type: 'broadcast' } messages can be sent; presence goes through track()")
-  text(value.event, 'event', MAX_TOPIC_BYTES)
+  // Its own one-byte length field in realtime-js's binary frame: up to 255 bytes, unlike the topic.
+  text(value.event, 'event')
   if (value.payload !== undefined && !isJson(value.payload)) fail('payload must be plain JSON data (no functions, dates or class instances)')
   return value as Outgoing
 }

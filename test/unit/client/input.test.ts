@@ -48,6 +48,20 @@ describe('pure helpers', () => {
     expect(isJson({ a: shared, b: shared })).toBe(true)
   })
 
+  it('isJson checks a shared reference once (40 levels of two shared children would be 2^40 visits)', () => {
+    let node: { [key: string]: unknown } = { leaf: true }
+    for (let level = 0; level < 40; level++) node = { left: node, right: node }
+    expect(isJson(node)).toBe(true)
+    let bad: { [key: string]: unknown } = { leaf: new Date() }
+    for (let level = 0; level < 40; level++) bad = { left: bad, right: bad }
+    expect(isJson(bad)).toBe(false)
+  })
+
+  it('refuses durations a timer cannot wait (past 2^31-1 ms it would fire at once)', () => {
+    const worker = () => ({ port: new MessageChannel().port1 })
+    expect(codeOf(() => createSharedRealtime({ url: 'http://x', apikey: 'k', worker, pauseWhenHiddenMs: Number.MAX_SAFE_INTEGER }))).toBe('bad-input')
+  })
+
   it('recognizes a DataCloneError from postMessage', () => {
     let error: unknown
     try {

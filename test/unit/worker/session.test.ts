@@ -71,6 +71,15 @@ describe('TabSession: bad input fails in that tab only', () => {
     await expect(bad.join(sub('s2', 'x'.repeat(MAX_TOPIC_BYTES)))).resolves.toMatchObject({ status: 'joining' })
   })
 
+  it('an event name of 255 bytes is accepted: it has its own length byte, unlike the topic', async () => {
+    const { h, bad } = await sessions()
+    await bad.join(sub('s3', 'room'))
+    const sent = bad.send('s3', { type: 'broadcast', event: 'e'.repeat(255), payload: {} })
+    await h.net.latest.subscribe('room')
+    await expect(sent).resolves.toBe('ok')
+    await expectCode(bad.send('s3', { type: 'broadcast', event: 'e'.repeat(256), payload: {} }), 'bad-input')
+  })
+
   it("calls before hello → 'closed'; a heartbeat before hello says known: false", async () => {
     const { h, good, goodSink } = await sessions()
     const fresh = new TabSession(h.hub)
