@@ -15,7 +15,7 @@ import { startRealtimeServer } from '../../demo/server/index.ts'
 import { ENV_KEYS } from '../e2e/support/env.ts'
 import { buildApp } from '../e2e/support/global-setup.ts'
 import { serveStatic } from '../e2e/support/static.ts'
-import { DRIVER_URL_KEY } from './support/env.ts'
+import { DRIVER_PID_KEY, DRIVER_URL_KEY } from './support/env.ts'
 import { startDriver, startXvfb, type Running } from './support/processes.ts'
 
 const DRIVER = process.env['WEBKIT_DRIVER_PATH'] ?? '/usr/bin/WebKitWebDriver'
@@ -40,6 +40,7 @@ async function main(): Promise<number> {
     process.env[ENV_KEYS.realtimeUrl] = realtime.url
     process.env[ENV_KEYS.anonKey] = realtime.anonKey
     process.env[DRIVER_URL_KEY] = driver.address
+    process.env[DRIVER_PID_KEY] = String(driver.pid)
     console.log(`webkit: app ${app.url}, realtime ${realtime.url}, Xvfb ${xvfb.address}, WebKitWebDriver ${driver.address} (${Date.now() - started} ms)`)
 
     // `npm run test:webkit -- creator` runs the files whose names contain 'creator'.

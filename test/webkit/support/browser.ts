@@ -42,7 +42,7 @@ const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser'
  * const browser = await launch(); try { … } finally { await browser.quit() }
  */
 export async function launch(): Promise<Browser> {
-  const { driverUrl } = webkitEnv()
+  const { driverUrl, driverPid } = webkitEnv()
   const capabilities = new Capabilities()
   capabilities.set('browserName', 'MiniBrowser')
   capabilities.set('webkitgtk:browserOptions', { binary: process.env['MINIBROWSER_PATH'] ?? MINIBROWSER, args: ['--automation'] })
@@ -56,14 +56,14 @@ export async function launch(): Promise<Browser> {
 
   return {
     async open(url, name) {
-      const before = await webProcesses()
+      const before = await webProcesses(driverPid)
       await driver.switchTo().newWindow('window')
       const handle = await driver.getWindowHandle()
       current = handle
       await driver.get(url)
       const isReady = () => driver.executeScript<boolean>('return document.body?.dataset.ready === "true"')
       await waitFor(isReady, { what: `${name} to be ready`, timeoutMs: 15_000 })
-      return { handle, name, pids: (await webProcesses()).filter((pid) => !before.includes(pid)) }
+      return { handle, name, pids: (await webProcesses(driverPid)).filter((pid) => !before.includes(pid)) }
     },
     async close(tab) {
       await switchTo(tab)

@@ -11,7 +11,15 @@ import { waitFor } from '../../e2e/support/wait.ts'
 export interface Running {
   /** What to tell `DISPLAY` (Xvfb) or where the driver listens. */
   address: string
+  /** The child's process id: the browsers a driver starts are its descendants. */
+  pid: number
   stop(): Promise<void>
+}
+
+/** The child's pid, or an error when the spawn did not produce a process. */
+function pidOf(child: ChildProcess): number {
+  if (child.pid === undefined) throw new Error(`${child.spawnfile} did not start`)
+  return child.pid
 }
 
 /** Stops `child` by its own PID: SIGTERM, then SIGKILL if it lingers. */
@@ -57,7 +65,7 @@ export async function startXvfb(): Promise<Running> {
     child.once('exit', (code) => reject(new Error(`Xvfb exited with ${code} before it was ready: ${output()}`)))
     setTimeout(() => reject(new Error(`Xvfb did not report a display within 10 s: ${output()}`)), 10_000).unref()
   })
-  return { address: display, stop: stopper(child) }
+  return { address: display, pid: pidOf(child), stop: stopper(child) }
 }
 
 /**
@@ -82,7 +90,17 @@ export async function freePort(): Promise<number> {
  * const driver = await startDriver(xvfb.address) // driver.address === 'http://127.0.0.1:41234'
  */
 export async function startDriver(display: string, binary = 'WebKitWebDriver'): Promise<Running> {
-  const port = await freePort()
+  // The port was free a moment ago; another process may take it before the driver binds it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDriverOn(await freePort(), display, binary)
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
+}
+
+async function startDriverOn(port: number, display: string, binary: string): Promise<Running> {
   const child = spawn(binary, [`--port=${port}`, '--host=127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DISPLAY: display },
@@ -100,20 +118,38 @@ export async function startDriver(display: string, binary = 'WebKitWebDriver'): 
     await stopper(child)()
     throw failure ?? error
   })
-  return { address, stop: stopper(child) }
+  return { address, pid: pidOf(child), stop: stopper(child) }
+}
+
+/** The parent pid from `/proc/<pid>/stat` (the field after the parenthesised name), or 0. */
+async function parentOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? 0) || 0
+}
+
+/** Whether `pid` descends from `ancestor` (the ppid chain reaches it). */
+async function descendsFrom(pid: number, ancestor: number): Promise<boolean> {
+  let current = await parentOf(pid)
+  for (let depth = 0; current > 1 && depth < 64; depth++) {
+    if (current === ancestor) return true
+    current = await parentOf(current)
+  }
+  return false
 }
 
 /**
- * The ids of the running WebKitWebProcess processes (MiniBrowser gives each window its own).
+ * The ids of the running WebKitWebProcess processes that descend from `ancestor` (this run's
+ * WebKitWebDriver): MiniBrowser gives each window its own. Another run's browsers on the same
+ * machine are not ours to count, or to kill.
  * @example
- * const before = await webProcesses()
+ * const before = await webProcesses(webkitEnv().driverPid)
  */
-export async function webProcesses(): Promise<number[]> {
+export async function webProcesses(ancestor: number): Promise<number[]> {
   const pids: number[] = []
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
-    if (cmdline.split('\0')[0]?.endsWith('/WebKitWebProcess')) pids.push(Number(entry))
+    if (cmdline.split('\0')[0]?.endsWith('/WebKitWebProcess') && await descendsFrom(Number(entry), ancestor)) pids.push(Number(entry))
   }
   return pids
 }
