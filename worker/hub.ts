@@ -10,6 +10,7 @@ import { Connection } from './connection.ts'
 import { identityKey } from './identity.ts'
 import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'
 import { TabRegistry, type LockRequester } from './tabs.ts'
+import { KeyedTimers } from './timers.ts'
 import type { TransportFactory } from './transports/transport.ts'
 
 /** The tab's callbacks as the hub calls them (a Comlink remote in the worker). */
@@ -63,7 +64,7 @@ export class Hub {
   readonly #connections = new Map<string, Connection>()
   readonly #tabs = new Map<string, TabLink>()
   readonly #registry: TabRegistry
-  readonly #timers = new Map<string, () => void>()
+  readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters: OutboxCounters = { delivered: 0, batches: 0 }
 
   constructor(options: HubOptions) {
@@ -72,6 +73,8 @@ export class Hub {
       minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, ...options,
     }
     this.workerId = this.#options.workerId
+    // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
+    this.#timers = new KeyedTimers(this.#options.clock)
     this.#registry = new TabRegistry({
       gone: (tabId) => this.bye(tabId),
       leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))),
@@ -88,7 +91,7 @@ export class Hub {
     const identity = identityKey(hello.url, hello.apikey, hello.token)
     const outbox = new Outbox((batch) => quietly(() => sink.deliver(batch)), this.#options.schedule, this.#counters)
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
-    this.#cancelTimer('idle', identity)
+    this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     connection.offerToken(hello.token)
     connection.start()
@@ -138,7 +141,7 @@ export class Hub {
     link.outbox.discard()
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
-    this.#cancelTimer('idle', identity)
+    this.#timers.cancel('idle', identity)
     // The connection exists before the registry moves the tab, as in hello(): the move reports
     // the new identity's visibility, and a hidden tab's report arms the pause only then.
     const connection = this.#connection(identity, link.hello)
@@ -199,7 +202,7 @@ export class Hub {
     this.#registry.remove(tabId)
     if (this.#registry.list(link.identity).length > 0) return
     // Outlive the last tab briefly, so reloading the only tab keeps the connection.
-    this.#setTimer('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
+    this.#timers.set('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
   }
 
   #connection(identity: string, hello: TabHello): Connection {
@@ -249,39 +252,26 @@ export class Hub {
     const connection = this.#connections.get(identity)
     if (!connection) return
     if (anyVisible) {
-      this.#cancelTimer('pause', identity)
+      this.#timers.cancel('pause', identity)
       void connection.resume()
       return
     }
     const ms = this.#registry.pauseAfterMs(identity)
-    if (ms > 0) this.#setTimer('pause', identity, ms, () => void connection.pause())
-    else this.#cancelTimer('pause', identity)
+    if (ms > 0) this.#timers.set('pause', identity, ms, () => void connection.pause())
+    else this.#timers.cancel('pause', identity)
   }
 
   // A tab arriving hidden keeps a pending pause running, unless it forbids pausing (0).
   #keepPauseRule(identity: string): void {
-    if (this.#registry.pauseAfterMs(identity) === 0) this.#cancelTimer('pause', identity)
+    if (this.#registry.pauseAfterMs(identity) === 0) this.#timers.cancel('pause', identity)
   }
 
   #closeConnection(identity: string): void {
-    this.#cancelTimer('idle', identity)
-    this.#cancelTimer('pause', identity)
+    this.#timers.cancel('idle', identity)
+    this.#timers.cancel('pause', identity)
     const connection = this.#connections.get(identity)
     this.#connections.delete(identity)
     void connection?.close()
-  }
-
-  // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
-  #setTimer(kind: 'idle' | 'pause', identity: string, ms: number, fn: () => void): void {
-    const key = `${kind}:${identity}`
-    this.#cancelTimer(kind, identity)
-    this.#timers.set(key, this.#options.clock.setTimeout(() => { this.#timers.delete(key); fn() }, ms))
-  }
-
-  #cancelTimer(kind: 'idle' | 'pause', identity: string): void {
-    const key = `${kind}:${identity}`
-    this.#timers.get(key)?.()
-    this.#timers.delete(key)
   }
 
   #eachTab(identity: string, fn: (link: TabLink, tabId: string) => void): void {
