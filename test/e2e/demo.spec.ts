@@ -97,8 +97,10 @@ test('4 tabs of alice and 1 of bob: chat, presence, typing, and one connection p
 
     await test.step('typing shows in the other user’s tabs and clears by itself', async () => {
       await bobPage.getByTestId('chat-input').pressSequentially('Nice')
-      for (const page of alicePages) await expect(page.getByTestId('typing')).toHaveText(`${bob} is typing…`)
+      // Once Bob's own page has his typing presence, it shows no "is typing" for himself.
+      await expect(bobPage.locator(`[data-testid="presence-user"][data-user="${bob}"]`)).toHaveClass(/\btyping\b/)
       await expect(bobPage.getByTestId('typing')).toHaveText('')
+      for (const page of alicePages) await expect(page.getByTestId('typing')).toHaveText(`${bob} is typing…`)
       await mkdir(SCREENSHOTS, { recursive: true })
       const name = testInfo.project.name === 'chromium' ? 'demo.png' : `demo-${testInfo.project.name}.png`
       await first.screenshot({ path: `${SCREENSHOTS}/${name}` })
