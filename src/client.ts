@@ -44,7 +44,9 @@ export interface SharedRealtime {
  * @example
  * const realtime = createSharedRealtime({
  *   url: 'http://127.0.0.1:54321', apikey: ANON_KEY, accessToken: async () => session?.access_token ?? null,
- *   worker: () => new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }),
+ *   // extendedLifetime (Chromium 148+) keeps the socket through a reload of the only tab.
+ *   worker: () => new SharedWorker(new URL('./realtime.worker.ts', import.meta.url),
+ *     { type: 'module', name: workerName(), extendedLifetime: true } as WorkerOptions),
  * })
  */
 export function createSharedRealtime(options: SharedRealtimeOptions): SharedRealtime {
