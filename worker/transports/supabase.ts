@@ -51,17 +51,22 @@ function listen(channel: RealtimeChannel, spec: ChannelSpec, handlers: ChannelHa
     channel.on('presence', { event: 'leave' }, (p: { key: string; currentPresences: Json[]; leftPresences: Json[] }) =>
       handlers.presence('leave', { key: p.key, state: state(), current: p.currentPresences, left: p.leftPresences }))
   }
-  // One server message fires every matching binding synchronously; gather them into one delivery.
+  // One server message fires every matching binding synchronously with the same payload object;
+  // gather them into one delivery. Several messages can arrive in one task: a new payload object
+  // starts the next delivery.
   let pending: { keys: string[]; payload: Json } | null = null
+  const flush = (): void => {
+    const group = pending
+    pending = null
+    if (group !== null) handlers.postgres(group.keys, group.payload)
+  }
   for (const filter of spec.postgres) {
     const key = bindingKey(filter)
     channel.on('postgres_changes', { ...filter }, (payload: Json) => {
+      if (pending !== null && pending.payload !== payload) flush()
       if (pending === null) {
         pending = { keys: [], payload }
-        queueMicrotask(() => {
-          if (pending !== null) handlers.postgres(pending.keys, pending.payload)
-          pending = null
-        })
+        queueMicrotask(flush)
       }
       pending.keys.push(key)
     })
