@@ -37,23 +37,9 @@ function observedSocket(Base: typeof WebSocket, observer: SocketObserver): typeo
 }
 
 function listen(channel: RealtimeChannel, spec: ChannelSpec, handlers: ChannelHandlers): void {
-  channel.on('broadcast', { event: '*' }, (message: { event: string; payload: Json; meta?: Json }) => {
-    handlers.broadcast(message.event, message.payload, message.meta)
-  })
-  // Server `system` messages: postgres_changes readiness, and the error that precedes a shutdown
-  // (expired token …), which the status callback needs to report CHANNEL_ERROR with its cause.
-  channel.on('system', {}, (payload: Json) => handlers.system(payload))
-  if (spec.hasPresence) {
-    const state = (): PresenceState => channel.presenceState() as PresenceState
-    channel.on('presence', { event: 'sync' }, () => handlers.presence('sync', { state: state() }))
-    channel.on('presence', { event: 'join' }, (p: { key: string; currentPresences: Json[]; newPresences: Json[] }) =>
-      handlers.presence('join', { key: p.key, state: state(), current: p.currentPresences, joined: p.newPresences }))
-    channel.on('presence', { event: 'leave' }, (p: { key: string; currentPresences: Json[]; leftPresences: Json[] }) =>
-      handlers.presence('leave', { key: p.key, state: state(), current: p.currentPresences, left: p.leftPresences }))
-  }
   // One server message fires every matching binding synchronously with the same payload object;
-  // gather them into one delivery. Several messages can arrive in one task: a new payload object
-  // starts the next delivery.
+  // gather them into one delivery. Several messages can arrive in one task (Node's ws): a new
+  // payload object, or any other event, flushes the group first, so arrival order is kept.
   let pending: { keys: string[]; payload: Json } | null = null
   const flush = (): void => {
     const group = pending
@@ -71,6 +57,24 @@ function listen(channel: RealtimeChannel, spec: ChannelSpec, handlers: ChannelHa
       pending.keys.push(key)
     })
   }
+  channel.on('broadcast', { event: '*' }, (message: { event: string; payload: Json; meta?: Json }) => {
+    flush()
+    handlers.broadcast(message.event, message.payload, message.meta)
+  })
+  // Server `system` messages: postgres_changes readiness, and the error that precedes a shutdown
+  // (expired token …), which the status callback needs to report CHANNEL_ERROR with its cause.
+  channel.on('system', {}, (payload: Json) => { flush(); handlers.system(payload) })
+  if (!spec.hasPresence) return
+  const state = (): PresenceState => channel.presenceState() as PresenceState
+  channel.on('presence', { event: 'sync' }, () => { flush(); handlers.presence('sync', { state: state() }) })
+  channel.on('presence', { event: 'join' }, (p: { key: string; currentPresences: Json[]; newPresences: Json[] }) => {
+    flush()
+    handlers.presence('join', { key: p.key, state: state(), current: p.currentPresences, joined: p.newPresences })
+  })
+  channel.on('presence', { event: 'leave' }, (p: { key: string; currentPresences: Json[]; leftPresences: Json[] }) => {
+    flush()
+    handlers.presence('leave', { key: p.key, state: state(), current: p.currentPresences, left: p.leftPresences })
+  })
 }
 
 class SupabaseChannel implements TransportChannel {
