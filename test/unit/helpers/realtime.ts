@@ -3,7 +3,9 @@
  * local server, a raw `ws` client for frames the SDK would never send, and bounded waits.
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import WebSocket from 'ws'
+import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
 
 /**
  * Serializer versions every suite is run with.
@@ -186,4 +188,43 @@ export class RawClient {
  */
 export function isReplyTo(ref: string): (frame: unknown[]) => boolean {
   return (frame) => frame[1] === ref && frame[3] === 'phx_reply'
+}
+
+/** One server for a test file, and supabase-js clients closed after each test. */
+export interface ServerRig {
+  /** The file's server (started in `beforeAll`). */
+  readonly server: RealtimeServer
+  /** A client of the anon key; closed after the test. */
+  client(vsn: string, options?: ClientOptions): SupabaseClient
+  /** Closes `client` after the test too. */
+  keep(client: SupabaseClient): SupabaseClient
+  /** A fresh topic per call, so tests sharing the server stay independent. */
+  room(): string
+}
+
+/**
+ * Registers the file's server and client clean-up hooks.
+ * @example
+ * const rig = useServer('room'); it('…', async () => { const c = rig.client('2.0.0') })
+ */
+export function useServer(topicPrefix: string): ServerRig {
+  let server: RealtimeServer | undefined
+  let clients: SupabaseClient[] = []
+  let topicSeq = 0
+  beforeAll(async () => { server = await startRealtimeServer({ port: 0 }) })
+  afterAll(() => server?.close())
+  afterEach(async () => {
+    await Promise.all(clients.map(closeClient))
+    clients = []
+  })
+  const rig: ServerRig = {
+    get server(): RealtimeServer {
+      if (!server) throw new Error('the server starts in beforeAll')
+      return server
+    },
+    client: (vsn, options = {}) => rig.keep(makeClient(rig.server.url, rig.server.anonKey, { vsn, ...options })),
+    keep: (client) => { clients.push(client); return client },
+    room: () => `${topicPrefix}-${++topicSeq}`,
+  }
+  return rig
 }

@@ -1,32 +1,10 @@
 // Protocol conformance: the unmodified supabase-js client against demo/server, for both serializers.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
-import { closeClient, makeClient, subscribed, VSNS, waitFor, type ClientOptions } from '../helpers/realtime.ts'
+import type { RealtimeChannel } from '@supabase/supabase-js'
+import { describe, expect, it } from 'vitest'
+import { closeClient, subscribed, useServer, VSNS, waitFor } from '../helpers/realtime.ts'
 
-let server: RealtimeServer
-let clients: SupabaseClient[] = []
-let topicSeq = 0
-
-beforeAll(async () => {
-  server = await startRealtimeServer({ port: 0 })
-})
-afterAll(() => server.close())
-afterEach(async () => {
-  await Promise.all(clients.map(closeClient))
-  clients = []
-})
-
-function client(vsn: string, options: ClientOptions = {}): SupabaseClient {
-  const c = makeClient(server.url, server.anonKey, { vsn, ...options })
-  clients.push(c)
-  return c
-}
-
-// A fresh topic per test keeps tests independent while they share one server.
-function room(): string {
-  return `room-${++topicSeq}`
-}
+const rig = useServer('room')
+const { client, room } = rig
 
 type Received = { event: string; payload: unknown }
 
@@ -114,9 +92,9 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     const name = room()
     const got: Received[] = []
     await subscribed(listen(client(vsn).channel(name), got))
-    const response = await fetch(`${server.url}/realtime/v1/api/broadcast?apikey=${server.anonKey}&vsn=${vsn}`, {
+    const response = await fetch(`${rig.server.url}/realtime/v1/api/broadcast?apikey=${rig.server.anonKey}&vsn=${vsn}`, {
       method: 'POST',
-      headers: { apikey: server.anonKey, 'content-type': 'application/json' },
+      headers: { apikey: rig.server.anonKey, 'content-type': 'application/json' },
       body: JSON.stringify({ messages: [{ topic: name, event: 'batch', payload: { n: 1 }, private: false }] }),
     })
     expect(response.status).toBe(202)
@@ -142,26 +120,26 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     await waitFor(() => gotPrivate.length === 1 && gotPublic.length === 1, 3000, 'one message per namespace')
     expect(gotPrivate.map((m) => m.event)).toEqual(['secret'])
     expect(gotPublic.map((m) => m.event)).toEqual(['open'])
-    expect(server.stats().topics).toMatchObject({ [`realtime:${name}`]: 2, [`private:realtime:${name}`]: 2 })
+    expect(rig.server.stats().topics).toMatchObject({ [`realtime:${name}`]: 2, [`private:realtime:${name}`]: 2 })
   })
 
   it('/stats connections and topics go up and back down', async () => {
     const name = room()
     const topic = `realtime:${name}`
-    const before = server.stats().connections
+    const before = rig.server.stats().connections
     const c1 = client(vsn)
     const c2 = client(vsn)
     await subscribed(c1.channel(name))
     await subscribed(c2.channel(name))
-    const up = server.stats()
+    const up = rig.server.stats()
     expect(up.connections).toBe(before + 2)
     expect(up.topics[topic]).toBe(2)
     await c1.removeAllChannels()
-    await waitFor(() => server.stats().topics[topic] === 1, 3000, 'one channel left')
+    await waitFor(() => rig.server.stats().topics[topic] === 1, 3000, 'one channel left')
     await closeClient(c1)
     await closeClient(c2)
-    await waitFor(() => server.stats().connections === before, 3000, 'connections back down')
-    expect(server.stats().topics[topic]).toBeUndefined()
+    await waitFor(() => rig.server.stats().connections === before, 3000, 'connections back down')
+    expect(rig.server.stats().topics[topic]).toBeUndefined()
   })
 })
 

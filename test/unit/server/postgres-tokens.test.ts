@@ -1,31 +1,9 @@
 // postgres_changes routing and token handling, through the unmodified supabase-js client.
-import type { SupabaseClient } from '@supabase/supabase-js'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
-import { closeClient, makeClient, nextSecond, subscribed, VSNS, waitFor, type ClientOptions } from '../helpers/realtime.ts'
+import { describe, expect, it } from 'vitest'
+import { makeClient, nextSecond, subscribed, useServer, VSNS, waitFor } from '../helpers/realtime.ts'
 
-let server: RealtimeServer
-let clients: SupabaseClient[] = []
-let topicSeq = 0
-
-beforeAll(async () => {
-  server = await startRealtimeServer({ port: 0 })
-})
-afterAll(() => server.close())
-afterEach(async () => {
-  await Promise.all(clients.map(closeClient))
-  clients = []
-})
-
-function client(vsn: string, options: ClientOptions = {}): SupabaseClient {
-  const c = makeClient(server.url, server.anonKey, { vsn, ...options })
-  clients.push(c)
-  return c
-}
-
-function room(): string {
-  return `db-${++topicSeq}`
-}
+const rig = useServer('db')
+const { client, room } = rig
 
 type Seen = { binding: string; eventType: string; new: unknown; old: unknown }
 
@@ -50,20 +28,20 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     await subscribed(channel)
 
     const insert = { schema: 'public', table: 'todos', type: 'INSERT' as const, record: { id: 1, title: 'a,b', done: null } }
-    expect(server.emitChange(insert)).toBe(1)
+    expect(rig.server.emitChange(insert)).toBe(1)
     await waitFor(() => seen.length >= 3, 3000, 'insert bindings')
     expect(seen.map((s) => s.binding).sort()).toEqual(['all-todos', 'done-is-null', 'insert-id-1'])
     expect(seen[0]).toMatchObject({ eventType: 'INSERT', new: { id: 1, title: 'a,b', done: null }, old: {} })
 
     seen.length = 0
     const update = { schema: 'public', table: 'todos', type: 'UPDATE' as const, record: { id: 2, status: 'in progress' }, old_record: { id: 2 } }
-    server.emitChange(update)
+    rig.server.emitChange(update)
     await waitFor(() => seen.length >= 2, 3000, 'update bindings')
     expect(seen.map((s) => s.binding).sort()).toEqual(['all-todos', 'status-in'])
     expect(seen[0]).toMatchObject({ eventType: 'UPDATE', old: { id: 2 } })
 
     seen.length = 0
-    server.emitChange({ ...insert, record: { id: 3, title: 'c', done: true } })
+    rig.server.emitChange({ ...insert, record: { id: 3, title: 'c', done: true } })
     await waitFor(() => seen.length >= 2, 3000, 'second insert')
     expect(seen.map((s) => s.binding).sort()).toEqual(['all-todos', 'not-quoted'])
   })
@@ -78,9 +56,9 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     await waitFor(() => system.length === 1, 3000, 'system message')
     expect(system[0]).toMatchObject({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL' })
     // A DELETE is matched against the old row image only.
-    expect(server.emitChange({ schema: 'public', table: 'todos', type: 'DELETE', old_record: { id: 12 } })).toBe(1)
-    expect(server.emitChange({ schema: 'public', table: 'todos', type: 'DELETE', old_record: { id: 9 } })).toBe(0)
-    expect(server.emitChange({ schema: 'public', table: 'todos', type: 'DELETE', record: { id: 12 } })).toBe(0)
+    expect(rig.server.emitChange({ schema: 'public', table: 'todos', type: 'DELETE', old_record: { id: 12 } })).toBe(1)
+    expect(rig.server.emitChange({ schema: 'public', table: 'todos', type: 'DELETE', old_record: { id: 9 } })).toBe(0)
+    expect(rig.server.emitChange({ schema: 'public', table: 'todos', type: 'DELETE', record: { id: 12 } })).toBe(0)
   })
 
   it('a bad filter still joins, and a system error names the params', async () => {
@@ -95,7 +73,7 @@ describe.each(VSNS)('vsn %s', (vsn) => {
   })
 
   it('an invalid access token fails the join with the exact reason', async () => {
-    const token = await server.mintToken({ sub: 'mallory' })
+    const token = await rig.server.mintToken({ sub: 'mallory' })
     const forged = `${token.slice(0, -4)}AAAA`
     const c = client(vsn, { accessToken: async () => forged })
     await c.realtime.setAuth()
@@ -110,7 +88,7 @@ describe.each(VSNS)('vsn %s', (vsn) => {
   })
 
   it('a join with an expired token gets InvalidJWTToken: Token has expired N seconds ago', async () => {
-    const expired = await server.mintToken({ sub: 'late', expiresInS: -5 })
+    const expired = await rig.server.mintToken({ sub: 'late', expiresInS: -5 })
     const c = client(vsn, { accessToken: async () => expired })
     await c.realtime.setAuth()
     await expect(subscribed(c.channel(room()))).rejects.toThrow(
@@ -121,7 +99,7 @@ describe.each(VSNS)('vsn %s', (vsn) => {
   it('a token that expires while joined: system error, then CLOSED', async () => {
     // Valid for about 1 s from here, whenever in a second the test started (see nextSecond).
     await nextSecond()
-    const token = await server.mintToken({ sub: 'brief', expiresInS: 1 })
+    const token = await rig.server.mintToken({ sub: 'brief', expiresInS: 1 })
     const c = client(vsn, { accessToken: async () => token })
     await c.realtime.setAuth()
     const events: string[] = []
@@ -135,14 +113,14 @@ describe.each(VSNS)('vsn %s', (vsn) => {
     })
     await waitFor(() => events.includes('CLOSED'), 3000, 'CLOSED after expiry')
     expect(events).toEqual(['SUBSCRIBED', expect.stringMatching(/^system:Token has expired [0-2] seconds ago$/), 'CLOSED'])
-    expect(server.stats().sockets.find((s) => s.sub === 'brief')?.channels).toBe(0)
+    expect(rig.server.stats().sockets.find((s) => s.sub === 'brief')?.channels).toBe(0)
   })
 
   it('without a join token the socket apikey is used, and /stats reports the token subject', async () => {
-    const alice = await server.mintToken({ sub: 'alice' })
-    const c = makeClient(server.url, alice, { vsn })
-    clients.push(c)
+    const alice = await rig.server.mintToken({ sub: 'alice' })
+    const c = makeClient(rig.server.url, alice, { vsn })
+    rig.keep(c)
     await subscribed(c.channel(room()))
-    expect(server.stats().sockets.some((s) => s.sub === 'alice' && s.channels === 1)).toBe(true)
+    expect(rig.server.stats().sockets.some((s) => s.sub === 'alice' && s.channels === 1)).toBe(true)
   })
 })
