@@ -3,7 +3,7 @@
  * SharedWorker, which Playwright does not list: FIELD_NOTES "Seeing the worker from tests").
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import type { ContenderName, ReadyInfo, Received } from './app/contract.ts'
+import type { Batching, ContenderName, ReadyInfo, Received } from './app/contract.ts'
 
 const LAUNCH_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -38,11 +38,12 @@ export interface Tab {
  * @example
  * pageUrl(target, 'pertab', { topics: 3 })
  */
-export function pageUrl(target: Target, contender: ContenderName, options: { topics?: number; lifetime?: boolean } = {}): string {
+export function pageUrl(target: Target, contender: ContenderName, options: { topics?: number; lifetime?: boolean; batching?: Batching } = {}): string {
   const query = new URLSearchParams({
     contender, topics: String(options.topics ?? 3), url: target.serverUrl, apikey: target.anonKey,
     lifetime: options.lifetime === false ? '0' : '1',
   })
+  if (options.batching === 'microtask') query.set('batch', 'microtask')
   return `${target.origin}/?${query.toString()}`
 }
 

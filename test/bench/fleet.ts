@@ -4,7 +4,7 @@
  * every tab received. Every wait is bounded.
  */
 import type { Browser, BrowserContext } from 'playwright-core'
-import { nowMs, streamTopic, type ContenderName } from './app/contract.ts'
+import { laneOf, nowMs, streamTopic, type Batching, type ContenderName, type Lane } from './app/contract.ts'
 import { openTab, pageClockOffset, pageUrl, take, type Tab, type Target } from './browser.ts'
 import type { ServerHandle, StreamDone } from './server.ts'
 import { maxGap, missing } from './stats.ts'
@@ -31,18 +31,21 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/** How a fleet's tabs load: `lifetime: false` drops `extendedLifetime`; `batching` picks tabrelay's hub. */
+export interface FleetOptions { lifetime?: boolean; batching?: Batching }
+
 /** One contender's context and tabs. */
 export class Fleet {
   readonly contender: ContenderName
   readonly tabs: Tab[] = []
   #context: BrowserContext
   #target: Target
-  #options: { lifetime?: boolean }
+  #options: FleetOptions
   /** Page clock minus sender clock, measured once on the first tab (one machine, one clock). */
   skewMs = 0
   #seq = 0
 
-  private constructor(contender: ContenderName, context: BrowserContext, target: Target, options: { lifetime?: boolean }) {
+  private constructor(contender: ContenderName, context: BrowserContext, target: Target, options: FleetOptions) {
     this.contender = contender
     this.#context = context
     this.#target = target
@@ -54,12 +57,17 @@ export class Fleet {
    * @example
    * const fleet = await Fleet.open(browser, target, 'pertab')
    */
-  static async open(browser: Browser, target: Target, contender: ContenderName, options: { lifetime?: boolean } = {}): Promise<Fleet> {
+  static async open(browser: Browser, target: Target, contender: ContenderName, options: FleetOptions = {}): Promise<Fleet> {
     return new Fleet(contender, await browser.newContext(), target, options)
   }
 
+  /** The contender, or tabrelay's per-message variant: what the tabs subscribe under. */
+  get lane(): Lane {
+    return laneOf(this.contender, this.#options.batching ?? 'task')
+  }
+
   get topic(): string {
-    return streamTopic(this.contender)
+    return streamTopic(this.lane)
   }
 
   /** Sequence numbers never repeat within a fleet, so a late message of an old stream is never counted. */

@@ -52,6 +52,21 @@ export interface ReloadResult { rounds: ReloadRound[]; newConnections: Spread; f
 
 export interface MemoryResult { tabs: number; tabsBytes: number; workerBytes: number; totalBytes: number; perTabBytes: Spread }
 
+/**
+ * tabrelay's hub with another `schedule` (STYLE.md §3: keep both numbers of the batching trade-off),
+ * run in the latency and throughput scenarios only, interleaved with / right after tabrelay's own.
+ */
+export interface VariantResult {
+  /** As the table shows it, e.g. `tabrelay (per-message)`. */
+  name: string
+  /** Its fleet's lane (`contract.ts`), e.g. `tabrelay-microtask`. */
+  lane: string
+  /** The hub's `schedule` option, as source. */
+  schedule: string
+  latency: Outcome<LatencyResult>
+  throughput: Outcome<ThroughputResult>
+}
+
 /** A goal of issue 6, measured: where tabrelay stands and by how much it misses, if it does. */
 export interface Goal { goal: string; measured: string; status: 'met' | 'missed' | 'undecided'; note: string }
 
@@ -80,6 +95,8 @@ export interface Results {
   throughput: PerContender<ThroughputResult>
   /** Keys: the contenders, plus `tabrelay-no-extended-lifetime`. */
   reload: Record<string, Outcome<ReloadResult>>
+  /** Optional: results.json files from before the variants lack it. */
+  variants?: VariantResult[]
   goals: Goal[]
 }
 

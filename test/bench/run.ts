@@ -1,20 +1,21 @@
 /**
  * `npm run bench`: tabrelay, per-tab supabase-js and a leader-tab relay, side by side in one headless
- * Chromium against the local Realtime server (issue 6). Prints a table, writes bench/results.json
- * and bench/report.html. No thresholds: figures only, goals reported, never asserted.
+ * Chromium against the local Realtime server (issue 6), plus tabrelay's hub flushing per message in
+ * the latency and throughput scenarios. Prints a table, writes bench/results.json and
+ * bench/report.html. No thresholds: figures only, goals reported, never asserted.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import { CONTENDERS, type ContenderName, type ReadyInfo } from './app/contract.ts'
+import { CONTENDERS, PER_MESSAGE, type ContenderName, type Lane, type ReadyInfo } from './app/contract.ts'
 import { launch, type Target } from './browser.ts'
 import { buildApp, measureBundles, serveApp } from './build.ts'
 import { Fleet } from './fleet.ts'
 import { evaluateGoals } from './report/goals.ts'
 import { renderHtml } from './report/html.ts'
 import { renderTable } from './report/table.ts'
-import { attempt, type Outcome, type PerContender, type Results } from './results.ts'
+import { attempt, type LatencyResult, type Outcome, type PerContender, type Results, type ThroughputResult } from './results.ts'
 import { measureNewTabOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs } from './scenarios/churn.ts'
 import { latencyRound, measureConnections, measureMemory, measureThroughput } from './scenarios/steady.ts'
 import { startServer, type ServerHandle } from './server.ts'
@@ -25,53 +26,81 @@ const LATENCY = { rate: 100, durationMs: 1_500, rounds: 6 }
 const NEW_TAB_ROUNDS = 5
 const OWNER = { rate: 200, durationMs: 2_500, closeAfterMs: 800, rounds: 3 }
 const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000], stepMs: 1_500 }
+/** Latency and throughput also run tabrelay flushing per message, right beside tabrelay batching across tasks. */
+const WITH_PER_MESSAGE: readonly Lane[] = ['tabrelay', PER_MESSAGE, 'pertab', 'leader']
+const PER_MESSAGE_SCHEDULE = '(fn) => queueMicrotask(fn)'
 /** Past this, repeated rounds stop after their first one, so a slow machine still ends in ~5 min. */
 const ROUNDS_BUDGET_MS = 200_000
 
 const outDir = fileURLToPath(new URL('../../bench/', import.meta.url))
 const started = performance.now()
-const fleets = new Map<ContenderName, Fleet>()
+const fleets = new Map<Lane, Fleet>()
 const noise: number[] = []
 
 function log(text: string): void {
   process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`)
 }
 
-function fleetOf(contender: ContenderName): Fleet {
-  const fleet = fleets.get(contender)
-  if (fleet === undefined) throw new Error('no tabs: the connections scenario could not open them')
+function fleetOf(lane: Lane): Fleet {
+  const fleet = fleets.get(lane)
+  if (fleet === undefined) throw new Error(`no tabs: ${lane === PER_MESSAGE ? 'its fleet' : 'the connections scenario'} could not open them`)
   return fleet
 }
 
+/** The contenders' outcomes of a per-lane map (a variant's stay in the map). */
+function perContender<T>(outcomes: ReadonlyMap<Lane, Outcome<T>>): PerContender<T> {
+  const of = (c: ContenderName): Outcome<T> => outcomes.get(c) ?? notRun<T>()
+  return { tabrelay: of('tabrelay'), pertab: of('pertab'), leader: of('leader') }
+}
+
+/** One contender after the other. */
 async function each<T>(run: (contender: ContenderName) => Promise<T>): Promise<PerContender<T>> {
-  const out: Partial<PerContender<T>> = {}
-  for (const contender of CONTENDERS) out[contender] = await attempt(() => run(contender))
-  return { tabrelay: out.tabrelay ?? missingOutcome(), pertab: out.pertab ?? missingOutcome(), leader: out.leader ?? missingOutcome() }
+  const out = new Map<Lane, Outcome<T>>()
+  for (const contender of CONTENDERS) out.set(contender, await attempt(() => run(contender)))
+  return perContender(out)
 }
 
-function missingOutcome<T>(): Outcome<T> {
-  return { ok: false, failed: 'failed: not run' }
-}
-
-/** Rounds interleaved across contenders, so a noisy moment of the machine hits all three alike. */
-async function rounds<T, R>(count: number, round: (fleet: Fleet) => Promise<T>, sum: (values: T[]) => R): Promise<PerContender<R>> {
-  const values: Record<ContenderName, T[]> = { tabrelay: [], pertab: [], leader: [] }
-  const errors: Partial<Record<ContenderName, string>> = {}
+/** Rounds interleaved across lanes, so a noisy moment of the machine hits all of them alike. */
+async function rounds<T, R>(count: number, round: (fleet: Fleet) => Promise<T>, sum: (values: T[]) => R, lanes: readonly Lane[] = CONTENDERS): Promise<Map<Lane, Outcome<R>>> {
+  const values = new Map<Lane, T[]>(lanes.map((lane) => [lane, []]))
+  const errors = new Map<Lane, string>()
   for (let r = 0; r < count; r++) {
     if (r > 0 && performance.now() - started > ROUNDS_BUDGET_MS) break
-    for (const contender of CONTENDERS) {
-      if (errors[contender] !== undefined) continue
-      const outcome = await attempt(() => round(fleetOf(contender)))
-      if (outcome.ok) values[contender].push(outcome.value)
-      else errors[contender] = `${outcome.failed} (round ${r + 1})`
+    for (const lane of lanes) {
+      if (errors.has(lane)) continue
+      const outcome = await attempt(() => round(fleetOf(lane)))
+      if (outcome.ok) values.get(lane)?.push(outcome.value)
+      else errors.set(lane, `${outcome.failed} (round ${r + 1})`)
     }
     noise.push(yardstick())
   }
-  const result = (c: ContenderName): Outcome<R> => {
-    const error = errors[c]
-    return error === undefined ? { ok: true, value: sum(values[c]) } : { ok: false, failed: error }
+  return new Map(lanes.map((lane): [Lane, Outcome<R>] => {
+    const error = errors.get(lane)
+    return [lane, error === undefined ? { ok: true, value: sum(values.get(lane) ?? []) } : { ok: false, failed: error }]
+  }))
+}
+
+/** tabrelay's per-message fleet, 10 tabs, opened after the memory scenario (which expects one SharedWorker). */
+async function openPerMessage(browser: Browser, target: Target, server: ServerHandle): Promise<void> {
+  const fleet = await Fleet.open(browser, target, 'tabrelay', { batching: 'microtask' })
+  try {
+    while (fleet.tabs.length < FLEET_SIZE) {
+      const tab = await fleet.add()
+      if (tab.ready.error !== null) throw new Error(`tab ${fleet.tabs.length}: ${tab.ready.error}`)
+    }
+    await fleet.measureSkew(server)
+  } catch (error) {
+    await fleet.close()
+    throw error
   }
-  return { tabrelay: result('tabrelay'), pertab: result('pertab'), leader: result('leader') }
+  fleets.set(PER_MESSAGE, fleet)
+}
+
+function sumLatency(v: { p50: number; p95: number; p99: number; samples: number; lost: number }[]): LatencyResult {
+  return {
+    p50Rounds: v.map((x) => x.p50), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
+    samples: v.reduce((s, x) => s + x.samples, 0), lost: v.reduce((s, x) => s + x.lost, 0), rateMsgS: LATENCY.rate, durationMs: LATENCY.durationMs,
+  }
 }
 
 async function openFleets(browser: Browser, target: Target, server: ServerHandle): Promise<{ connections: Results['connections']; firstTab: Record<ContenderName, ReadyInfo[]> }> {
@@ -106,31 +135,23 @@ async function main(): Promise<void> {
     const isolated = await fleets.get('pertab')?.tabs[0]?.page.evaluate(() => crossOriginIsolated) ?? false
     const memory = await each((c) => measureMemory(browser, fleetOf(c)))
     log('memory done')
-    const latency = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), (v) => ({
-      p50Rounds: v.map((x) => x.p50), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
-      samples: v.reduce((s, x) => s + x.samples, 0), lost: v.reduce((s, x) => s + x.lost, 0), rateMsgS: LATENCY.rate, durationMs: LATENCY.durationMs,
-    }))
+    const perMessageOpened = await attempt(() => openPerMessage(browser, target, server))
+    log(perMessageOpened.ok ? `${PER_MESSAGE}: ${FLEET_SIZE} tabs open` : `${PER_MESSAGE}: ${perMessageOpened.failed}`)
+    const latencies = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), sumLatency, WITH_PER_MESSAGE)
+    const latency = perContender(latencies)
     log('latency done')
-    const newTabs = await rounds(NEW_TAB_ROUNDS, newTabRound, (v) => v)
+    const newTabs = perContender(await rounds(NEW_TAB_ROUNDS, newTabRound, (v) => v))
     const newTab: Results['newTab'] = { tabrelay: withFirst(newTabs.tabrelay, firstTab.tabrelay), pertab: withFirst(newTabs.pertab, firstTab.pertab), leader: withFirst(newTabs.leader, firstTab.leader) }
     const viaProxy: Target = { ...target, serverUrl: server.proxyUrl }
     const newTabRtt = await each((c) => measureNewTabOverRtt(browser, viaProxy, c, 2 * server.proxyDelayMs))
     log('new tab done')
-    const ownerClose = await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
+    const ownerClose = perContender(await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
       rounds: v, lostWorstTab: spread(v.map((x) => x.lostWorstTab)), gapMs: spread(v.map((x) => x.gapMs)),
-    }))
+    })))
     log('owner close done')
-    const throughput = await each(async (c) => {
-      const fleet = fleetOf(c)
-      try {
-        return await measureThroughput(fleet, server, THROUGHPUT.rates, THROUGHPUT.stepMs)
-      } finally {
-        // A flooded fleet is done: close it so its backlog does not slow the next contender.
-        fleets.delete(c)
-        await fleet.close()
-        log(`throughput ${c} done`)
-      }
-    })
+    const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
+    for (const lane of WITH_PER_MESSAGE) throughputs.set(lane, await attempt(() => throughputOf(lane, server)))
+    const throughput = perContender(throughputs)
     const reload: Results['reload'] = {}
     for (const c of CONTENDERS) reload[c] = await attempt(() => measureReload(browser, target, server, c, true))
     reload['tabrelay-no-extended-lifetime'] = await attempt(() => measureReload(browser, target, server, 'tabrelay', false))
@@ -141,7 +162,12 @@ async function main(): Promise<void> {
         startedAt, durationS: (performance.now() - started) / 1000, command: 'npm run bench', node: process.version,
         chromium: browser.version(), cpus: cpus().length, yardstickMs: spread(noise), clockSkewMs: spread(skews), crossOriginIsolated: isolated,
       },
-      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, reload, goals: [],
+      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, reload,
+      variants: [{
+        name: 'tabrelay (per-message)', lane: PER_MESSAGE, schedule: PER_MESSAGE_SCHEDULE,
+        latency: latencies.get(PER_MESSAGE) ?? notRun<LatencyResult>(), throughput: throughputs.get(PER_MESSAGE) ?? notRun<ThroughputResult>(),
+      }],
+      goals: [],
     }
     await publish(results)
   } finally {
@@ -150,6 +176,22 @@ async function main(): Promise<void> {
     await server.stop()
     await app.close()
   }
+}
+
+/** Steps a lane's fleet up the rates, then closes it: a flooded fleet's backlog would slow the next lane. */
+async function throughputOf(lane: Lane, server: ServerHandle): Promise<ThroughputResult> {
+  const fleet = fleetOf(lane)
+  try {
+    return await measureThroughput(fleet, server, THROUGHPUT.rates, THROUGHPUT.stepMs)
+  } finally {
+    fleets.delete(lane)
+    await fleet.close()
+    log(`throughput ${lane} done`)
+  }
+}
+
+function notRun<T>(): Outcome<T> {
+  return { ok: false, failed: 'failed: not run' }
 }
 
 /** Goals, then results.json first (so a report failure never loses the figures), the HTML, the table. */

@@ -11,14 +11,35 @@ export const CONTENDERS: readonly ContenderName[] = ['tabrelay', 'pertab', 'lead
 export const STREAM_EVENT = 'tick'
 
 /**
- * A contender's topics: each has its own, so the three can stay open side by side in one browser
+ * How the tabrelay hub flushes a tab's deliveries: `task`, the default cross-task batching
+ * (`nextTask`), or `microtask`, one Comlink call per socket message (`?batch=microtask`).
+ */
+export type Batching = 'task' | 'microtask'
+
+/** tabrelay's hub flushing per message: a variant run in the latency and throughput scenarios only. */
+export const PER_MESSAGE = 'tabrelay-microtask'
+
+/** A fleet's name: a contender, or tabrelay flushing per message. */
+export type Lane = ContenderName | typeof PER_MESSAGE
+
+/**
+ * The lane of a contender run with a batching mode (only tabrelay has a choice).
+ * @example
+ * laneOf('tabrelay', 'microtask') // 'tabrelay-microtask'
+ */
+export function laneOf(contender: ContenderName, batching: Batching): Lane {
+  return contender === 'tabrelay' && batching === 'microtask' ? PER_MESSAGE : contender
+}
+
+/**
+ * A lane's topics: each has its own, so every fleet can stay open side by side in one browser
  * and the sender streams to one at a time. The first topic carries the streams; the others only
  * cost joins.
  * @example
  * topicsOf('pertab', 3) // ['pertab:0', 'pertab:1', 'pertab:2']
  */
-export function topicsOf(contender: ContenderName, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${contender}:${i}`)
+export function topicsOf(lane: Lane, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${lane}:${i}`)
 }
 
 /**
@@ -26,8 +47,8 @@ export function topicsOf(contender: ContenderName, count: number): string[] {
  * @example
  * streamTopic('leader') // 'leader:0'
  */
-export function streamTopic(contender: ContenderName): string {
-  return `${contender}:0`
+export function streamTopic(lane: Lane): string {
+  return `${lane}:0`
 }
 
 /** What the runner stamps into every streamed broadcast. */

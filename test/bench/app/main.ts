@@ -1,9 +1,9 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
- * loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * (plus `&batch=microtask` for tabrelay's hub flushing per message) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
-import { clockOffset, isTick, nowMs, STREAM_EVENT, streamTopic, topicsOf, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
+import { clockOffset, isTick, laneOf, nowMs, STREAM_EVENT, streamTopic, topicsOf, type Batching, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
 
 // The first line that runs: "time to SUBSCRIBED" counts from here, contender code loading included.
 const scriptStartMs = performance.now()
@@ -12,8 +12,10 @@ const MAX_TOPICS = 20
 const params = new URLSearchParams(location.search)
 const name = parseContender(params.get('contender'))
 const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') ?? '3') || 3))
-const topics = topicsOf(name, topicCount)
-const streamed = streamTopic(name)
+const batching: Batching = params.get('batch') === 'microtask' ? 'microtask' : 'task'
+const lane = laneOf(name, batching)
+const topics = topicsOf(lane, topicCount)
+const streamed = streamTopic(lane)
 const seqs: number[] = []
 const recvAt: number[] = []
 let received = 0
@@ -26,7 +28,7 @@ function parseContender(value: string | null): ContenderName {
 function load(which: ContenderName): Promise<{ start(options: StartOptions): Promise<Contender> }> {
   if (which === 'pertab') return import('./pertab.ts')
   if (which === 'leader') return import('./leader.ts')
-  return import('./tabrelay.ts')
+  return batching === 'microtask' ? import('./tabrelay-microtask.ts') : import('./tabrelay.ts')
 }
 
 function onEvent(topic: string, payload: unknown): void {
@@ -51,7 +53,7 @@ async function boot(): Promise<ReadyInfo> {
     const loadMs = performance.now() - scriptStartMs
     contender = await module.start(options)
     const readyMs = performance.now() - scriptStartMs
-    setStatus(`ready ${name} in ${readyMs.toFixed(1)} ms`)
+    setStatus(`ready ${lane} in ${readyMs.toFixed(1)} ms`)
     return { readyMs, loadMs, error: null }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)

@@ -1,6 +1,7 @@
 /**
  * Contender 1, tabrelay: every tab talks to one SharedWorker hub that holds the only connection.
- * The worker is the package's ready-made entry (`worker/default.ts`, which calls `serveHub()`).
+ * The worker is the package's ready-made entry (`worker/default.ts`, which calls `serveHub()`);
+ * `tabrelay-microtask.ts` starts the same tab code on a hub that flushes per message.
  */
 import { createSharedRealtime, workerName } from '../../../src/index.ts'
 import type { SharedChannel } from '../../../src/index.ts'
@@ -20,16 +21,21 @@ function joined(channel: SharedChannel): Promise<void> {
  * @example
  * const tab = await start({ url, apikey, topics: ['a'], isExtendedLifetime: true, onEvent })
  */
-export async function start(options: StartOptions): Promise<Contender> {
+export function start(options: StartOptions): Promise<Contender> {
   // Spread, so TypeScript's DOM lib (which lacks the Chromium 148+ option) accepts it and Vite
   // still reads the literal `type: 'module'` it needs to bundle the worker as ESM.
   const lifetime = { extendedLifetime: options.isExtendedLifetime }
-  const realtime = createSharedRealtime({
-    url: options.url,
-    apikey: options.apikey,
-    worker: () =>
-      new SharedWorker(new URL('../../../worker/default.ts', import.meta.url), { ...lifetime, type: 'module', name: workerName() }),
-  })
+  return startWith(options, () =>
+    new SharedWorker(new URL('../../../worker/default.ts', import.meta.url), { ...lifetime, type: 'module', name: workerName() }))
+}
+
+/**
+ * The same tab code on the hub `worker()` starts.
+ * @example
+ * const tab = await startWith(options, () => new SharedWorker(url, { type: 'module', name: workerName() }))
+ */
+export async function startWith(options: StartOptions, worker: () => SharedWorker): Promise<Contender> {
+  const realtime = createSharedRealtime({ url: options.url, apikey: options.apikey, worker })
   const channels = options.topics.map((topic) =>
     realtime.channel(topic).on('broadcast', { event: '*' }, (message) => options.onEvent(topic, message.payload)),
   )

@@ -6,11 +6,13 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { CONTENDERS, type ContenderName } from '../app/contract.ts'
-import type { Outcome, Results } from '../results.ts'
+import type { Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
 import { tableRows, LABELS } from './table.ts'
 import { valueOf } from './format.ts'
 
 const COLORS: Record<ContenderName, string> = { tabrelay: '#2f7d32', pertab: '#c62828', leader: '#1565c0' }
+/** tabrelay's variants (per-message flushing): tabrelay's green, lighter. */
+const VARIANT_COLOR = '#81c784'
 
 interface Dataset { label: string; data: (number | null)[]; backgroundColor?: string; borderColor?: string; stack?: string }
 interface ChartSpec { title: string; type: 'bar' | 'line'; labels: (string | number)[]; datasets: Dataset[]; yTitle: string; isLog?: boolean; isStacked?: boolean }
@@ -31,18 +33,28 @@ function series<T>(outcome: Outcome<T>, get: (v: T) => (number | undefined)[]): 
   return value === undefined ? [] : get(value).map(finite)
 }
 
+/** A per-contender chart with one more dataset per variant of tabrelay (latency and throughput only). */
+function withVariants(spec: ChartSpec, r: Results, pick: (v: VariantResult) => (number | null)[]): ChartSpec {
+  const extra = (r.variants ?? []).map((v) => ({ label: v.name, data: pick(v), backgroundColor: VARIANT_COLOR, borderColor: VARIANT_COLOR }))
+  return { ...spec, datasets: [...spec.datasets, ...extra] }
+}
+
 function charts(r: Results): ChartSpec[] {
   const tabs = [1, 2, 5, 10, 20]
-  const rates = [...new Set(CONTENDERS.flatMap((c) => valueOf(r.throughput[c])?.steps.map((s) => s.rateMsgS) ?? []))].sort((a, b) => a - b)
-  const step = (c: ContenderName, get: (s: { rateMsgS: number; sent: number; minDelivered: number; endLagMs: number }) => number): (number | null)[] =>
-    rates.map((rate) => { const s = valueOf(r.throughput[c])?.steps.find((x) => x.rateMsgS === rate); return s ? finite(get(s)) : null })
+  const all: Outcome<ThroughputResult>[] = [...CONTENDERS.map((c) => r.throughput[c]), ...(r.variants ?? []).map((v) => v.throughput)]
+  const rates = [...new Set(all.flatMap((t) => valueOf(t)?.steps.map((s) => s.rateMsgS) ?? []))].sort((a, b) => a - b)
+  const steps = (t: Outcome<ThroughputResult>, get: (s: { rateMsgS: number; sent: number; minDelivered: number; endLagMs: number }) => number): (number | null)[] =>
+    rates.map((rate) => { const s = valueOf(t)?.steps.find((x) => x.rateMsgS === rate); return s ? finite(get(s)) : null })
+  const delivered = (s: { sent: number; minDelivered: number }): number => (100 * s.minDelivered) / Math.max(1, s.sent)
+  const endLag = (s: { endLagMs: number }): number => Math.max(0.1, s.endLagMs)
+  const latencies = (v: { p50: { median: number }; p95: { median: number }; p99: { median: number } }): number[] => [v.p50.median, v.p95.median, v.p99.median]
   const reloadKeys = [...CONTENDERS, 'tabrelay-no-extended-lifetime']
   return [
     perContender('Server connections by open tabs', tabs, 'connections', (c) => series(r.connections[c], (v) => v.map((x) => x.connections)), 'line'),
     perContender('Server channel joins by open tabs (3 topics each)', tabs, 'channels', (c) => series(r.connections[c], (v) => v.map((x) => x.channels)), 'line'),
-    perContender('Fan-out latency server → every tab (10 tabs, 100 msg/s), median of rounds', ['p50', 'p95', 'p99'], 'ms', (c) => series(r.latency[c], (v) => [v.p50.median, v.p95.median, v.p99.median])),
-    perContender('Throughput: share delivered to the worst tab, by broadcast rate', rates, '% delivered', (c) => step(c, (s) => (100 * s.minDelivered) / Math.max(1, s.sent)), 'line'),
-    { ...perContender('Throughput: lag of the last messages (backlog), by rate', rates, 'ms (log)', (c) => step(c, (s) => Math.max(0.1, s.endLagMs)), 'line'), isLog: true },
+    withVariants(perContender('Fan-out latency server → every tab (10 tabs, 100 msg/s), median of rounds', ['p50', 'p95', 'p99'], 'ms', (c) => series(r.latency[c], latencies)), r, (v) => series(v.latency, latencies)),
+    withVariants(perContender('Throughput: share delivered to the worst tab, by broadcast rate', rates, '% delivered', (c) => steps(r.throughput[c], delivered), 'line'), r, (v) => steps(v.throughput, delivered)),
+    { ...withVariants(perContender('Throughput: lag of the last messages (backlog), by rate', rates, 'ms (log)', (c) => steps(r.throughput[c], endLag), 'line'), r, (v) => steps(v.throughput, endLag)), isLog: true },
     {
       ...perContender('Time to SUBSCRIBED from page script start (local server, then through the RTT proxy)',
         ['first tab', 'new tab', 'new tab, after code load', 'first tab, RTT', 'new tab, RTT', 'new tab after code load, RTT'], 'ms (log)',

@@ -2,8 +2,8 @@
  * The results as Markdown: printed by `npm run bench`, pasted into the README, shown in the report.
  */
 import type { ContenderName } from '../app/contract.ts'
-import type { Outcome, Results, ThroughputResult } from '../results.ts'
-import { ratio } from '../stats.ts'
+import type { LatencyResult, Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
+import { ratio, spread, type Spread } from '../stats.ts'
 import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
 
 const LABELS: Record<ContenderName, string> = { tabrelay: 'tabrelay', pertab: 'per-tab supabase-js', leader: 'leader-tab relay' }
@@ -23,6 +23,51 @@ function pastCeiling(t: ThroughputResult): string {
   if (next === undefined) return `all ${t.steps.length} steps sustained`
   const lossPct = (100 * next.lost) / Math.max(1, next.sent * 10)
   return `${next.rateMsgS}/s: ${lossPct.toFixed(0)}% lost, end lag ${next.endLagMs.toFixed(0)} ms, sender ${next.achievedMsgS.toFixed(0)}/s`
+}
+
+function signed(v: number): string {
+  return `${v >= 0 ? '+' : ''}${v.toFixed(2)}`
+}
+
+/**
+ * Round-by-round p50 differences `a − b`, median (min–max): round i of both ran back to back, so
+ * most machine noise cancels. `n` 0 when no round pairs up.
+ * @example
+ * pairedP50(variant, tabrelay).median // -0.12
+ */
+export function pairedP50(a: LatencyResult, b: LatencyResult): Spread {
+  return spread(a.p50Rounds.flatMap((v, i) => { const d = b.p50Rounds[i]; return d === undefined ? [] : [v - d] }))
+}
+
+function only(label: string, value: string, versus: string): Row {
+  return [label, value, '', '', versus]
+}
+
+/** A variant's latency beside tabrelay's default batching. */
+function variantLatency(r: Results, v: VariantResult): Row {
+  const batched = valueOf(r.latency.tabrelay)
+  const mine = valueOf(v.latency)
+  let versus = ''
+  if (mine !== undefined && batched !== undefined) {
+    const paired = pairedP50(mine, batched)
+    versus = `vs batched: Δ p50 ${signed(paired.median)} (${signed(paired.min)}…${signed(paired.max)}, ${paired.n} paired rounds) / ` +
+      `p95 ${signed(mine.p95.median - batched.p95.median)} / p99 ${signed(mine.p99.median - batched.p99.median)} ms`
+  }
+  return only(`fan-out p50 / p95 / p99 ms, ${v.name}`, cell(v.latency, (x) => `${fmtSpread(x.p50, 2)} / ${x.p95.median.toFixed(2)} / ${x.p99.median.toFixed(2)}`), versus)
+}
+
+/** A variant's throughput beside tabrelay's default batching. */
+function variantThroughput(r: Results, v: VariantResult): Row[] {
+  const batched = valueOf(r.throughput.tabrelay)
+  const mine = valueOf(v.throughput)
+  // Batching that held every step has a ceiling above the top step: the factor is then a lower bound.
+  const isBound = batched?.steps.every((s) => s.isSustained) ?? false
+  const versus = mine === undefined || batched === undefined ? ''
+    : `batched sustains ${isBound ? '≥' : ''}${ratio(batched.maxSustainedMsgS, mine.maxSustainedMsgS)} more${isBound ? ` (it held every step to ${batched.maxSustainedMsgS})` : ''}`
+  return [
+    only(`max sustained msg/s, ${v.name}`, cell(v.throughput, (x) => String(x.maxSustainedMsgS)), versus),
+    only(`  past the ceiling, ${v.name}`, cell(v.throughput, pastCeiling), ''),
+  ]
 }
 
 function rows(r: Results): Row[] {
@@ -47,8 +92,10 @@ function rows(r: Results): Row[] {
     row('fan-out p50 ms, 10 tabs, 100 msg/s', (c) => lat(c, 'p50'), latDelta('p50')),
     row('fan-out p95 ms', (c) => lat(c, 'p95'), latDelta('p95')),
     row('fan-out p99 ms', (c) => lat(c, 'p99'), latDelta('p99')),
+    ...(r.variants ?? []).map((v) => variantLatency(r, v)),
     row('max sustained msg/s, all 10 tabs, no loss/backlog', (c) => cell(r.throughput[c], (v) => String(v.maxSustainedMsgS)), ratio(thr('tabrelay'), thr('pertab'))),
     row('past the ceiling (next step)', (c) => cell(r.throughput[c], pastCeiling), ''),
+    ...(r.variants ?? []).flatMap((v) => variantThroughput(r, v)),
     row('first tab → SUBSCRIBED ms (cold)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.firstTab, 0)), ''),
     row('new tab → SUBSCRIBED ms (9–10 tabs open)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.newTab, 1)), `${ratio(newTab('pertab'), newTab('tabrelay'))} faster`),
     row('  of which after code load (connect/join or ask hub)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.newTabSubscribe, 1)), `${ratio(sub(r.newTab, 'pertab'), sub(r.newTab, 'tabrelay'))} faster`),
