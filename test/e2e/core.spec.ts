@@ -3,16 +3,11 @@
  * held by the SharedWorker; each topic is joined once; broadcasts fan out to the other pages
  * exactly once and in order; topics are left when the last page goes.
  */
-import { expect, test } from './support/fixtures.ts'
+import { expect, test, topicOf } from './support/fixtures.ts'
 import { appUrl, hide, openTab, openTabs, show } from './support/pages.ts'
 import { joined, socketsOf } from './support/server.ts'
 import { at, hubStats, numbersOf, range, subscribeAll, waitForNumber } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
-
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
 
 test('five pages share one connection, and each topic is joined once', async ({ context, server, makeUser }) => {
   const alice = await makeUser('alice')

@@ -5,17 +5,12 @@
  * worker) and never see each other's local echo.
  */
 import type { Page } from '@playwright/test'
-import { expect } from './support/fixtures.ts'
+import { expect, topicOf } from './support/fixtures.ts'
 import { lifecycleOf, recordLifecycle, restBroadcast, subscribeWithResync, test } from './support/lifecycle.ts'
 import { appUrl, openTab, openTabs } from './support/pages.ts'
 import { joined, mintToken, socketsOf } from './support/server.ts'
 import { numbersOf, waitForNumber } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
-
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
 
 /** The `exp` claim of a JWT, in seconds. */
 function expOf(token: string): number {

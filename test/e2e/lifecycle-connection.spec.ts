@@ -5,17 +5,12 @@
  * sockets) and stay separated throughout.
  */
 import type { Page } from '@playwright/test'
-import { expect } from './support/fixtures.ts'
+import { expect, topicOf } from './support/fixtures.ts'
 import { lifecycleOf, recordLifecycle, restBroadcast, subscribeWithResync, test, waitForStatus } from './support/lifecycle.ts'
 import { appUrl, hide, openTab, openTabs, show } from './support/pages.ts'
 import { joined } from './support/server.ts'
 import { hubStats, numbersOf, waitForNumber } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
-
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
 
 function subs(snapshot: { sockets: Array<{ sub: string | null }> }): Array<string | null> {
   return snapshot.sockets.map((s) => s.sub).sort()

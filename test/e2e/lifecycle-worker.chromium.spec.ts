@@ -3,17 +3,12 @@
  * notices (no heartbeat answer), starts a new worker, says hello and rejoins its channels without
  * the app doing anything. Two users share the profile and come back on their own sockets.
  */
-import { expect } from './support/fixtures.ts'
+import { expect, topicOf } from './support/fixtures.ts'
 import { lifecycleOf, recordLifecycle, restBroadcast, subscribeWithResync, terminateSharedWorker, test } from './support/lifecycle.ts'
 import { appUrl, openTab, openTabs } from './support/pages.ts'
 import { joined } from './support/server.ts'
 import { hubStats, numbersOf, waitForNumber } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
-
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
 
 test('a worker terminated through DevTools → tabs recover their channels by themselves', async ({ browser, context, server, makeUser }) => {
   const [alice, bob] = [await makeUser('alice'), await makeUser('bob')]

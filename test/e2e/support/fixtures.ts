@@ -10,6 +10,15 @@ import { tapWorkerConsole, type WorkerConsole } from './worker-console.ts'
 
 export { expect }
 
+/**
+ * A topic name of the running test only, so a failure's server stats read unambiguously.
+ * @example
+ * const topic = topicOf('room') // 'room:1a2b3c'
+ */
+export function topicOf(name: string): string {
+  return `${name}:${base.info().testId.slice(0, 6)}`
+}
+
 /** The run's Realtime server, as a spec uses it. */
 export interface RunServer {
   url: string

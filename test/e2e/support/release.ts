@@ -3,17 +3,12 @@
  * once, not after a heartbeat timeout. Shared by the closed-tab spec (every browser) and the
  * crashed-tab spec (Chromium: `Page.crash` is a DevTools command).
  */
-import { expect } from './fixtures.ts'
+import { expect, topicOf } from './fixtures.ts'
 import { crashPage, test } from './lifecycle.ts'
 import { appUrl, openTabs } from './pages.ts'
 import { joined, socketsOf, type Stats } from './server.ts'
 import { hubStats, subscribeAll } from './tabs.ts'
 import { waitUntil } from './wait.ts'
-
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
 
 function presenceOf(snapshot: Stats, topic: string): number {
   return snapshot.presence[`realtime:${topic}`] ?? 0
