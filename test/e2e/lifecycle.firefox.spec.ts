@@ -5,16 +5,12 @@
  * extendedLifetime reload, crashes and worker termination through the DevTools protocol) live in
  * `*.chromium.spec.ts`; playwright.config.ts runs this file in the firefox project only.
  */
-import { expect, test } from './support/fixtures.ts'
+import { expect, test, topicOf } from './support/fixtures.ts'
 import { appUrl, openTab, openTabs } from './support/pages.ts'
 import { joined, socketsOf } from './support/server.ts'
+import { reloadOnlyTab } from './support/reload.ts'
 import { hubStats, subscribeAll } from './support/tabs.ts'
 import { waitUntil } from './support/wait.ts'
-
-/** A topic name of this test only, so a failure's server stats read unambiguously. */
-function topicOf(name: string): string {
-  return `${name}:${test.info().testId.slice(0, 6)}`
-}
 
 test('reloading the only tab starts a new worker and costs one new connection (no extendedLifetime)', async ({ context, server, makeUser }) => {
   const alice = await makeUser('alice')
@@ -22,17 +18,9 @@ test('reloading the only tab starts a new worker and costs one new connection (n
   // The app asks for extendedLifetime (test/e2e/app/main.ts); Firefox ignores the option. The hub
   // would keep an idle connection for a minute, so only the worker's end can close it.
   const page = await openTab(context, appUrl({ token: alice.token, options: { lingerMs: 5_000, 'hub.idleCloseMs': 60_000 } }))
-  expect((await subscribeAll([page], topic)).map((r) => r.status)).toEqual(['SUBSCRIBED'])
-  const before = await waitUntil(server.stats, (s) => joined(s, topic) === 1 && socketsOf(s, alice.sub).length === 1, { what: 'the topic joined' })
-  const { workerId } = await hubStats(page)
-
-  await page.reload()
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' })
-  expect((await subscribeAll([page], topic)).map((r) => r.status)).toEqual(['SUBSCRIBED'])
-  const after = await waitUntil(server.stats, (s) => joined(s, topic) === 1 && socketsOf(s, alice.sub).length === 1, { what: 'one socket and one join after the reload' })
+  const { before, after, workerId, stats } = await reloadOnlyTab(page, server, topic, alice.sub)
   expect(after.connectionsTotal - before.connectionsTotal).toBe(1)
   expect(after.joinsTotal - before.joinsTotal).toBe(1)
-  const stats = await hubStats(page)
   expect(stats.workerId).not.toBe(workerId)
   expect(stats).toMatchObject({ tabs: 1, connections: 1, status: 'open' })
 })
