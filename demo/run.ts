@@ -7,6 +7,7 @@
  */
 import { DEFAULT_PORT } from './server/index.ts'
 import { startDemo } from './stack.ts'
+import { stopOnSignals } from './server/signals.ts'
 
 const jwtSecret = process.env['REALTIME_JWT_SECRET']
 const realtimePort = Number(process.env['REALTIME_PORT'] ?? DEFAULT_PORT)
@@ -22,17 +23,4 @@ console.log(`demo ready: ${demo.pageUrl}?user=alice`)
 console.log(`another user in the same browser: ${demo.pageUrl}?user=bob`)
 console.log('Ctrl-C to stop')
 
-let isStopping = false
-const stop = (): void => {
-  if (isStopping) return
-  isStopping = true
-  demo.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('demo: error while stopping', error)
-      process.exit(1)
-    },
-  )
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+stopOnSignals(() => demo.close(), 'demo')

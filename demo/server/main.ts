@@ -6,6 +6,7 @@
  * REALTIME_PORT=54321 npx tsx demo/server/main.ts
  */
 import { DEFAULT_PORT, startRealtimeServer } from './index.ts'
+import { stopOnSignals } from './signals.ts'
 
 const port = Number(process.env['REALTIME_PORT'] ?? DEFAULT_PORT)
 const jwtSecret = process.env['REALTIME_JWT_SECRET']
@@ -13,17 +14,4 @@ const server = await startRealtimeServer({ port, host: '127.0.0.1', ...(jwtSecre
 console.log(`realtime listening on ${server.url}`)
 console.log(`anon key: ${server.anonKey}`)
 
-let isStopping = false
-const stop = (): void => {
-  if (isStopping) return
-  isStopping = true
-  server.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('realtime: error while closing', error)
-      process.exit(1)
-    },
-  )
-}
-process.on('SIGINT', stop)
-process.on('SIGTERM', stop)
+stopOnSignals(() => server.close(), 'realtime')
