@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Delivery } from '../../../src/protocol.ts'
 import { Outbox, type OutboxCounters } from '../../../worker/outbox.ts'
 import { ManualSchedule } from '../fakes/clock.ts'
-import { createHarness, onBroadcast, sub } from './harness.ts'
+import { createHarness, onBroadcast, sub, type Harness } from './harness.ts'
 
 const message = (n: number): Delivery => ({ kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: n })
 
@@ -44,17 +44,20 @@ describe('Outbox', () => {
   })
 })
 
+/** A hub whose `tabs` all listen on `room`, joined, with their sinks emptied. */
+async function roomOf(...tabs: string[]): Promise<Harness> {
+  const h = createHarness()
+  for (const tab of tabs) h.tab(tab)
+  for (const tab of tabs) h.hub.join(tab, sub('s1', 'room', [onBroadcast()]))
+  await h.net.latest.subscribe('room')
+  await h.settle()
+  for (const tab of tabs) h.sink(tab).clear()
+  return h
+}
+
 describe('batched delivery through the hub', () => {
   it('many server messages in one task reach each tab in one deliver call, in order', async () => {
-    const h = createHarness()
-    h.tab('a')
-    h.tab('b')
-    h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
-    h.hub.join('b', sub('s1', 'room', [onBroadcast()]))
-    await h.net.latest.subscribe('room')
-    await h.settle()
-    h.sink('a').clear()
-    h.sink('b').clear()
+    const h = await roomOf('a', 'b')
     for (let n = 0; n < 100; n += 1) h.net.latest.broadcast('room', 'msg', n)
     expect(h.sink('a').batches).toEqual([])
     h.tasks.flush()
@@ -65,12 +68,7 @@ describe('batched delivery through the hub', () => {
   })
 
   it('a burst larger than 512 flushes early without waiting for the task', async () => {
-    const h = createHarness()
-    h.tab('a')
-    h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
-    await h.net.latest.subscribe('room')
-    await h.settle()
-    h.sink('a').clear()
+    const h = await roomOf('a')
     for (let n = 0; n < 600; n += 1) h.net.latest.broadcast('room', 'msg', n)
     expect(h.sink('a').batches.map((b) => b.length)).toEqual([512])
     h.tasks.flush()
@@ -79,14 +77,7 @@ describe('batched delivery through the hub', () => {
   })
 
   it('a tab gone before the task gets nothing more', async () => {
-    const h = createHarness()
-    h.tab('a')
-    h.tab('b')
-    h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
-    h.hub.join('b', sub('s1', 'room', [onBroadcast()]))
-    await h.net.latest.subscribe('room')
-    await h.settle()
-    h.sink('a').clear()
+    const h = await roomOf('a', 'b')
     h.net.latest.broadcast('room', 'msg', 1)
     h.hub.bye('a')
     h.tasks.flush()
