@@ -6,9 +6,9 @@
  * const realtime = createSharedRealtime({ url, apikey, worker: () =>
  *   new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }) })
  */
-export { createSharedRealtime, type SharedRealtime } from './client.ts'
-export { workerName, type HubWorker } from './connect.ts'
-export { RelayError, type ErrorCode } from './errors.ts'
-export type { SharedRealtimeOptions } from './options.ts'
-export type { SharedChannel, ChannelOptions, ChannelState, SubscribeCallback, BroadcastMessage, PresenceJoin, PresenceLeave, PostgresChange } from './listen.ts'
-export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, HubStats, PresenceState, Json } from './protocol.ts'
+export { createSharedRealtime, type SharedRealtime } from './supabase/client.ts'
+export { workerName, type HubWorker } from './core/connect.ts'
+export { RelayError, type ErrorCode } from './contract/errors.ts'
+export type { SharedRealtimeOptions } from './core/options.ts'
+export type { SharedChannel, ChannelOptions, ChannelState, SubscribeCallback, BroadcastMessage, PresenceJoin, PresenceLeave, PostgresChange } from './supabase/listen.ts'
+export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, HubStats, PresenceState, Json } from './contract/protocol.ts'

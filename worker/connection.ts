@@ -2,9 +2,9 @@
  * One user's connection: a transport, the topic table riding on it, its status, its token, and the
  * pause/resume and reconnect policy. The hub keeps one per (url, apikey, user).
  */
-import type { ChannelSnapshot, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/protocol.ts'
-import type { Clock } from '../src/clock.ts'
-import { RelayError, toWire } from '../src/errors.ts'
+import type { ChannelSnapshot, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
+import type { Clock } from '../src/contract/clock.ts'
+import { RelayError, toWire } from '../src/contract/errors.ts'
 import { backoff } from './backoff.ts'
 import { claimsOf } from './identity.ts'
 import { TopicTable, type TopicEntry } from './topics.ts'

@@ -2,10 +2,10 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, Delivery, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, StatusEvent, Subscription, TabHello, Welcome, Json } from '../src/protocol.ts'
-import { PROTOCOL_VERSION } from '../src/protocol.ts'
-import { systemClock, withTimeout, type Clock } from '../src/clock.ts'
-import { RelayError } from '../src/errors.ts'
+import type { ChannelSnapshot, Delivery, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, StatusEvent, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
+import { systemClock, withTimeout, type Clock } from '../src/contract/clock.ts'
+import { RelayError } from '../src/contract/errors.ts'
 import { Connection } from './connection.ts'
 import { identityKey } from './identity.ts'
 import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'

@@ -3,7 +3,7 @@
  * An app's worker file is two lines: `import { serveHub } from 'tabrelay/worker'; serveHub()`.
  */
 import { expose } from 'comlink'
-import { installErrorTransfer } from '../src/errors.ts'
+import { installErrorTransfer } from '../src/contract/errors.ts'
 import { Hub, type HubOptions } from './hub.ts'
 import { TabSession } from './session.ts'
 import { supabaseTransport } from './transports/supabase.ts'

@@ -3,7 +3,7 @@
  * holds one message; batching across tasks (a zero-delay timer) lets a burst cross the port in one
  * Comlink call (FIELD_NOTES: 7.7k → 53k msg/s end to end). `maxBatch` bounds the added latency.
  */
-import type { Delivery } from '../src/protocol.ts'
+import type { Delivery } from '../src/contract/protocol.ts'
 
 /** Schedules `fn` in a later task; returns nothing (batches are never cancelled). */
 export type Schedule = (fn: () => void) => void

@@ -2,8 +2,8 @@
  * Turns what a server channel reports into deliveries for the tabs that listen, and keeps each
  * topic's status, presence and `since` current for tabs that arrive late.
  */
-import type { ChannelStatus, Delivery, Json, WireError } from '../src/protocol.ts'
-import type { Clock } from '../src/clock.ts'
+import type { ChannelStatus, Delivery, Json, WireError } from '../src/contract/protocol.ts'
+import type { Clock } from '../src/contract/clock.ts'
 import type { ChannelHandlers, TransportChannel } from './transports/transport.ts'
 import type { TopicEntry } from './topics.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'

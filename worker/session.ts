@@ -2,8 +2,8 @@
  * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
  * always knows the caller and a tab can only act for itself.
  */
-import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, TabSink, Welcome, Json } from '../src/protocol.ts'
-import { RelayError } from '../src/errors.ts'
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, TabSink, Welcome, Json } from '../src/contract/protocol.ts'
+import { RelayError } from '../src/contract/errors.ts'
 import type { Hub, HubSink } from './hub.ts'
 import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSink, checkSubscription } from './validate.ts'
 

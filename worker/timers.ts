@@ -2,7 +2,7 @@
  * Named one-shot timers per key (here: per identity), so setting one replaces its predecessor
  * and different kinds of the same key (idle close, pause) never cancel each other.
  */
-import type { Clock } from '../src/clock.ts'
+import type { Clock } from '../src/contract/clock.ts'
 
 /** One-shot timers keyed by kind and key. */
 export class KeyedTimers<Kind extends string> {

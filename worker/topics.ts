@@ -3,9 +3,9 @@
  * server join; the last one leaving triggers the leave only after a linger, so a reload or a quick
  * remount does not leave and rejoin (nanostores `STORE_UNMOUNT_DELAY`).
  */
-import type { ChannelStatus, Json, PresenceState, Subscription, WireError } from '../src/protocol.ts'
-import { bindingKey } from '../src/bindings.ts'
-import type { Clock } from '../src/clock.ts'
+import type { ChannelStatus, Json, PresenceState, Subscription, WireError } from '../src/contract/protocol.ts'
+import { bindingKey } from '../src/contract/bindings.ts'
+import type { Clock } from '../src/contract/clock.ts'
 import type { ChannelSpec, TransportChannel } from './transports/transport.ts'
 import type { TabTrack } from './presence.ts'
 import type { TopicSub } from './routing.ts'

@@ -2,7 +2,7 @@
  * Keeps the server's presence for one connection in line with its tabs' `track()` calls (merged by
  * the pure rules of `presence.ts`): one meta per user and topic, re-sent after every rejoin.
  */
-import type { Json, SendResult } from '../src/protocol.ts'
+import type { Json, SendResult } from '../src/contract/protocol.ts'
 import { effectiveMeta, sameMeta, withoutTab, withTrack } from './presence.ts'
 import type { TopicEntry } from './topics.ts'
 import type { TransportChannel } from './transports/transport.ts'

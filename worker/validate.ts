@@ -2,9 +2,9 @@
  * Checks at the worker's edge: whatever a tab sends is checked before it touches shared state, so
  * bad input fails in that tab only and the connection and other tabs carry on.
  */
-import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello, type TabSink } from '../src/protocol.ts'
-import { RelayError } from '../src/errors.ts'
-import { isJson } from '../src/validate.ts'
+import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello, type TabSink } from '../src/contract/protocol.ts'
+import { RelayError } from '../src/contract/errors.ts'
+import { isJson } from '../src/contract/validate.ts'
 
 const encoder = new TextEncoder()
 

@@ -2,7 +2,7 @@
  * Server error texts mapped onto tabrelay's error codes, so tabs can tell "sign in again" apart
  * from "the server is down".
  */
-import type { Json, WireError } from '../../src/protocol.ts'
+import type { Json, WireError } from '../../src/contract/protocol.ts'
 
 // The server's token failures (spec §8): InvalidJWTToken, MalformedJWT, JwtSignatureError,
 // Unauthorized, and the shutdown texts "Token has expired …" / "no longer have permission".

@@ -3,8 +3,8 @@
  * RealtimeClient per identity; reconnects follow the hub's backoff, not realtime-js's table.
  */
 import { RealtimeClient, type RealtimeChannel } from '@supabase/realtime-js'
-import type { Json, PresenceState, SendResult, WireError } from '../../src/protocol.ts'
-import { bindingKey } from '../../src/bindings.ts'
+import type { Json, PresenceState, SendResult, WireError } from '../../src/contract/protocol.ts'
+import { bindingKey } from '../../src/contract/bindings.ts'
 import type { ChannelHandlers, ChannelSpec, Transport, TransportChannel, TransportFactory, TransportOptions } from './transport.ts'
 import { channelError, systemError } from './errors.ts'
 

@@ -2,7 +2,7 @@
  * What the hub needs from a realtime connection. Supabase Realtime is the first implementation;
  * plain WebSocket and SSE transports implement the same interface later.
  */
-import type { ChannelStatus, Json, PostgresFilter, PresenceState, SendResult, WireError } from '../../src/protocol.ts'
+import type { ChannelStatus, Json, PostgresFilter, PresenceState, SendResult, WireError } from '../../src/contract/protocol.ts'
 
 /** The server-side shape of one topic: the union of what every tab asked for. */
 export interface ChannelSpec {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { bindingKey } from '../../../src/bindings.ts'
-import { RelayError } from '../../../src/errors.ts'
-import type { BroadcastMessage } from '../../../src/listen.ts'
+import { bindingKey } from '../../../src/contract/bindings.ts'
+import { RelayError } from '../../../src/contract/errors.ts'
+import type { BroadcastMessage } from '../../../src/supabase/listen.ts'
 import { setup, until, type Rig } from './harness.ts'
 
 let rig: Rig

@@ -4,13 +4,13 @@
  */
 import * as Comlink from 'comlink'
 import { vi } from 'vitest'
-import { createSharedRealtime, type SharedRealtime } from '../../../src/client.ts'
-import type { Clock } from '../../../src/clock.ts'
-import type { SharedRealtimeOptions } from '../../../src/options.ts'
+import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
+import type { Clock } from '../../../src/contract/clock.ts'
+import type { SharedRealtimeOptions } from '../../../src/core/options.ts'
 import {
   PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubStats,
   type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type Welcome,
-} from '../../../src/protocol.ts'
+} from '../../../src/contract/protocol.ts'
 
 /** A clock that moves only when told to. */
 export interface ManualClock extends Clock {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { bindingKey, eventMatches, systemMatches } from '../../../src/bindings.ts'
-import { createSharedRealtime } from '../../../src/client.ts'
-import { workerName } from '../../../src/connect.ts'
-import { RelayError } from '../../../src/errors.ts'
-import { isDataCloneError } from '../../../src/options.ts'
-import { isJson } from '../../../src/validate.ts'
+import { bindingKey, eventMatches, systemMatches } from '../../../src/contract/bindings.ts'
+import { createSharedRealtime } from '../../../src/supabase/client.ts'
+import { workerName } from '../../../src/core/connect.ts'
+import { RelayError } from '../../../src/contract/errors.ts'
+import { isDataCloneError } from '../../../src/core/options.ts'
+import { isJson } from '../../../src/contract/validate.ts'
 import { setup, until, type Rig } from './harness.ts'
 
 let rig: Rig | undefined

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { RelayError } from '../../../src/errors.ts'
-import type { ConnectionStatus, StatusEvent } from '../../../src/protocol.ts'
+import { RelayError } from '../../../src/contract/errors.ts'
+import type { ConnectionStatus, StatusEvent } from '../../../src/contract/protocol.ts'
 import { setup, until, type Rig } from './harness.ts'
 
 let rig: Rig

@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSharedRealtime, type SharedRealtime } from '../../../src/client.ts'
+import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
 import { FakeHub, manualClock, until, type ManualClock } from './harness.ts'
 
 /** A client whose worker() returns dedicated Workers (the no-SharedWorker fallback) over fake hubs. */

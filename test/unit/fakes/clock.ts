@@ -2,7 +2,7 @@
  * A manual {@link Clock} and a manual outbox {@link Schedule}: tests move time and flush batches by
  * hand, so nothing waits on real time (STYLE §4, TanStack `timeoutManager.ts`).
  */
-import type { Clock } from '../../../src/clock.ts'
+import type { Clock } from '../../../src/contract/clock.ts'
 import type { Schedule } from '../../../worker/outbox.ts'
 
 interface Timer {

@@ -2,7 +2,7 @@
  * A tab as the hub sees it: a sink recording every deliver/status/leader call and answering
  * `token()`, and a fake `navigator.locks` whose grants the test triggers.
  */
-import type { Delivery, StatusEvent } from '../../../src/protocol.ts'
+import type { Delivery, StatusEvent } from '../../../src/contract/protocol.ts'
 import type { HubSink } from '../../../worker/hub.ts'
 import type { LockRequester } from '../../../worker/tabs.ts'
 

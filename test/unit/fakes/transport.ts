@@ -3,7 +3,7 @@
  * setAuth order, channels with their spec, sends, tracks, closes) and lets a test play the server
  * (open, drop, SUBSCRIBED, errors, broadcasts, presence, postgres changes, system messages).
  */
-import type { ChannelStatus, Json, PresenceState, SendResult, WireError } from '../../../src/protocol.ts'
+import type { ChannelStatus, Json, PresenceState, SendResult, WireError } from '../../../src/contract/protocol.ts'
 import type { ChannelHandlers, ChannelSpec, Transport, TransportChannel, TransportFactory, TransportOptions } from '../../../worker/transports/transport.ts'
 import { settle } from './clock.ts'
 

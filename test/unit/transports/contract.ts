@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
-import { bindingKey } from '../../../src/bindings.ts'
-import type { PostgresFilter } from '../../../src/protocol.ts'
+import { bindingKey } from '../../../src/contract/bindings.ts'
+import type { PostgresFilter } from '../../../src/contract/protocol.ts'
 import type { Transport, TransportFactory } from '../../../worker/transports/transport.ts'
 import { nextSecond } from '../helpers/realtime.ts'
 import { Peers, spec, until, type OpenedChannel } from './harness.ts'

@@ -3,7 +3,7 @@
  * events recorded, and channels whose every handler call lands in one ordered log.
  */
 import type { RealtimeServer } from '../../../demo/server/index.ts'
-import type { ChannelStatus, Json, WireError } from '../../../src/protocol.ts'
+import type { ChannelStatus, Json, WireError } from '../../../src/contract/protocol.ts'
 import type { ChannelHandlers, ChannelSpec, Transport, TransportChannel, TransportFactory } from '../../../worker/transports/transport.ts'
 import { waitFor } from '../helpers/realtime.ts'
 

@@ -2,8 +2,8 @@
  * The hub wired to fakes: a manual clock, a manual outbox schedule, the fake transport and fake
  * locks; tabs are {@link FakeSink}s said hello with sensible defaults.
  */
-import type { Binding, ChannelConfig, Json, Subscription, TabHello } from '../../../src/protocol.ts'
-import { PROTOCOL_VERSION } from '../../../src/protocol.ts'
+import type { Binding, ChannelConfig, Json, Subscription, TabHello } from '../../../src/contract/protocol.ts'
+import { PROTOCOL_VERSION } from '../../../src/contract/protocol.ts'
 import { Hub, type HubOptions } from '../../../worker/hub.ts'
 import { ManualClock, ManualSchedule, settle } from '../fakes/clock.ts'
 import { FakeLocks, FakeSink } from '../fakes/sink.ts'

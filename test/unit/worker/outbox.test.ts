@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Delivery } from '../../../src/protocol.ts'
+import type { Delivery } from '../../../src/contract/protocol.ts'
 import { Outbox, type OutboxCounters } from '../../../worker/outbox.ts'
 import { ManualSchedule } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, sub, type Harness } from './harness.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { PostgresFilter, PresenceState } from '../../../src/protocol.ts'
-import { bindingKey } from '../../../src/bindings.ts'
+import type { PostgresFilter, PresenceState } from '../../../src/contract/protocol.ts'
+import { bindingKey } from '../../../src/contract/bindings.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from '../../../worker/routing.ts'
 import { createHarness, onBroadcast, sub } from './harness.ts'
 

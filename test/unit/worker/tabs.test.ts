@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Heartbeat } from '../../../src/protocol.ts'
+import type { Heartbeat } from '../../../src/contract/protocol.ts'
 import { elect } from '../../../worker/tabs.ts'
 import { createHarness, jwt, onBroadcast, sub, type Harness } from './harness.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { PostgresFilter } from '../../../src/protocol.ts'
+import type { PostgresFilter } from '../../../src/contract/protocol.ts'
 import { specOf, TopicTable, type TopicEntry } from '../../../worker/topics.ts'
 import { ManualClock } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, sub } from './harness.ts'

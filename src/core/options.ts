@@ -2,9 +2,9 @@
  * The options of `createSharedRealtime()`, their defaults and checks, and small helpers the client
  * needs that have no better home.
  */
-import type { Clock } from './clock.ts'
+import type { Clock } from '../contract/clock.ts'
 import type { HubWorker } from './connect.ts'
-import { RelayError } from './errors.ts'
+import { RelayError } from '../contract/errors.ts'
 
 /**
  * What `createSharedRealtime()` takes; every duration ends in `Ms`.

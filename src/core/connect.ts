@@ -3,9 +3,9 @@
  * missing), the Comlink wrap, and the tab's close-signal Web Lock.
  */
 import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
-import { type Clock, withTimeout } from './clock.ts'
-import { installErrorTransfer, RelayError } from './errors.ts'
-import { PROTOCOL_VERSION, type HubApi } from './protocol.ts'
+import { type Clock, withTimeout } from '../contract/clock.ts'
+import { installErrorTransfer, RelayError } from '../contract/errors.ts'
+import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 
 /**
  * What the app's `worker()` factory may return: a `SharedWorker` (its `port` is used), or, where

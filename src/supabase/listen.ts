@@ -2,9 +2,9 @@
  * The public shape of a channel: what listeners receive (as supabase-js delivers it) and how
  * `.on()` arguments become {@link Binding} data the hub can read.
  */
-import { RelayError } from './errors.ts'
-import { checkEvent } from './validate.ts'
-import type { Binding, ChannelConfig, ChannelStatus, Delivery, Json, PostgresFilter, PresenceState, SendResult } from './protocol.ts'
+import { RelayError } from '../contract/errors.ts'
+import { checkEvent } from '../contract/validate.ts'
+import type { Binding, ChannelConfig, ChannelStatus, Delivery, Json, PostgresFilter, PresenceState, SendResult } from '../contract/protocol.ts'
 
 /**
  * A channel's life in this tab, as supabase-js's `channel.state`.

@@ -3,13 +3,13 @@
  * status and leader flags; the connection itself (heartbeats, recovery) lives in `link.ts`.
  */
 import { Channel, type ChannelHost, type Invoke } from './channel.ts'
-import { systemClock } from './clock.ts'
-import { RelayError } from './errors.ts'
-import { HubConnection } from './link.ts'
+import { systemClock } from '../contract/clock.ts'
+import { RelayError } from '../contract/errors.ts'
+import { HubConnection } from '../core/session.ts'
 import { safely, type ChannelOptions, type SharedChannel } from './listen.ts'
-import { checkOptions, closedError, type SharedRealtimeOptions } from './options.ts'
-import type { ConnectionStatus, Delivery, HubStats, SendResult, StatusEvent } from './protocol.ts'
-import { checkTopic } from './validate.ts'
+import { checkOptions, closedError, type SharedRealtimeOptions } from '../core/options.ts'
+import type { ConnectionStatus, Delivery, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
+import { checkTopic } from '../contract/validate.ts'
 
 /**
  * This tab's view of the shared connection, with supabase-js's channel API.

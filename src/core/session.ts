@@ -4,13 +4,13 @@
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
 import { proxy, type Remote } from 'comlink'
-import type { Invoke } from './channel.ts'
-import { type Clock, systemClock, withTimeout } from './clock.ts'
+import type { Invoke } from '../supabase/channel.ts'
+import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
 import { holdTabLock, openHub, type HubLink, type TabLock } from './connect.ts'
-import { RelayError, toWire } from './errors.ts'
+import { RelayError, toWire } from '../contract/errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type Welcome } from './protocol.ts'
+import { PROTOCOL_VERSION, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type Welcome } from '../contract/protocol.ts'
 
 /**
  * What the connection tells the client.

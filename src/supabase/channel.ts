@@ -3,10 +3,10 @@
  * connection. Deliveries come back through the client's single sink and are routed here.
  */
 import type { Remote } from 'comlink'
-import { bindingKey, eventMatches, systemMatches } from './bindings.ts'
-import { fromWire, RelayError } from './errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, HubApi, Json, PresenceState, SendResult, Subscription, WireError } from './protocol.ts'
-import { checkMeta, checkOutgoing, isJson } from './validate.ts'
+import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts'
+import { fromWire, RelayError } from '../contract/errors.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, HubApi, Json, PresenceState, SendResult, Subscription, WireError } from '../contract/protocol.ts'
+import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
 import type { ChannelState, Listener, SharedChannel, SubscribeCallback } from './listen.ts'
 import { checkListener, presencePayload, safely } from './listen.ts'
 

@@ -2,7 +2,7 @@
  * What the tab tells the hub about itself: visibility and focus, read from the page and re-sent
  * at once on every change. Guarded so it also runs where there is no `document` (Node tests).
  */
-import type { Heartbeat } from './protocol.ts'
+import type { Heartbeat } from '../contract/protocol.ts'
 
 /**
  * Reads the page's state and stops watching it.
