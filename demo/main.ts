@@ -3,7 +3,7 @@
  * event log, all riding on the tab's share of ONE realtime connection per user.
  * `window.realtime` is this tab's `SharedRealtime`, for DevTools and scripted tests.
  */
-import { createSharedRealtime, workerName, type Json, type SharedRealtime } from '../src/index.ts'
+import { createSharedRealtime, workerName, type Json, type SharedRealtime } from '../src/supabase/index.ts'
 import { readConfig, tokenSource, urlForUser, type DemoConfig } from './config.ts'
 import { mountChat, toMessage } from './ui/chat.ts'
 import { byTestId, setText } from './ui/dom.ts'

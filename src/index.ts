@@ -1,14 +1,16 @@
 /**
- * tabrelay for tabs: one shared Supabase Realtime connection for every tab of a user, held by a
- * SharedWorker. The worker side is `tabrelay/worker`.
+ * tabrelay for tabs: ONE shared realtime connection for every tab of a user, held by a hub in a
+ * SharedWorker. This entry is the transport-neutral client; the Supabase-compatible API is
+ * `tabrelay/supabase`, the worker side `tabrelay/worker`.
  * @example
- * import { createSharedRealtime, workerName } from 'tabrelay'
- * const realtime = createSharedRealtime({ url, apikey, worker: () =>
- *   new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }) })
+ * import { createRelay, workerName } from 'tabrelay'
+ * const relay = createRelay({ transport: 'inbox', endpoint: '/ws/inbox/', worker: () =>
+ *   new SharedWorker(new URL('./relay.worker.ts', import.meta.url), { type: 'module', name: workerName() }) })
  */
-export { createSharedRealtime, type SharedRealtime } from './supabase/client.ts'
-export { workerName, type HubWorker } from './core/connect.ts'
+export { createRelay, type Relay, type RelayOptions } from './core/relay.ts'
+export type { Topic, TopicMessage, TopicOptions } from './core/topic.ts'
+export type { ClientOptions } from './core/options.ts'
+export type { ChannelState } from './core/membership.ts'
+export { workerName, type HubWorker } from './hosts/worker.ts'
 export { RelayError, type ErrorCode } from './contract/errors.ts'
-export type { SharedRealtimeOptions } from './core/options.ts'
-export type { SharedChannel, ChannelOptions, ChannelState, SubscribeCallback, BroadcastMessage, PresenceJoin, PresenceLeave, PostgresChange } from './supabase/listen.ts'
-export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, HubStats, PresenceState, Json } from './contract/protocol.ts'
+export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, HubStats, Json } from './contract/protocol.ts'

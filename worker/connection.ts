@@ -1,29 +1,31 @@
 /**
- * One user's connection: a transport, the topic table riding on it, its status, its token, and the
- * pause/resume and reconnect policy. The hub keeps one per (url, apikey, user).
+ * One identity's connection to a server: the attempts of its transport, the topic table riding on
+ * it, its status and token, and the pause/resume and retry policy. The hub keeps one per
+ * (transport, endpoint, identity). Attempts come and go; the topics stay, and each new attempt
+ * joins them all again (the router then reports `resync` to the tabs).
  */
-import type { ChannelSnapshot, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
 import { RelayError, toWire } from '../src/contract/errors.ts'
-import { backoff } from './backoff.ts'
-import { claimsOf } from './identity.ts'
 import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
 import { PresenceKeeper } from './tracking.ts'
-import type { Transport, TransportChannel, TransportFactory } from './transports/transport.ts'
+import { RetryLoop } from './retry.ts'
+import type { CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
-  url: string
-  apikey: string
-  transport: TransportFactory
+  target: ConnectionTarget
+  transport: Transport
   clock: Clock
   random: () => number
   lingerMs: number
-  /** A connection must stay up this long before the reconnect attempt count resets. */
+  /** A connection must stay up this long before the retry attempt count resets. */
   minUptimeMs: number
   /** How long a send/track waits for the channel to be joined. */
   joinWaitMs: number
+  /** How long an attempt may take to open before it counts as failed. */
+  connectTimeoutMs: number
   deliver(tabId: string, delivery: Delivery): void
   status(event: StatusEvent): void
   /** Asks a live tab of this identity for a fresh token (its `accessToken()`). */
@@ -35,38 +37,40 @@ export class Connection {
   readonly topics: TopicTable
   readonly #deps: ConnectionDeps
   readonly #router: ChannelRouter
-  #transport: Transport | null = null
-  #ready: Promise<void> = Promise.resolve()
-  #status: StatusEvent = { status: 'closed' }
-  #token: { value: string | null; exp: number } = { value: null, exp: -1 }
-  #attempt = 0
-  #openedAt: number | null = null
-  #lastError: WireError | undefined
   readonly #presence: PresenceKeeper
+  readonly #retry: RetryLoop
+  /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
+  readonly #memory = new Map<string, Json>()
+  #attempt: TransportConnection<unknown> | null = null
+  #gen = 0
+  #isOpen = false
+  #status: StatusEvent = { status: 'closed' }
+  #token: string | null = null
+  #cancelConnectTimeout: () => void = () => undefined
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     this.#router = new ChannelRouter(deps)
     this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
+    this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
       close: (entry) => this.#drop(entry),
-    }, deps.clock, deps.lingerMs)
-    // After the table exists: offerToken walks it.
-    this.offerToken(token)
+    }, deps.transport, deps.clock, deps.lingerMs)
+    this.#token = token
   }
 
   get status(): StatusEvent {
     return this.#status
   }
 
-  /** Number of open sockets (0 or 1). */
+  /** Number of open sockets or streams (0 or 1). */
   get sockets(): number {
-    return this.#transport?.isOpen() === true ? 1 : 0
+    return this.#isOpen ? 1 : 0
   }
 
-  /** Opens the socket if it is not open yet: a tab's status means something from its hello on. */
+  /** Opens the connection if it is not open yet: a tab's status means something from its hello on. */
   start(): void {
     if (this.#status.status === 'closed') this.#start('connecting', false)
   }
@@ -92,13 +96,17 @@ export class Connection {
     this.topics.removeTab(tabId)
   }
 
-  /** Sends a broadcast: echoed to the topic's other channels here, then to the server. */
+  /**
+   * Sends on a topic once it is joined. Where the server does not echo to the sender (Supabase),
+   * the topic's other channels here get it from the hub; where it does, from the server.
+   */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const entry = this.#entryOf(tabId, subId)
     const channel = await this.#joined(entry)
     if (!channel) return 'timed out'
-    this.#router.echo(entry, tabId, subId, message.event, message.payload ?? {})
-    const ack = entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true
+    const { capabilities } = this.#deps.transport
+    if (!capabilities.echoesToSender) this.#router.echo(entry, tabId, subId, message.event, message.payload ?? {})
+    const ack = capabilities.acks && entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true
     return channel.send(message.event, message.payload ?? {}, ack)
   }
 
@@ -116,16 +124,18 @@ export class Connection {
     return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
   }
 
-  /** Keeps the freshest token (latest `exp`) and applies it without reconnecting. */
+  /** Keeps the token the transport prefers and applies it to the open attempt without reconnecting. */
   offerToken(token: string | null): void {
-    const exp = token === null ? -1 : claimsOf(token).exp ?? Number.MAX_SAFE_INTEGER
-    if (token === this.#token.value || exp < this.#token.exp) return
-    this.#token = { value: token, exp }
-    const transport = this.#transport
-    if (transport) this.#ready = this.#ready.then(() => transport.setAuth(token)).catch(() => undefined)
+    const { transport } = this.#deps
+    const isBetter = transport.prefers ? transport.prefers(token, this.#token) : token !== this.#token
+    if (!isBetter) return
+    this.#token = token
+    const attempt = this.#attempt
+    if (!attempt) return
+    void attempt.setAuth(token).catch(() => undefined)
     for (const entry of this.topics.entries()) {
       // A channel shut down for its token gets another chance with the fresher one.
-      if (entry.error?.code === 'unauthorized' && transport) { this.#drop(entry); this.#open(entry) }
+      if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) }
     }
   }
 
@@ -133,7 +143,7 @@ export class Connection {
   async pause(): Promise<void> {
     if (this.#status.status === 'paused' || this.#status.status === 'closed') return
     // Status first, close after: a resume arriving while the socket closes must see 'paused'.
-    const stopped = this.#stopTransport()
+    const stopped = this.#stopAttempt()
     this.#setStatus({ status: 'paused' })
     await stopped
   }
@@ -142,60 +152,63 @@ export class Connection {
   async resume(): Promise<void> {
     const current = this.#status.status
     if (current !== 'paused' && current !== 'reconnecting') return
-    // Start in the same task as the check, so two resumes at once cannot build two transports.
-    const stopped = this.#stopTransport()
-    this.#start(current === 'paused' ? 'connecting' : 'reconnecting', true)
-    await stopped
+    // Start in the same task as the check, so two resumes at once cannot build two attempts.
+    const stopped = this.#stopAttempt()
+    const started = this.#start(current === 'paused' ? 'connecting' : 'reconnecting', true)
+    await Promise.all([stopped, started])
   }
 
   /** Final close: leaves every topic and closes the socket. */
   async close(): Promise<void> {
-    await this.#stopTransport()
+    const stopped = this.#stopAttempt()
     this.topics.clear()
     this.#setStatus({ status: 'closed' })
+    await stopped
   }
 
-  #start(status: 'connecting' | 'reconnecting', refresh: boolean): void {
-    const transport = this.#deps.transport({
-      url: this.#deps.url,
-      apikey: this.#deps.apikey,
-      token: this.#token.value,
-      accessToken: async () => this.#token.value,
-      nextRetryDelayMs: () => this.#nextRetry(transport),
+  async #start(status: 'connecting' | 'reconnecting', refresh: boolean): Promise<void> {
+    const gen = ++this.#gen
+    this.#setStatus(status === 'reconnecting' ? { ...this.#status, status } : { status })
+    // A retry or resume asks a live tab for a fresh token first, so the attempt does not join with
+    // an expired one (supabase-js #2613); a first start uses the token the tab just gave.
+    if (refresh) await this.#refreshToken()
+    if (gen !== this.#gen) return
+    const attempt: TransportConnection<unknown> = this.#deps.transport.open({
+      target: this.#deps.target, token: this.#token, memory: this.#memory,
       events: {
-        open: () => { if (this.#transport === transport) this.#onOpen() },
-        closed: (error) => { if (this.#transport === transport) this.#onClosed(error) },
+        open: () => { if (this.#attempt === attempt) this.#onOpen() },
+        closed: (reason) => { if (this.#attempt === attempt) this.#onClosed(reason) },
       },
     })
-    this.#transport = transport
-    this.#setStatus(status === 'reconnecting' ? { ...this.#status, status } : { status })
-    // Trap 8: realtime-js joins without a token unless setAuth finished first. A first start uses
-    // the token the tab just gave; a resume or retry asks a live tab first (supabase-js #2613).
-    const refreshed = refresh ? this.#refreshToken() : Promise.resolve()
-    this.#ready = refreshed.then(() => transport.setAuth(this.#token.value)).catch(() => undefined)
-    transport.connect()
+    this.#attempt = attempt
+    const ms = this.#deps.connectTimeoutMs
+    this.#cancelConnectTimeout = this.#deps.clock.setTimeout(() => {
+      if (this.#attempt !== attempt || this.#isOpen) return
+      this.#onClosed({ kind: 'retry', error: { code: 'transport', message: `no connection within ${ms} ms; retrying` } })
+    }, ms)
     for (const entry of this.topics.entries()) this.#open(entry)
   }
 
-  async #stopTransport(): Promise<void> {
-    const transport = this.#transport
-    this.#transport = null
-    this.#openedAt = null
+  /** Ends the current attempt, if any, and forgets its channels. */
+  async #stopAttempt(): Promise<void> {
+    this.#gen += 1
+    this.#retry.cancel()
+    this.#cancelConnectTimeout()
+    const attempt = this.#attempt
+    this.#attempt = null
+    this.#isOpen = false
     for (const entry of this.topics.entries()) { entry.channel = null; entry.status = 'joining' }
-    await transport?.close()
+    await attempt?.close().catch(() => undefined)
   }
 
   #open(entry: TopicEntry): void {
-    const transport = this.#transport
-    if (!transport) return
+    const attempt = this.#attempt
+    if (!attempt || !this.topics.has(entry) || entry.channel) return
     entry.status = 'joining'
-    void this.#ready.then(() => {
-      if (this.#transport !== transport || !this.topics.has(entry) || entry.channel) return
-      let channel: TransportChannel | null = null
-      const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => this.#presence.rejoined(entry))
-      channel = transport.channel(entry.spec, handlers)
-      entry.channel = channel
-    })
+    let channel: TransportChannel | null = null
+    const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => this.#presence.rejoined(entry))
+    channel = attempt.join(entry.key, entry.spec, handlers)
+    entry.channel = channel
   }
 
   #drop(entry: TopicEntry): void {
@@ -206,38 +219,29 @@ export class Connection {
   }
 
   #onOpen(): void {
-    this.#openedAt = this.#deps.clock.now()
-    this.#lastError = undefined
+    this.#cancelConnectTimeout()
+    this.#isOpen = true
+    this.#retry.opened()
     this.#setStatus({ status: 'open' })
   }
 
-  #onClosed(error: WireError): void {
-    const uptime = this.#openedAt === null ? 0 : this.#deps.clock.now() - this.#openedAt
-    if (uptime >= this.#deps.minUptimeMs) this.#attempt = 0
-    this.#openedAt = null
-    this.#lastError = error
-    // Ask a live tab for a fresh token now, so realtime-js's rejoin (which awaits a pending
-    // setAuth) does not rejoin with an expired one (supabase-js issue 2613).
-    const transport = this.#transport
-    this.#ready = this.#refreshToken().then(() => transport?.setAuth(this.#token.value)).catch(() => undefined)
-  }
-
-  #nextRetry(transport: Transport): number {
-    this.#attempt += 1
-    const delayMs = backoff(this.#attempt, this.#deps.random)
-    if (this.#transport === transport) {
-      const event: StatusEvent = { status: 'reconnecting', attempt: this.#attempt, retryAt: this.#deps.clock.now() + delayMs }
-      if (this.#lastError) event.error = this.#lastError
-      this.#setStatus(event)
+  /** The attempt ended: back off and open the next one (the hub's one retry policy). */
+  #onClosed(reason: CloseReason): void {
+    const error: WireError = reason.error
+    void this.#stopAttempt()
+    if (reason.kind === 'fatal') {
+      this.#setStatus({ status: 'closed', error })
+      return
     }
-    return delayMs
+    const next = this.#retry.schedule(() => void this.#start('reconnecting', true), reason.retryAfterMs ?? 0)
+    this.#setStatus({ status: 'reconnecting', attempt: next.attempt, retryAt: next.retryAt, error })
   }
 
   async #refreshToken(): Promise<void> {
     try {
       this.offerToken(await this.#deps.askToken())
     } catch (error) {
-      this.#lastError = toWire(error)
+      this.#setStatus({ ...this.#status, error: toWire(error) })
     }
   }
 

@@ -1,7 +1,8 @@
 /**
- * The ready-made worker entry, for apps that need no hub options:
+ * The ready-made worker entry for Supabase apps that need no hub options:
  * `new SharedWorker(new URL('tabrelay/worker/default', import.meta.url), { type: 'module', name: workerName() })`.
  */
 import { serveHub } from './index.ts'
+import { supabaseTransport } from './transports/supabase/index.ts'
 
-serveHub()
+serveHub({ transports: { supabase: supabaseTransport() } })

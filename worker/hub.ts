@@ -2,16 +2,17 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, Delivery, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, StatusEvent, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Delivery, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, StatusEvent, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
 import { systemClock, withTimeout, type Clock } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
+import { randomId } from '../src/contract/ids.ts'
 import { Connection } from './connection.ts'
-import { identityKey } from './identity.ts'
+import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
 import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'
 import { TabRegistry, type LockRequester } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
-import type { TransportFactory } from './transports/transport.ts'
+import type { Transport, Transports } from './transports/transport.ts'
 
 /** The tab's callbacks as the hub calls them (a Comlink remote in the worker). */
 export interface HubSink {
@@ -23,7 +24,8 @@ export interface HubSink {
 
 /** Hub options; everything has a production default. */
 export interface HubOptions {
-  transport: TransportFactory
+  /** The transports this hub serves, by the name tabs give in `target.transport`. */
+  transports: Transports
   clock?: Clock
   random?: () => number
   locks?: LockRequester | null
@@ -37,6 +39,8 @@ export interface HubOptions {
   tokenTimeoutMs?: number
   /** How long a user's connection outlives its last tab, so a reload reuses it. */
   idleCloseMs?: number
+  /** How long a connection attempt may take to open before it counts as failed and is retried. */
+  connectTimeoutMs?: number
 }
 
 interface TabLink {
@@ -69,8 +73,8 @@ export class Hub {
 
   constructor(options: HubOptions) {
     this.#options = {
-      clock: systemClock, random: Math.random, schedule: nextTask, workerId: crypto.randomUUID(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, ...options,
+      clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -87,8 +91,9 @@ export class Hub {
     if (hello.protocol !== PROTOCOL_VERSION) {
       throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
     }
+    const transport = this.#transport(hello.target)
     this.bye(hello.tabId)
-    const identity = identityKey(hello.url, hello.apikey, hello.token)
+    const identity = this.#identity(hello.target, hello.token)
     const outbox = new Outbox((batch) => quietly(() => sink.deliver(batch)), this.#options.schedule, this.#counters)
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
     this.#timers.cancel('idle', identity)
@@ -97,11 +102,13 @@ export class Hub {
     connection.start()
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
-    return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader: this.#registry.leaderOf(identity) === hello.tabId }
+    const isLeader = this.#registry.leaderOf(identity) === hello.tabId
+    return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader, transport: { ...transport.capabilities } }
   }
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const link = this.#link(tabId)
+    checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub)
     const previous = link.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
     link.subs.set(sub.subId, sub)
@@ -115,10 +122,14 @@ export class Hub {
   }
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
+    const { target } = this.#link(tabId).hello
+    checkSendFor(this.#transport(target).capabilities, target.transport, message)
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    const { target } = this.#link(tabId).hello
+    checkPresenceFor(this.#transport(target).capabilities, target.transport)
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -126,11 +137,18 @@ export class Hub {
     return this.#connectionOf(tabId).untrack(tabId, subId)
   }
 
-  /** A new token: applied in place for the same user, or the tab moves to the token's user. */
-  setAuth(tabId: string, token: string | null): void {
+  /**
+   * A new token (and, for cookie-authenticated apps, maybe a new explicit identity): applied in
+   * place for the same user, or the tab moves to the new user's connection.
+   */
+  setAuth(tabId: string, token: string | null, identity: string | null | undefined = undefined): void {
     const link = this.#link(tabId)
-    link.hello = { ...link.hello, token }
-    const identity = identityKey(link.hello.url, link.hello.apikey, token)
+    const target: ConnectionTarget = identity === undefined ? link.hello.target : { ...link.hello.target, identity }
+    link.hello = { ...link.hello, target, token }
+    this.#setIdentity(tabId, link, this.#identity(target, token), token)
+  }
+
+  #setIdentity(tabId: string, link: TabLink, identity: string, token: string | null): void {
     if (identity === link.identity) {
       this.#connections.get(identity)?.offerToken(token)
       return
@@ -182,7 +200,7 @@ export class Hub {
     const tabs = this.#registry.list(link.identity)
     const channels = [...(connection?.topics.entries() ?? [])].map((entry) => {
       const subs = [...entry.subs.values()]
-      return { topic: entry.spec.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
+      return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
     })
     const connections = [...this.#connections.values()].reduce((n, c) => n + c.sockets, 0)
     return {
@@ -213,9 +231,9 @@ export class Hub {
     }
     const isCurrent = (): boolean => this.#connections.get(identity) === connection
     const connection = new Connection({
-      url: hello.url, apikey: hello.apikey, transport: this.#options.transport, clock: this.#options.clock,
+      target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
-      joinWaitMs: this.#options.joinWaitMs,
+      joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs,
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.
@@ -240,7 +258,7 @@ export class Hub {
       try {
         const token = await withTimeout(link.sink.token(), this.#options.tokenTimeoutMs, 'accessToken()', this.#options.clock)
         // Never hand one user's connection another user's token.
-        if (identityKey(link.hello.url, link.hello.apikey, token) === identity) return token
+        if (this.#identity(link.hello.target, token) === identity) return token
       } catch {
         continue
       }
@@ -272,6 +290,20 @@ export class Hub {
     const connection = this.#connections.get(identity)
     this.#connections.delete(identity)
     void connection?.close()
+  }
+
+  /** The connection key: transport, endpoint and the transport's identity of the tab's user. */
+  #identity(target: ConnectionTarget, token: string | null): string {
+    return JSON.stringify([target.transport, target.endpoint, this.#transport(target).identify(target, token)])
+  }
+
+  #transport(target: ConnectionTarget): Transport {
+    const transport = Object.hasOwn(this.#options.transports, target.transport) ? this.#options.transports[target.transport] : undefined
+    if (!transport) {
+      const served = Object.keys(this.#options.transports).join(', ') || 'none'
+      throw new RelayError('unsupported', `this worker serves no '${target.transport}' transport (it serves: ${served}); add it to serveHub({ transports })`)
+    }
+    return transport
   }
 
   #eachTab(identity: string, fn: (link: TabLink, tabId: string) => void): void {

@@ -1,43 +1,50 @@
 /**
- * The worker entry: `serveHub()` wires each connecting tab's port to one shared {@link Hub}.
- * An app's worker file is two lines: `import { serveHub } from 'tabrelay/worker'; serveHub()`.
+ * The worker side of tabrelay. `createHub()` builds a hub (no globals); a host accepts tabs into
+ * it; `serveHub()` does both for the scope it runs in. An app's worker file names its transports:
+ * `serveHub({ transports: { supabase: supabaseTransport() } })` (or `tabrelay/worker/default`).
+ * No transport is imported here, so a worker bundles only the ones it serves.
  */
-import { expose } from 'comlink'
+import type { Endpoint } from 'comlink'
 import { installErrorTransfer } from '../src/contract/errors.ts'
 import { Hub, type HubOptions } from './hub.ts'
-import { TabSession } from './session.ts'
-import { supabaseTransport } from './transports/supabase.ts'
+import { acceptDedicatedTab } from './hosts/dedicated.ts'
+import { acceptSharedWorkerTabs } from './hosts/shared-worker.ts'
+import type { LockRequester } from './tabs.ts'
 
 export { Hub, type HubOptions } from './hub.ts'
-export { supabaseTransport } from './transports/supabase.ts'
-export type { Transport, TransportFactory, TransportChannel, ChannelSpec, ChannelHandlers } from './transports/transport.ts'
+export { acceptTab } from './hosts/endpoint.ts'
+export { acceptSharedWorkerTabs } from './hosts/shared-worker.ts'
+export { acceptDedicatedTab } from './hosts/dedicated.ts'
+export { defaultIdentity, tokenIdentity, claimsOf } from './claims.ts'
+export type { Transport, Transports, TransportConnection, TransportChannel, ChannelHandlers, Capabilities, CloseReason, OpenOptions, AttemptEvents } from './transports/transport.ts'
 
-interface ConnectEvent {
-  ports: readonly MessagePort[]
+/**
+ * Builds a hub; tabs reach it through a host (`acceptTab`, `acceptSharedWorkerTabs`, …). Web Locks
+ * (the close signal of dead tabs) are taken from `navigator.locks` unless `locks` is given.
+ * @example
+ * const hub = createHub({ transports: { supabase: supabaseTransport() } })
+ */
+export function createHub(options: HubOptions): Hub {
+  installErrorTransfer()
+  const nav = (globalThis as { navigator?: { locks?: LockRequester } }).navigator
+  return new Hub({ locks: nav?.locks ?? null, ...options })
 }
 
 /**
- * Starts the hub in this worker: a SharedWorker serves every tab that connects; a dedicated
- * Worker (the fallback where SharedWorker is missing) serves its one tab.
+ * Starts the hub in this worker: a SharedWorker serves every tab that connects; a dedicated Worker
+ * (the fallback where SharedWorker is missing) serves its one tab.
  * @example
  * // realtime.worker.ts
  * import { serveHub } from 'tabrelay/worker'
- * serveHub()
+ * import { supabaseTransport } from 'tabrelay/worker/supabase'
+ * serveHub({ transports: { supabase: supabaseTransport() } })
  */
-export function serveHub(options: Partial<HubOptions> = {}): Hub {
-  installErrorTransfer()
-  const locks = typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : null
-  const hub = new Hub({ transport: supabaseTransport(), locks, ...options })
-  const scope = globalThis as unknown as { addEventListener(type: string, fn: (event: ConnectEvent) => void): void }
-  if ('onconnect' in globalThis) {
-    // Registered synchronously at start: Chromium may dispatch `connect` before any await returns
-    // (automerge-repo's shared-worker example).
-    scope.addEventListener('connect', (event) => {
-      const port = event.ports[0]
-      if (port) expose(new TabSession(hub), port)
-    })
-  } else {
-    expose(new TabSession(hub), globalThis as unknown as MessagePort)
+export function serveHub(options: HubOptions): Hub {
+  if (typeof options !== 'object' || options === null || typeof options.transports !== 'object' || options.transports === null) {
+    throw new TypeError("serveHub() needs { transports: { supabase: supabaseTransport() } } (import it from 'tabrelay/worker/supabase')")
   }
+  const hub = createHub(options)
+  if ('onconnect' in globalThis) acceptSharedWorkerTabs(hub, globalThis as unknown as Parameters<typeof acceptSharedWorkerTabs>[1])
+  else acceptDedicatedTab(hub, globalThis as unknown as Endpoint)
   return hub
 }

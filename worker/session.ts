@@ -2,32 +2,36 @@
  * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
  * always knows the caller and a tab can only act for itself.
  */
-import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, TabSink, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import type { Hub, HubSink } from './hub.ts'
-import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSink, checkSubscription } from './validate.ts'
+import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSubscription } from './validate.ts'
 
 function text(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new RelayError('bad-input', `${what} must be a non-empty string`)
   return value
 }
 
-/** The per-port implementation of {@link HubApi}. */
+/**
+ * The per-endpoint implementation of {@link HubApi}; `sink` is the tab's {@link TabSink} on the
+ * same endpoint (a Comlink remote).
+ */
 export class TabSession implements HubApi {
   readonly #hub: Hub
+  readonly #sink: HubSink
   #tabId: string | null = null
 
-  constructor(hub: Hub) {
+  constructor(hub: Hub, sink: HubSink) {
     this.#hub = hub
+    this.#sink = sink
   }
 
-  async hello(tab: TabHello, sink: TabSink): Promise<Welcome> {
+  async hello(tab: TabHello): Promise<Welcome> {
     const hello = checkHello(tab)
-    const checked = checkSink(sink)
     // A port says hello once; a second hello for another tab id would let one tab act for another.
     if (this.#tabId !== null && this.#tabId !== hello.tabId) throw new RelayError('bad-input', 'this port already belongs to another tab')
     this.#tabId = hello.tabId
-    return this.#hub.hello(hello, checked as unknown as HubSink)
+    return this.#hub.hello(hello, this.#sink)
   }
 
   async join(sub: Subscription): Promise<ChannelSnapshot> {
@@ -50,9 +54,10 @@ export class TabSession implements HubApi {
     return this.#hub.untrack(this.#tab(), text(subId, 'subId'))
   }
 
-  async setAuth(token: string | null): Promise<void> {
+  async setAuth(token: string | null, identity?: string | null): Promise<void> {
     if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'token must be a string or null')
-    this.#hub.setAuth(this.#tab(), token)
+    if (identity !== undefined && identity !== null && (typeof identity !== 'string' || identity === '')) throw new RelayError('bad-input', 'identity must be a non-empty string, or null')
+    this.#hub.setAuth(this.#tab(), token, identity)
   }
 
   async heartbeat(beat: Heartbeat): Promise<HeartbeatAck> {

@@ -4,16 +4,18 @@
  * remount does not leave and rejoin (nanostores `STORE_UNMOUNT_DELAY`).
  */
 import type { ChannelStatus, Json, PresenceState, Subscription, WireError } from '../src/contract/protocol.ts'
-import { bindingKey } from '../src/contract/bindings.ts'
 import type { Clock } from '../src/contract/clock.ts'
-import type { ChannelSpec, TransportChannel } from './transports/transport.ts'
+import type { Transport, TransportChannel } from './transports/transport.ts'
 import type { TabTrack } from './presence.ts'
 import type { TopicSub } from './routing.ts'
 
 /** One server topic with everything the hub knows about it. */
 export interface TopicEntry {
   key: string
-  spec: ChannelSpec
+  /** The transport's server subscription for the topic (opaque here). */
+  spec: unknown
+  /** The topic name, as tabs gave it. */
+  topic: string
   subs: Map<string, TopicSub>
   channel: TransportChannel | null
   status: ChannelStatus | 'joining'
@@ -36,71 +38,34 @@ export interface TopicHooks {
   close(entry: TopicEntry): void
 }
 
-/**
- * The topic key: public and private topics of the same name are separate namespaces.
- * @example
- * topicKey({ subId: 's1', topic: 'room', config: { private: true }, bindings: [] }) // 'private:room'
- */
-export function topicKey(sub: Subscription): string {
-  return `${sub.config.private === true ? 'private' : 'public'}:${sub.topic}`
-}
-
-/**
- * The server channel a set of subscriptions needs: presence if any wants it, the first presence
- * key set, and the union of postgres_changes bindings (each tab filters its own locally).
- * @example
- * specOf('public:room', [...entry.subs.values()])
- */
-export function specOf(key: string, subs: Iterable<TopicSub>, hasTracks = false): ChannelSpec {
-  const list = [...subs]
-  const first = list[0]
-  const postgres = new Map<string, ChannelSpec['postgres'][number]>()
-  let presenceKey = ''
-  let hasPresence = hasTracks
-  for (const { sub } of list) {
-    if (presenceKey === '' && sub.config.presence?.key) presenceKey = sub.config.presence.key
-    if (sub.config.presence?.enabled === true) hasPresence = true
-    for (const binding of sub.bindings) {
-      if (binding.type === 'presence') hasPresence = true
-      if (binding.type === 'postgres_changes') postgres.set(bindingKey(binding.filter), binding.filter)
-    }
-  }
-  return {
-    topic: first?.sub.topic ?? key.slice(key.indexOf(':') + 1),
-    isPrivate: key.startsWith('private:'),
-    presenceKey,
-    hasPresence,
-    postgres: [...postgres.values()],
-  }
-}
-
-function sameSpec(a: ChannelSpec, b: ChannelSpec): boolean {
-  return JSON.stringify(a) === JSON.stringify(b)
-}
+/** The part of a transport the table uses: how topics are keyed and subscriptions merged. */
+export type TopicRules = Pick<Transport, 'key' | 'merge' | 'covers'>
 
 /** Ref-counted table of topics; owners react through {@link TopicHooks}. */
 export class TopicTable {
   readonly #entries = new Map<string, TopicEntry>()
   readonly #hooks: TopicHooks
+  readonly #rules: TopicRules
   readonly #clock: Clock
   lingerMs: number
 
-  constructor(hooks: TopicHooks, clock: Clock, lingerMs: number) {
+  constructor(hooks: TopicHooks, rules: TopicRules, clock: Clock, lingerMs: number) {
     this.#hooks = hooks
+    this.#rules = rules
     this.#clock = clock
     this.lingerMs = lingerMs
   }
 
   /** Adds or updates a tab's subscription; opens the topic or re-specs it when needed. */
   add(tabId: string, sub: Subscription): TopicEntry {
-    const key = topicKey(sub)
+    const key = this.#rules.key(sub)
     const existing = this.#entries.get(key)
-    const entry = existing ?? this.#create(key)
+    const entry = existing ?? this.#create(key, sub.topic)
     entry.subs.set(`${tabId}/${sub.subId}`, { tabId, sub })
     entry.cancelLinger?.()
     entry.cancelLinger = null
     if (!existing) {
-      entry.spec = specOf(key, entry.subs.values())
+      entry.spec = this.#rules.merge([sub], false)
       this.#hooks.open(entry)
     } else {
       this.#refresh(entry)
@@ -156,9 +121,9 @@ export class TopicTable {
     return this.#entries.size
   }
 
-  #create(key: string): TopicEntry {
+  #create(key: string, topic: string): TopicEntry {
     const entry: TopicEntry = {
-      key, spec: specOf(key, []), subs: new Map(), channel: null, status: 'joining', presence: {},
+      key, topic, spec: null, subs: new Map(), channel: null, status: 'joining', presence: {},
       tracks: [], serverMeta: null, since: null, wasSubscribed: false, cancelLinger: null,
     }
     this.#entries.set(key, entry)
@@ -166,10 +131,12 @@ export class TopicTable {
   }
 
   #refresh(entry: TopicEntry): void {
-    const spec = specOf(entry.key, entry.subs.values(), entry.tracks.length > 0)
-    // Only growth re-joins: a shrinking union keeps serving the extra bindings, filtered locally.
-    if (sameSpec(spec, entry.spec) || covers(entry.spec, spec)) return
-    entry.spec = { ...spec, hasPresence: spec.hasPresence || entry.spec.hasPresence }
+    const subs = [...entry.subs.values()].map((item) => item.sub)
+    const spec = this.#rules.merge(subs, entry.tracks.length > 0, entry.spec)
+    // The transport decides what re-joins (Supabase: only growth; a shrinking union keeps serving
+    // the extra bindings, filtered locally by each tab).
+    if (this.#rules.covers(entry.spec, spec)) return
+    entry.spec = spec
     this.#hooks.respec(entry)
   }
 
@@ -184,9 +151,3 @@ export class TopicTable {
   }
 }
 
-function covers(current: ChannelSpec, wanted: ChannelSpec): boolean {
-  if (wanted.hasPresence && !current.hasPresence) return false
-  if (wanted.presenceKey !== '' && current.presenceKey === '' ) return false
-  const have = new Set(current.postgres.map(bindingKey))
-  return wanted.postgres.every((filter) => have.has(bindingKey(filter)))
-}

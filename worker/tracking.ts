@@ -40,7 +40,7 @@ export class PresenceKeeper {
   /** The server lost this connection's presence with the old channel: track it again. */
   rejoined(entry: TopicEntry): void {
     const channel = entry.channel
-    if (entry.serverMeta && channel) this.#joinTracks.set(channel, channel.track(entry.serverMeta).catch(() => 'error' as const))
+    if (entry.serverMeta && channel?.track) this.#joinTracks.set(channel, channel.track(entry.serverMeta).catch(() => 'error' as const))
   }
 
   /** Sends the merged meta to the server when it changed. */
@@ -54,6 +54,8 @@ export class PresenceKeeper {
     if (!sameMeta(meta, entry.serverMeta)) return 'ok' // a newer track superseded this one
     // Joined meanwhile: rejoined() already sent this meta on the new join; do not send it twice.
     if (!wasJoined) return meta === null ? 'ok' : this.#joinTracks.get(channel) ?? 'ok'
-    return meta === null ? channel.untrack() : channel.track(meta)
+    // Only transports with presence get here (the hub refuses track() otherwise).
+    if (meta === null) return channel.untrack ? channel.untrack() : 'error'
+    return channel.track ? channel.track(meta) : 'error'
   }
 }

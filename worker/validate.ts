@@ -2,7 +2,7 @@
  * Checks at the worker's edge: whatever a tab sends is checked before it touches shared state, so
  * bad input fails in that tab only and the connection and other tabs carry on.
  */
-import { MAX_TOPIC_BYTES, type Binding, type Heartbeat, type Json, type Outgoing, type Subscription, type TabHello, type TabSink } from '../src/contract/protocol.ts'
+import type { Binding, ConnectionTarget, Heartbeat, Json, Outgoing, Subscription, TabHello } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { isJson } from '../src/contract/validate.ts'
 
@@ -55,7 +55,8 @@ function binding(value: unknown): Binding {
 export function checkSubscription(value: unknown): Subscription {
   if (!isRecord(value)) fail('subscription must be an object')
   text(value.subId, 'subId', 100)
-  text(value.topic, 'topic', MAX_TOPIC_BYTES)
+  // The transport's own limit is checked once the tab's transport is known (limits.ts).
+  text(value.topic, 'topic', 1024)
   const config = value.config
   if (!isRecord(config)) fail('config must be an object')
   if (config.broadcast !== undefined && !isRecord(config.broadcast)) fail('config.broadcast must be an object')
@@ -111,8 +112,7 @@ export function checkHeartbeat(value: unknown): Heartbeat {
 export function checkHello(value: unknown): TabHello {
   if (!isRecord(value)) fail('hello must be an object')
   text(value.tabId, 'tabId', 100)
-  text(value.url, 'url', 2048)
-  text(value.apikey, 'apikey', 8192)
+  checkTarget(value.target)
   text(value.lockName, 'lockName', 200)
   if (value.token !== null && typeof value.token !== 'string') fail('token must be a string or null')
   for (const key of ['protocol', 'pauseWhenHiddenMs', 'heartbeatIntervalMs', 'lingerMs'] as const) {
@@ -123,17 +123,18 @@ export function checkHello(value: unknown): TabHello {
 }
 
 /**
- * A tab's sink: what Comlink makes of `Comlink.proxy(sink)`, whose methods are callable. A plain
- * object crosses as a clone without its methods, and calling one later (a status fan-out, a batch
- * flush) would throw inside the hub, outside any call of that tab.
+ * Which connection a tab asks for.
  * @example
- * checkSink(sink)
+ * checkTarget({ transport: 'supabase', endpoint: url, params: { apikey }, identity: null })
  */
-export function checkSink(value: unknown): TabSink {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) fail('hello() needs Comlink.proxy(sink) as its sink')
-  const sink = value as Record<string, unknown>
-  for (const key of ['deliver', 'status', 'leader', 'token']) {
-    if (typeof sink[key] !== 'function') fail(`the sink has no ${key}(); pass Comlink.proxy(sink), not the object itself`)
+export function checkTarget(value: unknown): ConnectionTarget {
+  if (!isRecord(value)) fail('target must be { transport, endpoint, params, identity }')
+  text(value.transport, 'target.transport', 100)
+  text(value.endpoint, 'target.endpoint', 2048)
+  if (!isRecord(value.params)) fail('target.params must be an object of strings')
+  for (const [key, param] of Object.entries(value.params)) {
+    if (typeof param !== 'string' || encoder.encode(param).length > 8192) fail(`target.params.${key} must be a string of at most 8192 bytes`)
   }
-  return value as TabSink
+  if (value.identity !== null) text(value.identity, 'target.identity', 1024)
+  return value as unknown as ConnectionTarget
 }

@@ -3,7 +3,7 @@
  * the typing signal it drives. Messages are broadcasts with `self: true`, so this tab's own
  * messages come back through the hub like everyone else's and render from one code path.
  */
-import type { Json } from '../../src/index.ts'
+import type { Json } from '../../src/supabase/index.ts'
 import { clockTime, h } from './dom.ts'
 
 /** One chat message, the payload of the `message` broadcast. */

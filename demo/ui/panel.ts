@@ -3,7 +3,7 @@
  * server's (`GET /stats`: live sockets, in all and for this user), polled once a second. The
  * headline, "4 tabs · 1 connection", is the point of the library.
  */
-import type { ConnectionStatus, SharedRealtime } from '../../src/index.ts'
+import type { ConnectionStatus, SharedRealtime } from '../../src/supabase/index.ts'
 import { byTestId, setText } from './dom.ts'
 
 /** The part of the server's `/stats` the panel reads. */

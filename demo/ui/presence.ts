@@ -2,7 +2,7 @@
  * Who is online and who is typing, from the channel's presence state. Presence is keyed by user
  * name, and the hub keeps one presence per user connection, so this lists users, not tabs.
  */
-import type { PresenceState } from '../../src/index.ts'
+import type { PresenceState } from '../../src/supabase/index.ts'
 import { h, setText } from './dom.ts'
 
 /** One online user. */

@@ -59,28 +59,41 @@ export function fromWire(wire: WireError): RelayError {
 interface Thrown {
   value: unknown
 }
-type Serialized = { isRelay: true; wire: WireError } | { isRelay: false; message: string; name: string }
+type Serialized = { isRelay: true; wire: WireError } | { isRelay: false; inner: unknown }
+
+// The handler that was registered before ours (Comlink's own, or the app's): everything that is
+// not a RelayError still goes through it, so an app's own Comlink workers keep their error stacks.
+let previous: TransferHandler<unknown, unknown> | undefined
 
 const throwHandler: TransferHandler<Thrown, Serialized> = {
   canHandle: (value: unknown): value is Thrown =>
     typeof value === 'object' && value !== null && 'value' in value && Object.getOwnPropertySymbols(value).some((s) => s.description === 'Comlink.thrown'),
-  serialize: ({ value }) => {
-    if (value instanceof RelayError) return [{ isRelay: true, wire: toWire(value) }, []]
-    const error = value instanceof Error ? value : new Error(String(value))
-    return [{ isRelay: false, message: error.message, name: error.name }, []]
+  serialize: (thrown) => {
+    if (thrown.value instanceof RelayError) return [{ isRelay: true, wire: toWire(thrown.value) }, []]
+    if (previous) {
+      const [inner, transferables] = previous.serialize(thrown)
+      return [{ isRelay: false, inner }, transferables]
+    }
+    const error = thrown.value instanceof Error ? thrown.value : new Error(String(thrown.value))
+    return [{ isRelay: false, inner: { isError: true, value: { message: error.message, name: error.name, stack: error.stack } } }, []]
   },
   deserialize: (data) => {
     if (data.isRelay) throw fromWire(data.wire)
-    throw Object.assign(new Error(data.message), { name: data.name })
+    if (previous) return previous.deserialize(data.inner) as Thrown
+    throw new Error('a Comlink error arrived without its handler')
   },
 }
 
 /**
- * Replaces Comlink's `throw` handler so a {@link RelayError} keeps its code across the port.
- * Both sides call it once before using Comlink; calling it again is harmless.
+ * Lets a {@link RelayError} keep its code across the port: Comlink keeps only name, message and
+ * stack of a thrown error. Only RelayErrors are handled here; every other thrown value goes to the
+ * `throw` handler that was registered before (Comlink's own, or the app's). Idempotent.
  * @example
  * installErrorTransfer(); Comlink.expose(session, port)
  */
 export function installErrorTransfer(): void {
+  const current = transferHandlers.get('throw')
+  if (current === (throwHandler as TransferHandler<unknown, unknown>)) return
+  previous = current
   transferHandlers.set('throw', throwHandler as TransferHandler<unknown, unknown>)
 }

@@ -3,12 +3,16 @@
  * both the DOM and the WebWorker libs (proof that it depends on neither).
  */
 
-/** Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name. */
-export const PROTOCOL_VERSION = 1
+/**
+ * Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name.
+ * 2: hellos name a {@link ConnectionTarget}; the tab's sink shares the hub's endpoint.
+ */
+export const PROTOCOL_VERSION = 2
 
 /**
- * Longest topic in UTF-8 bytes: realtime-js writes `realtime:<topic>` into a one-byte length field
- * of its binary broadcast frame (255), so a longer topic could join but never broadcast.
+ * Longest topic in UTF-8 bytes on Supabase Realtime: realtime-js writes `realtime:<topic>` into a
+ * one-byte length field of its binary broadcast frame (255), so a longer topic could join but
+ * never broadcast.
  */
 export const MAX_TOPIC_BYTES = 255 - 'realtime:'.length
 
@@ -83,12 +87,38 @@ export interface StatusEvent {
   retryAt?: number
 }
 
+/**
+ * Which server connection a tab rides on: the hub keeps one connection per (transport, endpoint,
+ * identity), where the transport derives the identity from the token unless `identity` is given.
+ */
+export interface ConnectionTarget {
+  /** The transport's name in the worker's `serveHub({ transports })`. */
+  transport: string
+  /** The server's address (Supabase: the project URL; WebSocket: the socket URL). */
+  endpoint: string
+  /** Transport-specific settings that are part of the connection (Supabase: `apikey`). */
+  params: { [key: string]: string }
+  /** The user, for apps that authenticate by cookie; `null` lets the transport read the token. */
+  identity: string | null
+}
+
+/** What a transport can do, as the hub tells tabs (see `worker/transports/transport.ts`). */
+export interface TransportInfo {
+  presence: boolean
+  postgresChanges: boolean
+  privateTopics: boolean
+  acks: boolean
+  echoesToSender: boolean
+  maxTopicBytes: number
+  maxEventBytes: number
+  maxPayloadBytes: number
+}
+
 /** Sent by a tab on (re)connecting to the hub. */
 export interface TabHello {
   tabId: string
   protocol: number
-  url: string
-  apikey: string
+  target: ConnectionTarget
   token: string | null
   visibility: Visibility
   focused: boolean
@@ -107,6 +137,8 @@ export interface Welcome {
   protocol: number
   status: StatusEvent
   isLeader: boolean
+  /** The target transport's capabilities, so the tab can check limits before sending. */
+  transport: TransportInfo
 }
 
 /** A tab's periodic and on-change report. */
@@ -153,15 +185,19 @@ export interface HubStats {
   batches: number
 }
 
-/** The worker's API, one instance per connected tab (`worker/session.ts`). */
+/**
+ * The worker's API, one instance per connected tab (`worker/session.ts`). The tab exposes its
+ * {@link TabSink} on the same endpoint (Comlink in both directions), so nothing is transferred and
+ * the endpoint may be a MessagePort, a Worker or a per-tab BroadcastChannel address.
+ */
 export interface HubApi {
-  hello(tab: TabHello, sink: TabSink): Promise<Welcome>
+  hello(tab: TabHello): Promise<Welcome>
   join(sub: Subscription): Promise<ChannelSnapshot>
   leave(subId: string): Promise<void>
   send(subId: string, message: Outgoing): Promise<SendResult>
   track(subId: string, meta: { [key: string]: Json }): Promise<SendResult>
   untrack(subId: string): Promise<SendResult>
-  setAuth(token: string | null): Promise<void>
+  setAuth(token: string | null, identity?: string | null): Promise<void>
   heartbeat(beat: Heartbeat): Promise<HeartbeatAck>
   reconnect(): Promise<void>
   stats(): Promise<HubStats>

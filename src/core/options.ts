@@ -1,31 +1,28 @@
 /**
- * The options of `createSharedRealtime()`, their defaults and checks, and small helpers the client
- * needs that have no better home.
+ * The options every tab client takes (the adapter-neutral part), their defaults and checks.
  */
 import type { Clock } from '../contract/clock.ts'
-import type { HubWorker } from './connect.ts'
 import { RelayError } from '../contract/errors.ts'
+import type { ConnectionTarget } from '../contract/protocol.ts'
+import type { HubWorker } from '../hosts/worker.ts'
 
 /**
- * What `createSharedRealtime()` takes; every duration ends in `Ms`.
+ * Timing and plumbing shared by every adapter; every duration ends in `Ms`.
  * @example
- * const options: SharedRealtimeOptions = { url, apikey, worker: () => new SharedWorker(url, { type: 'module', name: workerName() }) }
+ * const timing: ClientOptions = { worker: () => new SharedWorker(url, { type: 'module', name: workerName() }), pauseWhenHiddenMs: 60_000 }
  */
-export interface SharedRealtimeOptions {
-  /** The Supabase project URL. */
-  url: string
-  apikey: string
-  /** Asked on start and whenever the hub resumes or rejoins, so the hub never rejoins with a stale JWT. */
-  accessToken?: () => Promise<string | null> | string | null
+export interface ClientOptions {
   /** How the app bundles the hub: a `SharedWorker` (name it with `workerName()`), else a `Worker`. */
   worker: () => HubWorker
+  /** Asked on start and whenever the hub resumes or rejoins, so the hub never rejoins with a stale token. */
+  accessToken?: () => Promise<string | null> | string | null
   /** Close the connection when no tab has been visible this long; 0 = never. Default 300 000. */
   pauseWhenHiddenMs?: number
   /** Default 5 000; a heartbeat unanswered for twice this long makes the tab reconnect. */
   heartbeatIntervalMs?: number
   /** Every call to the hub fails with `timeout` after this long. Default 10 000. */
   callTimeoutMs?: number
-  /** Keep a server channel this long after its last listener left. Default 1 000. */
+  /** Keep a server subscription this long after its last listener left. Default 1 000. */
   lingerMs?: number
   clock?: Clock
   /** For tests; a random id otherwise. */
@@ -33,31 +30,27 @@ export interface SharedRealtimeOptions {
 }
 
 /**
- * Options with their defaults filled in.
+ * Checked options with their defaults, plus the connection the tab asks for.
  * @example
- * const settings: Settings = checkOptions(options)
+ * const settings: Settings = checkClientOptions(options, target, 'createRelay')
  */
-export type Settings = SharedRealtimeOptions & Required<Pick<SharedRealtimeOptions, 'pauseWhenHiddenMs' | 'heartbeatIntervalMs' | 'callTimeoutMs' | 'lingerMs'>>
+export type Settings = ClientOptions & Required<Pick<ClientOptions, 'pauseWhenHiddenMs' | 'heartbeatIntervalMs' | 'callTimeoutMs' | 'lingerMs'>> & {
+  target: ConnectionTarget
+}
 
 const MAX_DELAY_MS = 2 ** 31 - 1
 const DEFAULTS = { pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, callTimeoutMs: 10_000, lingerMs: 1_000 } as const
 
-function bad(message: string): RelayError {
-  return new RelayError('bad-input', `createSharedRealtime(): ${message}`)
-}
-
 /**
  * Fills in defaults and throws `bad-input` naming the first wrong option.
  * @example
- * const settings = checkOptions({ url, apikey, worker }) // settings.callTimeoutMs === 10_000
+ * const settings = checkClientOptions({ worker }, target, 'createRelay') // settings.callTimeoutMs === 10_000
  */
-export function checkOptions(options: SharedRealtimeOptions): Settings {
-  if (typeof options !== 'object' || options === null) throw bad('pass { url, apikey, worker }')
-  if (typeof options.url !== 'string' || options.url === '') throw bad('url must be the Supabase project URL')
-  if (typeof options.apikey !== 'string') throw bad('apikey must be the anon or publishable key')
+export function checkClientOptions(options: ClientOptions, target: ConnectionTarget, factory: string): Settings {
+  const bad = (message: string): RelayError => new RelayError('bad-input', `${factory}(): ${message}`)
   if (typeof options.worker !== 'function') throw bad('worker must be a function returning new SharedWorker(...)')
-  if (options.accessToken !== undefined && typeof options.accessToken !== 'function') throw bad('accessToken must be an async function returning a JWT or null')
-  const settings: Settings = { ...DEFAULTS, ...options }
+  if (options.accessToken !== undefined && typeof options.accessToken !== 'function') throw bad('accessToken must be an async function returning a token or null')
+  const settings: Settings = { ...DEFAULTS, ...options, target }
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
     const value = settings[key]
     const isPositive = key === 'heartbeatIntervalMs' || key === 'callTimeoutMs'
@@ -72,10 +65,10 @@ export function checkOptions(options: SharedRealtimeOptions): Settings {
 /**
  * The error of any use after `close()`.
  * @example
- * throw closedError('send')
+ * throw closedError('send', 'createSharedRealtime')
  */
-export function closedError(what: string): RelayError {
-  return new RelayError('closed', `${what}() after realtime.close(): create a new client with createSharedRealtime()`)
+export function closedError(what: string, factory: string): RelayError {
+  return new RelayError('closed', `${what}() after close(): create a new client with ${factory}()`)
 }
 
 /**
@@ -87,11 +80,4 @@ export function isDataCloneError(error: unknown): boolean {
   return error instanceof Error && error.name === 'DataCloneError'
 }
 
-/**
- * A random tab id; `crypto.randomUUID` exists only in secure contexts, hence the fallback.
- * @example
- * const tabId = randomId()
- */
-export function randomId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
-}
+export { randomId } from '../contract/ids.ts'

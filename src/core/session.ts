@@ -3,19 +3,20 @@
  * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
-import { proxy, type Remote } from 'comlink'
-import type { Invoke } from '../supabase/channel.ts'
+import { expose, type Remote } from 'comlink'
+import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
-import { holdTabLock, openHub, type HubLink, type TabLock } from './connect.ts'
+import { openHub, type HubLink } from '../hosts/worker.ts'
+import { holdTabLock, type TabLock } from './lock.ts'
 import { RelayError, toWire } from '../contract/errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type Welcome } from '../contract/protocol.ts'
+import { PROTOCOL_VERSION, type ConnectionTarget, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type TransportInfo, type Welcome } from '../contract/protocol.ts'
 
 /**
  * What the connection tells the client.
  * @example
- * new HubConnection(settings, { deliver, status, leader, rejoin: (call) => channels.forEach((c) => c.rejoin(call)) })
+ * new HubSession(settings, { deliver, status, leader, rejoin: (call) => channels.forEach((c) => c.rejoin(call)) })
  */
 export interface LinkEvents {
   deliver(batch: Delivery[]): void
@@ -35,11 +36,11 @@ interface Link extends HubLink {
 }
 
 /**
- * The client's hub connection; `call()` is the only way to the hub.
+ * The tab's session with the hub; `call()` is the only way to the hub.
  * @example
- * const link = new HubConnection(settings, events); await link.call('stats', (hub) => hub.stats())
+ * const session = new HubSession(settings, events); await session.call('stats', (hub) => hub.stats())
  */
-export class HubConnection {
+export class HubSession {
   #o: Settings
   #events: LinkEvents
   #clock: Clock
@@ -53,6 +54,8 @@ export class HubConnection {
   #gen = 0
   #attempt = 0
   #workerId = ''
+  #transport: TransportInfo | null = null
+  #target: ConnectionTarget
   #token: string | null = null
   #isStopped = false
   #isRecovering = false
@@ -63,6 +66,7 @@ export class HubConnection {
     this.#o = settings
     this.#events = events
     this.#clock = settings.clock ?? systemClock
+    this.#target = settings.target
     const opened = openHub(settings.worker)
     this.#tabId = settings.tabId ?? randomId()
     this.#lock = holdTabLock(`tabrelay-tab-${this.#tabId}`, settings.callTimeoutMs, this.#clock)
@@ -75,9 +79,18 @@ export class HubConnection {
     return this.#workerId
   }
 
-  /** Remembers the token `setAuth()` gave, for the hub's `token()` when there is no callback. */
-  setToken(token: string | null): void {
+  /** The target transport's capabilities, once a hub answered. */
+  get transport(): TransportInfo | null {
+    return this.#transport
+  }
+
+  /**
+   * Remembers what `setAuth()` gave: the token for the hub's `token()` when there is no
+   * callback, the identity for the hellos after a worker restart.
+   */
+  setAuth(token: string | null, identity?: string | null): void {
     this.#token = token
+    if (identity !== undefined) this.#target = { ...this.#target, identity }
   }
 
   /** Calls the hub on the current worker connection, failing with `timeout` after `callTimeoutMs`. */
@@ -165,9 +178,11 @@ export class HubConnection {
   async #hello(opened: HubLink, gen: number): Promise<{ link: Link; welcome: Promise<Welcome> }> {
     // No waiting for the tab lock: hello says whether it is held, a heartbeat says so once it is.
     const token = await this.freshToken()
-    const sink = proxy(this.#sink(gen))
+    // The sink lives on the hub's own endpoint (Comlink both ways): nothing to transfer, so the
+    // endpoint may also be a BroadcastChannel address of a tab host.
+    expose(this.#sink(gen), opened.endpoint)
     const hello = this.#helloData(token)
-    const welcome = withTimeout(opened.hub.hello(hello, sink), this.#o.callTimeoutMs, 'hello', this.#clock)
+    const welcome = withTimeout(opened.hub.hello(hello), this.#o.callTimeoutMs, 'hello', this.#clock)
     return { link: { ...opened, gen, hadLock: hello.hasLock }, welcome }
   }
 
@@ -178,6 +193,7 @@ export class HubConnection {
     }
     if (link.gen === this.#gen) {
       this.#workerId = welcome.workerId
+      this.#transport = welcome.transport
       this.#events.leader(welcome.isLeader)
       this.#events.status(welcome.status)
     }
@@ -188,9 +204,9 @@ export class HubConnection {
   }
 
   #helloData(token: string | null): TabHello {
-    const { url, apikey, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs } = this.#o
+    const { pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs } = this.#o
     const lockName = `tabrelay-tab-${this.#tabId}`
-    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, url, apikey, token, ...this.#beatData(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs }
+    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, target: this.#target, token, ...this.#beatData(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs }
   }
 
   /** One sink per worker connection, exposed once; it goes quiet when its generation is over. */

@@ -1,38 +1,14 @@
 /**
- * A tab's channel: local listeners plus a {@link Subscription} the hub joins on the shared
- * connection. Deliveries come back through the client's single sink and are routed here.
+ * A tab's Supabase channel: supabase-js's channel API over a {@link Membership} of the shared hub.
+ * Deliveries come back through the client's single sink and are routed here.
  */
-import type { Remote } from 'comlink'
 import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, HubApi, Json, PresenceState, SendResult, Subscription, WireError } from '../contract/protocol.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, PresenceState, SendResult, WireError } from '../contract/protocol.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
-import type { ChannelState, Listener, SharedChannel, SubscribeCallback } from './listen.ts'
+import { Membership, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
+import type { Listener, SharedChannel, SubscribeCallback } from './listen.ts'
 import { checkListener, presencePayload, safely } from './listen.ts'
-
-/**
- * Runs one call against the hub with the client's timeout and error mapping.
- * @example
- * const snapshot = await call('join', (hub) => hub.join(sub))
- */
-export type Invoke = <T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>) => Promise<T>
-
-/**
- * What a channel needs from the client that made it.
- * @example
- * new Channel({ call, nextSubId: () => `${++seq}`, isClosed: () => false }, 'room:1', {})
- */
-export interface ChannelHost {
-  call: Invoke
-  nextSubId(): string
-  isClosed(): boolean
-  /** The client's clock, for a rejoin's resync `since`; `Date.now()` without it. */
-  now?(): number
-}
-
-const STATE_OF: Record<ChannelStatus, ChannelState> = {
-  SUBSCRIBED: 'joined', CHANNEL_ERROR: 'errored', TIMED_OUT: 'errored', CLOSED: 'closed',
-}
 
 /**
  * The channel implementation behind {@link SharedChannel}; created by `realtime.channel()`.
@@ -42,39 +18,37 @@ const STATE_OF: Record<ChannelStatus, ChannelState> = {
 export class Channel implements SharedChannel {
   readonly topic: string
   readonly subTopic: string
-  #host: ChannelHost
-  #config: ChannelConfig
+  readonly #host: MemberHost
+  readonly #config: ChannelConfig
+  readonly #member: Membership
   #listeners: Listener[] = []
-  #state: ChannelState = 'closed'
-  #subId = ''
-  #joinSeq = 0
-  #joined: Promise<void> = Promise.resolve()
-  #isUpdateQueued = false
   #onStatus: SubscribeCallback | undefined
-  #lastStatus: ChannelStatus | undefined
   #presence: PresenceState = {}
-  /** When this channel last got an event (or first subscribed); `null` before it ever did. */
-  #since: number | null = null
-  #isResyncDue = false
   /** What the app last tracked here, sent again after a rejoin on a new hub. */
   #tracked: { [key: string]: Json } | null = null
 
-  constructor(host: ChannelHost, subTopic: string, config: ChannelConfig) {
+  constructor(host: MemberHost, subTopic: string, config: ChannelConfig) {
     if (!isJson(config)) throw new RelayError('bad-input', `channel('${subTopic}'): config must be plain JSON such as { broadcast: { self: true } }`)
     this.#host = host
     this.subTopic = subTopic
     // supabase-js names channels by their wire topic; the hub gets the bare one (`subTopic`).
     this.topic = `realtime:${subTopic}`
     this.#config = config
+    this.#member = new Membership(host, {
+      subscription: () => this.#subscription(),
+      status: (status, error) => this.#status(status, error),
+      resync: (since) => this.#emit('system', (key) => systemMatches(key, 'resync'), { since }),
+      seed: (snapshot) => this.#seed(snapshot),
+    })
   }
 
   get state(): ChannelState {
-    return this.#state
+    return this.#member.state
   }
 
   /** The id the hub knows this channel by, `''` while not subscribed. */
   get subId(): string {
-    return this.#subId
+    return this.#member.subId
   }
 
   on(type: string, filter: unknown, callback: (payload: never) => void): this {
@@ -82,7 +56,7 @@ export class Channel implements SharedChannel {
     const binding = checkListener(type, filter, callback)
     const key = binding.type === 'postgres_changes' ? bindingKey(binding.filter) : binding.event
     this.#listeners.push({ binding, key, callback })
-    if (this.#state !== 'closed') this.#queueUpdate()
+    this.#member.update()
     return this
   }
 
@@ -92,7 +66,7 @@ export class Channel implements SharedChannel {
       throw new RelayError('bad-input', 'subscribe() takes an optional callback (status, error) => void')
     }
     if (callback) this.#onStatus = callback
-    if (this.#state === 'closed' || this.#state === 'errored') this.#join()
+    if (this.state === 'closed' || this.state === 'errored') this.#member.join()
     return this
   }
 
@@ -132,41 +106,29 @@ export class Channel implements SharedChannel {
 
   /** Leaves locally at once (status `CLOSED`) and returns the subId the hub should forget. */
   drop(): string {
-    const subId = this.#subId
-    if (!subId) return ''
-    this.#joinSeq++
-    this.#subId = ''
     this.#presence = {}
     this.#tracked = null
-    this.#setStatus('CLOSED')
-    return subId
+    return this.#member.drop()
   }
 
-  /** Joins again on a fresh hub connection; `SUBSCRIBED` is reported again, as supabase-js does. */
+  /** Joins again on a fresh hub connection and tracks again what the app last tracked. */
   rejoin(call: Invoke): void {
-    if (this.#state === 'closed') return
-    this.#lastStatus = undefined
-    // A new hub connection (often a restarted worker, WebKit bug 318873) starts with fresh topics,
-    // so the hub cannot know what this channel missed meanwhile: the channel says resync itself.
-    this.#isResyncDue = this.#since !== null
-    this.#join(call)
-    // The new hub has no presence of this tab: track again what the app last tracked.
+    if (!this.#member.rejoin(call)) return
+    // The new hub has no presence of this tab.
     const tracked = this.#tracked
-    const subId = this.#subId
+    const subId = this.#member.subId
     if (tracked) void call('track', (hub) => hub.track(subId, tracked)).catch(() => undefined)
   }
 
   /** The connection dropped: the next `SUBSCRIBED` is a new transition worth reporting. */
   forgetStatus(): void {
-    this.#lastStatus = undefined
+    this.#member.forgetStatus()
   }
 
   /** Routes one delivery from the hub to this channel's listeners. */
   receive(delivery: Delivery): void {
-    if (delivery.kind !== 'channel' && delivery.kind !== 'system') this.#since = this.#now()
+    if (this.#member.receive(delivery)) return
     switch (delivery.kind) {
-      case 'channel':
-        return this.#setStatus(delivery.status, delivery.error)
       case 'broadcast': {
         const { event, payload, meta } = delivery
         const message = meta === undefined ? { type: 'broadcast', event, payload } : { type: 'broadcast', event, payload, meta }
@@ -179,6 +141,8 @@ export class Channel implements SharedChannel {
         return this.#emit('postgres_changes', (key) => delivery.bindingKeys.includes(key), delivery.payload)
       case 'system':
         return this.#emit('system', (key) => systemMatches(key, delivery.event), delivery.payload)
+      case 'channel':
+        return
     }
   }
 
@@ -188,80 +152,28 @@ export class Channel implements SharedChannel {
     }
   }
 
-  #subscription(): Subscription {
+  #subscription(): { topic: string; config: ChannelConfig; bindings: Binding[] } {
     const unique = new Map(this.#listeners.map((l) => [`${l.binding.type}|${l.key}`, l.binding]))
-    return { subId: this.#subId, topic: this.subTopic, config: this.#config, bindings: [...unique.values()] }
-  }
-
-  #join(call: Invoke = this.#host.call): void {
-    if (!this.#subId) this.#subId = this.#host.nextSubId()
-    if (this.#state !== 'joined') this.#state = 'joining'
-    const seq = ++this.#joinSeq
-    const sub = this.#subscription()
-    this.#joined = call('join', (hub) => hub.join(sub)).then(
-      (snapshot) => { if (seq === this.#joinSeq) this.#seed(snapshot) },
-      (error: unknown) => { if (seq === this.#joinSeq) this.#failed(error) },
-    )
-  }
-
-  /** Several `.on()` in one chain after `subscribe()` send one updated join, not one each. */
-  #queueUpdate(): void {
-    if (this.#isUpdateQueued) return
-    this.#isUpdateQueued = true
-    queueMicrotask(() => {
-      this.#isUpdateQueued = false
-      if (this.#state !== 'closed' && !this.#host.isClosed()) this.#join()
-    })
+    return { topic: this.subTopic, config: this.#config, bindings: [...unique.values()] }
   }
 
   #seed(snapshot: ChannelSnapshot): void {
     this.#presence = snapshot.presence
     // A late tab learns presence from the hub's snapshot, without waiting for the server.
     if (Object.keys(snapshot.presence).length > 0) this.#emit('presence', (key) => key === 'sync', { event: 'sync' })
-    // 'joining' says nothing new, and a status delivered meanwhile must not be undone.
-    if (snapshot.status !== 'joining') this.#setStatus(snapshot.status, snapshot.error)
   }
 
-  #failed(error: unknown): void {
-    if (this.#host.isClosed()) return
-    const isTimeout = error instanceof RelayError && error.code === 'timeout'
-    this.#setStatus(isTimeout ? 'TIMED_OUT' : 'CHANNEL_ERROR', isTimeout ? undefined : toWireish(error))
-  }
-
-  #setStatus(status: ChannelStatus, error?: WireError): void {
-    this.#state = STATE_OF[status]
-    if (status === this.#lastStatus) return
-    this.#lastStatus = status
+  #status(status: ChannelStatus, error?: WireError): void {
     const callback = this.#onStatus
     if (callback) safely(() => callback(status, error && fromWire(error)), undefined)
-    if (status !== 'SUBSCRIBED') return
-    if (this.#since === null) {
-      this.#since = this.#now()
-    } else if (this.#isResyncDue) {
-      this.#isResyncDue = false
-      this.#emit('system', (key) => systemMatches(key, 'resync'), { since: this.#since })
-    }
-  }
-
-  #now(): number {
-    return this.#host.now ? this.#host.now() : Date.now()
   }
 
   async #whenJoined(what: string): Promise<string> {
     this.#assertOpen(what)
-    if (this.#state === 'joining') await this.#joined
-    if (!this.#subId) {
-      throw new RelayError('closed', `${what}() on '${this.subTopic}' needs subscribe() first: tabrelay talks over the shared connection, never REST`)
-    }
-    return this.#subId
+    return this.#member.whenJoined(what, this.subTopic)
   }
 
   #assertOpen(what: string): void {
     if (this.#host.isClosed()) throw new RelayError('closed', `${what}() after realtime.close(): create a new client with createSharedRealtime()`)
   }
-}
-
-function toWireish(error: unknown): WireError {
-  if (error instanceof RelayError) return { code: error.code, message: error.message }
-  return { code: 'join-failed', message: error instanceof Error ? error.message : String(error) }
 }

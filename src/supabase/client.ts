@@ -1,15 +1,15 @@
 /**
- * `createSharedRealtime()`: this tab's handle on the shared hub. It owns the channels and the
- * status and leader flags; the connection itself (heartbeats, recovery) lives in `link.ts`.
+ * `createSharedRealtime()`: supabase-js's realtime API (`channel()`, `removeChannel()`, …) for
+ * this tab, over the adapter-neutral {@link HubClient}.
  */
-import { Channel, type ChannelHost, type Invoke } from './channel.ts'
-import { systemClock } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
-import { HubConnection } from '../core/session.ts'
-import { safely, type ChannelOptions, type SharedChannel } from './listen.ts'
-import { checkOptions, closedError, type SharedRealtimeOptions } from '../core/options.ts'
-import type { ConnectionStatus, Delivery, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
+import type { ConnectionStatus, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
 import { checkTopic } from '../contract/validate.ts'
+import { HubClient } from '../core/client.ts'
+import { closedError } from '../core/options.ts'
+import { Channel } from './channel.ts'
+import type { ChannelOptions, SharedChannel } from './listen.ts'
+import { checkOptions, type SharedRealtimeOptions } from './options.ts'
 
 /**
  * This tab's view of the shared connection, with supabase-js's channel API.
@@ -54,46 +54,28 @@ export function createSharedRealtime(options: SharedRealtimeOptions): SharedReal
 }
 
 class Realtime implements SharedRealtime {
-  #link: HubConnection
-  #host: ChannelHost
+  readonly #client: HubClient
   #channels: Channel[] = []
-  #subSeq = 0
-  #status: ConnectionStatus = 'connecting'
-  #isLeader = false
-  #isClosed = false
-  #statusListeners = new Set<(status: ConnectionStatus, detail: StatusEvent) => void>()
-  #leaderListeners = new Set<(isLeader: boolean) => void>()
 
   constructor(options: SharedRealtimeOptions) {
-    const settings = checkOptions(options)
-    this.#link = new HubConnection(settings, {
-      deliver: (batch) => this.#deliver(batch),
-      status: (event) => this.#setStatus(event),
-      leader: (isLeader) => this.#setLeader(isLeader),
-      rejoin: (call) => this.#rejoin(call),
-    })
-    this.#host = {
-      call: (what, fn) => (this.#isClosed ? Promise.reject(closedError(what)) : this.#link.call(what, fn)),
-      nextSubId: () => `${++this.#subSeq}`,
-      isClosed: () => this.#isClosed,
-      now: () => (settings.clock ?? systemClock).now(),
-    }
+    this.#client = new HubClient(checkOptions(options), 'createSharedRealtime')
   }
 
-  get status(): ConnectionStatus { return this.#status }
-  get isLeader(): boolean { return this.#isLeader }
-  get workerId(): string { return this.#link.workerId }
+  get status(): ConnectionStatus { return this.#client.status }
+  get isLeader(): boolean { return this.#client.isLeader }
+  get workerId(): string { return this.#client.workerId }
 
   channel(topic: string, options: ChannelOptions = {}): SharedChannel {
-    if (this.#isClosed) throw closedError('channel')
+    if (this.#client.isClosed()) throw closedError('channel', 'createSharedRealtime')
     const name = checkTopic(topic)
     if (typeof options !== 'object' || options === null) {
       throw new RelayError('bad-input', `channel('${name}', options): options must be an object such as { config: {} }`)
     }
     const existing = this.#channels.find((c) => c.subTopic === name)
     if (existing) return existing
-    const created = new Channel(this.#host, name, options.config ?? {})
+    const created = new Channel(this.#client, name, options.config ?? {})
     this.#channels.push(created)
+    this.#client.add(created)
     return created
   }
 
@@ -104,7 +86,10 @@ class Realtime implements SharedRealtime {
   async removeChannel(channel: SharedChannel): Promise<SendResult> {
     const index = this.#channels.findIndex((c) => c === channel)
     const [removed] = index < 0 ? [] : this.#channels.splice(index, 1)
-    return removed ? removed.unsubscribe() : 'ok'
+    if (!removed) return 'ok'
+    const result = await removed.unsubscribe()
+    this.#client.remove(removed)
+    return result
   }
 
   async removeAllChannels(): Promise<SendResult[]> {
@@ -112,59 +97,29 @@ class Realtime implements SharedRealtime {
   }
 
   onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void {
-    this.#statusListeners.add(listener)
-    return () => { this.#statusListeners.delete(listener) }
+    return this.#client.onStatus(listener)
   }
 
   onLeaderChange(listener: (isLeader: boolean) => void): () => void {
-    this.#leaderListeners.add(listener)
-    return () => { this.#leaderListeners.delete(listener) }
+    return this.#client.onLeaderChange(listener)
   }
 
   async setAuth(token: string | null): Promise<void> {
-    if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'setAuth() takes a JWT string, or null for anonymous')
-    if (!this.#isClosed) this.#link.setToken(token)
-    return this.#host.call('setAuth', (hub) => hub.setAuth(token))
+    return this.#client.setAuth(token)
   }
 
   async reconnect(): Promise<void> {
-    return this.#host.call('reconnect', (hub) => hub.reconnect())
+    return this.#client.reconnect()
   }
 
   async stats(): Promise<HubStats> {
-    return this.#host.call('stats', (hub) => hub.stats())
+    return this.#client.stats()
   }
 
   async close(): Promise<void> {
-    if (this.#isClosed) return
-    this.#isClosed = true
+    if (this.#client.isClosed()) return
     const subIds = this.#channels.map((c) => c.drop()).filter((id) => id !== '')
     this.#channels = []
-    this.#setStatus({ status: 'closed' })
-    await this.#link.close(subIds)
-  }
-
-  #deliver(batch: Delivery[]): void {
-    for (const delivery of batch) {
-      for (const c of this.#channels) if (c.subId !== '' && delivery.subIds.includes(c.subId)) c.receive(delivery)
-    }
-  }
-
-  #rejoin(call: Invoke): void {
-    for (const c of this.#channels) c.rejoin(call)
-  }
-
-  #setStatus(event: StatusEvent): void {
-    const isNew = event.status !== this.#status || event.status === 'reconnecting'
-    this.#status = event.status
-    // Once the connection drops, the next SUBSCRIBED is a new transition, as in supabase-js.
-    if (event.status !== 'open') for (const c of this.#channels) c.forgetStatus()
-    if (isNew) for (const listener of [...this.#statusListeners]) safely(() => listener(event.status, event), undefined)
-  }
-
-  #setLeader(isLeader: boolean): void {
-    if (isLeader === this.#isLeader) return
-    this.#isLeader = isLeader
-    for (const listener of [...this.#leaderListeners]) safely(() => listener(isLeader), undefined)
+    await this.#client.close(subIds)
   }
 }

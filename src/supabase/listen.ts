@@ -6,12 +6,8 @@ import { RelayError } from '../contract/errors.ts'
 import { checkEvent } from '../contract/validate.ts'
 import type { Binding, ChannelConfig, ChannelStatus, Delivery, Json, PostgresFilter, PresenceState, SendResult } from '../contract/protocol.ts'
 
-/**
- * A channel's life in this tab, as supabase-js's `channel.state`.
- * @example
- * if (room.state === 'joined') await room.send(message)
- */
-export type ChannelState = 'closed' | 'joining' | 'joined' | 'errored'
+export type { ChannelState } from '../core/membership.ts'
+import type { ChannelState } from '../core/membership.ts'
 
 /**
  * Told about every status transition; `SUBSCRIBED` again after each rejoin.
@@ -191,16 +187,4 @@ export function presencePayload(delivery: Extract<Delivery, { kind: 'presence' }
   return { event }
 }
 
-/**
- * Calls an app callback so that one throwing does not keep the others (or the rest of a batch)
- * from their events; the error is rethrown in a microtask so it still shows up as uncaught.
- * @example
- * safely(listener.callback, message)
- */
-export function safely(callback: (payload: never) => void, payload: unknown): void {
-  try {
-    (callback as (payload: unknown) => void)(payload)
-  } catch (error) {
-    queueMicrotask(() => { throw error })
-  }
-}
+export { safely } from '../core/safely.ts'

@@ -1,19 +1,78 @@
 /**
- * What the hub needs from a realtime connection. Supabase Realtime is the first implementation;
- * plain WebSocket and SSE transports implement the same interface later.
+ * The transport SPI: what the hub needs from a kind of server (Supabase Realtime, a plain
+ * WebSocket, Server-Sent Events). A transport describes itself ({@link Capabilities}), says who a
+ * connection belongs to ({@link Transport.identify}), merges many tabs' subscriptions of one topic
+ * into ONE server subscription ({@link Transport.merge}), and opens ONE connection attempt
+ * ({@link Transport.open}).
+ *
+ * The hub owns everything around the attempts, for every transport alike: the backoff between
+ * them, `reconnect()`, rejoining every topic on the next attempt, pause/resume, the
+ * `resync {since}` after a rejoin, presence merging across tabs, the local echo of sends when the
+ * server does not echo, and the size limits of what tabs send. So a transport never retries on
+ * its own: when its socket or stream ends, it reports {@link AttemptEvents.closed} once and is done.
  */
-import type { ChannelStatus, Json, PostgresFilter, PresenceState, SendResult, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, WireError } from '../../src/contract/protocol.ts'
 
-/** The server-side shape of one topic: the union of what every tab asked for. */
-export interface ChannelSpec {
-  topic: string
-  isPrivate: boolean
-  presenceKey: string
-  hasPresence: boolean
-  postgres: PostgresFilter[]
+/**
+ * What a kind of server can do. The hub reads it to decide what it does itself and what it
+ * refuses in the tab that asked (`unsupported`, `bad-input`).
+ * @example
+ * const capabilities: Capabilities = { presence: false, postgresChanges: false, privateTopics: false,
+ *   acks: false, echoesToSender: true, maxTopicBytes: 200, maxEventBytes: 100, maxPayloadBytes: 1_000_000 }
+ */
+export interface Capabilities {
+  /** `track()`/`untrack()` and presence listeners; without it the hub refuses them. */
+  presence: boolean
+  /** `postgres_changes` listeners; without it the hub refuses them. */
+  postgresChanges: boolean
+  /** Channels with `config.private`; without it the hub refuses them. */
+  privateTopics: boolean
+  /** The server acknowledges a send: `broadcast.ack` waits for it. Without: `'ok'` once written. */
+  acks: boolean
+  /**
+   * The server sends a socket's own messages back to it (a Django `group_send` does). Then the hub
+   * does no local echo and every channel gets each message once, from the server. Without it the
+   * hub echoes a send to the topic's other channels itself (the server skips the shared socket).
+   */
+  echoesToSender: boolean
+  /** Longest topic name in UTF-8 bytes. */
+  maxTopicBytes: number
+  /** Longest event name in UTF-8 bytes. */
+  maxEventBytes: number
+  /** Largest JSON-serialized payload; a larger send fails `bad-input` in its tab. */
+  maxPayloadBytes: number
 }
 
-/** Everything a server channel reports, already translated into tabrelay's vocabulary. */
+/**
+ * Why an attempt ended, and what the hub should do next.
+ * @example
+ * events.closed({ kind: 'unauthorized', error: { code: 'unauthorized', message: 'closed 4401' } })
+ */
+export interface CloseReason {
+  /** `retry`: back off and try again; `unauthorized`: ask a tab for fresh auth first; `fatal`: stop. */
+  kind: 'retry' | 'unauthorized' | 'fatal'
+  error: WireError
+  /** A server's own floor for the next attempt (SSE `retry:`), honoured on top of the backoff. */
+  retryAfterMs?: number
+}
+
+/**
+ * What an attempt reports to the hub. Each fires at most once; nothing fires after `closed`, or
+ * after the hub called {@link TransportConnection.close}.
+ * @example
+ * const events: AttemptEvents = { open: () => ready(), closed: (reason) => retryLater(reason) }
+ */
+export interface AttemptEvents {
+  open(): void
+  closed(reason: CloseReason): void
+}
+
+/**
+ * Everything a server channel reports, in tabrelay's vocabulary. `broadcast` is any message on the
+ * topic (a Supabase broadcast, a routed WebSocket frame, an SSE event).
+ * @example
+ * const handlers: ChannelHandlers = { status, broadcast: (event, payload) => route(event, payload), presence, postgres, system }
+ */
 export interface ChannelHandlers {
   status(status: ChannelStatus, error?: WireError): void
   broadcast(event: string, payload: Json, meta?: Json): void
@@ -22,41 +81,87 @@ export interface ChannelHandlers {
   system(payload: Json): void
 }
 
-/** One joined topic on the connection. */
+/**
+ * One joined topic on an attempt. `track`, `untrack` and `presenceState` exist where
+ * {@link Capabilities.presence} is true.
+ * @example
+ * const result = await channel.send('message', { text: 'hi' }, false)
+ */
 export interface TransportChannel {
   send(event: string, payload: Json, ack: boolean): Promise<SendResult>
-  track(meta: { [key: string]: Json }): Promise<SendResult>
-  untrack(): Promise<SendResult>
-  presenceState(): PresenceState
+  track?(meta: { [key: string]: Json }): Promise<SendResult>
+  untrack?(): Promise<SendResult>
+  presenceState?(): PresenceState
+  /** Leaves the topic on the server; no handler is called afterwards. */
   close(): Promise<void>
 }
 
-/** Socket-level events: the hub turns them into the tabs' connection status. */
-export interface SocketEvents {
-  open(): void
-  closed(error: WireError): void
-}
-
-/** Options every transport receives. */
-export interface TransportOptions {
-  url: string
-  apikey: string
-  token: string | null
-  /** Asked before every (re)connect and on heartbeats; returns the freshest token of the identity. */
-  accessToken(): Promise<string | null>
-  /** The hub's backoff policy, asked once per retry; the transport must not use one of its own. */
-  nextRetryDelayMs(): number
-  events: SocketEvents
-}
-
-/** A live connection; `close()` is final (the hub builds a new one to resume). */
-export interface Transport {
-  connect(): void
+/**
+ * One connection attempt. `join` may be called at once after `open()`, before the socket is up: the
+ * transport joins when it can, and reports the channel's status through its handlers.
+ * @example
+ * const attempt = transport.open({ target, token, memory, events }); attempt.join(key, spec, handlers)
+ */
+export interface TransportConnection<Spec> {
+  /** Joins `spec` as topic `key` (the transport's {@link Transport.key}); one channel per call. */
+  join(key: string, spec: Spec, handlers: ChannelHandlers): TransportChannel
+  /** A fresher token of the same identity, applied without reconnecting where the server allows. */
   setAuth(token: string | null): Promise<void>
-  channel(spec: ChannelSpec, handlers: ChannelHandlers): TransportChannel
-  isOpen(): boolean
+  /** Final: closes the socket or stream; no event or handler call follows. */
   close(): Promise<void>
 }
 
-/** Builds a transport; injected so unit tests use a fake. */
-export type TransportFactory = (options: TransportOptions) => Transport
+/**
+ * What {@link Transport.open} receives.
+ * @example
+ * transport.open({ target, token, memory: new Map(), events })
+ */
+export interface OpenOptions {
+  target: ConnectionTarget
+  token: string | null
+  /**
+   * Scratch state that outlives the attempts of one connection (e.g. the last SSE event id of each
+   * stream), so the next attempt resumes where the last one ended. JSON values only.
+   */
+  memory: Map<string, Json>
+  events: AttemptEvents
+}
+
+/**
+ * A kind of server. `Spec` is the transport's own server-subscription shape, opaque to the hub.
+ * Members are methods (not function properties) so that a `Transport<MySpec>` is a `Transport`.
+ * @example
+ * serveHub({ transports: { supabase: supabaseTransport(), inbox: websocketTransport({ route }) } })
+ */
+export interface Transport<Spec = unknown> {
+  readonly capabilities: Capabilities
+  /**
+   * Who the connection belongs to. Tabs whose targets give different answers never share a
+   * connection, a token or an event. Must not throw; an unreadable token is its own identity.
+   */
+  identify(target: ConnectionTarget, token: string | null): string
+  /**
+   * Whether `offered` should replace `current` as the connection's token (both of this identity).
+   * Absent: the newest offer wins.
+   */
+  prefers?(offered: string | null, current: string | null): boolean
+  /** The hub's key of a subscription's topic (e.g. Supabase's separate `private:` namespace). */
+  key(sub: Subscription): string
+  /**
+   * The server subscription serving all of `subs` (one topic key, at least one sub); `hasTracks`
+   * says a tab tracks presence there. `current` is what the topic is joined with, if it is: a
+   * transport may keep features on across a re-join (Supabase keeps presence once it is on).
+   */
+  merge(subs: readonly Subscription[], hasTracks: boolean, current?: Spec): Spec
+  /** Whether a server subscription made with `current` also serves `wanted` (no rejoin needed). */
+  covers(current: Spec, wanted: Spec): boolean
+  /** Opens ONE attempt; never retries by itself. */
+  open(options: OpenOptions): TransportConnection<Spec>
+}
+
+/**
+ * The hub's transports by the name tabs ask for (`target.transport`).
+ * @example
+ * const transports: Transports = { supabase: supabaseTransport() }
+ */
+export type Transports = Readonly<Record<string, Transport>>

@@ -4,5 +4,6 @@
  * (`worker/default.ts`) batches across tasks; the bench runs both to measure the trade-off.
  */
 import { serveHub } from '../../../worker/index.ts'
+import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
 
-serveHub({ schedule: (fn) => queueMicrotask(fn) })
+serveHub({ schedule: (fn) => queueMicrotask(fn), transports: { supabase: supabaseTransport() } })

@@ -3,7 +3,7 @@
  * `tabrelay.ts` on `hub-microtask.ts`, a hub whose outbox flushes in a microtask instead of the
  * next task. A separate module, so the tabrelay bundle the bench measures holds one worker only.
  */
-import { workerName } from '../../../src/index.ts'
+import { workerName } from '../../../src/supabase/index.ts'
 import type { Contender, StartOptions } from './contract.ts'
 import { startWith } from './tabrelay.ts'
 

@@ -3,8 +3,8 @@
  * The worker is the package's ready-made entry (`worker/default.ts`, which calls `serveHub()`);
  * `tabrelay-microtask.ts` starts the same tab code on a hub that flushes per message.
  */
-import { createSharedRealtime, workerName } from '../../../src/index.ts'
-import type { SharedChannel } from '../../../src/index.ts'
+import { createSharedRealtime, workerName } from '../../../src/supabase/index.ts'
+import type { SharedChannel } from '../../../src/supabase/index.ts'
 import type { Contender, StartOptions } from './contract.ts'
 
 function joined(channel: SharedChannel): Promise<void> {

@@ -2,7 +2,7 @@
  * `window.harness`: what specs drive through `page.evaluate`. Every method takes and returns
  * structured-cloneable data, and records what the page saw so specs can poll it.
  */
-import { RelayError, type ChannelStatus, type HubStats, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/index.ts'
+import { RelayError, type ChannelStatus, type HubStats, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
 
 /** One broadcast as a listener received it. */
 export interface Received {

@@ -2,7 +2,7 @@
  * The e2e test app: one client per page, created from the query params, exposed as
  * `window.tabrelay` (the library) and `window.harness` (test helpers, see harness.ts).
  */
-import { createSharedRealtime, RelayError, workerName } from '../../../src/index.ts'
+import { createSharedRealtime, RelayError, workerName } from '../../../src/supabase/index.ts'
 import { createHarness, type Harness } from './harness.ts'
 import { clientOptionsFrom, targetFrom, workerSearch } from './params.ts'
 

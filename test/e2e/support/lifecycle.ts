@@ -7,7 +7,7 @@
 import type { Browser, Page } from '@playwright/test'
 import { startRealtimeServer, type RealtimeServer, type Stats } from '../../../demo/server/index.ts'
 import type { SubscribeOptions, SubscribeResult } from '../app/harness.ts'
-import type { Json, StatusEvent } from '../../../src/index.ts'
+import type { Json, StatusEvent } from '../../../src/supabase/index.ts'
 import { test as base } from './fixtures.ts'
 import { waitUntil } from './wait.ts'
 

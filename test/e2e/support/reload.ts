@@ -3,7 +3,7 @@
  * (extendedLifetime) and Firefox (no extendedLifetime) reload specs compare.
  */
 import type { Page } from '@playwright/test'
-import type { HubStats } from '../../../src/index.ts'
+import type { HubStats } from '../../../src/supabase/index.ts'
 import { expect, type RunServer } from './fixtures.ts'
 import { joined, socketsOf, type Stats } from './server.ts'
 import { hubStats, subscribeAll } from './tabs.ts'

@@ -3,7 +3,7 @@
  */
 import type { Page } from '@playwright/test'
 import type { SubscribeOptions, SubscribeResult } from '../app/harness.ts'
-import type { HubStats } from '../../../src/index.ts'
+import type { HubStats } from '../../../src/supabase/index.ts'
 import { waitUntil, type WaitOptions } from './wait.ts'
 
 /**

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { bindingKey } from '../../../src/contract/bindings.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
+import { PROTOCOL_VERSION } from '../../../src/contract/protocol.ts'
 import type { BroadcastMessage } from '../../../src/supabase/listen.ts'
 import { setup, until, type Rig } from './harness.ts'
 
@@ -35,7 +36,7 @@ describe('channel → hub', () => {
       ],
     }])
     const [hello] = rig.hub().hellos
-    expect(hello).toMatchObject({ tabId: 'tab-1', protocol: 1, url: 'http://127.0.0.1:54321', apikey: 'anon-key', lockName: 'tabrelay-tab-tab-1', pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, lingerMs: 1_000 })
+    expect(hello).toMatchObject({ tabId: 'tab-1', protocol: PROTOCOL_VERSION, target: { transport: 'supabase', endpoint: 'http://127.0.0.1:54321', params: { apikey: 'anon-key' }, identity: null }, lockName: 'tabrelay-tab-tab-1', pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, lingerMs: 1_000 })
   })
 
   it('re-sends the join with the same subId when .on() follows subscribe(), once per chain', async () => {

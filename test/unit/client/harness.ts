@@ -6,7 +6,8 @@ import * as Comlink from 'comlink'
 import { vi } from 'vitest'
 import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
 import type { Clock } from '../../../src/contract/clock.ts'
-import type { SharedRealtimeOptions } from '../../../src/core/options.ts'
+import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
+import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
 import {
   PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubStats,
   type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type Welcome,
@@ -82,14 +83,13 @@ export class FakeHub implements HubApi {
     this.workerId = workerId
   }
 
-  async hello(tab: TabHello, sink: Comlink.Remote<TabSink>): Promise<Welcome> {
+  async hello(tab: TabHello): Promise<Welcome> {
     this.log.push('hello')
     this.hellos.push(tab)
-    this.sink = sink
     if (this.hang.has('hello')) return never()
     await this.helloGate
     if (this.helloError) throw this.helloError
-    return { workerId: this.workerId, protocol: this.protocol, status: this.welcome, isLeader: false }
+    return { workerId: this.workerId, protocol: this.protocol, status: this.welcome, isLeader: false, transport: { ...SUPABASE_CAPABILITIES } }
   }
 
   async join(sub: Subscription): Promise<ChannelSnapshot> {
@@ -183,7 +183,9 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     rig.prepare(hub, hubs.length)
     hubs.push(hub)
     const { port1, port2 } = new MessageChannel()
+    // Both directions on one port, as the worker does it (worker/hosts/endpoint.ts).
     Comlink.expose(hub, port1)
+    hub.sink = Comlink.wrap<TabSink>(port1)
     ports.push(port1, port2)
     return { port: port2 }
   })

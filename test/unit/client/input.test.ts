@@ -1,7 +1,8 @@
+import { PROTOCOL_VERSION } from '../../../src/contract/protocol.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { bindingKey, eventMatches, systemMatches } from '../../../src/contract/bindings.ts'
 import { createSharedRealtime } from '../../../src/supabase/client.ts'
-import { workerName } from '../../../src/core/connect.ts'
+import { workerName } from '../../../src/hosts/worker.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
 import { isDataCloneError } from '../../../src/core/options.ts'
 import { isJson } from '../../../src/contract/validate.ts'
@@ -74,8 +75,8 @@ describe('pure helpers', () => {
   })
 
   it('workerName carries the protocol version', () => {
-    expect(workerName()).toBe('tabrelay-v1')
-    expect(workerName('chat')).toBe('chat-v1')
+    expect(workerName()).toBe(`tabrelay-v${PROTOCOL_VERSION}`)
+    expect(workerName('chat')).toBe(`chat-v${PROTOCOL_VERSION}`)
   })
 })
 

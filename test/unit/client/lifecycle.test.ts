@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../../../src/contract/protocol.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RelayError } from '../../../src/contract/errors.ts'
 import type { ConnectionStatus, StatusEvent } from '../../../src/contract/protocol.ts'
@@ -70,15 +71,16 @@ describe('worker recovery', () => {
     await until(() => rig.hubs.length === 2 && rig.hub().joins.length === 1, 'rejoin on the new hub')
     const second = rig.hub()
     expect(rig.worker).toHaveBeenCalledTimes(2)
-    expect(second.hellos[0]).toMatchObject({ tabId: 'tab-1', protocol: 1 })
+    expect(second.hellos[0]).toMatchObject({ tabId: 'tab-1', protocol: PROTOCOL_VERSION })
     expect(second.joins).toEqual([first.joins[0]])
     await until(() => statuses.length === 2, 'SUBSCRIBED again')
     expect(statuses).toEqual(['SUBSCRIBED', 'SUBSCRIBED'])
     expect(seen.map(([s]) => s)).toEqual(['reconnecting', 'open'])
     expect(seen[0]?.[1]).toMatchObject({ status: 'reconnecting', attempt: 1, error: { code: 'transport' } })
     expect(rig.realtime.workerId).toBe('worker-2')
-    // Callbacks stay registered; the old worker's deliveries are dropped.
-    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'stale' }])
+    // Callbacks stay registered; the old worker's deliveries are dropped (its endpoint was
+    // released, so they never even arrive: the call stays unanswered).
+    void first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'stale' }]).catch(() => undefined)
     await second.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'fresh' }])
     expect(messages).toEqual(['fresh'])
     await expect(room.send({ type: 'broadcast', event: 'message' })).resolves.toBe('ok')

@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../../../src/contract/protocol.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RelayError } from '../../../src/contract/errors.ts'
 import type { ConnectionStatus } from '../../../src/contract/protocol.ts'
@@ -11,7 +12,7 @@ afterEach(() => {
 
 describe('hello', () => {
   it('rejects calls with version-mismatch when the worker speaks another protocol, and stops', async () => {
-    rig = setup({}, (hub) => { hub.protocol = 2 })
+    rig = setup({}, (hub) => { hub.protocol = PROTOCOL_VERSION + 1 })
     const seen: Array<[ConnectionStatus, string | undefined]> = []
     rig.realtime.onStatus((s, detail) => seen.push([s, detail.error?.code]))
     await expect(rig.realtime.stats()).rejects.toMatchObject({ code: 'version-mismatch' })

@@ -1,11 +1,18 @@
 /**
- * A hand-written fake {@link TransportFactory}: records what the hub asks of the server (connects,
- * setAuth order, channels with their spec, sends, tracks, closes) and lets a test play the server
- * (open, drop, SUBSCRIBED, errors, broadcasts, presence, postgres changes, system messages).
+ * A hand-written fake transport: records what the hub asks of the server (attempts with their
+ * token, setAuth order, channels with their spec, sends, tracks, closes) and lets a test play the
+ * server (open, drop, SUBSCRIBED, errors, broadcasts, presence, postgres changes, system
+ * messages). It merges subscriptions by Supabase's rules, so specs read like Supabase's.
  */
-import type { ChannelStatus, Json, PresenceState, SendResult, WireError } from '../../../src/contract/protocol.ts'
-import type { ChannelHandlers, ChannelSpec, Transport, TransportChannel, TransportFactory, TransportOptions } from '../../../worker/transports/transport.ts'
+import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, WireError } from '../../../src/contract/protocol.ts'
+import { tokenIdentity } from '../../../worker/claims.ts'
+import type { Capabilities, ChannelHandlers, CloseReason, OpenOptions, Transport, TransportChannel, TransportConnection } from '../../../worker/transports/transport.ts'
+import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
+import { coversSupabase, mergeSupabase, supabaseKey, type SupabaseSpec } from '../../../worker/transports/supabase/spec.ts'
+import { claimsOf } from '../../../worker/claims.ts'
 import { settle } from './clock.ts'
+
+type ChannelSpec = SupabaseSpec
 
 /** One `send()` the hub made on a channel; `reply` settles an acked send. */
 export interface SentMessage {
@@ -74,27 +81,22 @@ export class FakeChannel implements TransportChannel {
   }
 }
 
-/** One connection the hub built. */
-export class FakeTransport implements Transport {
-  readonly options: TransportOptions
+/** One connection attempt the hub opened. */
+export class FakeTransport implements TransportConnection<ChannelSpec> {
+  readonly options: OpenOptions
   readonly channels: FakeChannel[] = []
-  /** Every `setAuth` token, in call order. */
+  /** The token the attempt opened with, then every `setAuth` token, in call order. */
   readonly auth: Array<string | null> = []
-  /** Every delay the hub's backoff returned to this transport. */
-  readonly retryDelays: number[] = []
-  /** What the hub did, in order: `connect`, `setAuth <token>`, `channel <topic>`, `close`. */
+  /** What the hub did, in order: `open <token>`, `setAuth <token>`, `channel <topic>`, `close`. */
   readonly calls: string[] = []
-  connects = 0
   isClosed = false
   #isOpen = false
+  #isDone = false
 
-  constructor(options: TransportOptions) {
+  constructor(options: OpenOptions) {
     this.options = options
-  }
-
-  connect(): void {
-    this.connects += 1
-    this.calls.push('connect')
+    this.auth.push(options.token)
+    this.calls.push(`open ${options.token}`)
   }
 
   setAuth(token: string | null): Promise<void> {
@@ -103,7 +105,7 @@ export class FakeTransport implements Transport {
     return Promise.resolve()
   }
 
-  channel(spec: ChannelSpec, handlers: ChannelHandlers): TransportChannel {
+  join(_key: string, spec: ChannelSpec, handlers: ChannelHandlers): TransportChannel {
     if (this.isClosed) throw new Error('the hub opened a channel on a closed transport')
     const channel = new FakeChannel(this, spec, handlers)
     this.calls.push(`channel ${spec.topic}`)
@@ -116,6 +118,7 @@ export class FakeTransport implements Transport {
   }
 
   close(): Promise<void> {
+    this.#isDone = true
     this.isClosed = true
     this.#isOpen = false
     this.calls.push('close')
@@ -124,20 +127,17 @@ export class FakeTransport implements Transport {
 
   /** Server side: the socket opened. */
   open(): void {
+    if (this.#isDone) throw new Error('this attempt is over; open the latest one')
     this.#isOpen = true
     this.options.events.open()
   }
 
-  /**
-   * Server side: the socket dropped. Like realtime-js, reports the close, then asks the hub's
-   * backoff for the retry delay (returned).
-   */
-  drop(error: WireError = { code: 'transport', message: 'socket closed (1006)' }): number {
+  /** Server side: the socket dropped; the attempt is over (the hub opens the next one). */
+  drop(error: WireError = { code: 'transport', message: 'socket closed (1006)' }, kind: CloseReason['kind'] = 'retry', retryAfterMs?: number): void {
+    if (this.#isDone) throw new Error('this attempt is over already')
     this.#isOpen = false
-    this.options.events.closed(error)
-    const delayMs = this.options.nextRetryDelayMs()
-    this.retryDelays.push(delayMs)
-    return delayMs
+    this.#isDone = true
+    this.options.events.closed(retryAfterMs === undefined ? { kind, error } : { kind, error, retryAfterMs })
   }
 
   /** Live channels of a topic (all topics when omitted). */
@@ -195,33 +195,51 @@ export class FakeTransport implements Transport {
 }
 
 /**
- * The factory the hub receives, with every transport it built.
+ * The fake transport the hub receives, with every attempt it opened.
  * @example
- * const net = new FakeNetwork(); new Hub({ transport: net.factory }); net.latest.open()
+ * const net = new FakeNetwork(); new Hub({ transports: { supabase: net.transport } }); net.latest.open()
  */
 export class FakeNetwork {
   readonly transports: FakeTransport[] = []
+  readonly transport: Transport<ChannelSpec>
 
-  readonly factory: TransportFactory = (options) => {
-    const transport = new FakeTransport(options)
-    this.transports.push(transport)
-    return transport
+  constructor(capabilities: Partial<Capabilities> = {}) {
+    this.transport = this.#make({ ...SUPABASE_CAPABILITIES, ...capabilities })
   }
 
-  /** The transport built last; throws when none was. */
+  #make = (capabilities: Capabilities): Transport<ChannelSpec> => ({
+    capabilities,
+    identify: (target: ConnectionTarget, token: string | null) => `${target.params['apikey'] ?? ''}|${tokenIdentity(token)}`,
+    prefers: (offered: string | null, current: string | null) => offered !== current && expOf(offered) >= expOf(current),
+    key: (sub: Subscription) => supabaseKey(sub),
+    merge: (subs: readonly Subscription[], hasTracks: boolean, current?: ChannelSpec) => mergeSupabase(subs, hasTracks, current),
+    covers: (current: ChannelSpec, wanted: ChannelSpec) => coversSupabase(current, wanted),
+    open: (options: OpenOptions) => {
+      const attempt = new FakeTransport(options)
+      this.transports.push(attempt)
+      return attempt
+    },
+  })
+
+  /** The attempt opened last; throws when none was. */
   get latest(): FakeTransport {
     const last = this.transports.at(-1)
-    if (!last) throw new Error('the hub built no transport yet')
+    if (!last) throw new Error('the hub opened no attempt yet')
     return last
   }
 
-  /** Transports not closed. */
+  /** Attempts not closed. */
   live(): FakeTransport[] {
     return this.transports.filter((t) => !t.isClosed)
   }
 
-  /** Live channels of a topic over every live transport. */
+  /** Live channels of a topic over every live attempt. */
   liveChannels(topic: string, filter: ChannelFilter = {}): number {
     return this.live().reduce((n, t) => n + t.liveChannels(topic, filter), 0)
   }
+}
+
+function expOf(token: string | null): number {
+  if (token === null) return -1
+  return claimsOf(token).exp ?? Number.MAX_SAFE_INTEGER
 }

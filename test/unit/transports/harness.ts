@@ -1,10 +1,9 @@
 /**
- * Plumbing of the transport contract suite: transports wired to the local server with their socket
+ * Plumbing of the transport contract suite: attempts opened the way the hub opens them, with their
  * events recorded, and channels whose every handler call lands in one ordered log.
  */
-import type { RealtimeServer } from '../../../demo/server/index.ts'
-import type { ChannelStatus, Json, WireError } from '../../../src/contract/protocol.ts'
-import type { ChannelHandlers, ChannelSpec, Transport, TransportChannel, TransportFactory } from '../../../worker/transports/transport.ts'
+import type { ChannelStatus, ConnectionTarget, Json, Subscription, WireError } from '../../../src/contract/protocol.ts'
+import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../../../worker/transports/transport.ts'
 import { waitFor } from '../helpers/realtime.ts'
 
 /** How long any single condition of the suite may take to come true. */
@@ -27,7 +26,7 @@ export type HandlerCall =
 /**
  * A channel opened through the contract, with its handler log.
  * @example
- * const room = await peer.join(spec('room')); room.calls.length
+ * const room = await peer.join(sub('room')); room.calls.length
  */
 export interface OpenedChannel {
   channel: TransportChannel
@@ -35,31 +34,30 @@ export interface OpenedChannel {
   of<K extends HandlerCall['kind']>(kind: K): Array<Extract<HandlerCall, { kind: K }>>
 }
 
-/** A socket event of a transport; `retry` is a call of `nextRetryDelayMs()`. */
-export type SocketEvent = { kind: 'open' } | { kind: 'closed'; error: WireError } | { kind: 'retry' }
+/** An attempt's event: `open`, or `closed` with its reason. */
+export type AttemptEvent = { kind: 'open' } | { kind: 'closed'; reason: CloseReason }
 
 /**
- * A transport of one identity (its own socket) and what it reported.
+ * One attempt of one identity (its own socket) and what it reported.
  * @example
  * const alice = await peers.connect('alice'); alice.events
  */
 export interface Peer {
-  transport: Transport
-  events: SocketEvent[]
-  opens(): number
+  attempt: TransportConnection<unknown>
+  events: AttemptEvent[]
   /** Opens a channel without waiting for its status. */
-  open(spec: ChannelSpec): OpenedChannel
+  open(sub: Subscription): OpenedChannel
   /** Opens a channel and waits for its SUBSCRIBED. */
-  join(spec: ChannelSpec): Promise<OpenedChannel>
+  join(sub: Subscription): Promise<OpenedChannel>
 }
 
 /**
- * A channel spec: public, no presence, no postgres bindings unless overridden.
+ * A subscription as a tab gives it: listens to every broadcast unless told otherwise.
  * @example
- * spec('room', { isPrivate: true })
+ * sub('room', { config: { private: true } })
  */
-export function spec(topic: string, extra: Partial<ChannelSpec> = {}): ChannelSpec {
-  return { topic, isPrivate: false, presenceKey: '', hasPresence: false, postgres: [], ...extra }
+export function sub(topic: string, extra: Partial<Subscription> = {}): Subscription {
+  return { subId: 's1', topic, config: {}, bindings: [{ type: 'broadcast', event: '*' }], ...extra }
 }
 
 /**
@@ -85,62 +83,62 @@ function recorded(channelOf: (handlers: ChannelHandlers) => TransportChannel): O
   return { channel: channelOf(handlers), calls, of }
 }
 
+/** Where and as whom a peer connects. */
+export interface Credentials {
+  target: ConnectionTarget
+  token: string | null
+}
+
 /** Options of {@link Peers.connect}. */
 export interface ConnectOptions {
-  /** The token to set before connecting; a fresh one-hour token of `sub` by default. */
-  token?: string
-  /** What `nextRetryDelayMs()` answers. */
-  retryMs?: number
+  /** Replaces the fixture's credentials of this user (an expired token, …). */
+  credentials?: Credentials
   /** Wait for `events.open()`; true by default. */
   isAwaitingOpen?: boolean
 }
 
 /**
- * Creates peers against one server and closes them all at the end of a test.
+ * Opens attempts as the hub does and closes them all at the end of a test.
  * @example
- * const peers = new Peers(server, supabaseTransport({ WebSocket })); await peers.connect('alice')
+ * const peers = new Peers(transport, (user) => fixture.credentials(user)); await peers.connect('alice')
  */
 export class Peers {
-  readonly #server: RealtimeServer
-  readonly #factory: TransportFactory
-  readonly #transports: Transport[] = []
+  readonly #transport: Transport
+  readonly #credentials: (user: string) => Promise<Credentials>
+  readonly #attempts: Array<TransportConnection<unknown>> = []
 
-  constructor(server: RealtimeServer, factory: TransportFactory) {
-    this.#server = server
-    this.#factory = factory
+  constructor(transport: Transport, credentials: (user: string) => Promise<Credentials>) {
+    this.#transport = transport
+    this.#credentials = credentials
   }
 
-  /** A transport as the hub drives it: setAuth first, then connect (trap 8). */
-  async connect(sub: string, options: ConnectOptions = {}): Promise<Peer> {
-    const token = options.token ?? await this.#server.mintToken({ sub })
-    const events: SocketEvent[] = []
-    const transport = this.#factory({
-      url: this.#server.url,
-      apikey: this.#server.anonKey,
-      token,
-      accessToken: async () => token,
-      nextRetryDelayMs: () => { events.push({ kind: 'retry' }); return options.retryMs ?? 50 },
+  /** One attempt of `user`; resolves once it reported `open` (unless told not to wait). */
+  async connect(user: string, options: ConnectOptions = {}): Promise<Peer> {
+    const { target, token } = options.credentials ?? await this.#credentials(user)
+    const events: AttemptEvent[] = []
+    const attempt = this.#transport.open({
+      target, token, memory: new Map(),
       events: {
         open: () => { events.push({ kind: 'open' }) },
-        closed: (error) => { events.push({ kind: 'closed', error }) },
+        closed: (reason) => { events.push({ kind: 'closed', reason }) },
       },
     })
-    this.#transports.push(transport)
-    const opens = (): number => events.filter((event) => event.kind === 'open').length
-    await transport.setAuth(token)
-    transport.connect()
-    if (options.isAwaitingOpen ?? true) await until(() => opens() === 1, `${sub}: events.open()`)
-    const open = (channelSpec: ChannelSpec): OpenedChannel => recorded((handlers) => transport.channel(channelSpec, handlers))
-    const join = async (channelSpec: ChannelSpec): Promise<OpenedChannel> => {
-      const opened = open(channelSpec)
-      await until(() => opened.of('status').some((call) => call.status === 'SUBSCRIBED'), `${sub}: ${channelSpec.topic} SUBSCRIBED`)
+    this.#attempts.push(attempt)
+    if (options.isAwaitingOpen ?? true) await until(() => events.some((e) => e.kind === 'open'), `${user}: events.open()`)
+    const open = (subscription: Subscription): OpenedChannel => {
+      const spec = this.#transport.merge([subscription], false)
+      return recorded((handlers) => attempt.join(this.#transport.key(subscription), spec, handlers))
+    }
+    const join = async (subscription: Subscription): Promise<OpenedChannel> => {
+      const opened = open(subscription)
+      await until(() => opened.of('status').some((call) => call.status === 'SUBSCRIBED'), `${user}: ${subscription.topic} SUBSCRIBED`)
       return opened
     }
-    return { transport, events, opens, open, join }
+    return { attempt, events, open, join }
   }
 
-  /** Closes every transport created, newest first. */
+  /** Closes every attempt made, newest first. */
   async closeAll(): Promise<void> {
-    for (const transport of this.#transports.splice(0).reverse()) await transport.close()
+    for (const attempt of this.#attempts.splice(0).reverse()) await attempt.close()
   }
 }

@@ -1,17 +1,21 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { expose, proxy, releaseProxy, wrap, type Remote } from 'comlink'
+import { expose, releaseProxy, wrap, type Remote } from 'comlink'
 import type { HubApi } from '../../../src/contract/protocol.ts'
 import { installErrorTransfer, RelayError } from '../../../src/contract/errors.ts'
-import { TabSession } from '../../../worker/session.ts'
+import type { Hub } from '../../../worker/hub.ts'
+import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import { FakeSink } from '../fakes/sink.ts'
-import { createHarness, hello, onBroadcast, sub } from './harness.ts'
+import { createHarness, hello, jwt, onBroadcast, sub } from './harness.ts'
 
 const cleanups: Array<() => void> = []
 afterEach(() => { for (const cleanup of cleanups.splice(0)) cleanup() })
 
-function connect(session: TabSession): Remote<HubApi> {
+// A tab's end of a MessageChannel: the hub's API and the tab's sink on the same port, as the tab
+// client does it (Comlink both ways, nothing transferred).
+function connect(hub: Hub, sink = new FakeSink()): Remote<HubApi> {
   const { port1, port2 } = new MessageChannel()
-  expose(session, port1)
+  acceptTab(hub, port1)
+  expose(sink, port2)
   const remote = wrap<HubApi>(port2)
   cleanups.push(() => { remote[releaseProxy](); port1.close(); port2.close() })
   return remote
@@ -21,9 +25,8 @@ describe('TabSession over Comlink and a real MessageChannel', () => {
   it("a bad-input call rejects on the caller's side with a RelayError that keeps its code", async () => {
     installErrorTransfer()
     const h = createHarness()
-    const remote = connect(new TabSession(h.hub))
-    const sink = new FakeSink()
-    const welcome = await remote.hello(hello('a'), proxy(sink))
+    const remote = connect(h.hub)
+    const welcome = await remote.hello(hello('a'))
     expect(welcome).toMatchObject({ workerId: 'worker-1', isLeader: true })
     const error: unknown = await remote.join({ subId: 's1', topic: 'room', config: {}, bindings: [{ type: 'broadcast', event: '' }] })
       .then(() => 'resolved', (e: unknown) => e)
@@ -31,7 +34,7 @@ describe('TabSession over Comlink and a real MessageChannel', () => {
     expect(error).toMatchObject({ code: 'bad-input', name: 'RelayError' })
     expect(String((error as RelayError).message)).toMatch(/broadcast event/)
 
-    const before: unknown = await connect(new TabSession(h.hub)).stats().then(() => 'resolved', (e: unknown) => e)
+    const before: unknown = await connect(h.hub).stats().then(() => 'resolved', (e: unknown) => e)
     expect(before).toBeInstanceOf(RelayError)
     expect(before).toMatchObject({ code: 'closed' })
   })
@@ -39,9 +42,11 @@ describe('TabSession over Comlink and a real MessageChannel', () => {
   it('the hub calls back into the proxied sink: status, deliveries and token()', async () => {
     installErrorTransfer()
     const h = createHarness()
-    const remote = connect(new TabSession(h.hub))
-    const sink = new FakeSink('tok')
-    await remote.hello(hello('a'), proxy(sink))
+    // A JWT without `sub` is the anonymous user, as the hello's `null`.
+    const tok = jwt({ exp: 4_000_000_000 })
+    const sink = new FakeSink(tok)
+    const remote = connect(h.hub, sink)
+    await remote.hello(hello('a'))
     await expect(remote.join(sub('s1', 'room', [onBroadcast()]))).resolves.toEqual({ status: 'joining', presence: {} })
     await vi.waitFor(() => expect(sink.lastStatus).toEqual({ status: 'connecting' }))
     await h.net.latest.subscribe('room')
@@ -51,7 +56,23 @@ describe('TabSession over Comlink and a real MessageChannel', () => {
     await expect(remote.heartbeat({ visibility: 'visible', focused: true, hasLock: true })).resolves.toEqual({ workerId: 'worker-1', known: true, isLeader: true })
     h.net.latest.open()
     h.net.latest.drop()
-    await vi.waitFor(() => expect([...new Set(h.net.latest.auth)]).toEqual([null, 'tok']))
+    // The retry asks the tab for a token first, then opens the next attempt with it.
+    h.clock.advance(1_000)
+    await vi.waitFor(() => expect(h.net.latest.auth).toEqual([tok]))
     expect(sink.tokenCalls).toBe(1)
+  })
+
+  it("an app's own Comlink errors keep the handler they had: only RelayErrors are ours", async () => {
+    installErrorTransfer()
+    const { port1, port2 } = new MessageChannel()
+    expose({ fail: () => { throw new TypeError('app failure') } }, port1)
+    const app = wrap<{ fail(): void }>(port2)
+    cleanups.push(() => { app[releaseProxy](); port1.close(); port2.close() })
+    const error: unknown = await app.fail().then(() => 'resolved', (e: unknown) => e)
+    // Comlink's own handler rebuilds an Error with its name, message and stack.
+    expect(error).toBeInstanceOf(Error)
+    expect(error).not.toBeInstanceOf(RelayError)
+    expect(error).toMatchObject({ name: 'TypeError', message: 'app failure' })
+    expect(String((error as Error).stack)).toMatch(/app failure/)
   })
 })

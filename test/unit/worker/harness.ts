@@ -39,7 +39,7 @@ export function onBroadcast(event = '*'): Binding {
 /** A hello with test defaults: linger 1 s, pause after 60 s hidden, heartbeat deadlines far away (30 min). */
 export function hello(tabId: string, overrides: Partial<TabHello> = {}): TabHello {
   return {
-    tabId, protocol: PROTOCOL_VERSION, url: URL, apikey: APIKEY, token: null, visibility: 'visible', focused: false, hasLock: true,
+    tabId, protocol: PROTOCOL_VERSION, target: { transport: 'supabase', endpoint: URL, params: { apikey: APIKEY }, identity: null }, token: null, visibility: 'visible', focused: false, hasLock: true,
     lockName: `tabrelay-tab-${tabId}`, pauseWhenHiddenMs: 60_000, heartbeatIntervalMs: 600_000, lingerMs: 1_000,
     ...overrides,
   }
@@ -72,7 +72,7 @@ export function createHarness(options: Partial<HubOptions> = {}): Harness {
   const tasks = new ManualSchedule()
   const locks = new FakeLocks()
   const hub = new Hub({
-    transport: net.factory, clock, schedule: tasks.schedule, locks, random: () => 0.5, workerId: 'worker-1',
+    transports: { supabase: net.transport }, clock, schedule: tasks.schedule, locks, random: () => 0.5, workerId: 'worker-1',
     minUptimeMs: 10_000, joinWaitMs: 5_000, tokenTimeoutMs: 2_000, idleCloseMs: 5_000, ...options,
   })
   const sinks = new Map<string, FakeSink>()

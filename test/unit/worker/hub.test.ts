@@ -15,6 +15,8 @@ describe('hub', () => {
     a.answer = () => new Promise(() => undefined)
     b.answer = () => Promise.resolve(t3)
     h.net.latest.drop()
+    // The hub's backoff (random 0.5: 250 ms) runs before it asks for the next attempt's token.
+    h.clock.advance(250)
     await h.settle()
     expect([a.tokenCalls, b.tokenCalls]).toEqual([1, 0])
     h.clock.advance(1_999)

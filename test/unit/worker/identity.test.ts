@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { claimsOf, identityKey } from '../../../worker/identity.ts'
+import { claimsOf, defaultIdentity, tokenIdentity } from '../../../worker/claims.ts'
+import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
+import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { APIKEY, createHarness, jwt, onBroadcast, received, sub, URL } from './harness.ts'
 
 const x1 = jwt({ sub: 'user-x', exp: 1_000 })
@@ -7,15 +9,32 @@ const x2 = jwt({ sub: 'user-x', exp: 2_000 })
 const y1 = jwt({ sub: 'user-y', exp: 5_000 })
 
 describe('identity', () => {
-  it('reads sub and exp; anything unreadable is anonymous', () => {
+  const target = (apikey = APIKEY, identity: string | null = null): ConnectionTarget => ({ transport: 'supabase', endpoint: URL, params: { apikey }, identity })
+  const supabase = supabaseTransport()
+
+  it('reads sub and exp; anything unreadable has neither', () => {
     expect(claimsOf(x1)).toEqual({ sub: 'user-x', exp: 1_000 })
     expect(claimsOf('not-a-jwt')).toEqual({ sub: null, exp: null })
     expect(claimsOf('a.%%%.c')).toEqual({ sub: null, exp: null })
     expect(claimsOf(null)).toEqual({ sub: null, exp: null })
-    expect(identityKey(URL, APIKEY, x1)).toBe(identityKey(URL, APIKEY, x2))
-    expect(identityKey(URL, APIKEY, x1)).not.toBe(identityKey(URL, APIKEY, y1))
-    expect(identityKey(URL, APIKEY, null)).toBe(identityKey(URL, APIKEY, jwt({ exp: 9 })))
-    expect(identityKey(URL, 'other-key', x1)).not.toBe(identityKey(URL, APIKEY, x1))
+  })
+
+  it('Supabase: one identity per apikey and JWT sub; a JWT without sub is anonymous, an opaque token its own', () => {
+    expect(supabase.identify(target(), x1)).toBe(supabase.identify(target(), x2))
+    expect(supabase.identify(target(), x1)).not.toBe(supabase.identify(target(), y1))
+    expect(supabase.identify(target(), null)).toBe(supabase.identify(target(), jwt({ exp: 9 })))
+    expect(supabase.identify(target('other-key'), x1)).not.toBe(supabase.identify(target(), x1))
+    // A garbage token must not ride (and offer itself to) the anonymous connection.
+    expect(supabase.identify(target(), 'not-a-jwt')).not.toBe(supabase.identify(target(), null))
+    // The JWT decides on Supabase; an explicit identity cannot claim another user's connection.
+    expect(supabase.identify(target(APIKEY, 'user-y'), x1)).toBe(supabase.identify(target(), x1))
+  })
+
+  it('other transports: an explicit identity (cookie auth) wins, else the token decides', () => {
+    expect(defaultIdentity(target(APIKEY, 'user-7'), null)).toBe('id:user-7')
+    expect(defaultIdentity(target(APIKEY, 'user-7'), x1)).toBe('id:user-7')
+    expect(defaultIdentity(target(), x1)).toBe(tokenIdentity(x2))
+    expect(defaultIdentity(target(), 'opaque-1')).not.toBe(defaultIdentity(target(), 'opaque-2'))
   })
 })
 
@@ -54,11 +73,13 @@ describe('identity separation through the hub', () => {
     x.answer = () => Promise.resolve(y1)
     tx.open()
     tx.drop()
+    h.clock.advance(1_000)
     await h.settle()
     expect(x.tokenCalls).toBe(1)
     expect(h.sink('y').tokenCalls).toBe(0)
-    expect(tx.auth).toEqual([x1, x1])
-    expect(tx.auth).not.toContain(y1)
+    const next = h.net.transports.at(-1)
+    expect(next).not.toBe(tx)
+    expect(next?.auth).toEqual([x1])
   })
 
   it('applies the freshest token of the user with setAuth, without a new transport', async () => {
@@ -74,7 +95,6 @@ describe('identity separation through the hub', () => {
     await h.settle()
     expect(transport.auth).toEqual([x1, x2])
     expect(h.net.transports).toHaveLength(1)
-    expect(transport.connects).toBe(1)
   })
 
   it('a channel refused for its token rejoins when a fresher token arrives', async () => {
@@ -85,7 +105,7 @@ describe('identity separation through the hub', () => {
     await transport.error('room', { code: 'unauthorized', message: 'Token has expired 3 seconds ago' })
     h.hub.setAuth('a', x2)
     await h.settle()
-    expect(transport.calls).toEqual(['connect', `setAuth ${x1}`, 'channel room', `setAuth ${x2}`, 'channel room'])
+    expect(transport.calls).toEqual([`open ${x1}`, 'channel room', `setAuth ${x2}`, 'channel room'])
     expect(transport.liveChannels('room')).toBe(1)
     await transport.subscribe('room')
     await h.settle()

@@ -54,7 +54,7 @@ describe('pause while hidden', () => {
     expect(h.net.transports).toHaveLength(2)
     expect(h.sink('a').tokenCalls + h.sink('b').tokenCalls).toBe(1)
     // The join waits for the fresh token (realtime-js joins with whatever token it has).
-    expect(second.calls.slice(0, 3)).toEqual(['connect', `setAuth ${t2}`, 'channel room'])
+    expect(second.calls.slice(0, 2)).toEqual([`open ${t2}`, 'channel room'])
     expect(second.auth.every((token) => token === t2)).toBe(true)
     expect(h.sink('a').lastStatus).toEqual({ status: 'connecting' })
     second.open()
@@ -163,6 +163,7 @@ describe('idle close', () => {
     const h = createHarness({ idleCloseMs: 5_000 })
     h.tab('a')
     h.hub.join('a', sub('s1', 'room'))
+    h.net.latest.open()
     await h.net.latest.subscribe('room')
     h.hub.bye('a')
     h.clock.advance(300)

@@ -106,15 +106,18 @@ describe('presence through the hub', () => {
     expect(channel.tracks).toEqual([{ online: true }])
   })
 
-  it('re-tracks after a rejoin of the same channel', async () => {
+  it('re-tracks once on the next attempt after a drop', async () => {
     const h = await twoTabs()
     const channel = h.net.latest.single('room')
     await h.hub.track('a', 's1', { tab: 'a' })
     h.net.latest.open()
     h.net.latest.drop()
+    h.clock.advance(1_000)
+    await h.settle()
     h.net.latest.open()
     await h.net.latest.subscribe('room')
-    expect(channel.tracks).toEqual([{ tab: 'a' }, { tab: 'a' }])
+    expect(channel.tracks).toEqual([{ tab: 'a' }])
+    expect(h.net.latest.single('room').tracks).toEqual([{ tab: 'a' }])
   })
 
   it('re-tracks on the new channel after a reconnect through a new transport', async () => {

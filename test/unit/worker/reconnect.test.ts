@@ -14,62 +14,109 @@ async function opened(random = 0.5): Promise<Harness> {
   return h
 }
 
-describe('reconnect', () => {
-  it("every tab sees 'reconnecting' with the attempt, the error and retryAt when the transport asks for a delay", async () => {
+// Runs the hub's pending retry: its timer, then the token round trip and the next attempt.
+async function retry(h: Harness, ms: number): Promise<void> {
+  h.clock.advance(ms)
+  await h.settle()
+}
+
+describe('reconnect: the hub owns retry for every transport', () => {
+  it("every tab sees 'reconnecting' with the attempt, the error and retryAt; the next attempt opens after that delay", async () => {
     const h = await opened()
-    const transport = h.net.latest
     h.clock.advance(1_000)
-    expect(transport.drop(error)).toBe(250)
+    h.net.latest.drop(error)
     const expected = { status: 'reconnecting', attempt: 1, error, retryAt: h.clock.now() + 250 }
     expect(h.sink('a').lastStatus).toEqual(expected)
     expect(h.sink('b').lastStatus).toEqual(expected)
-    transport.open()
+    await retry(h, 249)
+    expect(h.net.transports).toHaveLength(1)
+    await retry(h, 1)
+    expect(h.net.transports).toHaveLength(2)
+    h.net.latest.open()
     expect(h.sink('a').lastStatus).toEqual({ status: 'open' })
   })
 
-  it('grows the attempt while connections fail fast and resets it only after minUptimeMs', async () => {
+  it('grows the delay while attempts fail fast and resets the count only after minUptimeMs', async () => {
     const h = await opened(0.999)
-    const transport = h.net.latest
-    transport.drop(error)
-    transport.drop(error)
-    transport.open()
+    const delays: number[] = []
+    const drop = async (): Promise<void> => {
+      h.net.latest.drop(error)
+      const retryAt = h.sink('a').lastStatus?.retryAt ?? 0
+      delays.push(retryAt - h.clock.now())
+      await retry(h, retryAt - h.clock.now())
+    }
+    await drop()
+    await drop()
+    h.net.latest.open()
     h.clock.advance(9_999)
-    transport.drop(error)
-    expect(transport.retryDelays).toEqual([499, 999, 1_998])
+    await drop()
+    expect(delays).toEqual([499, 999, 1_998])
     expect(h.sink('a').lastStatus?.attempt).toBe(3)
-    transport.open()
+    h.net.latest.open()
     h.clock.advance(10_000)
-    transport.drop(error)
-    expect(h.sink('a').lastStatus?.attempt).toBe(1)
-    expect(transport.retryDelays.at(-1)).toBe(499)
+    await drop()
+    expect(h.sink('a').statuses.at(-2)).toMatchObject({ status: 'reconnecting', attempt: 1 })
+    expect(delays.at(-1)).toBe(499)
   })
 
-  it('asks a tab for a fresh token before the rejoin, then resyncs the rejoined channels', async () => {
+  it("a server's own floor (SSE retry:) holds the next attempt back beyond the backoff", async () => {
+    const h = await opened(0.5)
+    h.net.latest.drop(error, 'retry', 3_000)
+    expect(h.sink('a').lastStatus).toMatchObject({ status: 'reconnecting', attempt: 1, retryAt: h.clock.now() + 3_000 })
+    await retry(h, 2_999)
+    expect(h.net.transports).toHaveLength(1)
+    await retry(h, 1)
+    expect(h.net.transports).toHaveLength(2)
+  })
+
+  it("a fatal close stops retrying with the reason; a connect that never opens is retried after connectTimeoutMs", async () => {
+    const h = await opened(0.5)
+    const fatal = { code: 'unauthorized', message: 'closed 4403: forbidden' }
+    h.net.latest.drop(fatal, 'fatal')
+    expect(h.sink('a').lastStatus).toEqual({ status: 'closed', error: fatal })
+    await retry(h, 60_000)
+    expect(h.net.transports).toHaveLength(1)
+
+    const slow = createHarness({ connectTimeoutMs: 4_000, random: () => 0.5 })
+    slow.tab('a')
+    slow.hub.join('a', sub('s1', 'room'))
+    await retry(slow, 3_999)
+    expect(slow.sink('a').lastStatus).toEqual({ status: 'connecting' })
+    await retry(slow, 1)
+    expect(slow.net.transports[0]?.isClosed).toBe(true)
+    expect(slow.sink('a').lastStatus).toMatchObject({ status: 'reconnecting', attempt: 1, error: { code: 'transport' } })
+    await retry(slow, 250)
+    expect(slow.net.live()).toHaveLength(1)
+    expect(slow.net.latest.liveChannels('room')).toBe(1)
+  })
+
+  it('asks a tab for a fresh token before the next attempt, which rejoins and resyncs', async () => {
     const t1 = jwt({ sub: 'u', exp: 1_000 })
     const t2 = jwt({ sub: 'u', exp: 2_000 })
-    const h = createHarness()
+    const h = createHarness({ random: () => 0.5 })
     const a = h.tab('a', { token: t1 })
     h.hub.join('a', sub('s1', 'room', [onBroadcast(), { type: 'system', event: 'resync' }]))
-    const transport = h.net.latest
-    transport.open()
-    await transport.subscribe('room')
+    const first = h.net.latest
+    first.open()
+    await first.subscribe('room')
     h.clock.advance(2_000)
-    transport.broadcast('room', 'msg', 'before')
+    first.broadcast('room', 'msg', 'before')
     const lastAt = h.clock.now()
     a.answer = () => Promise.resolve(t2)
-    transport.drop(error)
+    first.drop(error)
+    await retry(h, 250)
+    const second = h.net.latest
+    expect(second).not.toBe(first)
+    expect(second.auth).toEqual([t2])
+    second.open()
+    await second.subscribe('room')
+    second.broadcast('room', 'msg', 'after')
     await h.settle()
-    expect([...new Set(transport.auth)]).toEqual([t1, t2])
-    transport.open()
-    await transport.subscribe('room')
-    transport.broadcast('room', 'msg', 'after')
-    await h.settle()
-    expect(h.net.transports).toHaveLength(1)
     expect(received(a)).toEqual(['before', 'after'])
     expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: lastAt } }])
   })
 
-  it('reconnect() retries now through a new transport; it does nothing while open', async () => {
+  it('reconnect() retries now instead of waiting for the backoff; it does nothing while open', async () => {
     const h = await opened()
     await h.hub.reconnect('a')
     expect(h.net.transports).toHaveLength(1)
@@ -82,14 +129,14 @@ describe('reconnect', () => {
     expect(h.sink('a').lastStatus).toMatchObject({ status: 'reconnecting', attempt: 1 })
     const second = h.net.latest
     expect(second.liveChannels('room')).toBe(1)
-    first.drop(error)
-    first.open()
-    expect(h.sink('a').lastStatus).toMatchObject({ status: 'reconnecting' })
     second.open()
     expect(h.sink('a').lastStatus).toEqual({ status: 'open' })
+    // The pending backoff timer was replaced by the manual retry: no third attempt comes.
+    await retry(h, 60_000)
+    expect(h.net.transports).toHaveLength(2)
   })
 
-  it('two reconnects at once leave exactly one live transport', async () => {
+  it('two reconnects at once leave exactly one live attempt', async () => {
     const h = await opened()
     h.net.latest.drop(error)
     await Promise.all([h.hub.reconnect('a'), h.hub.reconnect('b')])

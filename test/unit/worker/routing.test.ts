@@ -111,6 +111,7 @@ describe('routing through the hub', () => {
     h.tab('a')
     h.hub.join('a', sub('s1', 'room', [{ type: 'system', event: 'resync' }, onBroadcast()]))
     h.hub.join('a', sub('s2', 'room', [{ type: 'system', event: 'system' }]))
+    h.net.latest.open()
     const subscribedAt = h.clock.now()
     await h.net.latest.subscribe('room')
     await h.net.latest.subscribe('room')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Json, Outgoing, Subscription, TabSink } from '../../../src/contract/protocol.ts'
+import type { Json, Outgoing, Subscription } from '../../../src/contract/protocol.ts'
 import { MAX_TOPIC_BYTES } from '../../../src/contract/protocol.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
 import { TabSession } from '../../../worker/session.ts'
@@ -13,11 +13,11 @@ const asMeta = (value: unknown): { [key: string]: Json } => value as { [key: str
 
 async function sessions(): Promise<{ h: Harness; bad: TabSession; good: TabSession; goodSink: FakeSink }> {
   const h = createHarness()
-  const bad = new TabSession(h.hub)
-  const good = new TabSession(h.hub)
   const goodSink = new FakeSink()
-  await bad.hello(hello('bad'), new FakeSink())
-  await good.hello(hello('good'), goodSink)
+  const bad = new TabSession(h.hub, new FakeSink())
+  const good = new TabSession(h.hub, goodSink)
+  await bad.hello(hello('bad'))
+  await good.hello(hello('good'))
   await bad.join(sub('s1', 'room', [onBroadcast()]))
   await good.join(sub('s1', 'room', [onBroadcast()]))
   await h.net.latest.subscribe('room')
@@ -57,7 +57,8 @@ describe('TabSession: bad input fails in that tab only', () => {
     ['track with a class instance', (bad) => bad.track('s1', asMeta({ at: new Map() }))],
     ['heartbeat of the wrong shape', (bad) => bad.heartbeat({ visibility: 'gone', focused: true } as unknown as { visibility: 'visible'; focused: boolean; hasLock: boolean })],
     ['setAuth with a number', (bad) => bad.setAuth(5 as unknown as string)],
-    ['hello for another tab on the same port', (bad) => bad.hello(hello('good'), new FakeSink())],
+    ['hello for another tab on the same port', (bad) => bad.hello(hello('good'))],
+    ['setAuth with an empty identity', (bad) => bad.setAuth(null, '')],
   ]
 
   it.each(cases)("%s → RelayError 'bad-input'; the hub serves the other tab", async (_name, call) => {
@@ -82,7 +83,7 @@ describe('TabSession: bad input fails in that tab only', () => {
 
   it("calls before hello → 'closed'; a heartbeat before hello says known: false", async () => {
     const { h, good, goodSink } = await sessions()
-    const fresh = new TabSession(h.hub)
+    const fresh = new TabSession(h.hub, new FakeSink())
     await expectCode(fresh.join(sub('s1', 'room')), 'closed')
     await expectCode(fresh.send('s1', { type: 'broadcast', event: 'msg' }), 'closed')
     await expectCode(fresh.track('s1', {}), 'closed')
@@ -94,20 +95,27 @@ describe('TabSession: bad input fails in that tab only', () => {
 
   it("a tab of another protocol version → 'version-mismatch'", async () => {
     const { h, good, goodSink } = await sessions()
-    await expectCode(new TabSession(h.hub).hello(hello('old', { protocol: 999 }), new FakeSink()), 'version-mismatch')
-    await expectCode(new TabSession(h.hub).hello(hello('', {}), new FakeSink()), 'bad-input')
+    await expectCode(new TabSession(h.hub, new FakeSink()).hello(hello('old', { protocol: 999 })), 'version-mismatch')
+    await expectCode(new TabSession(h.hub, new FakeSink()).hello(hello('', {})), 'bad-input')
+    await expectCode(new TabSession(h.hub, new FakeSink()).hello(hello('sse', { target: { transport: 'sse', endpoint: 'x', params: {}, identity: null } })), 'unsupported')
     await stillServes(h, good, goodSink, 3)
   })
 
-  it("a hello whose sink is not a sink → 'bad-input'; nothing throws inside the hub later", async () => {
+  it('a tab whose sink throws at every call, or never answers, cannot stop the fan-out to the others', async () => {
     const { h, good, goodSink } = await sessions()
-    // What arrives when a tab passes a plain object instead of Comlink.proxy(sink): a clone.
-    const notASink = { deliver: 'x' } as unknown as TabSink
-    await expectCode(new TabSession(h.hub).hello(hello('plain'), notASink), 'bad-input')
-    await expectCode(new TabSession(h.hub).hello(hello('none'), null as unknown as TabSink), 'bad-input')
+    // A released Comlink remote throws at once; a frozen page's never settles.
+    const throwing = { deliver: () => { throw new Error('released') }, status: () => { throw new Error('released') }, leader: () => { throw new Error('released') }, token: () => { throw new Error('released') } }
+    const silent = { deliver: () => new Promise(() => {}), status: () => new Promise(() => {}), leader: () => new Promise(() => {}), token: () => new Promise<string | null>(() => {}) }
+    const broken = new TabSession(h.hub, throwing)
+    await broken.hello(hello('broken'))
+    await broken.join(sub('s1', 'room', [onBroadcast()]))
+    await new TabSession(h.hub, silent).hello(hello('frozen'))
     // The status fan-out and the batch flushes run outside any call: they must reach 'good'.
-    expect(() => { h.net.latest.drop(); h.net.latest.open() }).not.toThrow()
+    expect(() => { h.net.latest.drop(); h.clock.advance(1_000) }).not.toThrow()
+    await h.settle()
+    h.net.latest.open()
     expect(goodSink.lastStatus?.status).toBe('open')
+    await h.net.latest.subscribe('room')
     await stillServes(h, good, goodSink, 5)
   })
 

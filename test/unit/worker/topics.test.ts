@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { PostgresFilter } from '../../../src/contract/protocol.ts'
-import { specOf, TopicTable, type TopicEntry } from '../../../worker/topics.ts'
+import { TopicTable, type TopicEntry } from '../../../worker/topics.ts'
+import { mergeSupabase, type SupabaseSpec } from '../../../worker/transports/supabase/spec.ts'
+import { FakeNetwork } from '../fakes/transport.ts'
 import { ManualClock } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, sub } from './harness.ts'
 
@@ -13,9 +15,9 @@ function table(lingerMs = 1_000): { topics: TopicTable; clock: ManualClock; log:
   const name = (entry: TopicEntry): string => `${entry.key}`
   const topics = new TopicTable({
     open: (entry) => log.push(`open ${name(entry)}`),
-    respec: (entry) => log.push(`respec ${name(entry)} ${entry.spec.postgres.length}`),
+    respec: (entry) => log.push(`respec ${name(entry)} ${(entry.spec as SupabaseSpec).postgres.length}`),
     close: (entry) => log.push(`close ${name(entry)}`),
-  }, clock, lingerMs)
+  }, new FakeNetwork().transport, clock, lingerMs)
   return { topics, clock, log }
 }
 
@@ -73,20 +75,22 @@ describe('TopicTable', () => {
   })
 })
 
-describe('specOf', () => {
+describe('mergeSupabase', () => {
   it('unions postgres bindings without duplicates and takes the first presence key', () => {
-    const spec = specOf('public:db', [
-      { tabId: 'a', sub: sub('s1', 'db', [{ type: 'postgres_changes', filter: insert }], { presence: { key: 'u1' } }) },
-      { tabId: 'b', sub: sub('s1', 'db', [{ type: 'postgres_changes', filter: insert }, { type: 'postgres_changes', filter: update }], { presence: { key: 'u2' } }) },
-    ])
+    const spec = mergeSupabase([
+      sub('s1', 'db', [{ type: 'postgres_changes', filter: insert }], { presence: { key: 'u1' } }),
+      sub('s1', 'db', [{ type: 'postgres_changes', filter: insert }, { type: 'postgres_changes', filter: update }], { presence: { key: 'u2' } }),
+    ], false)
     expect(spec).toEqual({ topic: 'db', isPrivate: false, presenceKey: 'u1', hasPresence: false, postgres: [insert, update] })
   })
 
   it('enables presence for a presence listener, presence.enabled or a track', () => {
-    expect(specOf('public:r', [{ tabId: 'a', sub: sub('s', 'r', [{ type: 'presence', event: 'sync' }]) }]).hasPresence).toBe(true)
-    expect(specOf('public:r', [{ tabId: 'a', sub: sub('s', 'r', [], { presence: { enabled: true } }) }]).hasPresence).toBe(true)
-    expect(specOf('public:r', [{ tabId: 'a', sub: sub('s', 'r') }], true).hasPresence).toBe(true)
-    expect(specOf('private:r', []).isPrivate).toBe(true)
+    expect(mergeSupabase([sub('s', 'r', [{ type: 'presence', event: 'sync' }])], false).hasPresence).toBe(true)
+    expect(mergeSupabase([sub('s', 'r', [], { presence: { enabled: true } })], false).hasPresence).toBe(true)
+    expect(mergeSupabase([sub('s', 'r')], true).hasPresence).toBe(true)
+    expect(mergeSupabase([sub('s', 'r', [], { private: true })], false).isPrivate).toBe(true)
+    // Once on, presence stays on across a re-join (the hub passes the current spec).
+    expect(mergeSupabase([sub('s', 'r')], false, mergeSupabase([sub('s', 'r')], true)).hasPresence).toBe(true)
   })
 })
 

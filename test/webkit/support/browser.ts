@@ -4,7 +4,7 @@
  * profile do. Playwright cannot drive Debian's WebKit (FIELD_NOTES.md).
  */
 import { Builder, Capabilities, type WebDriver } from 'selenium-webdriver'
-import type { HubStats } from '../../../src/index.ts'
+import type { HubStats } from '../../../src/supabase/index.ts'
 import type { SubscribeOptions, SubscribeResult } from '../../e2e/app/harness.ts'
 import { waitFor, waitUntil, type WaitOptions } from '../../e2e/support/wait.ts'
 import { webkitEnv } from './env.ts'

@@ -3,7 +3,6 @@
  * missing), the Comlink wrap, and the tab's close-signal Web Lock.
  */
 import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
-import { type Clock, withTimeout } from '../contract/clock.ts'
 import { installErrorTransfer, RelayError } from '../contract/errors.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 
@@ -25,6 +24,8 @@ export type HubWorker = { port: Endpoint } | Endpoint
  */
 export interface HubLink {
   hub: Remote<HubApi>
+  /** Where the tab exposes its sink: the same endpoint the hub's API is on. */
+  endpoint: Endpoint
   release(): void
 }
 
@@ -62,6 +63,7 @@ export function openHub(factory: () => HubWorker): HubLink {
   let isReleased = false
   return {
     hub,
+    endpoint: port,
     // Idempotent: a released Comlink proxy throws on any further use, releaseProxy included.
     release() {
       if (isReleased) return
@@ -73,45 +75,3 @@ export function openHub(factory: () => HubWorker): HubLink {
   }
 }
 
-/**
- * The tab's close-signal lock: held for the tab's life, released on `close()`.
- * @example
- * await lock.held; … lock.release()
- */
-export interface TabLock {
-  /** Settles once the lock is held (or after `waitMs` if it never is). */
-  held: Promise<void>
-  /** Whether the lock is held now: the hub queues on it only then. */
-  isHeld(): boolean
-  release(): void
-}
-
-/**
- * Holds the Web Lock `name` until released: the hub queues on the same name and is granted it
- * when this tab closes, crashes or navigates away (PowerSync's tab close signal). Best effort:
- * without `navigator.locks` (Node, old browsers) the hub falls back to heartbeats.
- * @example
- * const lock = holdTabLock('tabrelay-tab-' + tabId, 10_000, systemClock); await lock.held
- */
-export function holdTabLock(name: string, waitMs: number, clock: Clock): TabLock {
-  const locks = globalThis.navigator?.locks
-  let isReleased = false
-  let isHeld = false
-  let release = (): void => { isReleased = true }
-  if (!locks) return { held: Promise.resolve(), isHeld: () => false, release }
-  const granted = new Promise<void>((resolve) => {
-    const hold = () => new Promise<void>((done) => {
-      if (isReleased) done()
-      isHeld = !isReleased
-      release = () => { isHeld = false; done() }
-      resolve()
-    })
-    locks.request(name, hold).catch(() => resolve())
-  })
-  return {
-    // A lock still held by a twin tab must not stall the hello forever.
-    held: withTimeout(granted, waitMs, 'tab lock', clock).catch(() => undefined),
-    isHeld: () => isHeld,
-    release: () => release(),
-  }
-}

@@ -1,0 +1,147 @@
+/**
+ * This tab's registration with the hub, shared by every adapter: the hub session, the connection
+ * status and leader flag with their listeners, and the members (channels, topics) that deliveries
+ * are routed to and that rejoin after a worker restart.
+ */
+import { systemClock } from '../contract/clock.ts'
+import { RelayError } from '../contract/errors.ts'
+import type { ConnectionStatus, Delivery, HubStats, StatusEvent, TransportInfo } from '../contract/protocol.ts'
+import type { Invoke, MemberHost } from './membership.ts'
+import { closedError, type Settings } from './options.ts'
+import { HubSession } from './session.ts'
+import { safely } from './safely.ts'
+
+/**
+ * A channel or topic of this tab, as the client routes to it.
+ * @example
+ * client.add({ subId: '1', receive, rejoin, forgetStatus })
+ */
+export interface Member {
+  readonly subId: string
+  receive(delivery: Delivery): void
+  rejoin(call: Invoke): void
+  forgetStatus(): void
+}
+
+/**
+ * The adapter-neutral tab client; adapters hold one and add their members.
+ * @example
+ * const client = new HubClient(settings, 'createRelay'); client.add(topic)
+ */
+export class HubClient implements MemberHost {
+  readonly #session: HubSession
+  readonly #settings: Settings
+  readonly #factory: string
+  readonly #members = new Set<Member>()
+  readonly #statusListeners = new Set<(status: ConnectionStatus, detail: StatusEvent) => void>()
+  readonly #leaderListeners = new Set<(isLeader: boolean) => void>()
+  #subSeq = 0
+  #status: ConnectionStatus = 'connecting'
+  #isLeader = false
+  #isClosed = false
+
+  /** `factory` names the adapter's entry point in errors ("create a new client with …"). */
+  constructor(settings: Settings, factory: string) {
+    this.#settings = settings
+    this.#factory = factory
+    this.#session = new HubSession(settings, {
+      deliver: (batch) => this.#deliver(batch),
+      status: (event) => this.#setStatus(event),
+      leader: (isLeader) => this.#setLeader(isLeader),
+      rejoin: (call) => { for (const member of this.#members) member.rejoin(call) },
+    })
+  }
+
+  get status(): ConnectionStatus { return this.#status }
+  get isLeader(): boolean { return this.#isLeader }
+  get workerId(): string { return this.#session.workerId }
+  /** The transport's capabilities once the hub answered, else `null`. */
+  get transport(): TransportInfo | null { return this.#session.transport }
+
+  readonly call: Invoke = (what, fn) => (this.#isClosed ? Promise.reject(closedError(what, this.#factory)) : this.#session.call(what, fn))
+
+  nextSubId(): string {
+    return `${++this.#subSeq}`
+  }
+
+  isClosed(): boolean {
+    return this.#isClosed
+  }
+
+  now(): number {
+    return (this.#settings.clock ?? systemClock).now()
+  }
+
+  add(member: Member): void {
+    this.#members.add(member)
+  }
+
+  remove(member: Member): void {
+    this.#members.delete(member)
+  }
+
+  onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void {
+    checkFunction(listener, 'onStatus')
+    this.#statusListeners.add(listener)
+    return () => { this.#statusListeners.delete(listener) }
+  }
+
+  onLeaderChange(listener: (isLeader: boolean) => void): () => void {
+    checkFunction(listener, 'onLeaderChange')
+    this.#leaderListeners.add(listener)
+    return () => { this.#leaderListeners.delete(listener) }
+  }
+
+  /** A new token (and, with cookie auth, maybe a new identity) for this tab. */
+  async setAuth(token: string | null, identity?: string | null): Promise<void> {
+    if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'setAuth() takes a token string, or null for anonymous')
+    if (identity !== undefined && identity !== null && (typeof identity !== 'string' || identity === '')) {
+      throw new RelayError('bad-input', 'setAuth(token, identity): identity must be a non-empty string, or null')
+    }
+    if (!this.#isClosed) this.#session.setAuth(token, identity)
+    return this.call('setAuth', (hub) => (identity === undefined ? hub.setAuth(token) : hub.setAuth(token, identity)))
+  }
+
+  async reconnect(): Promise<void> {
+    return this.call('reconnect', (hub) => hub.reconnect())
+  }
+
+  async stats(): Promise<HubStats> {
+    return this.call('stats', (hub) => hub.stats())
+  }
+
+  /** Leaves `subIds`, says bye, and fails every later call with `closed`. */
+  async close(subIds: string[]): Promise<void> {
+    if (this.#isClosed) return
+    this.#isClosed = true
+    this.#members.clear()
+    this.#setStatus({ status: 'closed' })
+    await this.#session.close(subIds)
+  }
+
+  #deliver(batch: Delivery[]): void {
+    for (const delivery of batch) {
+      for (const member of this.#members) if (member.subId !== '' && delivery.subIds.includes(member.subId)) member.receive(delivery)
+    }
+  }
+
+  #setStatus(event: StatusEvent): void {
+    const isNew = event.status !== this.#status || event.status === 'reconnecting'
+    this.#status = event.status
+    // Once the connection drops, the next SUBSCRIBED is a new transition, as in supabase-js.
+    if (event.status !== 'open') for (const member of this.#members) member.forgetStatus()
+    if (isNew) for (const listener of [...this.#statusListeners]) safely(() => listener(event.status, event), undefined)
+  }
+
+  #setLeader(isLeader: boolean): void {
+    if (isLeader === this.#isLeader) return
+    this.#isLeader = isLeader
+    for (const listener of [...this.#leaderListeners]) safely(() => listener(isLeader), undefined)
+  }
+}
+
+// A listener that is not a function would throw at every later status change, far from the call
+// that registered it.
+function checkFunction(listener: unknown, what: string): void {
+  if (typeof listener !== 'function') throw new RelayError('bad-input', `${what}(listener): listener must be a function, got ${typeof listener}`)
+}

@@ -1,0 +1,181 @@
+/**
+ * One subscription's life with the hub, the same for every adapter's channel or topic: its
+ * `subId`, the join (and the re-join when listeners change), the status transitions with their
+ * de-duplication, the `resync {since}` after a rejoin on a new hub, and waiting for the join
+ * before a send.
+ */
+import type { Remote } from 'comlink'
+import { RelayError } from '../contract/errors.ts'
+import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
+
+/**
+ * Runs one call against the hub with the client's timeout and error mapping.
+ * @example
+ * const snapshot = await call('join', (hub) => hub.join(sub))
+ */
+export type Invoke = <T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>) => Promise<T>
+
+/**
+ * A subscription's life in this tab, as supabase-js's `channel.state`.
+ * @example
+ * if (room.state === 'joined') await room.send(message)
+ */
+export type ChannelState = 'closed' | 'joining' | 'joined' | 'errored'
+
+/**
+ * What a membership needs from the client that made it.
+ * @example
+ * new Membership(host, owner)
+ */
+export interface MemberHost {
+  call: Invoke
+  nextSubId(): string
+  isClosed(): boolean
+  /** The client's clock, for a rejoin's resync `since`. */
+  now(): number
+}
+
+/**
+ * What a membership tells the channel or topic it serves.
+ * @example
+ * const owner: MemberOwner = { subscription: () => ({ topic, config: {}, bindings }), status, resync, seed }
+ */
+export interface MemberOwner {
+  /** The subscription as it is now (its listeners' bindings); the subId is added here. */
+  subscription(): Omit<Subscription, 'subId'>
+  /** A new status, already de-duplicated. */
+  status(status: ChannelStatus, error?: WireError): void
+  /** Joined again after a rejoin on a new hub: events since `since` may be missing. */
+  resync(since: number): void
+  /** The hub's state of the topic at join (presence a late tab should know at once). */
+  seed(snapshot: ChannelSnapshot): void
+}
+
+const STATE_OF: Record<ChannelStatus, ChannelState> = {
+  SUBSCRIBED: 'joined', CHANNEL_ERROR: 'errored', TIMED_OUT: 'errored', CLOSED: 'closed',
+}
+
+/** The hub side of one channel or topic of this tab. */
+export class Membership {
+  readonly #host: MemberHost
+  readonly #owner: MemberOwner
+  #state: ChannelState = 'closed'
+  #subId = ''
+  #joinSeq = 0
+  #joined: Promise<void> = Promise.resolve()
+  #isUpdateQueued = false
+  #lastStatus: ChannelStatus | undefined
+  /** When this subscription last got an event (or first subscribed); `null` before it ever did. */
+  #since: number | null = null
+  #isResyncDue = false
+
+  constructor(host: MemberHost, owner: MemberOwner) {
+    this.#host = host
+    this.#owner = owner
+  }
+
+  get state(): ChannelState {
+    return this.#state
+  }
+
+  /** The id the hub knows this subscription by, `''` while not subscribed. */
+  get subId(): string {
+    return this.#subId
+  }
+
+  /** Joins (or re-joins with the current listeners) through `call`. */
+  join(call: Invoke = this.#host.call): void {
+    if (!this.#subId) this.#subId = this.#host.nextSubId()
+    if (this.#state !== 'joined') this.#state = 'joining'
+    const seq = ++this.#joinSeq
+    const sub: Subscription = { subId: this.#subId, ...this.#owner.subscription() }
+    this.#joined = call('join', (hub) => hub.join(sub)).then(
+      (snapshot) => { if (seq === this.#joinSeq) this.#seed(snapshot) },
+      (error: unknown) => { if (seq === this.#joinSeq) this.#failed(error) },
+    )
+  }
+
+  /** Listeners changed: several in one chain send one updated join, not one each. */
+  update(): void {
+    if (this.#state === 'closed' || this.#isUpdateQueued) return
+    this.#isUpdateQueued = true
+    queueMicrotask(() => {
+      this.#isUpdateQueued = false
+      if (this.#state !== 'closed' && !this.#host.isClosed()) this.join()
+    })
+  }
+
+  /** Leaves locally at once (status `CLOSED`) and returns the subId the hub should forget. */
+  drop(): string {
+    const subId = this.#subId
+    if (!subId) return ''
+    this.#joinSeq++
+    this.#subId = ''
+    this.setStatus('CLOSED')
+    return subId
+  }
+
+  /** Joins again on a fresh hub connection; `SUBSCRIBED` is reported again, as supabase-js does. */
+  rejoin(call: Invoke): boolean {
+    if (this.#state === 'closed') return false
+    this.#lastStatus = undefined
+    // A new hub connection (often a restarted worker, WebKit bug 318873) starts with fresh topics,
+    // so the hub cannot know what this channel missed meanwhile: the channel says resync itself.
+    this.#isResyncDue = this.#since !== null
+    this.join(call)
+    return true
+  }
+
+  /** The connection dropped: the next `SUBSCRIBED` is a new transition worth reporting. */
+  forgetStatus(): void {
+    this.#lastStatus = undefined
+  }
+
+  /** Notes a delivery: events move `since`; a channel status is applied. Returns whether it was a status. */
+  receive(delivery: Delivery): boolean {
+    if (delivery.kind !== 'channel' && delivery.kind !== 'system') this.#since = this.#host.now()
+    if (delivery.kind !== 'channel') return false
+    this.setStatus(delivery.status, delivery.error)
+    return true
+  }
+
+  /** Waits for a pending join; fails `closed` when there is none (before `subscribe()`). */
+  async whenJoined(what: string, name: string): Promise<string> {
+    if (this.#state === 'joining') await this.#joined
+    if (!this.#subId) {
+      throw new RelayError('closed', `${what}() on '${name}' needs subscribe() first: tabrelay talks over the shared connection, never REST`)
+    }
+    return this.#subId
+  }
+
+  setStatus(status: ChannelStatus, error?: WireError): void {
+    this.#state = STATE_OF[status]
+    if (status === this.#lastStatus) return
+    this.#lastStatus = status
+    this.#owner.status(status, error)
+    if (status !== 'SUBSCRIBED') return
+    if (this.#since === null) {
+      this.#since = this.#host.now()
+    } else if (this.#isResyncDue) {
+      this.#isResyncDue = false
+      this.#owner.resync(this.#since)
+    }
+  }
+
+  #seed(snapshot: ChannelSnapshot): void {
+    this.#owner.seed(snapshot)
+    // 'joining' says nothing new, and a status delivered meanwhile must not be undone.
+    if (snapshot.status !== 'joining') this.setStatus(snapshot.status, snapshot.error)
+  }
+
+  #failed(error: unknown): void {
+    if (this.#host.isClosed()) return
+    const isTimeout = error instanceof RelayError && error.code === 'timeout'
+    this.setStatus(isTimeout ? 'TIMED_OUT' : 'CHANNEL_ERROR', isTimeout ? undefined : toWireish(error))
+  }
+}
+
+function toWireish(error: unknown): WireError {
+  if (error instanceof RelayError) return { code: error.code, message: error.message }
+  return { code: 'join-failed', message: error instanceof Error ? error.message : String(error) }
+}

@@ -1,0 +1,184 @@
+/**
+ * A topic of the transport-neutral client: listeners by event name, sends, status and resync —
+ * what a plain socket or stream needs, e.g.
+ * `relay.topic('conversation:42').on('TEXT', (msg) => …)`.
+ */
+import { eventMatches } from '../contract/bindings.ts'
+import { fromWire, RelayError } from '../contract/errors.ts'
+import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
+import { checkEvent, checkOutgoing } from '../contract/validate.ts'
+import type { HubClient } from './client.ts'
+import { Membership, type ChannelState, type Invoke } from './membership.ts'
+import { safely } from './safely.ts'
+
+/**
+ * One message on a topic as a listener receives it.
+ * @example
+ * topic.on('TEXT', (payload, message) => console.log(message.event, payload))
+ */
+export interface TopicMessage<T = Json> {
+  event: string
+  payload: T
+  meta?: Json
+}
+
+/**
+ * Options of `relay.topic()`.
+ * @example
+ * relay.topic('conversation:42', { self: true })
+ */
+export interface TopicOptions {
+  /** Receive this tab's own sends too. On servers that echo to the sender they always arrive. */
+  self?: boolean
+  /** Wait for the server's acknowledgement of each send, where the server gives one. */
+  ack?: boolean
+}
+
+/**
+ * A topic of this tab on the shared connection; every `on*` returns its unsubscribe function.
+ * @example
+ * const topic = relay.topic('conversation:42')
+ * const off = topic.on('TEXT', (msg: { message: string }) => show(msg.message))
+ * await topic.send('TEXT', { message: 'hi' })
+ */
+export interface Topic {
+  readonly name: string
+  readonly state: ChannelState
+  /** Listens to one event (`'*'` for all); the payload type is the app's to assert. */
+  on<T = Json>(event: string, listener: (payload: T, message: TopicMessage<T>) => void): () => void
+  onStatus(listener: (status: ChannelStatus, error?: RelayError) => void): () => void
+  /** Called after a rejoin: events after `since` (epoch ms) may have been missed; backfill them. */
+  onResync(listener: (since: number) => void): () => void
+  send(event: string, payload?: Json): Promise<SendResult>
+  /** Leaves the topic; `relay.topic(name)` afterwards gives a new one. */
+  close(): Promise<SendResult>
+}
+
+interface EventListener {
+  event: string
+  callback: (payload: never, message: never) => void
+}
+
+/** The implementation of {@link Topic}. */
+export class RelayTopic implements Topic {
+  readonly name: string
+  readonly #client: HubClient
+  readonly #options: TopicOptions
+  readonly #member: Membership
+  readonly #onClose: (topic: RelayTopic) => void
+  readonly #listeners = new Set<EventListener>()
+  readonly #statusListeners = new Set<(status: ChannelStatus, error?: RelayError) => void>()
+  readonly #resyncListeners = new Set<(since: number) => void>()
+  #isClosed = false
+
+  constructor(client: HubClient, name: string, options: TopicOptions, onClose: (topic: RelayTopic) => void) {
+    this.#client = client
+    this.name = name
+    this.#options = options
+    this.#onClose = onClose
+    this.#member = new Membership(client, {
+      subscription: () => ({ topic: name, config: { broadcast: { self: options.self === true, ack: options.ack === true } }, bindings: this.#bindings() }),
+      status: (status, error) => { for (const l of [...this.#statusListeners]) safely(() => l(status, error && fromWire(error)), undefined) },
+      resync: (since) => this.#resync(since),
+      seed: () => undefined,
+    })
+    this.#member.join()
+  }
+
+  get state(): ChannelState {
+    return this.#member.state
+  }
+
+  get subId(): string {
+    return this.#member.subId
+  }
+
+  on<T = Json>(event: string, listener: (payload: T, message: TopicMessage<T>) => void): () => void {
+    this.#assertOpen('on')
+    const name = event === '*' ? event : checkEvent(event, `topic('${this.name}').on(event)`)
+    if (typeof listener !== 'function') throw new RelayError('bad-input', `topic('${this.name}').on('${name}', listener): listener must be a function`)
+    const entry: EventListener = { event: name, callback: listener as EventListener['callback'] }
+    const isNewEvent = ![...this.#listeners].some((l) => l.event === name)
+    this.#listeners.add(entry)
+    if (isNewEvent) this.#member.update()
+    return () => { if (this.#listeners.delete(entry)) this.#member.update() }
+  }
+
+  onStatus(listener: (status: ChannelStatus, error?: RelayError) => void): () => void {
+    if (typeof listener !== 'function') throw new RelayError('bad-input', 'onStatus(listener): listener must be a function')
+    this.#statusListeners.add(listener)
+    return () => { this.#statusListeners.delete(listener) }
+  }
+
+  onResync(listener: (since: number) => void): () => void {
+    if (typeof listener !== 'function') throw new RelayError('bad-input', 'onResync(listener): listener must be a function')
+    const isFirst = this.#resyncListeners.size === 0
+    this.#resyncListeners.add(listener)
+    if (isFirst) this.#member.update()
+    return () => { this.#resyncListeners.delete(listener) }
+  }
+
+  async send(event: string, payload?: Json): Promise<SendResult> {
+    this.#assertOpen('send')
+    const outgoing = checkOutgoing(payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload })
+    const subId = await this.#member.whenJoined('send', this.name)
+    return this.#client.call('send', (hub) => hub.send(subId, outgoing))
+  }
+
+  async close(): Promise<SendResult> {
+    this.#isClosed = true
+    const subId = this.#member.drop()
+    this.#onClose(this)
+    if (!subId || this.#client.isClosed()) return 'ok'
+    try {
+      await this.#client.call('leave', (hub) => hub.leave(subId))
+      return 'ok'
+    } catch (error) {
+      return error instanceof RelayError && error.code === 'timeout' ? 'timed out' : 'error'
+    }
+  }
+
+  /** Leaves locally at once and returns the subId the hub should forget. */
+  drop(): string {
+    return this.#member.drop()
+  }
+
+  rejoin(call: Invoke): void {
+    this.#member.rejoin(call)
+  }
+
+  forgetStatus(): void {
+    this.#member.forgetStatus()
+  }
+
+  receive(delivery: Delivery): void {
+    if (this.#member.receive(delivery)) return
+    if (delivery.kind === 'system' && delivery.event === 'resync') {
+      // The hub rejoined after a reconnect or resume: `since` is the topic's last event.
+      const payload = delivery.payload
+      const since = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && typeof payload['since'] === 'number' ? payload['since'] : this.#client.now()
+      this.#resync(since)
+    }
+    if (delivery.kind === 'broadcast') {
+      const { event, payload, meta } = delivery
+      const message: TopicMessage = meta === undefined ? { event, payload } : { event, payload, meta }
+      for (const l of [...this.#listeners]) if (eventMatches(l.event, event)) safely(() => l.callback(payload as never, message as never), undefined)
+    }
+  }
+
+  #resync(since: number): void {
+    for (const listener of [...this.#resyncListeners]) safely(() => listener(since), undefined)
+  }
+
+  #bindings(): Binding[] {
+    const events = new Set([...this.#listeners].map((l) => l.event))
+    const bindings: Binding[] = [...events].map((event) => ({ type: 'broadcast', event }))
+    if (this.#resyncListeners.size > 0) bindings.push({ type: 'system', event: 'resync' })
+    return bindings
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#client.isClosed()) throw new RelayError('closed', `${what}() after relay.close(): create a new client with createRelay()`)
+    if (this.#isClosed) throw new RelayError('closed', `${what}() after topic.close(): call relay.topic('${this.name}') again`)
+  }
+}

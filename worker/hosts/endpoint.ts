@@ -1,0 +1,20 @@
+/**
+ * One tab's endpoint on the hub: the hub's API exposed on it and the tab's sink wrapped from it,
+ * Comlink in both directions on the same endpoint (each side ignores the other's replies). Nothing
+ * is transferred, so any endpoint works: a SharedWorker port, a dedicated Worker's scope, a
+ * MessageChannel in Node, a tab host's per-tab BroadcastChannel address.
+ */
+import { expose, wrap, type Endpoint } from 'comlink'
+import type { TabSink } from '../../src/contract/protocol.ts'
+import type { Hub } from '../hub.ts'
+import { TabSession } from '../session.ts'
+
+/**
+ * Serves one tab on `endpoint`.
+ * @example
+ * const { port1, port2 } = new MessageChannel(); acceptTab(hub, port1) // the tab uses port2
+ */
+export function acceptTab(hub: Hub, endpoint: Endpoint): void {
+  const sink = wrap<TabSink>(endpoint)
+  expose(new TabSession(hub, sink), endpoint)
+}

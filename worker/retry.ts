@@ -1,0 +1,59 @@
+/**
+ * The hub's one retry loop, the same for every transport: full-jitter backoff between attempts,
+ * a server's own floor honoured on top, and the attempt count reset only after a connection stayed
+ * up for `minUptimeMs` (partysocket's `minUptime`), so a server that accepts and drops at once
+ * still backs off.
+ */
+import type { Clock } from '../src/contract/clock.ts'
+import { backoff } from './backoff.ts'
+
+/** A scheduled retry: which attempt it is and when it runs. */
+export interface ScheduledRetry {
+  attempt: number
+  delayMs: number
+  retryAt: number
+}
+
+/** Counts attempts and runs the next one after its delay; one pending retry at most. */
+export class RetryLoop {
+  readonly #clock: Clock
+  readonly #random: () => number
+  readonly #minUptimeMs: number
+  #attempt = 0
+  #openedAt: number | null = null
+  #cancel: (() => void) | null = null
+
+  constructor(clock: Clock, random: () => number, minUptimeMs: number) {
+    this.#clock = clock
+    this.#random = random
+    this.#minUptimeMs = minUptimeMs
+  }
+
+  /** The connection opened: its uptime counts from now. */
+  opened(): void {
+    this.#openedAt = this.#clock.now()
+  }
+
+  /** The connection ended: schedules `run` after the next backoff delay (at least `floorMs`). */
+  schedule(run: () => void, floorMs = 0): ScheduledRetry {
+    this.cancel()
+    const uptime = this.#openedAt === null ? 0 : this.#clock.now() - this.#openedAt
+    if (uptime >= this.#minUptimeMs) this.#attempt = 0
+    this.#openedAt = null
+    this.#attempt += 1
+    const delayMs = Math.max(backoff(this.#attempt, this.#random), floorMs)
+    this.#cancel = this.#clock.setTimeout(() => { this.#cancel = null; run() }, delayMs)
+    return { attempt: this.#attempt, delayMs, retryAt: this.#clock.now() + delayMs }
+  }
+
+  /** Drops a pending retry (a resume, a pause or a close takes over). */
+  cancel(): void {
+    this.#cancel?.()
+    this.#cancel = null
+  }
+
+  /** Whether a retry is pending. */
+  get isPending(): boolean {
+    return this.#cancel !== null
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * One connection attempt to Supabase Realtime through the unmodified realtime-js client (the one
+ * supabase-js uses): a RealtimeClient whose own reconnect timer never fires. When its socket
+ * closes, the attempt reports it once and tears the client down; the hub backs off and opens the
+ * next attempt, rejoining every topic there.
+ */
+import { RealtimeClient } from '@supabase/realtime-js'
+import type { OpenOptions, TransportChannel, TransportConnection, ChannelHandlers } from '../transport.ts'
+import { SupabaseChannel } from './channel.ts'
+import { closeReason } from './errors.ts'
+import type { SupabaseSpec } from './spec.ts'
+
+/** Options of the Supabase transport. */
+export interface SupabaseTransportOptions {
+  /** WebSocket constructor; the worker's global one by default, `ws` in Node. */
+  WebSocket?: typeof WebSocket
+  heartbeatIntervalMs?: number
+  timeoutMs?: number
+}
+
+// The longest delay a timer takes (2^31-1 ms): realtime-js's own retry must never fire.
+const NEVER_MS = 2 ** 31 - 1
+
+interface SocketObserver {
+  isDone: boolean
+  options: OpenOptions
+}
+
+// realtime-js has no public open/close hooks, so the socket class it constructs reports them.
+function observedSocket(Base: typeof WebSocket, observer: SocketObserver, onClose: () => void): typeof WebSocket {
+  return class ObservedSocket extends Base {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols)
+      this.addEventListener('open', () => { if (!observer.isDone) observer.options.events.open() })
+      this.addEventListener('close', (event: CloseEvent) => {
+        if (observer.isDone) return
+        observer.isDone = true
+        observer.options.events.closed(closeReason(event.code, event.reason))
+        onClose()
+      })
+    }
+  }
+}
+
+/** One RealtimeClient, used for one socket's life. */
+export class SupabaseAttempt implements TransportConnection<SupabaseSpec> {
+  readonly #client: RealtimeClient
+  readonly #observer: SocketObserver
+  readonly #channels = new Set<SupabaseChannel>()
+  #ready: Promise<void>
+
+  constructor(options: OpenOptions, extra: SupabaseTransportOptions) {
+    this.#observer = { isDone: false, options }
+    const Base = extra.WebSocket ?? globalThis.WebSocket
+    const apikey = options.target.params['apikey'] ?? ''
+    this.#client = new RealtimeClient(`${options.target.endpoint.replace(/^http/, 'ws').replace(/\/$/, '')}/realtime/v1`, {
+      params: { apikey },
+      transport: observedSocket(Base, this.#observer, () => this.#teardown()),
+      // `worker: true` needs a nested Worker; a SharedWorker's timers are not throttled anyway.
+      worker: false,
+      heartbeatIntervalMs: extra.heartbeatIntervalMs ?? 25_000,
+      timeout: extra.timeoutMs ?? 10_000,
+      // The hub owns retry: this client never reconnects by itself (one client per attempt).
+      reconnectAfterMs: () => NEVER_MS,
+      // Hub channels come and go with tabs; the hub decides when the socket closes.
+      disconnectOnEmptyChannelsAfterMs: NEVER_MS,
+    })
+    // realtime-js joins without a token unless setAuth finished first (supabase-js #2613), so
+    // every join waits for it.
+    this.#ready = this.#client.setAuth(options.token).catch(() => undefined)
+    this.#client.connect()
+  }
+
+  join(_key: string, spec: SupabaseSpec, handlers: ChannelHandlers): TransportChannel {
+    const channel = new SupabaseChannel(this.#client, spec, handlers, this.#ready, (c) => this.#channels.delete(c))
+    this.#channels.add(channel)
+    return channel
+  }
+
+  async setAuth(token: string | null): Promise<void> {
+    const applied = this.#ready.then(() => this.#client.setAuth(token))
+    this.#ready = applied.catch(() => undefined)
+    await applied
+  }
+
+  async close(): Promise<void> {
+    this.#observer.isDone = true
+    await this.#teardown()
+  }
+
+  async #teardown(): Promise<void> {
+    for (const channel of this.#channels) channel.drop()
+    this.#channels.clear()
+    await this.#client.disconnect()
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Supabase Realtime as a tabrelay transport, through the unmodified realtime-js client. Supabase's
+ * rules live here only: identity from the JWT `sub` per project URL and apikey, the freshest token
+ * by `exp`, separate private topics, the presence and postgres_changes merge, realtime-js's byte
+ * limits, and a server that never echoes a socket's own broadcasts.
+ */
+import { MAX_TOPIC_BYTES, type ConnectionTarget, type Subscription } from '../../../src/contract/protocol.ts'
+import { claimsOf, tokenIdentity } from '../../claims.ts'
+import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
+import { SupabaseAttempt, type SupabaseTransportOptions } from './attempt.ts'
+import { coversSupabase, mergeSupabase, supabaseKey, type SupabaseSpec } from './spec.ts'
+
+export type { SupabaseTransportOptions } from './attempt.ts'
+export type { SupabaseSpec } from './spec.ts'
+
+/**
+ * What Supabase Realtime supports. The payload limit is the hosted default for broadcast (3 MB on
+ * paid plans; the server closes a socket whose frame is larger, and with it every tab's channels).
+ */
+export const SUPABASE_CAPABILITIES: Capabilities = {
+  presence: true, postgresChanges: true, privateTopics: true, acks: true, echoesToSender: false,
+  // realtime-js's binary broadcast frame stores `realtime:<topic>` and the event in one-byte fields.
+  maxTopicBytes: MAX_TOPIC_BYTES, maxEventBytes: 255, maxPayloadBytes: 3_000 * 1024,
+}
+
+// A token without `exp` never expires; no token at all loses to any token.
+function expOf(token: string | null): number {
+  if (token === null) return -1
+  return claimsOf(token).exp ?? Number.MAX_SAFE_INTEGER
+}
+
+class SupabaseTransport implements Transport<SupabaseSpec> {
+  readonly capabilities: Capabilities
+  readonly #extra: SupabaseTransportOptions
+
+  constructor(extra: SupabaseTransportOptions, capabilities: Partial<Capabilities>) {
+    this.#extra = extra
+    this.capabilities = { ...SUPABASE_CAPABILITIES, ...capabilities }
+  }
+
+  identify(target: ConnectionTarget, token: string | null): string {
+    // One connection per project key and user; an explicit identity cannot override the JWT's.
+    return `${target.params['apikey'] ?? ''}|${tokenIdentity(token)}`
+  }
+
+  prefers(offered: string | null, current: string | null): boolean {
+    return offered !== current && expOf(offered) >= expOf(current)
+  }
+
+  key(sub: Subscription): string {
+    return supabaseKey(sub)
+  }
+
+  merge(subs: readonly Subscription[], hasTracks: boolean, current?: SupabaseSpec): SupabaseSpec {
+    return mergeSupabase(subs, hasTracks, current)
+  }
+
+  covers(current: SupabaseSpec, wanted: SupabaseSpec): boolean {
+    return coversSupabase(current, wanted)
+  }
+
+  open(options: OpenOptions): TransportConnection<SupabaseSpec> {
+    return new SupabaseAttempt(options, this.#extra)
+  }
+}
+
+/**
+ * The Supabase Realtime transport, named by tabs as `'supabase'` unless the worker names it otherwise.
+ * @example
+ * serveHub({ transports: { supabase: supabaseTransport() } })
+ */
+export function supabaseTransport(extra: SupabaseTransportOptions = {}, capabilities: Partial<Capabilities> = {}): Transport<SupabaseSpec> {
+  return new SupabaseTransport(extra, capabilities)
+}
