@@ -3,7 +3,7 @@
  * its channel layer needs. Both bind 127.0.0.1 only, write their logs to a temp dir, wait for
  * readiness with a deadline and are stopped by PID (process group).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +15,13 @@ const PYTHON = '/usr/bin/python3'
 const REDIS = '/usr/bin/redis-server'
 const APP_DIR = fileURLToPath(new URL('./django/', import.meta.url))
 const READY_TIMEOUT_MS = 15_000
+// The Debian packages the servers need, by a file each installs (the same list as .ci/run).
+const PACKAGES: ReadonlyArray<[path: string, pkg: string]> = [
+  ['/usr/bin/daphne', 'daphne'],
+  ['/usr/lib/python3/dist-packages/channels', 'python3-django-channels'],
+  ['/usr/lib/python3/dist-packages/channels_redis', 'python3-channels-redis'],
+  [REDIS, 'redis-server'],
+]
 const PORT_ATTEMPTS = 3
 
 /**
@@ -73,6 +80,7 @@ export interface InboxServerOptions {
  * const redis = await startRedis()
  */
 export async function startRedis(): Promise<RedisServer> {
+  requirePackages()
   const dir = mkdtempSync(join(tmpdir(), 'tabrelay-redis-'))
   const logPath = join(dir, 'redis.log')
   const { child, port } = await onFreePort(async (port) => {
@@ -101,6 +109,7 @@ export async function startRedis(): Promise<RedisServer> {
  * const [a, b] = await Promise.all([startInboxServer({ redisUrl }), startInboxServer({ redisUrl })])
  */
 export async function startInboxServer(options: InboxServerOptions): Promise<InboxServer> {
+  requirePackages()
   const dir = mkdtempSync(join(tmpdir(), 'tabrelay-daphne-'))
   const logPath = join(dir, 'daphne.log')
   const env = { INBOX_REDIS_URL: options.redisUrl, ...(options.jwtSecret ? { INBOX_JWT_SECRET: options.jwtSecret } : {}) }
@@ -136,6 +145,14 @@ export async function startInboxServer(options: InboxServerOptions): Promise<Inb
       await kill()
       rmSync(dir, { recursive: true, force: true })
     },
+  }
+}
+
+// Fail with the fix rather than with a Python traceback in a log.
+function requirePackages(): void {
+  const missing = PACKAGES.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg)
+  if (missing.length > 0) {
+    throw new Error(`missing Debian packages for the Django inbox server: apt-get install -y --no-install-recommends ${missing.join(' ')}`)
   }
 }
 

@@ -10,9 +10,12 @@ Routes: ``ws /ws/inbox/?token=<JWT>`` (the consumer), ``GET /health`` (200 once 
 """
 import json
 import os
+import sys
 
 import django
 from django.conf import settings
+
+REDIS_URL = os.environ.get("INBOX_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 settings.configure(
     DEBUG=False,
@@ -23,7 +26,7 @@ settings.configure(
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # capacity: messages a socket's channel may hold before Redis drops new ones (default 100);
             # raised so a test burst is not silently cut.
-            "CONFIG": {"hosts": [os.environ.get("INBOX_REDIS_URL", "redis://127.0.0.1:6379/0")], "capacity": 1000},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000},
         }
     },
 )
@@ -42,7 +45,9 @@ async def _redis_answers() -> bool:
         # A send to a group nobody joined: touches Redis and delivers nothing.
         await get_channel_layer().group_send("health", {"type": "health.check"})
         return True
-    except Exception:  # any failure to reach Redis means "not ready"
+    except Exception as error:  # any failure to reach Redis means "not ready"
+        # Logged so a launcher's "not ready" error shows why in the log tail.
+        print(f"health: Redis unreachable at {REDIS_URL}: {error!r}", file=sys.stderr, flush=True)
         return False
 
 
