@@ -5,7 +5,12 @@
  */
 import { isRecord } from './postgres.ts'
 
-/** Longest accepted `conversation_id` or `to`. */
+/**
+ * Longest accepted `conversation_id` or `to`, in UTF-16 code units.
+ *
+ * @example
+ * if (id.length > MAX_ID_LENGTH) throw new Error('conversation id too long')
+ */
 export const MAX_ID_LENGTH = 256
 
 /**

@@ -11,10 +11,20 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { identityOf, notSubscribed, parseInboxFrame, type InboxFrame, type InboxIdentity } from './inbox-frames.ts'
 import type { Tokens } from './tokens.ts'
 
-/** The path the endpoint answers on, the Django app's `path('ws/inbox/', …)`. */
+/**
+ * The path the endpoint answers on, the Django app's `path('ws/inbox/', …)`.
+ *
+ * @example
+ * new WebSocket(`ws://127.0.0.1:54321${INBOX_PATH}?token=${jwt}`)
+ */
 export const INBOX_PATH = '/ws/inbox/'
 
-/** Close code for a missing, invalid or expired token: browsers see close codes, not HTTP statuses. */
+/**
+ * Close code for a missing, invalid or expired token: browsers see close codes, not HTTP statuses.
+ *
+ * @example
+ * ws.addEventListener('close', (event) => event.code === UNAUTHORIZED_CLOSE && refreshToken())
+ */
 export const UNAUTHORIZED_CLOSE = 4401
 
 /**

@@ -8,7 +8,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, logTail, spawnLogged, stopProcess, waitReady, type LoggedProcess } from './process.ts'
+import { freePort, spawnLogged, stopProcess, waitReady, type LoggedProcess } from './process.ts'
 
 /** Debian's interpreter: the `python3` first on PATH may not see Debian's Django packages. */
 const PYTHON = '/usr/bin/python3'
@@ -193,14 +193,4 @@ function answersPing(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'))
     socket.once('data', (data) => done(data.toString().startsWith('+PONG')))
   })
-}
-
-/**
- * The last lines of a server's log, for a failing test's message.
- *
- * @example
- * expect(frames, serverLog(inbox)).toHaveLength(3)
- */
-export function serverLog(server: { logPath: string }, lines = 30): string {
-  return logTail(server.logPath, lines)
 }

@@ -13,6 +13,11 @@ MAX_ID_LENGTH = 256
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+def _length(value: str) -> int:
+    # UTF-16 code units, as JavaScript's `length` counts them, so both servers share one limit.
+    return len(value.encode("utf-16-le")) // 2
+
+
 class FrameError(Exception):
     """A frame the server refuses; its message goes back to the client in an ``error`` frame."""
 
@@ -33,7 +38,7 @@ def group_of(kind: str, key: str) -> str:
 
 def _conversation(frame: dict) -> str:
     value = frame.get("conversation_id")
-    if not isinstance(value, str) or value == "" or len(value) > MAX_ID_LENGTH:
+    if not isinstance(value, str) or value == "" or _length(value) > MAX_ID_LENGTH:
         raise FrameError(f"conversation_id must be a non-empty string of at most {MAX_ID_LENGTH} characters")
     return value
 
@@ -47,7 +52,7 @@ def _message(frame: dict) -> str:
 
 def _recipient(frame: dict) -> str:
     value = frame.get("to")
-    if not isinstance(value, str) or value == "" or len(value) > MAX_ID_LENGTH:
+    if not isinstance(value, str) or value == "" or _length(value) > MAX_ID_LENGTH:
         raise FrameError('"to" must be a non-empty string (a user id)')
     return value
 
