@@ -2,6 +2,7 @@
  * The state one server instance shares between its sockets and HTTP routes.
  */
 import { ChannelRegistry } from './channels.ts'
+import { createInbox, type Inbox } from './inbox.ts'
 import { PresenceTable } from './presence.ts'
 import { createCounters, snapshot, type Counters, type SocketStats, type Stats } from './stats.ts'
 import { createTokens, DEV_JWT_SECRET, type Tokens } from './tokens.ts'
@@ -50,6 +51,8 @@ export interface Context {
   readonly presence: PresenceTable
   readonly counters: Counters
   readonly sockets: Set<SocketHandle>
+  /** The plain-WebSocket inbox endpoint (`/ws/inbox/`), its own sockets and groups. */
+  readonly inbox: Inbox
   /** False simulates a server that stopped answering heartbeats. */
   isHeartbeatReplying: boolean
 }
@@ -61,14 +64,16 @@ export interface Context {
  * const ctx = createContext({})
  */
 export function createContext(options: ServerOptions): Context {
+  const tokens = createTokens(options.jwtSecret ?? DEV_JWT_SECRET)
   return {
     joinErrorDelayMs: options.joinErrorDelayMs ?? 0,
     idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-    tokens: createTokens(options.jwtSecret ?? DEV_JWT_SECRET),
+    tokens,
     channels: new ChannelRegistry(),
     presence: new PresenceTable(),
     counters: createCounters(),
     sockets: new Set<SocketHandle>(),
+    inbox: createInbox(tokens),
     isHeartbeatReplying: true,
   }
 }
@@ -81,15 +86,17 @@ export function createContext(options: ServerOptions): Context {
  */
 export function statsOf(ctx: Context): Stats {
   const sockets = [...ctx.sockets].map((s) => s.describe())
-  return snapshot(ctx.counters, { sockets, topics: ctx.channels.counts(), presence: ctx.presence.keyCounts() })
+  const live = { sockets, topics: ctx.channels.counts(), presence: ctx.presence.keyCounts(), inbox: ctx.inbox.stats() }
+  return snapshot(ctx.counters, live)
 }
 
 /**
- * Close every socket from the server side (clients see a close and reconnect).
+ * Close every socket from the server side, the inbox's included (clients see a close and reconnect).
  *
  * @example
  * dropAll(ctx)
  */
 export function dropAll(ctx: Context, code = 1001, reason = 'server dropped the connection'): void {
   for (const socket of [...ctx.sockets]) socket.close(code, reason)
+  ctx.inbox.closeAll(code, reason)
 }

@@ -7,14 +7,17 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import { createContext, dropAll, statsOf, type Context, type ServerOptions } from './context.ts'
 import { createHttpHandler } from './http.ts'
+import { INBOX_PATH } from './inbox.ts'
 import { changePayload, matchingIds, type Change } from './postgres.ts'
 import type { Stats } from './stats.ts'
 import type { MintClaims } from './tokens.ts'
-import { createUpgradeHandler } from './upgrade.ts'
+import { createUpgradeHandler, dispatchUpgrades } from './upgrade.ts'
 
 export type { ServerOptions } from './context.ts'
 export type { Change, ChangeType } from './postgres.ts'
 export type { Stats, SocketStats } from './stats.ts'
+export type { InboxStats } from './inbox.ts'
+export { INBOX_PATH, UNAUTHORIZED_CLOSE } from './inbox.ts'
 export type { MintClaims } from './tokens.ts'
 export { DEV_JWT_SECRET } from './tokens.ts'
 
@@ -56,7 +59,8 @@ export async function startRealtimeServer(options: ServerOptions = {}): Promise<
   const emitChange = (change: Change): number => deliverChange(ctx, change)
   const wss = new WebSocketServer({ noServer: true, maxPayload: 3000 * 1024 + 500 })
   const http = createServer(createHttpHandler(ctx, emitChange))
-  http.on('upgrade', createUpgradeHandler(ctx, wss))
+  // `/ws/inbox/` is the plain-WebSocket inbox endpoint; every other path is Realtime's.
+  http.on('upgrade', dispatchUpgrades(new Map([[INBOX_PATH, ctx.inbox.upgrade]]), createUpgradeHandler(ctx, wss)))
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
@@ -105,5 +109,6 @@ async function closeServer(ctx: Context, http: ReturnType<typeof createServer>, 
   http.closeAllConnections()
   for (const ws of wss.clients) ws.terminate()
   wss.close()
+  ctx.inbox.close()
   await closed
 }

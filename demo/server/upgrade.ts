@@ -13,15 +13,33 @@ import { upgradeError } from './tokens.ts'
 const SOCKET_PATHS = new Set(['/realtime/v1/websocket', '/socket/websocket'])
 
 /**
+ * An HTTP server's `upgrade` listener.
+ *
+ * @example
+ * const refuseAll: UpgradeListener = (_req, socket) => socket.destroy()
+ */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+/**
+ * Send each upgrade to the listener of its exact path, the rest to `fallback` (the Realtime paths).
+ *
+ * @example
+ * server.on('upgrade', dispatchUpgrades(new Map([['/ws/inbox/', inbox.upgrade]]), createUpgradeHandler(ctx, wss)))
+ */
+export function dispatchUpgrades(routes: ReadonlyMap<string, UpgradeListener>, fallback: UpgradeListener): UpgradeListener {
+  return (req, socket, head) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost')
+    ;(routes.get(pathname) ?? fallback)(req, socket, head)
+  }
+}
+
+/**
  * Build the `upgrade` listener of the HTTP server.
  *
  * @example
  * server.on('upgrade', createUpgradeHandler(ctx, new WebSocketServer({ noServer: true })))
  */
-export function createUpgradeHandler(
-  ctx: Context,
-  wss: WebSocketServer,
-): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function createUpgradeHandler(ctx: Context, wss: WebSocketServer): UpgradeListener {
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy())
     accept(ctx, wss, req, socket, head).catch(() => refuse(socket, 500, 'Error connecting to Realtime'))
