@@ -2,6 +2,7 @@
  * The state one server instance shares between its sockets and HTTP routes.
  */
 import { ChannelRegistry } from './channels.ts'
+import { createSseEndpoint, type SseEndpoint, type SseOptions } from './sse.ts'
 import { PresenceTable } from './presence.ts'
 import { createCounters, snapshot, type Counters, type SocketStats, type Stats } from './stats.ts'
 import { createTokens, DEV_JWT_SECRET, type Tokens } from './tokens.ts'
@@ -23,6 +24,8 @@ export interface ServerOptions {
   joinErrorDelayMs?: number
   /** Close sockets silent for this long (Phoenix: 60000 ms); 0 disables. Default 60000. */
   idleTimeoutMs?: number
+  /** The nchan-like SSE endpoint on `/sub/…` and `/pub/…` (sse.ts). */
+  sse?: SseOptions
 }
 
 /**
@@ -50,6 +53,7 @@ export interface Context {
   readonly presence: PresenceTable
   readonly counters: Counters
   readonly sockets: Set<SocketHandle>
+  readonly sse: SseEndpoint
   /** False simulates a server that stopped answering heartbeats. */
   isHeartbeatReplying: boolean
 }
@@ -69,6 +73,7 @@ export function createContext(options: ServerOptions): Context {
     presence: new PresenceTable(),
     counters: createCounters(),
     sockets: new Set<SocketHandle>(),
+    sse: createSseEndpoint(options.sse),
     isHeartbeatReplying: true,
   }
 }
@@ -81,7 +86,7 @@ export function createContext(options: ServerOptions): Context {
  */
 export function statsOf(ctx: Context): Stats {
   const sockets = [...ctx.sockets].map((s) => s.describe())
-  return snapshot(ctx.counters, { sockets, topics: ctx.channels.counts(), presence: ctx.presence.keyCounts() })
+  return snapshot(ctx.counters, { sockets, topics: ctx.channels.counts(), presence: ctx.presence.keyCounts(), sse: ctx.sse.stats() })
 }
 
 /**

@@ -15,6 +15,7 @@ import { createUpgradeHandler } from './upgrade.ts'
 export type { ServerOptions } from './context.ts'
 export type { Change, ChangeType } from './postgres.ts'
 export type { Stats, SocketStats } from './stats.ts'
+export type { SseOptions, SseStats } from './sse.ts'
 export type { MintClaims } from './tokens.ts'
 export { DEV_JWT_SECRET } from './tokens.ts'
 
@@ -100,6 +101,7 @@ export function deliverChange(ctx: Context, change: Change): number {
 
 async function closeServer(ctx: Context, http: ReturnType<typeof createServer>, wss: WebSocketServer): Promise<void> {
   dropAll(ctx, 1001, 'server shutting down')
+  ctx.sse.closeAll('server shutting down')
   const closed = new Promise<void>((resolve) => http.close(() => resolve()))
   // Keep-alive HTTP connections (fetch in tests) would hold close() open otherwise.
   http.closeAllConnections()

@@ -2,6 +2,7 @@
  * Counters and the `/stats` snapshot. Tests use the snapshot to count sockets and joined channels, since
  * a browser test cannot see a SharedWorker's sockets (STYLE.md §8).
  */
+import type { SseStats } from './sse.ts'
 
 /**
  * One open socket as `/stats` reports it; `sub` comes from the apikey or the last verified access token.
@@ -43,6 +44,8 @@ export interface Stats {
   /** Postgres change messages delivered since start. */
   changesOut: number
   uptimeMs: number
+  /** The SSE endpoint: open streams, channels with a stream, messages published. */
+  sse: SseStats
 }
 
 /**
@@ -74,11 +77,11 @@ export function createCounters(): Counters {
  * Assemble the snapshot from counters and live state.
  *
  * @example
- * snapshot(counters, { sockets, topics: registry.counts(), presence: table.keyCounts() })
+ * snapshot(counters, { sockets, topics: registry.counts(), presence: table.keyCounts(), sse: endpoint.stats() })
  */
 export function snapshot(
   counters: Counters,
-  live: { sockets: SocketStats[]; topics: Record<string, number>; presence: Record<string, number> },
+  live: { sockets: SocketStats[]; topics: Record<string, number>; presence: Record<string, number>; sse: SseStats },
 ): Stats {
   const { startedAtMs, ...totals } = counters
   const channels = Object.values(live.topics).reduce((sum, n) => sum + n, 0)
@@ -90,5 +93,6 @@ export function snapshot(
     sockets: live.sockets,
     ...totals,
     uptimeMs: Date.now() - startedAtMs,
+    sse: live.sse,
   }
 }
