@@ -97,6 +97,22 @@ describe.each(TARGETS)('SSE contract: $name', (target) => {
     expect(second.data.filter((d) => d.startsWith('b'))).toEqual(['b2', 'b3'])
   })
 
+  it('a stream that appends a channel resumes with the old id: missed messages of all channels', async () => {
+    const [a, b, c] = [channel('ua'), channel('ub'), channel('uc')]
+    const first = await open([a, b])
+    await publishAll(a, ['a1'])
+    await first.waitEvents(1)
+    first.close()
+    await publishAll(b, ['b2'])
+    await publishAll(c, ['c2'])
+    // nchan's compound ids are positional: appending keeps the old positions (reordering does not).
+    const second = await open([a, b, c], { lastEventId: first.lastId ?? '' })
+    await second.waitEvents(2)
+    await publishAll(c, ['c3'])
+    await second.waitEvents(3)
+    expect(second.data).toEqual(['b2', 'c2', 'c3'])
+  })
+
   it('a fresh stream without an id gets only messages published after it opened', async () => {
     const room = channel('fresh')
     await publishAll(room, ['old1', 'old2'])
