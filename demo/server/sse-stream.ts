@@ -38,7 +38,7 @@ export function frame(message: SseMessage): string {
  *
  * @example
  * const stream = new SseStream(res, timing, () => unsubscribe())
- * stream.start(replay)
+ * stream.start(replay, { "access-control-allow-origin": origin })
  */
 export class SseStream {
   readonly #res: ServerResponse
@@ -59,7 +59,7 @@ export class SseStream {
    * Write the headers, the `retry:` line and the replayed messages, then start the timers.
    *
    * @example
-   * stream.start([])
+   * stream.start([], {})
    */
   start(replay: readonly SseMessage[], headers: Record<string, string>): void {
     this.#res.writeHead(200, {
