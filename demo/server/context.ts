@@ -3,6 +3,7 @@
  */
 import { ChannelRegistry } from './channels.ts'
 import { createInbox, type Inbox } from './inbox.ts'
+import { createSseEndpoint, type SseEndpoint, type SseOptions } from './sse.ts'
 import { PresenceTable } from './presence.ts'
 import { createCounters, snapshot, type Counters, type SocketStats, type Stats } from './stats.ts'
 import { createTokens, DEV_JWT_SECRET, type Tokens } from './tokens.ts'
@@ -24,6 +25,8 @@ export interface ServerOptions {
   joinErrorDelayMs?: number
   /** Close sockets silent for this long (Phoenix: 60000 ms); 0 disables. Default 60000. */
   idleTimeoutMs?: number
+  /** The nchan-like SSE endpoint on `/sub/…` and `/pub/…` (sse.ts). */
+  sse?: SseOptions
 }
 
 /**
@@ -53,6 +56,7 @@ export interface Context {
   readonly sockets: Set<SocketHandle>
   /** The plain-WebSocket inbox endpoint (`/ws/inbox/`), its own sockets and groups. */
   readonly inbox: Inbox
+  readonly sse: SseEndpoint
   /** False simulates a server that stopped answering heartbeats. */
   isHeartbeatReplying: boolean
 }
@@ -74,6 +78,7 @@ export function createContext(options: ServerOptions): Context {
     counters: createCounters(),
     sockets: new Set<SocketHandle>(),
     inbox: createInbox(tokens),
+    sse: createSseEndpoint(options.sse),
     isHeartbeatReplying: true,
   }
 }
@@ -86,7 +91,7 @@ export function createContext(options: ServerOptions): Context {
  */
 export function statsOf(ctx: Context): Stats {
   const sockets = [...ctx.sockets].map((s) => s.describe())
-  const live = { sockets, topics: ctx.channels.counts(), presence: ctx.presence.keyCounts(), inbox: ctx.inbox.stats() }
+  const live = { sockets, topics: ctx.channels.counts(), presence: ctx.presence.keyCounts(), inbox: ctx.inbox.stats(), sse: ctx.sse.stats() }
   return snapshot(ctx.counters, live)
 }
 

@@ -11,6 +11,7 @@
  * | `POST /dev/token` | dev only: `{sub, expiresInS?, role?}` → `{access_token}` |
  * | `POST /dev/drop` | dev only: server-side close of every socket |
  * | `POST /dev/emit` | dev only: body is a `Change`; → `{delivered}` channels |
+ * | `/sub/…`, `/pub/…` | the SSE endpoint (sse.ts), with nchan's CORS instead of the above |
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from './context.ts'
@@ -39,6 +40,7 @@ export function createHttpHandler(
   emitChange: (change: Change) => number,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (ctx.sse.handle(req, res)) return
     route(ctx, emitChange, req)
       .then((answer) => send(res, answer))
       .catch((error: unknown) => send(res, { status: 400, body: { error: errorText(error) } }))

@@ -18,6 +18,7 @@ export type { Change, ChangeType } from './postgres.ts'
 export type { Stats, SocketStats } from './stats.ts'
 export type { InboxStats } from './inbox.ts'
 export { INBOX_PATH, UNAUTHORIZED_CLOSE } from './inbox.ts'
+export type { SseOptions, SseStats } from './sse.ts'
 export type { MintClaims } from './tokens.ts'
 export { DEV_JWT_SECRET } from './tokens.ts'
 
@@ -104,6 +105,7 @@ export function deliverChange(ctx: Context, change: Change): number {
 
 async function closeServer(ctx: Context, http: ReturnType<typeof createServer>, wss: WebSocketServer): Promise<void> {
   dropAll(ctx, 1001, 'server shutting down')
+  ctx.sse.closeAll('server shutting down')
   const closed = new Promise<void>((resolve) => http.close(() => resolve()))
   // Keep-alive HTTP connections (fetch in tests) would hold close() open otherwise.
   http.closeAllConnections()

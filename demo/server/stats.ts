@@ -3,6 +3,7 @@
  * a browser test cannot see a SharedWorker's sockets (STYLE.md §8).
  */
 import type { InboxStats } from './inbox.ts'
+import type { SseStats } from './sse.ts'
 
 /**
  * One open socket as `/stats` reports it; `sub` comes from the apikey or the last verified access token.
@@ -46,6 +47,8 @@ export interface Stats {
   uptimeMs: number
   /** The `/ws/inbox/` endpoint's sockets, separate from the Realtime ones above. */
   inbox: InboxStats
+  /** The SSE endpoint: open streams, channels with a stream, messages published. */
+  sse: SseStats
 }
 
 /**
@@ -77,11 +80,11 @@ export function createCounters(): Counters {
  * Assemble the snapshot from counters and live state.
  *
  * @example
- * snapshot(counters, { sockets, topics: registry.counts(), presence: table.keyCounts(), inbox: inbox.stats() })
+ * snapshot(counters, { sockets, topics: registry.counts(), presence: table.keyCounts(), inbox: inbox.stats(), sse: endpoint.stats() })
  */
 export function snapshot(
   counters: Counters,
-  live: { sockets: SocketStats[]; topics: Record<string, number>; presence: Record<string, number>; inbox: InboxStats },
+  live: { sockets: SocketStats[]; topics: Record<string, number>; presence: Record<string, number>; inbox: InboxStats; sse: SseStats },
 ): Stats {
   const { startedAtMs, ...totals } = counters
   const channels = Object.values(live.topics).reduce((sum, n) => sum + n, 0)
@@ -94,5 +97,6 @@ export function snapshot(
     ...totals,
     uptimeMs: Date.now() - startedAtMs,
     inbox: live.inbox,
+    sse: live.sse,
   }
 }
