@@ -4,7 +4,7 @@
 // before any dependency (tsx, TypeScript) is installed.
 //
 //   node test/setup.mjs demo   installs npm dependencies when missing or stale
-//   node test/setup.mjs test   the same, plus the browsers the suites drive (Debian packages)
+//   node test/setup.mjs test   the same, plus the browsers and servers the suites drive (Debian packages)
 import { spawnSync } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 
@@ -32,6 +32,14 @@ if (mode === 'test') {
     ['/usr/bin/firefox-esr', 'firefox-esr', true],
     ['/usr/bin/WebKitWebDriver', 'webkit2gtk-driver', true],
     ['/usr/bin/Xvfb', 'xvfb', true],
+    // Real third-party servers the suites start on loopback (test/servers): Django Channels on
+    // Redis for the WebSocket transport, nginx + nchan for SSE.
+    ['/usr/bin/daphne', 'daphne', true],
+    ['/usr/lib/python3/dist-packages/channels', 'python3-django-channels', true],
+    ['/usr/lib/python3/dist-packages/channels_redis', 'python3-channels-redis', true],
+    ['/usr/bin/redis-server', 'redis-server', true],
+    ['/usr/sbin/nginx', 'nginx', true],
+    ['/usr/lib/nginx/modules/ngx_nchan_module.so', 'libnginx-mod-nchan', true],
   ]
   const missing = wanted.filter(([path, , isNeeded]) => isNeeded && !existsSync(path)).map(([, pkg]) => pkg)
   const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')
