@@ -77,7 +77,7 @@ function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, a
     onSent: () => typing.stop(),
   })
   room
-    .on('broadcast', { event: 'message' }, ({ payload }) => {
+    .on<Json>('broadcast', { event: 'message' }, ({ payload }) => {
       const message = toMessage(payload)
       if (!message) return
       chat.show(message)

@@ -81,6 +81,8 @@ export class Connection {
     const entry = this.topics.add(tabId, sub)
     const snapshot: ChannelSnapshot = { status: entry.status, presence: entry.presence }
     if (entry.error) snapshot.error = entry.error
+    const notice = this.#deps.transport.notice?.(entry.spec, sub)
+    if (notice !== undefined) snapshot.notice = notice
     return snapshot
   }
 
@@ -106,7 +108,7 @@ export class Connection {
     if (!channel) return 'timed out'
     const { capabilities } = this.#deps.transport
     if (!capabilities.echoesToSender) this.#router.echo(entry, tabId, subId, message.event, message.payload ?? {})
-    const ack = capabilities.acks && entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true
+    const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
     return channel.send(message.event, message.payload ?? {}, ack)
   }
 

@@ -3,7 +3,7 @@
  * status and leader flag with their listeners, and the members (channels, topics) that deliveries
  * are routed to and that rejoin after a worker restart.
  */
-import { systemClock } from '../contract/clock.ts'
+import { systemClock, type Clock } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { ConnectionStatus, Delivery, HubStats, StatusEvent, TransportInfo } from '../contract/protocol.ts'
 import type { Invoke, MemberHost } from './membership.ts'
@@ -49,6 +49,7 @@ export class HubClient implements MemberHost {
       status: (event) => this.#setStatus(event),
       leader: (isLeader) => this.#setLeader(isLeader),
       rejoin: (call) => { for (const member of this.#members) member.rejoin(call) },
+      problem: (error) => { for (const listener of [...this.#statusListeners]) safely(() => listener(this.#status, { status: this.#status, error }), undefined) },
     })
   }
 
@@ -58,7 +59,12 @@ export class HubClient implements MemberHost {
   /** The transport's capabilities once the hub answered, else `null`. */
   get transport(): TransportInfo | null { return this.#session.transport }
 
-  readonly call: Invoke = (what, fn) => (this.#isClosed ? Promise.reject(closedError(what, this.#factory)) : this.#session.call(what, fn))
+  readonly call: Invoke = (what, fn, timeoutMs) => (this.#isClosed ? Promise.reject(closedError(what, this.#factory)) : this.#session.call(what, fn, timeoutMs))
+
+  /** The client's clock (tests inject a manual one). */
+  get clock(): Clock {
+    return this.#settings.clock ?? systemClock
+  }
 
   nextSubId(): string {
     return `${++this.#subSeq}`
@@ -69,7 +75,7 @@ export class HubClient implements MemberHost {
   }
 
   now(): number {
-    return (this.#settings.clock ?? systemClock).now()
+    return this.clock.now()
   }
 
   add(member: Member): void {
@@ -90,6 +96,12 @@ export class HubClient implements MemberHost {
     checkFunction(listener, 'onLeaderChange')
     this.#leaderListeners.add(listener)
     return () => { this.#leaderListeners.delete(listener) }
+  }
+
+  /** Asks `accessToken()` again (or takes the last token) and gives it to the hub. */
+  async refreshAuth(): Promise<void> {
+    if (this.#isClosed) throw closedError('setAuth', this.#factory)
+    return this.setAuth(await this.#session.freshToken())
   }
 
   /** A new token (and, with cookie auth, maybe a new identity) for this tab. */

@@ -153,6 +153,11 @@ export interface Transport<Spec = unknown> {
    * transport may keep features on across a re-join (Supabase keeps presence once it is on).
    */
   merge(subs: readonly Subscription[], hasTracks: boolean, current?: Spec): Spec
+  /**
+   * A remark for the tab whose subscription the shared server subscription serves differently
+   * than it asked (Supabase: another tab's presence key), shown in that tab; absent: none.
+   */
+  notice?(spec: Spec, sub: Subscription): string | undefined
   /** Whether a server subscription made with `current` also serves `wanted` (no rejoin needed). */
   covers(current: Spec, wanted: Spec): boolean
   /** Opens ONE attempt; never retries by itself. */
