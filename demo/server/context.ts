@@ -23,6 +23,12 @@ export interface ServerOptions {
   joinErrorDelayMs?: number
   /** Close sockets silent for this long (Phoenix: 60000 ms); 0 disables. Default 60000. */
   idleTimeoutMs?: number
+  /** A `postgres://` URL: rows live in that PostgreSQL. Default: PGlite in this process. */
+  databaseUrl?: string
+  /** PGlite's data directory, so a restart keeps the rows. Default: in memory. Ignored with `databaseUrl`. */
+  dataDir?: string
+  /** Open the in-memory default at start-up instead of on first use (a URL or `dataDir` always is). */
+  isDatabaseEager?: boolean
 }
 
 /**
