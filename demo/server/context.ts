@@ -27,6 +27,12 @@ export interface ServerOptions {
   idleTimeoutMs?: number
   /** The nchan-like SSE endpoint on `/sub/…` and `/pub/…` (sse.ts). */
   sse?: SseOptions
+  /** A `postgres://` URL: rows live in that PostgreSQL. Default: PGlite in this process. */
+  databaseUrl?: string
+  /** PGlite's data directory, so a restart keeps the rows. Default: in memory. Ignored with `databaseUrl`. */
+  dataDir?: string
+  /** Open the in-memory default at start-up instead of on first use (a URL or `dataDir` always is). */
+  isDatabaseEager?: boolean
 }
 
 /**
