@@ -1,0 +1,34 @@
+/**
+ * The consumer apps: each is an ordinary app of its bundler with its own package.json, installing
+ * tabrelay from the packed tarball (`.pack/tabrelay.tgz`) and everything else from the npm registry.
+ */
+
+/**
+ * One consumer app under test/consumers/.
+ * @example
+ * const app: ConsumerApp = { name: 'vite-react', outDir: 'dist', hubInApp: true }
+ */
+export interface ConsumerApp {
+  /** Its directory under test/consumers/apps/. */
+  name: string
+  /** Where `npm run build` writes the static site, relative to the app. */
+  outDir: string
+  /** The app's bundler builds the hub with the app's own realtime-js (else: the prebuilt worker file). */
+  hubInApp: boolean
+}
+
+export const APPS: readonly ConsumerApp[] = [
+  { name: 'vite-react', outDir: 'dist', hubInApp: true },
+  { name: 'webpack', outDir: 'dist', hubInApp: true },
+  { name: 'next', outDir: 'out', hubInApp: false },
+  { name: 'static', outDir: 'out', hubInApp: false },
+]
+
+/** Compiled only (tsc against the packed .d.ts), never served. */
+export const TYPES_APP = 'types'
+
+/** test/consumers/ on disk. */
+export const CONSUMERS_DIR = new URL('./', import.meta.url)
+
+/** test/consumers/apps/ on disk: the root tsconfig leaves it out, each app has its own. */
+export const APPS_DIR = new URL('./apps/', import.meta.url)

@@ -1,0 +1,4 @@
+// The hub: Vite bundles it (with the app's own @supabase/realtime-js) from the new URL(...) below.
+import { serveHub } from 'tabrelay/worker'
+
+serveHub()
