@@ -6,21 +6,24 @@
 /**
  * One consumer app under test/consumers/.
  * @example
- * const app: ConsumerApp = { name: 'vite-react', outDir: 'dist', hubInApp: true }
+ * const app: ConsumerApp = { name: 'next', outDir: 'out', hubInApp: true, pages: ['/', '/prebuilt.html'] }
  */
 export interface ConsumerApp {
   /** Its directory under test/consumers/apps/. */
   name: string
   /** Where `npm run build` writes the static site, relative to the app. */
   outDir: string
-  /** The app's bundler builds the hub with the app's own realtime-js (else: the prebuilt worker file). */
+  /** The app's bundler builds the hub with the app's own realtime-js (else: the prebuilt worker file only). */
   hubInApp: boolean
+  /** The pages to check, each with its own hub worker; default `['/']`. */
+  pages?: readonly string[]
 }
 
 export const APPS: readonly ConsumerApp[] = [
   { name: 'vite-react', outDir: 'dist', hubInApp: true },
   { name: 'webpack', outDir: 'dist', hubInApp: true },
-  { name: 'next', outDir: 'out', hubInApp: false },
+  // `/` bundles the hub, `/prebuilt.html` serves dist/tabrelay.worker.js from public/.
+  { name: 'next', outDir: 'out', hubInApp: true, pages: ['/', '/prebuilt.html'] },
   { name: 'static', outDir: 'out', hubInApp: false },
 ]
 

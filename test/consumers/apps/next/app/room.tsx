@@ -1,43 +1,19 @@
 'use client'
 /**
- * One page of the three-tab check as a client component: the client is created at module scope,
- * joins `?topic=`, shows every broadcast it receives; the button broadcasts `<tab>-<n>`. The hub is
- * the prebuilt tabrelay.worker.js, copied to public/ by `prebuild`.
+ * `/`: the client is created at module scope and joins `?topic=`; Next bundles the hub from the
+ * `new URL('./realtime.worker.ts', import.meta.url)` below, with the app's own realtime-js.
  */
-import { useEffect, useState } from 'react'
-import { createSharedRealtime, workerName, type Json } from 'tabrelay'
+import { createSharedRealtime, workerName } from 'tabrelay'
+import { ChannelView } from './channel-view'
 
 const params = new URLSearchParams(location.search)
-const tab = params.get('tab') ?? '?'
 const realtime = createSharedRealtime({
   url: params.get('realtime') ?? '',
   apikey: params.get('apikey') ?? '',
-  worker: () => new SharedWorker('/tabrelay.worker.js', { type: 'module', name: workerName() }),
+  worker: () => new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }),
 })
 const room = realtime.channel(params.get('topic') ?? 'room:next')
 
-function textOf(payload: Json): string {
-  return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? String(payload['text']) : ''
-}
-
 export function Room() {
-  const [status, setStatus] = useState('joining')
-  const [messages, setMessages] = useState<string[]>([])
-  const [sent, setSent] = useState(0)
-  useEffect(() => {
-    room
-      .on('broadcast', { event: 'message' }, ({ payload }) => setMessages((m) => [...m, textOf(payload)]))
-      .subscribe((s) => setStatus(s))
-  }, [])
-  const send = () => {
-    setSent(sent + 1)
-    void room.send({ type: 'broadcast', event: 'message', payload: { text: `${tab}-${sent + 1}` } })
-  }
-  return (
-    <main>
-      <p data-testid="channel-status">{status}</p>
-      <button data-testid="send" onClick={send}>send</button>
-      <ul>{messages.map((text, i) => <li key={i} data-testid="message">{text}</li>)}</ul>
-    </main>
-  )
+  return <ChannelView room={room} tab={params.get('tab') ?? '?'} />
 }

@@ -1,0 +1,4 @@
+// The hub, bundled by Next (Turbopack or webpack) from the new URL(...) in room.tsx.
+import { serveHub } from 'tabrelay/worker'
+
+serveHub()
