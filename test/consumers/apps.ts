@@ -21,6 +21,7 @@ export interface ConsumerApp {
 
 export const APPS: readonly ConsumerApp[] = [
   { name: 'vite-react', outDir: 'dist', hubInApp: true },
+  // Pins @supabase/realtime-js 2.109.0, the floor of the peer range; the others get 2.119.1.
   { name: 'webpack', outDir: 'dist', hubInApp: true },
   // `/` bundles the hub, `/prebuilt.html` serves dist/tabrelay.worker.js from public/.
   { name: 'next', outDir: 'out', hubInApp: true, pages: ['/', '/prebuilt.html'] },
