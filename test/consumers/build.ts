@@ -1,7 +1,7 @@
 /**
  * `npm run test:consumers` step 1: packs tabrelay (`npm pack`, so `prepack` builds dist/), installs
- * the tarball into every consumer app, builds each with its bundler, and compiles the types
- * consumer under four settings. Prints how long each step took. Step 2 is consumers.spec.ts.
+ * the tarball into every consumer app, builds each with its bundler, compiles the types consumer
+ * under four settings and imports the entries in Node (as server rendering does). Prints how long each step took. Step 2 is consumers.spec.ts.
  *
  * Each app keeps its node_modules between runs and npm's cache serves the registry offline where it
  * can (`--prefer-offline`), so only the tarball is installed anew.
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { ENTRIES } from '../../build/entries.ts'
 import { APPS, APPS_DIR, CONSUMERS_DIR, TYPES_APP } from './apps.ts'
 
 const consumers = fileURLToPath(CONSUMERS_DIR)
@@ -69,6 +70,11 @@ function typesConsumer(): void {
   for (const config of readdirSync(dir).filter((name) => /^tsconfig\.\w+\.\w+\.json$/.test(name))) {
     run(`${TYPES_APP}: tsc -p ${config}`, process.execPath, [tsc, '-p', config], dir)
   }
+  // Server rendering imports the package in Node: no entry may touch a browser global on import.
+  // Entries that start a hub when imported are left out: they are worker scripts.
+  const specifiers = ENTRIES.filter((entry) => !entry.hasSideEffects).map((entry) => `tabrelay${entry.subpath.slice(1)}`)
+  const script = specifiers.map((specifier) => `await import(${JSON.stringify(specifier)})`).join('; ')
+  run(`${TYPES_APP}: node imports ${specifiers.join(', ')}`, process.execPath, ['--input-type=module', '-e', script], dir)
 }
 
 const started = Date.now()
