@@ -1,5 +1,5 @@
 // webpack 5's usual TypeScript set-up (ts-loader + html-webpack-plugin); nothing tabrelay-specific.
-// webpack bundles the worker from `new SharedWorker(new URL('./realtime.worker.ts', import.meta.url))`.
+// webpack bundles the hub from `new SharedWorker(new URL('tabrelay/worker/default', import.meta.url))`.
 const HtmlWebpackPlugin = require('html-webpack-plugin')
 
 module.exports = {

@@ -1,6 +1,7 @@
 /**
  * One page of the three-tab check, without a framework: the client is created at module scope,
- * joins `?topic=`, lists every broadcast it receives; the button broadcasts `<tab>-<n>`.
+ * joins `?topic=`, lists every broadcast it receives; the button broadcasts `<tab>-<n>`. The hub
+ * is the package's ready worker entry, which webpack bundles with the app's realtime-js.
  */
 import { createSharedRealtime, workerName, type Json } from 'tabrelay'
 
@@ -9,7 +10,7 @@ const tab = params.get('tab') ?? '?'
 const realtime = createSharedRealtime({
   url: params.get('realtime') ?? '',
   apikey: params.get('apikey') ?? '',
-  worker: () => new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }),
+  worker: () => new SharedWorker(new URL('tabrelay/worker/default', import.meta.url), { type: 'module', name: workerName() }),
 })
 const room = realtime.channel(params.get('topic') ?? 'room:webpack')
 
