@@ -66,9 +66,10 @@ function checkOneRealtime(app: string): void {
 function typesConsumer(): void {
   const dir = join(consumers, TYPES_APP)
   install(dir)
-  const tsc = join(root, 'node_modules/typescript/bin/tsc')
+  // tabrelay's own TypeScript 7, and the 5.9 most apps' tooling still runs (it has the JS API).
+  const compilers = { 'tsc 7': join(root, 'node_modules/typescript/bin/tsc'), 'tsc 5.9': join(dir, 'node_modules/typescript/bin/tsc') }
   for (const config of readdirSync(dir).filter((name) => /^tsconfig\.\w+\.\w+\.json$/.test(name))) {
-    run(`${TYPES_APP}: tsc -p ${config}`, process.execPath, [tsc, '-p', config], dir)
+    for (const [name, tsc] of Object.entries(compilers)) run(`${TYPES_APP}: ${name} -p ${config}`, process.execPath, [tsc, '-p', config], dir)
   }
   // Server rendering imports the package in Node: no entry may touch a browser global on import.
   // Entries that start a hub when imported are left out: they are worker scripts.
