@@ -32,7 +32,7 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
  * `rewriteRelativeImportExtensions` rewrites `./x.ts` to `./x.js` in the JavaScript only; the
  * declarations keep `.ts`. TypeScript 5.9 and 7 accept that inside a `.d.ts`, older compilers
  * (before 5.0) and tools that read declarations themselves do not; `.js` names the file that
- * exists beside it. Same length, so the `.d.ts.map` positions stay right.
+ * exists beside it.
  */
 async function rewriteDeclarationSpecifiers(): Promise<void> {
   const relativeTs = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g
