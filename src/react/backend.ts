@@ -69,6 +69,8 @@ export interface Backend {
   send(event: string, payload?: Json): Promise<SendResult>
   track(meta: { [key: string]: Json }): Promise<SendResult>
   untrack(): Promise<SendResult>
+  /** Joins, once the first listeners are added (so the first join carries their bindings). */
+  start(): void
   /** Leaves the channel; the client's next `topic()`/`channel()` of that name is a fresh one. */
   close(): Promise<SendResult>
 }
@@ -102,6 +104,8 @@ function relayBackend(relay: Relay, name: string, options: TopicOptions, changed
       return () => undefined
     },
     presence: () => NO_PRESENCE,
+    // `relay.topic()` has joined already; its listeners' bindings follow in one update.
+    start: () => undefined,
     send: (event, payload) => topic.send(event, payload),
     track: () => unsupported('track'),
     untrack: () => unsupported('untrack'),
@@ -114,8 +118,6 @@ function relayBackend(relay: Relay, name: string, options: TopicOptions, changed
 
 function supabaseBackend(realtime: SharedRealtime, name: string, options: ChannelOptions, changed: (error?: Error) => void): Backend {
   const channel = realtime.channel(name, options)
-  // supabase-js keeps one subscribe callback per channel: the hooks own the channel, so theirs it is.
-  channel.subscribe((_status, error) => changed(error))
   return {
     raw: channel,
     get state() { return channel.state },
@@ -133,6 +135,8 @@ function supabaseBackend(realtime: SharedRealtime, name: string, options: Channe
       return null
     },
     presence: () => channel.presenceState(),
+    // supabase-js keeps one subscribe callback per channel: the hooks own the channel, so theirs it is.
+    start: () => { channel.subscribe((_status, error) => changed(error)) },
     send: (event, payload) => channel.send(payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }),
     track: (meta) => channel.track(meta),
     untrack: () => channel.untrack(),

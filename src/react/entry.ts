@@ -25,6 +25,8 @@ export interface ChannelSnapshot {
 }
 
 interface Route {
+  listen: Listen
+  dispatch: Dispatch
   handlers: Set<Dispatch>
   /** Removes the client's listener; `null` when the client cannot (it then stays until the channel goes). */
   off: (() => void) | null
@@ -43,7 +45,9 @@ function routeKey(listen: Listen): string {
  */
 export class ChannelEntry {
   readonly name: string
-  readonly #backend: Backend | null
+  #backend: Backend | null = null
+  readonly #ready: Promise<Backend | null>
+  #isClosed = false
   readonly #routes = new Map<string, Route>()
   readonly #watchers = new Set<() => void>()
   #snapshot: ChannelSnapshot
@@ -52,15 +56,10 @@ export class ChannelEntry {
 
   constructor(client: RealtimeClient, name: string, options: ChannelHookOptions) {
     this.name = name
-    let backend: Backend | null = null
-    try {
-      backend = openBackend(client, name, options, (error) => this.#changed(error))
-    } catch (error) {
-      // A closed client or a bad topic: the hook renders the error instead of throwing in an effect.
-      this.#error = error instanceof Error ? error : new RelayError('bad-input', String(error))
-    }
-    this.#backend = backend
-    this.#snapshot = this.#build()
+    this.#snapshot = { name, state: 'joining', error: undefined, channel: null }
+    // Opened a microtask later: every hook of the same commit has added its listener by then, so
+    // the first join carries all their bindings (presence on at once, not a second server join).
+    this.#ready = Promise.resolve().then(() => this.#open(client, options))
   }
 
   get snapshot(): ChannelSnapshot {
@@ -88,47 +87,74 @@ export class ChannelEntry {
         // One component's throwing handler must not keep the others from the event.
         for (const h of [...handlers]) safely(() => h(value, message), undefined)
       }
-      route = { handlers, off: this.#backend?.listen(listen, dispatch) ?? null }
+      route = { listen, dispatch, handlers, off: null }
       this.#routes.set(key, route)
-      if (listen.type === 'presence') this.#refreshPresence()
+      if (this.#backend) this.#attach(this.#backend, route)
     }
     const current = route
     current.handlers.add(handler)
     return () => {
       current.handlers.delete(handler)
-      if (current.handlers.size > 0 || current.off === null) return
-      current.off()
+      // A client listener that cannot be removed stays, and the route with it, until the channel goes.
+      if (current.handlers.size > 0 || (this.#backend !== null && current.off === null)) return
+      current.off?.()
       this.#routes.delete(key)
     }
   }
 
-  send(event: string, payload?: Json): Promise<SendResult> {
-    return this.#backend ? this.#backend.send(event, payload) : this.#unusable('send')
+  async send(event: string, payload?: Json): Promise<SendResult> {
+    return (await this.#usable('send')).send(event, payload)
   }
 
-  track(meta: { [key: string]: Json }): Promise<SendResult> {
-    return this.#backend ? this.#backend.track(meta) : this.#unusable('track')
+  async track(meta: { [key: string]: Json }): Promise<SendResult> {
+    return (await this.#usable('track')).track(meta)
   }
 
-  untrack(): Promise<SendResult> {
-    return this.#backend ? this.#backend.untrack() : this.#unusable('untrack')
+  async untrack(): Promise<SendResult> {
+    return (await this.#usable('untrack')).untrack()
   }
 
   /** Leaves the channel on the client; the registry calls it after the linger. */
-  close(): Promise<SendResult> {
+  async close(): Promise<SendResult> {
+    this.#isClosed = true
     this.#routes.clear()
     this.#watchers.clear()
-    return this.#backend ? this.#backend.close() : Promise.resolve('ok')
+    const backend = await this.#ready
+    return backend ? backend.close() : 'ok'
   }
 
-  #unusable(what: string): Promise<SendResult> {
-    return Promise.reject(this.#error ?? new RelayError('closed', `${what}() on '${this.name}': the channel could not be opened`))
+  #open(client: RealtimeClient, options: ChannelHookOptions): Backend | null {
+    if (this.#isClosed) return null
+    try {
+      this.#backend = openBackend(client, this.name, options, (error) => this.#changed(error))
+    } catch (error) {
+      // A closed client or a bad topic: the hook renders the error instead of throwing in an effect.
+      this.#error = error instanceof Error ? error : new RelayError('bad-input', String(error))
+    }
+    const backend = this.#backend
+    if (backend) {
+      for (const route of this.#routes.values()) this.#attach(backend, route)
+      backend.start()
+    }
+    this.#changed(this.#error)
+    return backend
+  }
+
+  #attach(backend: Backend, route: Route): void {
+    route.off = backend.listen(route.listen, route.dispatch)
+    if (route.listen.type === 'presence') this.#refreshPresence()
+  }
+
+  async #usable(what: string): Promise<Backend> {
+    const backend = await this.#ready
+    if (backend && !this.#isClosed) return backend
+    throw this.#error ?? new RelayError('closed', `${what}() on '${this.name}': the channel is closed`)
   }
 
   #changed(error?: Error): void {
     this.#error = error
     const next = this.#build()
-    if (next.state === this.#snapshot.state && next.error === this.#snapshot.error) return
+    if (next.state === this.#snapshot.state && next.error === this.#snapshot.error && next.channel === this.#snapshot.channel) return
     this.#snapshot = next
     this.#notify()
   }
@@ -144,7 +170,7 @@ export class ChannelEntry {
 
   #build(): ChannelSnapshot {
     const backend = this.#backend
-    if (!backend) return { name: this.name, state: 'errored', error: this.#error, channel: null }
+    if (!backend) return { name: this.name, state: this.#error ? 'errored' : 'joining', error: this.#error, channel: null }
     return { name: this.name, state: backend.state, error: this.#error, channel: backend.raw }
   }
 
