@@ -52,7 +52,11 @@ export interface EventMessage<T = Json> {
  */
 export type Listen = { type: 'broadcast'; event: string } | { type: 'resync' } | { type: 'presence' }
 
-/** Called by the client for one listened thing: a payload and message, a `since`, or nothing. */
+/**
+ * Called by the client for one listened thing: a payload and message, a `since`, or nothing.
+ * @example
+ * const dispatch: Dispatch = (payload, message) => console.log(message?.event, payload)
+ */
 export type Dispatch = (value: unknown, message?: EventMessage) => void
 
 /**
