@@ -4,13 +4,14 @@
  * (transport, endpoint, identity). Attempts come and go; the topics stay, and each new attempt
  * joins them all again (the router then reports `resync` to the tabs).
  */
-import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ChannelStatus, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
 import { RelayError, toWire } from '../src/contract/errors.ts'
 import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
 import { PresenceKeeper } from './tracking.ts'
-import { RetryLoop } from './retry.ts'
+import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
+import { TokenKeeper } from './auth.ts'
 import type { CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
 /** What a connection needs from the hub. */
@@ -26,6 +27,8 @@ export interface ConnectionDeps {
   joinWaitMs: number
   /** How long an attempt may take to open before it counts as failed. */
   connectTimeoutMs: number
+  /** How long a new token applied to joined channels is on trial before it counts as accepted. */
+  tokenTrialMs: number
   deliver(tabId: string, delivery: Delivery): void
   status(event: StatusEvent): void
   /** Asks a live tab of this identity for a fresh token (its `accessToken()`). */
@@ -42,10 +45,12 @@ export class Connection {
   /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
   readonly #memory = new Map<string, Json>()
   #attempt: TransportConnection<unknown> | null = null
+  /** Settles when the current attempt ends: sends still waiting for their ack learn their fate. */
+  #attemptEnded: AttemptEnd = ended()
   #gen = 0
   #isOpen = false
   #status: StatusEvent = { status: 'closed' }
-  #token: string | null = null
+  readonly #tokens: TokenKeeper
   #cancelConnectTimeout: () => void = () => undefined
 
   constructor(deps: ConnectionDeps, token: string | null) {
@@ -58,7 +63,9 @@ export class Connection {
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
       close: (entry) => this.#drop(entry),
     }, deps.transport, deps.clock, deps.lingerMs)
-    this.#token = token
+    const { transport } = deps
+    const prefers = (offered: string | null, current: string | null): boolean => (transport.prefers ? transport.prefers(offered, current) : offered !== current)
+    this.#tokens = new TokenKeeper(token, prefers, deps.clock, deps.tokenTrialMs)
   }
 
   get status(): StatusEvent {
@@ -109,7 +116,11 @@ export class Connection {
     const { capabilities } = this.#deps.transport
     if (!capabilities.echoesToSender) this.#router.echo(entry, tabId, subId, message.event, message.payload ?? {})
     const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
-    return channel.send(message.event, message.payload ?? {}, ack)
+    // A send whose ack is lost with its socket may or may not have reached the others: its fate
+    // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,
+    // duplicating it). Without an ack it resolved 'ok' as soon as it was written.
+    const { promise: lost } = this.#attemptEnded
+    return Promise.race([channel.send(message.event, message.payload ?? {}, ack), lost])
   }
 
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
@@ -126,19 +137,37 @@ export class Connection {
     return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
   }
 
-  /** Keeps the token the transport prefers and applies it to the open attempt without reconnecting. */
-  offerToken(token: string | null): void {
-    const { transport } = this.#deps
-    const isBetter = transport.prefers ? transport.prefers(token, this.#token) : token !== this.#token
-    if (!isBetter) return
-    this.#token = token
+  /**
+   * Applies the token the transport prefers to the open attempt, without reconnecting. Resolves
+   * once the server accepted it (or nothing could refuse it); rejects `unauthorized` when the
+   * server refused it, after the last accepted token was restored (see auth.ts).
+   */
+  offerToken(token: string | null): Promise<void> {
+    const isJoined = [...this.topics.entries()].some((entry) => entry.status === 'SUBSCRIBED' && entry.channel !== null)
+    const offer = this.#tokens.offer(token, this.#attempt !== null && isJoined)
+    if (offer.kind === 'ignored') return Promise.resolve()
+    if (offer.kind === 'refused') return Promise.reject(offer.error)
+    this.#applyToken(offer.token)
+    return offer.verdict
+  }
+
+  #applyToken(token: string | null): void {
     const attempt = this.#attempt
     if (!attempt) return
     void attempt.setAuth(token).catch(() => undefined)
     for (const entry of this.topics.entries()) {
-      // A channel shut down for its token gets another chance with the fresher one.
+      // A channel shut down for its token gets another chance with this one.
       if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) }
     }
+  }
+
+  /** A channel's status, seen here for the token's sake. */
+  #observe(status: string, error: WireError | undefined): void {
+    if (status === 'SUBSCRIBED') this.#tokens.subscribed()
+    if (error?.code !== 'unauthorized') return
+    // Refused for an unproven token: drop it, restore the accepted one, rejoin what it shut down.
+    const restored = this.#tokens.refused()
+    if (restored) this.#applyToken(restored.restore)
   }
 
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
@@ -176,13 +205,14 @@ export class Connection {
     if (refresh) await this.#refreshToken()
     if (gen !== this.#gen) return
     const attempt: TransportConnection<unknown> = this.#deps.transport.open({
-      target: this.#deps.target, token: this.#token, memory: this.#memory,
+      target: this.#deps.target, token: this.#tokens.current, memory: this.#memory,
       events: {
         open: () => { if (this.#attempt === attempt) this.#onOpen() },
         closed: (reason) => { if (this.#attempt === attempt) this.#onClosed(reason) },
       },
     })
     this.#attempt = attempt
+    this.#attemptEnded = ended()
     const ms = this.#deps.connectTimeoutMs
     this.#cancelConnectTimeout = this.#deps.clock.setTimeout(() => {
       if (this.#attempt !== attempt || this.#isOpen) return
@@ -198,6 +228,7 @@ export class Connection {
     this.#cancelConnectTimeout()
     const attempt = this.#attempt
     this.#attempt = null
+    this.#attemptEnded.end()
     this.#isOpen = false
     for (const entry of this.topics.entries()) { entry.channel = null; entry.status = 'joining' }
     await attempt?.close().catch(() => undefined)
@@ -208,7 +239,9 @@ export class Connection {
     if (!attempt || !this.topics.has(entry) || entry.channel) return
     entry.status = 'joining'
     let channel: TransportChannel | null = null
-    const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => this.#presence.rejoined(entry))
+    const isCurrent = (): boolean => channel !== null && entry.channel === channel
+    const routed = this.#router.handlers(entry, isCurrent, () => this.#presence.rejoined(entry))
+    const handlers = { ...routed, status: (status: ChannelStatus, error?: WireError) => { routed.status(status, error); if (isCurrent()) this.#observe(status, error) } }
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.channel = channel
   }
@@ -241,7 +274,7 @@ export class Connection {
 
   async #refreshToken(): Promise<void> {
     try {
-      this.offerToken(await this.#deps.askToken())
+      await this.offerToken(await this.#deps.askToken()).catch(() => undefined)
     } catch (error) {
       this.#setStatus({ ...this.#status, error: toWire(error) })
     }

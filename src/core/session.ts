@@ -53,6 +53,8 @@ export class HubSession {
   /** Where calls go: the link once hello is posted (first hello) or answered (after recovery). */
   #sent: Promise<Link> = new Promise(() => {})
   #live: Link | undefined
+  /** The newest worker connection, answered or not (a goodbye goes there, right behind a hello). */
+  #opened: HubLink | undefined
   #gen = 0
   #attempt = 0
   #workerId = ''
@@ -72,7 +74,7 @@ export class HubSession {
     const opened = openHub(settings.worker)
     this.#tabId = settings.tabId ?? randomId()
     this.#lock = holdTabLock(`tabrelay-tab-${this.#tabId}`, settings.callTimeoutMs, this.#clock)
-    this.#page = watchPage(() => this.#beat())
+    this.#page = watchPage(() => this.#beat(), () => this.#leave())
     this.#start(opened)
     this.#tick()
   }
@@ -142,12 +144,20 @@ export class HubSession {
     this.#lock.release()
   }
 
+  /** The page is going away (not into the back/forward cache): bye now, on the newest connection. */
+  #leave(): void {
+    const opened = this.#opened
+    if (!opened || this.#isStopped) return
+    void opened.hub.bye().catch(() => undefined)
+  }
+
   #stop(): void {
     this.#isStopped = true
     this.#stopTick()
   }
 
   #start(opened: HubLink): void {
+    this.#opened = opened
     const gen = ++this.#gen
     this.#live = undefined
     const said = this.#hello(opened, gen)
