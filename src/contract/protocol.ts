@@ -104,7 +104,7 @@ export interface ConnectionTarget {
   identity: string | null
 }
 
-/** What a transport can do, as the hub tells tabs (see `worker/transports/transport.ts`). */
+/** What a transport can do, as the hub tells tabs (member by member in `worker/transports/transport.ts`). */
 export interface TransportInfo {
   presence: boolean
   postgresChanges: boolean
