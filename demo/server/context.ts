@@ -96,7 +96,8 @@ export function statsOf(ctx: Context): Stats {
 }
 
 /**
- * Close every socket from the server side, the inbox's included (clients see a close and reconnect).
+ * Close every socket from the server side, the inbox's and the SSE streams included (clients see a
+ * close and reconnect).
  *
  * @example
  * dropAll(ctx)
@@ -104,4 +105,5 @@ export function statsOf(ctx: Context): Stats {
 export function dropAll(ctx: Context, code = 1001, reason = 'server dropped the connection'): void {
   for (const socket of [...ctx.sockets]) socket.close(code, reason)
   ctx.inbox.closeAll(code, reason)
+  ctx.sse.closeAll(reason)
 }
