@@ -30,6 +30,8 @@ interface Lane {
   topics: string[]
   lastId: string | null
   isLive: boolean
+  /** nchan's timeout comment arrived: see `comment` in #openLane. */
+  isTimedOut: boolean
   stream: EventStream | null
 }
 
@@ -113,7 +115,7 @@ export class SseAttempt implements TransportConnection<SseSpec> {
   }
 
   #openLane(memoryKey: string, topics: string[], lastId: string | null, isGap: boolean): void {
-    const lane: Lane = { memoryKey, topics, lastId, isLive: false, stream: null }
+    const lane: Lane = { memoryKey, topics, lastId, isLive: false, isTimedOut: false, stream: null }
     this.#lanes.set(memoryKey, lane)
     this.#open.memory.set(memoryKey, { topics, lastId })
     const { target } = this.#open
@@ -131,10 +133,14 @@ export class SseAttempt implements TransportConnection<SseSpec> {
       },
       message: (message) => { if (isCurrent()) this.#message(lane, message) },
       retry: (ms) => { this.#open.memory.set(RETRY, ms) },
+      // nchan 1.3.6 (measured): a multiplexed stream ended by nchan_subscriber_timeout leaves a stale
+      // subscriber behind, and resuming it with its last id then delivers nothing, not even live
+      // messages. So such a stream restarts without an id; the hub's resync covers the gap.
+      comment: (text) => { if (o.mode === 'multiplexed' && /^\s*408\b/.test(text)) lane.isTimedOut = true },
       ended: (reason, status) => {
         if (!isCurrent()) return
         // A refused resume (nchan: 400 for an id that does not fit the list): the next starts fresh.
-        if (status === 400 && lastId !== null) this.#open.memory.delete(memoryKey)
+        if ((status === 400 && lastId !== null) || lane.isTimedOut) this.#open.memory.delete(memoryKey)
         this.#end(reason)
       },
     })

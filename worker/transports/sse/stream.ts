@@ -14,7 +14,7 @@ import { refusal, type AuthPolicy } from './http.ts'
 /**
  * What a stream reports. Nothing is reported after `ended`, or after `abort()`.
  * @example
- * const events: StreamEvents = { live, message: (m) => route(m), retry: (ms) => (floor = ms), ended: (reason) => stop(reason) }
+ * const events: StreamEvents = { live, message: (m) => route(m), retry: (ms) => (floor = ms), comment: () => undefined, ended: (reason) => stop(reason) }
  */
 export interface StreamEvents {
   /** The first bytes of a 200 arrived: the server holds the subscription (nchan starts with `: hi`). */
@@ -22,6 +22,8 @@ export interface StreamEvents {
   message(message: StreamEvent): void
   /** The server's `retry:` field. */
   retry(ms: number): void
+  /** A comment line (`: hi`, `: ping`, nchan's `:408: 408 Request Timeout`), without the colon. */
+  comment(text: string): void
   /** `status` is the HTTP status of a refused request. */
   ended(reason: CloseReason, status?: number): void
 }
@@ -97,6 +99,7 @@ export class EventStream {
     const parser = createParser({
       onEvent: (message) => { if (!this.#isDone) this.#events.message(message) },
       onRetry: (ms) => { if (!this.#isDone) this.#events.retry(ms) },
+      onComment: (text) => { if (!this.#isDone) this.#events.comment(text) },
     })
     const reader = body.getReader()
     const decoder = new TextDecoder()
