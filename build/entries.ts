@@ -44,7 +44,8 @@ export const ENTRIES: readonly Entry[] = [
   { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '4 kB' },
   { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '11.5 kB' },
   { subpath: './worker/supabase', source: 'worker/transports/supabase/index.ts', scope: 'worker', budgetGz: '4 kB' },
-  { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '13 kB', hasSideEffects: true },
+  { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '6 kB' },
+  { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '14 kB', hasSideEffects: true },
 ]
 
 export const WORKER_BUNDLES: readonly WorkerBundle[] = [

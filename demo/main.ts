@@ -147,6 +147,12 @@ async function boot(): Promise<void> {
   const config = readConfig(location.search)
   const log = mountLog(byTestId('log', HTMLElement))
   mountHeader(config)
+  // `?transport=sse`: the same chat over Server-Sent Events (demo/modes/sse.ts), no token needed.
+  if (new URLSearchParams(location.search).get('transport') === 'sse') {
+    const { startSseMode } = await import('./modes/sse.ts')
+    startSseMode(config, location.search, log)
+    return
+  }
   const tokens = tokenSource(config.realtimeUrl, config.user)
   await firstToken(tokens, log)
   try {

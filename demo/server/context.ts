@@ -102,7 +102,8 @@ export function statsOf(ctx: Context): Stats {
 }
 
 /**
- * Close every socket from the server side, the inbox's included (clients see a close and reconnect).
+ * Close every socket from the server side, the inbox's and the SSE streams included (clients see a
+ * close and reconnect).
  *
  * @example
  * dropAll(ctx)
@@ -110,4 +111,5 @@ export function statsOf(ctx: Context): Stats {
 export function dropAll(ctx: Context, code = 1001, reason = 'server dropped the connection'): void {
   for (const socket of [...ctx.sockets]) socket.close(code, reason)
   ctx.inbox.closeAll(code, reason)
+  ctx.sse.closeAll(reason)
 }

@@ -96,9 +96,10 @@ describe('bad input fails in this tab with bad-input', () => {
   })
 
   it('listeners that are not functions are refused when registered, not at the next status change', () => {
-    rig = setup()
-    expect(codeOf(() => rig.realtime.onStatus(5 as unknown as () => void))).toBe('bad-input')
-    expect(codeOf(() => rig.realtime.onLeaderChange('x' as unknown as () => void))).toBe('bad-input')
+    const made = setup()
+    rig = made
+    expect(codeOf(() => made.realtime.onStatus(5 as unknown as () => void))).toBe('bad-input')
+    expect(codeOf(() => made.realtime.onLeaderChange('x' as unknown as () => void))).toBe('bad-input')
   })
 
   it('server rendering: creating a client where no page is never throws; it stays connecting and its calls reject unsupported', async () => {
