@@ -6,7 +6,8 @@
 import { expose, type Remote } from 'comlink'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
-import { openHub, type HubLink } from '../hosts/worker.ts'
+import type { HubLink } from '../hosts/worker.ts'
+import { openHost, type HubHost } from '../hosts/strategy.ts'
 import { holdTabLock, type TabLock } from './lock.ts'
 import { RelayError, toWire } from '../contract/errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
@@ -46,6 +47,7 @@ export class HubSession {
   #clock: Clock
   #tabId: string
   #lock: TabLock
+  #host: HubHost
   #page: PageWatch
   #link: Promise<Link> = new Promise(() => {})
   /** Where calls go: the link once hello is posted (first hello) or answered (after recovery). */
@@ -67,7 +69,8 @@ export class HubSession {
     this.#events = events
     this.#clock = settings.clock ?? systemClock
     this.#target = settings.target
-    const opened = openHub(settings.worker)
+    this.#host = openHost({ worker: settings.worker, host: settings.host, hostEnv: settings.hostEnv, startTimeoutMs: settings.callTimeoutMs, clock: this.#clock })
+    const opened = this.#host.open()
     this.#tabId = settings.tabId ?? randomId()
     this.#lock = holdTabLock(`tabrelay-tab-${this.#tabId}`, settings.callTimeoutMs, this.#clock)
     this.#page = watchPage(() => this.#beat())
@@ -138,6 +141,7 @@ export class HubSession {
       this.#link.then((late) => late.release(), () => undefined)
     }
     this.#lock.release()
+    this.#host.close()
   }
 
   #stop(): void {
@@ -148,6 +152,8 @@ export class HubSession {
   #start(opened: HubLink): void {
     const gen = ++this.#gen
     this.#live = undefined
+    // The host may know before any heartbeat that this hub is gone (a tab host closed).
+    void opened.lost?.then((error) => this.#linkLost(gen, error))
     const said = this.#hello(opened, gen)
     this.#link = said.then(async ({ link, welcome }) => { this.#welcomed(await welcome, link); return link }).then((link) => {
       if (gen === this.#gen && !this.#isStopped) {
@@ -259,11 +265,18 @@ export class HubSession {
     this.#live?.release()
     this.#events.status({ status: 'reconnecting', attempt: ++this.#attempt, error: toWire(error) })
     try {
-      this.#start(openHub(this.#o.worker))
+      this.#start(this.#host.open(error))
       for (const abandon of [...this.#inFlight]) abandon()
     } catch (failure) {
       this.#retryLater(failure)
     }
+  }
+
+  /** The host reported this link's hub gone: recover now, even while an earlier recovery waits. */
+  #linkLost(gen: number, error: RelayError): void {
+    if (gen !== this.#gen || this.#isStopped) return
+    this.#isRecovering = false
+    this.#recover(error)
   }
 
   /** A worker that fails at once (or a factory that throws) must not be hammered in a tight loop. */
