@@ -37,7 +37,11 @@ function connect(config: DemoConfig, accessToken: () => Promise<string>): Shared
     url: config.realtimeUrl,
     apikey: config.apikey,
     accessToken,
-    worker: () => new SharedWorker(new URL('./worker.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: workerName() }),
+    // Where SharedWorker is missing or does not start, host 'auto' elects one tab to run this
+    // file as a dedicated Worker for every tab: still one connection per user.
+    worker: (kind) => kind === 'shared'
+      ? new SharedWorker(new URL('./worker.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: workerName() })
+      : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
 }

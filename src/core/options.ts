@@ -4,7 +4,9 @@
 import type { Clock } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { ConnectionTarget } from '../contract/protocol.ts'
-import type { HubWorker } from '../hosts/worker.ts'
+import type { HostStrategy } from '../hosts/strategy.ts'
+import type { HostEnv } from '../hosts/tab-host.ts'
+import type { HubWorker, WorkerKind } from '../hosts/worker.ts'
 
 /**
  * Timing and plumbing shared by every adapter; every duration ends in `Ms`.
@@ -12,8 +14,15 @@ import type { HubWorker } from '../hosts/worker.ts'
  * const timing: ClientOptions = { worker: () => new SharedWorker(url, { type: 'module', name: workerName() }), pauseWhenHiddenMs: 60_000 }
  */
 export interface ClientOptions {
-  /** How the app bundles the hub: a `SharedWorker` (name it with `workerName()`), else a `Worker`. */
-  worker: () => HubWorker
+  /** How the app bundles the hub: a `SharedWorker` (name it with `workerName()`) for `'shared'`, a `Worker` for `'dedicated'`. */
+  worker: (kind: WorkerKind) => HubWorker
+  /**
+   * Where the hub runs: 'auto' (default) = the SharedWorker, or where it is missing or does not
+   * start, a tab elected host ('leader-tab'); 'dedicated' = a Worker per tab (one connection each).
+   */
+  host?: HostStrategy
+  /** For tests: the Web Locks, BroadcastChannel and visibility the tab host uses. */
+  hostEnv?: HostEnv
   /** Asked on start and whenever the hub resumes or rejoins, so the hub never rejoins with a stale token. */
   accessToken?: () => Promise<string | null> | string | null
   /** Close the connection when no tab has been visible this long; 0 = never. Default 300 000. */
@@ -38,6 +47,7 @@ export type Settings = ClientOptions & Required<Pick<ClientOptions, 'pauseWhenHi
   target: ConnectionTarget
 }
 
+const HOSTS: readonly HostStrategy[] = ['auto', 'shared-worker', 'leader-tab', 'dedicated']
 const MAX_DELAY_MS = 2 ** 31 - 1
 const DEFAULTS = { pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, callTimeoutMs: 10_000, lingerMs: 1_000 } as const
 
@@ -49,6 +59,7 @@ const DEFAULTS = { pauseWhenHiddenMs: 300_000, heartbeatIntervalMs: 5_000, callT
 export function checkClientOptions(options: ClientOptions, target: ConnectionTarget, factory: string): Settings {
   const bad = (message: string): RelayError => new RelayError('bad-input', `${factory}(): ${message}`)
   if (typeof options.worker !== 'function') throw bad('worker must be a function returning new SharedWorker(...)')
+  if (options.host !== undefined && !HOSTS.includes(options.host)) throw bad(`host must be one of ${HOSTS.map((h) => `'${h}'`).join(', ')}`)
   if (options.accessToken !== undefined && typeof options.accessToken !== 'function') throw bad('accessToken must be an async function returning a token or null')
   const settings: Settings = { ...DEFAULTS, ...options, target }
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {

@@ -6,36 +6,17 @@
 import { expose, type Remote } from 'comlink'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
-import { openHub, type HubLink } from '../hosts/worker.ts'
+import type { HubLink } from '../hosts/worker.ts'
+import { openHost, type HubHost } from '../hosts/strategy.ts'
 import { holdTabLock, type TabLock } from './lock.ts'
+import { TokenSource } from './token-source.ts'
 import { RelayError, toWire } from '../contract/errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type WireError, type ConnectionTarget, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type TransportInfo, type Welcome } from '../contract/protocol.ts'
+import { PROTOCOL_VERSION, type ConnectionTarget, type Heartbeat, type HeartbeatAck, type HubApi, type TabHello, type TabSink, type TransportInfo, type Welcome } from '../contract/protocol.ts'
+import { FATAL, type Link, type LinkEvents } from './session-events.ts'
 
-/**
- * What the connection tells the client.
- * @example
- * new HubSession(settings, { deliver, status, leader, rejoin: (call) => channels.forEach((c) => c.rejoin(call)) })
- */
-export interface LinkEvents {
-  deliver(batch: Delivery[]): void
-  status(event: StatusEvent): void
-  leader(isLeader: boolean): void
-  /** A new worker connection said hello: rejoin through `call`, ahead of any queued call. */
-  rejoin(call: Invoke): void
-  /** Something the app should hear about without a status change (`accessToken()` threw). */
-  problem(error: WireError): void
-}
-
-/** Errors a new worker connection would only repeat: the tab stops and reports `closed`. */
-const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-input', 'unsupported', 'worker-failed'])
-
-interface Link extends HubLink {
-  gen: number
-  /** Whether hello already told this worker the tab lock is held. */
-  hadLock: boolean
-}
+export type { LinkEvents } from './session-events.ts'
 
 /**
  * The tab's session with the hub; `call()` is the only way to the hub.
@@ -48,6 +29,7 @@ export class HubSession {
   #clock: Clock
   #tabId: string
   #lock: TabLock
+  #host: HubHost
   #page: PageWatch
   #link: Promise<Link> = new Promise(() => {})
   /** Where calls go: the link once hello is posted (first hello) or answered (after recovery). */
@@ -60,7 +42,7 @@ export class HubSession {
   #workerId = ''
   #transport: TransportInfo | null = null
   #target: ConnectionTarget
-  #token: string | null = null
+  readonly #tokens: TokenSource
   #isStopped = false
   #isRecovering = false
   #stopTick: () => void = () => {}
@@ -70,8 +52,10 @@ export class HubSession {
     this.#o = settings
     this.#events = events
     this.#clock = settings.clock ?? systemClock
+    this.#tokens = new TokenSource(settings.accessToken, settings.callTimeoutMs, this.#clock, (error) => this.#events.problem(error))
     this.#target = settings.target
-    const opened = openHub(settings.worker)
+    this.#host = openHost({ worker: settings.worker, host: settings.host, hostEnv: settings.hostEnv, startTimeoutMs: settings.callTimeoutMs, clock: this.#clock })
+    const opened = this.#host.open()
     this.#tabId = settings.tabId ?? randomId()
     this.#lock = holdTabLock(`tabrelay-tab-${this.#tabId}`, settings.callTimeoutMs, this.#clock)
     this.#page = watchPage(() => this.#beat(), () => this.#leave())
@@ -93,7 +77,7 @@ export class HubSession {
    * callback, the identity for the hellos after a worker restart.
    */
   setAuth(token: string | null, identity?: string | null): void {
-    this.#token = token
+    this.#tokens.set(token)
     if (identity !== undefined) this.#target = { ...this.#target, identity }
   }
 
@@ -142,6 +126,7 @@ export class HubSession {
       this.#link.then((late) => late.release(), () => undefined)
     }
     this.#lock.release()
+    this.#host.close()
   }
 
   /** The page is going away (not into the back/forward cache): bye now, on the newest connection. */
@@ -160,6 +145,8 @@ export class HubSession {
     this.#opened = opened
     const gen = ++this.#gen
     this.#live = undefined
+    // The host may know before any heartbeat that this hub is gone (a tab host closed).
+    void opened.lost?.then((error) => this.#linkLost(gen, error))
     const said = this.#hello(opened, gen)
     this.#link = said.then(async ({ link, welcome }) => { this.#welcomed(await welcome, link); return link }).then((link) => {
       if (gen === this.#gen && !this.#isStopped) {
@@ -196,7 +183,7 @@ export class HubSession {
     const hello = this.#helloData(token)
     // A worker script that failed to load (404, wrong MIME type) says so through its `error`
     // event; without it the hello would only time out.
-    const welcome = Promise.race([withTimeout(opened.hub.hello(hello), this.#o.callTimeoutMs, 'hello', this.#clock), opened.failed])
+    const welcome = Promise.race([withTimeout(opened.hub.hello(hello), this.#o.callTimeoutMs, 'hello', this.#clock), opened.failed ?? new Promise<never>(() => {})])
     return { link: { ...opened, gen, hadLock: hello.hasLock }, welcome }
   }
 
@@ -273,11 +260,18 @@ export class HubSession {
     this.#live?.release()
     this.#events.status({ status: 'reconnecting', attempt: ++this.#attempt, error: toWire(error) })
     try {
-      this.#start(openHub(this.#o.worker))
+      this.#start(this.#host.open(error))
       for (const abandon of [...this.#inFlight]) abandon()
     } catch (failure) {
       this.#retryLater(failure)
     }
+  }
+
+  /** The host reported this link's hub gone: recover now, even while an earlier recovery waits. */
+  #linkLost(gen: number, error: RelayError): void {
+    if (gen !== this.#gen || this.#isStopped) return
+    this.#isRecovering = false
+    this.#recover(error)
   }
 
   /** A worker that fails at once (or a factory that throws) must not be hammered in a tight loop. */
@@ -287,21 +281,7 @@ export class HubSession {
   }
 
   /** The hub asks before it resumes or rejoins: the callback's token, else the last `setAuth()` one. */
-  async freshToken(): Promise<string | null> {
-    const source = this.#o.accessToken
-    if (!source) return this.#token
-    try {
-      const token = await withTimeout(Promise.resolve().then(source), this.#o.callTimeoutMs, 'accessToken()', this.#clock)
-      if (token === null || typeof token === 'string') this.#token = token
-      else throw new TypeError(`it returned ${typeof token}, not a string or null`)
-    } catch (error) {
-      // Keep the last token (the hub keeps the freshest one it has seen for this identity), but
-      // say so: silently going on with a stale or no token reads as a mystery "anonymous" later.
-      const reason = error instanceof Error ? error.message : String(error)
-      const message = `accessToken() failed (${reason}); tabrelay goes on with ${this.#token === null ? 'no token (anonymous)' : 'the last token it had'}`
-      console.warn(`tabrelay: ${message}`)
-      this.#events.problem({ code: 'token-failed', message })
-    }
-    return this.#token
+  freshToken(): Promise<string | null> {
+    return this.#tokens.fresh()
   }
 }

@@ -1,21 +1,29 @@
 /**
- * Starts the hub for one tab: the SharedWorker (or a per-tab dedicated Worker where SharedWorker is
- * missing), the Comlink wrap, and the tab's close-signal Web Lock.
+ * How a tab reaches a hub in a worker it created: the SharedWorker, or a dedicated Worker (the
+ * tab's own hub, or the hub of a tab host), and the Comlink wrap of its endpoint.
  */
 import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
 import { installErrorTransfer, RelayError } from '../contract/errors.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 
 /**
- * What the app's `worker()` factory may return: a `SharedWorker` (its `port` is used), or, where
- * `SharedWorker` is undefined (e.g. Chrome Android before 148), a dedicated `Worker`, which then
- * runs a hub of its own for this tab only (one connection per tab, as without tabrelay).
+ * What the app's `worker(kind)` factory may return: a `SharedWorker` (its `port` is used) when
+ * `kind` is `'shared'`, a dedicated `Worker` when it is `'dedicated'` — where SharedWorker is
+ * missing or does not start, the tab elected host runs the hub in one (or, with host
+ * `'dedicated'`, every tab runs its own).
  * @example
- * worker: () => typeof SharedWorker === 'function'
+ * worker: (kind) => kind === 'shared'
  *   ? new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() })
  *   : new Worker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module' })
  */
 export type HubWorker = { port: Endpoint } | Endpoint
+
+/**
+ * Which kind of worker the factory is asked for.
+ * @example
+ * const kind: WorkerKind = typeof SharedWorker === 'function' ? 'shared' : 'dedicated'
+ */
+export type WorkerKind = 'shared' | 'dedicated'
 
 /**
  * A wrapped hub plus how to let go of it.
@@ -27,7 +35,12 @@ export interface HubLink {
   /** Where the tab exposes its sink: the same endpoint the hub's API is on. */
   endpoint: Endpoint
   /** Rejects with `worker-failed` when the worker script fails to load; never resolves. */
-  failed: Promise<never>
+  failed?: Promise<never>
+  /**
+   * Settles when the host knows this hub is gone before the tab noticed (a tab host closed, a
+   * SharedWorker that never started): the tab recovers at once instead of at a heartbeat timeout.
+   */
+  lost?: Promise<RelayError>
   release(): void
 }
 
@@ -71,14 +84,30 @@ export function workerName(base = 'tabrelay'): string {
  * const { hub, release } = openHub(() => new SharedWorker(url, { type: 'module', name: workerName() }))
  */
 export function openHub(factory: () => HubWorker): HubLink {
-  installErrorTransfer()
-  let created: HubWorker
+  return linkTo(createWorker(factory))
+}
+
+/**
+ * Calls the app's factory; a factory that throws is reported as `unsupported`.
+ * @example
+ * const worker = createWorker(() => new Worker(url, { type: 'module' }))
+ */
+export function createWorker(factory: () => HubWorker): HubWorker {
   try {
-    created = factory()
+    return factory()
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new RelayError('unsupported', `worker() threw (${reason}); where SharedWorker is missing, return new Worker(url, { type: 'module' }) instead`)
   }
+}
+
+/**
+ * Wraps the hub in a worker the tab created; `release()` also terminates a dedicated Worker.
+ * @example
+ * const { hub, endpoint, release } = linkTo(new SharedWorker(url, { type: 'module', name: workerName() }))
+ */
+export function linkTo(created: HubWorker): HubLink {
+  installErrorTransfer()
   const port = 'port' in created ? created.port : created
   if (typeof port?.postMessage !== 'function') {
     throw new RelayError('unsupported', 'worker() must return a SharedWorker, a Worker or a MessagePort')
@@ -95,8 +124,17 @@ export function openHub(factory: () => HubWorker): HubLink {
       isReleased = true
       hub[releaseProxy]()
       // A dedicated Worker is this tab's own hub: nobody else needs it once released.
-      if ('terminate' in created && typeof created.terminate === 'function') created.terminate()
+      terminate(created)
     },
   }
+}
+
+/**
+ * Terminates a dedicated Worker; a no-op for a SharedWorker or a port.
+ * @example
+ * terminate(worker)
+ */
+export function terminate(created: HubWorker): void {
+  if ('terminate' in created && typeof created.terminate === 'function') created.terminate()
 }
 

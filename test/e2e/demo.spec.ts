@@ -129,3 +129,18 @@ test('4 tabs of alice and 1 of bob: chat, presence, typing, and one connection p
     await bobContext.close()
   }
 })
+
+test('without SharedWorker (host auto → a tab host) the demo still shows "3 tabs · 1 connection"', async ({ browser, server, makeUser }) => {
+  const alice = (await makeUser('alice')).sub
+  const context = await browser.newContext({ viewport: VIEWPORT })
+  try {
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'SharedWorker', { value: undefined, configurable: true, writable: true })
+    })
+    const pages = [await openDemo(context, alice), await openDemo(context, alice), await openDemo(context, alice)]
+    for (const page of pages) await expect(page.getByTestId('headline')).toHaveText('3 tabs · 1 connection')
+    expect(socketsOf(await server.stats(), alice)).toHaveLength(1)
+  } finally {
+    await context.close()
+  }
+})

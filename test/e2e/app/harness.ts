@@ -8,6 +8,8 @@ import { RelayError, type ChannelStatus, type HubStats, type Json, type Presence
 export interface Received {
   event: string
   payload: Json
+  /** The page's `Date.now()` on arrival. */
+  at: number
 }
 
 /** A caught error, as data. */
@@ -105,7 +107,7 @@ export function createHarness(realtime: SharedRealtime): Harness {
       const entry: ChannelLog = { channel, received: [], statuses: [] }
       records.set(topic, entry)
       channel.on<Json>('broadcast', { event: options.event ?? '*' }, (message) => {
-        entry.received.push({ event: message.event, payload: message.payload })
+        entry.received.push({ event: message.event, payload: message.payload, at: Date.now() })
       })
       if (options.presenceKey !== undefined) channel.on('presence', { event: 'sync' }, () => undefined)
       return new Promise<SubscribeResult>((resolve) => {

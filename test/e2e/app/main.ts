@@ -3,13 +3,16 @@
  * `window.tabrelay` (the library) and `window.harness` (test helpers, see harness.ts).
  */
 import { createSharedRealtime, RelayError, workerName } from '../../../src/supabase/index.ts'
+import type { WorkerKind } from '../../../src/hosts/worker.ts'
 import { createHarness, type Harness } from './harness.ts'
-import { clientOptionsFrom, targetFrom, workerSearch } from './params.ts'
+import { clientOptionsFrom, hostFrom, targetFrom, workerSearch } from './params.ts'
 
 declare global {
   interface Window {
     tabrelay: { createSharedRealtime: typeof createSharedRealtime; workerName: typeof workerName; RelayError: typeof RelayError }
     harness: Harness
+    /** Whether this page runs the tab host's hub Worker now (host 'leader-tab', or 'auto' without SharedWorker). */
+    tabHost: { isHosting: boolean; startedAt: number | null }
   }
 }
 
@@ -34,7 +37,28 @@ function hubWorker(search: string, isExtendedLifetime: boolean): SharedWorker {
   return new SharedWorker(new URL('./worker.ts', import.meta.url), { type: 'module', name: workerName(), extendedLifetime: isExtendedLifetime })
 }
 
+/**
+ * The same hub file as a dedicated Worker: the tab host's hub (this page was elected host) or,
+ * with `?host=dedicated`, this tab's own. Recorded in `window.tabHost` for the specs.
+ */
+function dedicatedWorker(search: string): Worker {
+  const Worker = class extends globalThis.Worker {
+    constructor(url: URL, options: WorkerOptions) {
+      url.search = search
+      super(url, options)
+      window.tabHost = { isHosting: true, startedAt: Date.now() }
+    }
+
+    override terminate(): void {
+      window.tabHost = { isHosting: false, startedAt: null }
+      super.terminate()
+    }
+  }
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
+}
+
 window.tabrelay = { createSharedRealtime, workerName, RelayError }
+window.tabHost = { isHosting: false, startedAt: null }
 
 const params = new URLSearchParams(location.search)
 const target = targetFrom(params)
@@ -45,7 +69,8 @@ if (target) {
     url: target.url,
     apikey: target.apikey,
     accessToken: () => target.token,
-    worker: () => hubWorker(search, target.isExtendedLifetime),
+    worker: (kind: WorkerKind) => (kind === 'shared' ? hubWorker(search, target.isExtendedLifetime) : dedicatedWorker(search)),
+    ...hostFrom(params),
     ...clientOptionsFrom(params),
   })
   window.harness = createHarness(realtime)

@@ -74,3 +74,15 @@ export function targetFrom(params: URLSearchParams): Target | null {
   if (!url) return null
   return { url, apikey: params.get('apikey') ?? '', token: params.get('token'), isExtendedLifetime: params.get('extendedLifetime') !== '0' }
 }
+
+/**
+ * The host strategy from `?host=…` (`auto` when absent).
+ * @example
+ * hostFrom(new URLSearchParams('host=leader-tab')) // { host: 'leader-tab' }
+ */
+export function hostFrom(params: URLSearchParams): { host?: 'auto' | 'shared-worker' | 'leader-tab' | 'dedicated' } {
+  const host = params.get('host')
+  if (host === null) return {}
+  if (host === 'auto' || host === 'shared-worker' || host === 'leader-tab' || host === 'dedicated') return { host }
+  throw new Error(`query param host=${host} is not a host strategy`)
+}

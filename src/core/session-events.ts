@@ -1,0 +1,40 @@
+/**
+ * What a tab's hub session tells its client, and the shape of one worker connection it holds.
+ */
+import type { Delivery, StatusEvent, WireError } from '../contract/protocol.ts'
+import type { HubLink } from '../hosts/worker.ts'
+import type { Invoke } from './membership.ts'
+
+/**
+ * What the connection tells the client.
+ * @example
+ * new HubSession(settings, { deliver, status, leader, rejoin: (call) => channels.forEach((c) => c.rejoin(call)) })
+ */
+export interface LinkEvents {
+  deliver(batch: Delivery[]): void
+  status(event: StatusEvent): void
+  leader(isLeader: boolean): void
+  /** A new worker connection said hello: rejoin through `call`, ahead of any queued call. */
+  rejoin(call: Invoke): void
+  /** Something the app should hear about without a status change (`accessToken()` threw). */
+  problem(error: WireError): void
+}
+
+/**
+ * Errors a new worker connection would only repeat: the tab stops and reports `closed`.
+ * @example
+ * if (error instanceof RelayError && FATAL.has(error.code)) stop()
+ */
+export const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-input', 'unsupported', 'worker-failed'])
+
+/**
+ * A worker connection of one generation of the session.
+ * @example
+ * const link: Link = { ...opened, gen: 2, hadLock: true }
+ */
+export interface Link extends HubLink {
+  gen: number
+  /** Whether hello already told this worker the tab lock is held. */
+  hadLock: boolean
+}
+

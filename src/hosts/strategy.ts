@@ -1,0 +1,139 @@
+/**
+ * Which host a tab reaches its hub through: the SharedWorker, a tab host elected among the tabs
+ * (where SharedWorker is missing or does not start), or a dedicated Worker of its own. 'auto'
+ * tries the SharedWorker and falls back to the tab host for good when it fails to start.
+ */
+import { type Clock, withTimeout } from '../contract/clock.ts'
+import { RelayError } from '../contract/errors.ts'
+import { TabHost, type HostEnv } from './tab-host.ts'
+import { createWorker, linkTo, openHub, terminate, type HubLink, type HubWorker, type WorkerKind } from './worker.ts'
+
+/**
+ * The host strategies; 'auto' is the default.
+ * @example
+ * createRelay({ transport, endpoint, worker, host: 'leader-tab' })
+ */
+export type HostStrategy = 'auto' | 'shared-worker' | 'leader-tab' | 'dedicated'
+
+/** Where a tab's links to the hub come from, across recoveries. */
+export interface HubHost {
+  /** The strategy in use now ('auto' resolves to one of the others). */
+  readonly kind: Exclude<HostStrategy, 'auto'>
+  /** A link to the hub; `reason` is why the previous one was given up. */
+  open(reason?: unknown): HubLink
+  close(): void
+}
+
+/** What a host strategy needs from the client options. */
+export interface HostSettings {
+  worker: (kind: WorkerKind) => HubWorker
+  host?: HostStrategy
+  hostEnv?: HostEnv
+  /** How long a SharedWorker may take to answer its first call before 'auto' gives up on it. */
+  startTimeoutMs: number
+  clock: Clock
+}
+
+/**
+ * The host for these settings.
+ * @example
+ * const host = openHost({ worker, host: 'auto', startTimeoutMs: 10_000, clock: systemClock }); host.open()
+ */
+export function openHost(settings: HostSettings): HubHost {
+  const strategy = settings.host ?? 'auto'
+  if (strategy === 'shared-worker') return fixed('shared-worker', () => openHub(() => settings.worker('shared')))
+  if (strategy === 'dedicated') return fixed('dedicated', () => openHub(() => settings.worker('dedicated')))
+  if (strategy === 'leader-tab') return tabHost(settings)
+  return new AutoHost(settings)
+}
+
+function fixed(kind: 'shared-worker' | 'dedicated', open: () => HubLink): HubHost {
+  return { kind, open, close: () => undefined }
+}
+
+function tabHost(settings: HostSettings): HubHost {
+  const host = new TabHost(() => settings.worker('dedicated'), settings.hostEnv)
+  return { kind: 'leader-tab', open: (reason) => host.open(reason), close: () => host.close() }
+}
+
+/** Whether Web Locks and BroadcastChannel exist, so tabs can elect a host. */
+function canElect(env: HostEnv | undefined): boolean {
+  const hasLocks = env?.locks !== undefined || globalThis.navigator?.locks !== undefined
+  const hasChannel = env?.channel !== undefined || typeof BroadcastChannel === 'function'
+  return hasLocks && hasChannel
+}
+
+/**
+ * SharedWorker while it starts; else, for the rest of this client's life, the tab host (or a
+ * dedicated Worker per tab where tabs cannot elect one). A SharedWorker "starts" when
+ * `worker('shared')` neither throws nor returns a dedicated Worker, no `error` event fires and a
+ * first call is answered in time.
+ */
+class AutoHost implements HubHost {
+  readonly #settings: HostSettings
+  #fallback: HubHost | null = null
+  #isProven = false
+
+  constructor(settings: HostSettings) {
+    this.#settings = settings
+  }
+
+  get kind(): Exclude<HostStrategy, 'auto'> {
+    return this.#fallback?.kind ?? 'shared-worker'
+  }
+
+  open(reason?: unknown): HubLink {
+    if (this.#fallback) return this.#fallback.open(reason)
+    let created: HubWorker
+    try {
+      created = createWorker(() => this.#settings.worker('shared'))
+    } catch {
+      // E.g. a ReferenceError where SharedWorker is missing, or a CSP that refuses it.
+      return this.#fallBack().open(reason)
+    }
+    // A bare endpoint the app made itself (a MessagePort in tests, a polyfill) is the hub's: use it.
+    if (!('port' in created) && !('terminate' in created)) return linkTo(created)
+    if (!('port' in created)) {
+      // The app's factory answered with a dedicated Worker: it knows SharedWorker cannot run here.
+      const fallback = this.#fallBack()
+      if (fallback.kind === 'dedicated') return linkTo(created)
+      terminate(created)
+      return fallback.open(reason)
+    }
+    const link = linkTo(created)
+    // Only a real SharedWorker may fail to start; a port the app made itself (tests, a polyfill) is used as is.
+    const isShared = typeof SharedWorker === 'function' && created instanceof SharedWorker
+    return this.#isProven || !isShared ? link : { ...link, lost: this.#probe(created, link) }
+  }
+
+  close(): void {
+    this.#fallback?.close()
+  }
+
+  /** Settles (and switches to the fallback) when the SharedWorker reports an error or stays silent. */
+  #probe(created: { port: unknown }, link: HubLink): Promise<RelayError> {
+    const { startTimeoutMs, clock } = this.#settings
+    return new Promise<RelayError>((resolve) => {
+      const fail = (why: string): void => {
+        if (this.#isProven) return
+        this.#fallBack()
+        resolve(new RelayError('transport', `the SharedWorker did not start (${why}); using a tab host instead`))
+      }
+      if (hasEvents(created)) created.addEventListener('error', () => fail('error event'))
+      // An unknown port is answered `known: false` at once by any hub: a cheap "are you there".
+      withTimeout(link.hub.heartbeat({ visibility: 'visible', focused: false, hasLock: false }), startTimeoutMs, 'SharedWorker start', clock).then(
+        () => { this.#isProven = true },
+        (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+      )
+    })
+  }
+
+  #fallBack(): HubHost {
+    this.#fallback ??= canElect(this.#settings.hostEnv) ? tabHost(this.#settings) : fixed('dedicated', () => openHub(() => this.#settings.worker('dedicated')))
+    return this.#fallback
+  }
+}
+
+function hasEvents(value: object): value is { addEventListener(type: 'error', listener: () => void): void } {
+  return 'addEventListener' in value && typeof value.addEventListener === 'function'
+}
