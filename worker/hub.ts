@@ -9,7 +9,8 @@ import { RelayError } from '../src/contract/errors.ts'
 import { randomId } from '../src/contract/ids.ts'
 import { Connection } from './connection.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
-import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'
+import { nextTask, Outbox, outboxCounters, type OutboxLimits, type Schedule } from './outbox.ts'
+import { listensToResync } from './routing.ts'
 import { TabRegistry, type LockRequester } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
 import type { Transport, Transports } from './transports/transport.ts'
@@ -41,6 +42,8 @@ export interface HubOptions {
   idleCloseMs?: number
   /** How long a connection attempt may take to open before it counts as failed and is retried. */
   connectTimeoutMs?: number
+  /** How far one tab may fall behind before its backlog is dropped for one resync. */
+  outbox?: OutboxLimits
 }
 
 interface TabLink {
@@ -69,12 +72,12 @@ export class Hub {
   readonly #tabs = new Map<string, TabLink>()
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
-  readonly #counters: OutboxCounters = { delivered: 0, batches: 0 }
+  readonly #counters = outboxCounters()
 
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, outbox: {}, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -94,8 +97,11 @@ export class Hub {
     const transport = this.#transport(hello.target)
     this.bye(hello.tabId)
     const identity = this.#identity(hello.target, hello.token)
-    const outbox = new Outbox((batch) => quietly(() => sink.deliver(batch)), this.#options.schedule, this.#counters)
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
+    const subs = new Map<string, Subscription>()
+    // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
+    const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
+      { ...this.#options.outbox, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     connection.offerToken(hello.token)
@@ -206,7 +212,7 @@ export class Hub {
     return {
       workerId: this.workerId, tabs: tabs.length, visibleTabs: tabs.filter((t) => t.visibility === 'visible').length,
       connections, identities: this.#connections.size, channels, status: connection?.status.status ?? 'closed',
-      delivered: this.#counters.delivered, batches: this.#counters.batches,
+      ...this.#counters,
     }
   }
 
