@@ -11,6 +11,7 @@ import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
 import { PresenceKeeper } from './tracking.ts'
 import { RetryLoop } from './retry.ts'
+import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
 import type { CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
 /** What a connection needs from the hub. */
@@ -22,8 +23,10 @@ export interface ConnectionDeps {
   lingerMs: number
   /** A connection must stay up this long before the retry attempt count resets. */
   minUptimeMs: number
-  /** How long a send/track waits for the channel to be joined. */
+  /** How long a track waits for the channel to be joined. */
   joinWaitMs: number
+  /** Bounds of the sends waiting for their topic to be joined. */
+  sendQueue: SendQueueLimits
   /** How long an attempt may take to open before it counts as failed. */
   connectTimeoutMs: number
   deliver(tabId: string, delivery: Delivery): void
@@ -39,6 +42,7 @@ export class Connection {
   readonly #router: ChannelRouter
   readonly #presence: PresenceKeeper
   readonly #retry: RetryLoop
+  readonly #queue: SendQueue<TopicEntry>
   /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
   readonly #memory = new Map<string, Json>()
   #attempt: TransportConnection<unknown> | null = null
@@ -53,10 +57,11 @@ export class Connection {
     this.#router = new ChannelRouter(deps)
     this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs)
+    this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
-      close: (entry) => this.#drop(entry),
+      close: (entry) => { this.#queue.fail(entry.key); this.#drop(entry) },
     }, deps.transport, deps.clock, deps.lingerMs)
     this.#token = token
   }
@@ -97,17 +102,24 @@ export class Connection {
   }
 
   /**
-   * Sends on a topic once it is joined. Where the server does not echo to the sender (Supabase),
-   * the topic's other channels here get it from the hub; where it does, from the server.
+   * Sends on a topic now when it is joined, else through the bounded send queue, flushed in order
+   * once it is (after a reconnect too). Where the server does not echo to the sender (Supabase),
+   * the topic's other channels here get it from the hub as it is written; where it does, from the server.
    */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const entry = this.#entryOf(tabId, subId)
-    const channel = await this.#joined(entry)
-    if (!channel) return 'timed out'
+    const payload = message.payload ?? {}
     const { capabilities } = this.#deps.transport
-    if (!capabilities.echoesToSender) this.#router.echo(entry, tabId, subId, message.event, message.payload ?? {})
     const ack = capabilities.acks && entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true
-    return channel.send(message.event, message.payload ?? {}, ack)
+    const write = (target: TopicEntry): Promise<SendResult> => {
+      if (!target.channel) return Promise.resolve('timed out')
+      if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
+      return target.channel.send(message.event, payload, ack)
+    }
+    if (entry.status !== 'SUBSCRIBED' || !entry.channel) return this.#queue.push(entry.key, sendBytes(message.event, payload), write)
+    // Whatever still waits for this topic goes first: order is kept per topic.
+    this.#queue.flush(entry.key, entry)
+    return write(entry)
   }
 
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
@@ -162,6 +174,7 @@ export class Connection {
   async close(): Promise<void> {
     const stopped = this.#stopAttempt()
     this.topics.clear()
+    this.#queue.fail()
     this.#setStatus({ status: 'closed' })
     await stopped
   }
@@ -206,7 +219,10 @@ export class Connection {
     if (!attempt || !this.topics.has(entry) || entry.channel) return
     entry.status = 'joining'
     let channel: TransportChannel | null = null
-    const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => this.#presence.rejoined(entry))
+    const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => {
+      this.#queue.flush(entry.key, entry)
+      this.#presence.rejoined(entry)
+    })
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.channel = channel
   }

@@ -12,6 +12,7 @@ import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.t
 import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'
 import { TabRegistry, type LockRequester } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
+import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './send-queue.ts'
 import type { Transport, Transports } from './transports/transport.ts'
 
 /** The tab's callbacks as the hub calls them (a Comlink remote in the worker). */
@@ -33,8 +34,10 @@ export interface HubOptions {
   workerId?: string
   /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
   minUptimeMs?: number
-  /** How long send/track wait for a channel to be joined. */
+  /** How long a track waits for a channel to be joined; the send queue's default `maxAgeMs`. */
   joinWaitMs?: number
+  /** Bounds of the sends queued while a topic is not joined (socket down, reconnecting, paused). */
+  sendQueue?: Partial<SendQueueLimits>
   /** How long to wait for a tab's `accessToken()`. */
   tokenTimeoutMs?: number
   /** How long a user's connection outlives its last tab, so a reload reuses it. */
@@ -74,7 +77,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, sendQueue: {}, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -234,6 +237,7 @@ export class Hub {
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs,
+      sendQueue: { ...SEND_QUEUE_DEFAULTS, maxAgeMs: this.#options.joinWaitMs, ...this.#options.sendQueue },
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.
