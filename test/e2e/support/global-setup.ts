@@ -25,7 +25,8 @@ export async function buildApp(): Promise<string> {
     // The repo's own vite config (if any) belongs to the demo, not to this app.
     configFile: false,
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: true, minify: false },
+    // Two pages: index.html (Supabase adapter) and ws.html (the plain WebSocket transport).
+    build: { outDir, emptyOutDir: true, sourcemap: true, minify: false, rolldownOptions: { input: { index: join(APP_ROOT, 'index.html'), ws: join(APP_ROOT, 'ws.html') } } },
     // Module workers may code-split; the default 'iife' cannot.
     worker: { format: 'es' },
   })
