@@ -17,7 +17,7 @@ export function closeReasonOf(code: number, reason: string, codes: CloseCodes): 
     return { kind: 'unauthorized', error: { code: 'unauthorized', message: `the server refused the token (close ${code}${detail}); asking a tab for a fresh one before retrying` } }
   }
   if (codes.fatal.includes(code)) {
-    return { kind: 'fatal', error: { code: 'transport', message: `the server closed the socket with ${code}${detail}, which the worker maps to fatal: not retrying; call reconnect() once the cause is fixed` } }
+    return { kind: 'fatal', error: { code: 'transport', message: `the server closed the socket with ${code}${detail}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
   }
   return { kind: 'retry', error: { code: 'transport', message: `socket closed (${code}${detail})` } }
 }
