@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs'
 import { defineConfig, type Project } from '@playwright/test'
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ]
 
 /** `CHROMIUM_PATH`, else Debian's Chromium when installed, else Playwright's own download. */
-function chromiumPath(): string | undefined {
+export function chromiumPath(): string | undefined {
   const fromEnv = process.env['CHROMIUM_PATH']
   if (fromEnv) return fromEnv
   return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined

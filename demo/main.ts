@@ -1,11 +1,13 @@
 /**
- * The demo page: a chat room on one broadcast channel with presence, a connection panel and an
- * event log, all riding on the tab's share of ONE realtime connection per user.
+ * The demo page: a chat room whose messages are rows of `messages` (history and inserts over REST,
+ * new rows through `postgres_changes`), with presence for who is online and typing, a connection
+ * panel and an event log, all riding on the tab's share of ONE realtime connection per user.
  * `window.realtime` is this tab's `SharedRealtime`, for DevTools and scripted tests.
  */
 import { createSharedRealtime, workerName, type Json, type SharedRealtime } from '../src/supabase/index.ts'
 import { readConfig, tokenSource, urlForUser, type DemoConfig } from './config.ts'
-import { mountChat, toMessage } from './ui/chat.ts'
+import { messageStore, toMessage, type MessageStore } from './messages.ts'
+import { mountChat, type Chat, type ChatMessage } from './ui/chat.ts'
 import { byTestId, setText } from './ui/dom.ts'
 import { mountLog, type LogKind } from './ui/log.ts'
 import { createNotifier } from './ui/notify.ts'
@@ -23,6 +25,10 @@ declare global {
 
 const USERS = ['alice', 'bob', 'carol']
 const TYPING_IDLE_MS = 3_000
+const HISTORY_LIMIT = 50
+// A row's created_at is its transaction's start on the database's clock, `since` a moment on this
+// tab's clock: look this far further back, and let the chat drop the ids it already shows.
+const BACKFILL_SLACK_MS = 5_000
 // Chromium 148+: reloading the only tab keeps the worker and its socket. Spread, because
 // TypeScript's WorkerOptions does not know the option yet (and Vite accepts a spread before `type`).
 const EXTENDED_LIFETIME = { extendedLifetime: true }
@@ -55,15 +61,23 @@ function mountHeader(config: DemoConfig): void {
   byTestId('chat-input', HTMLInputElement).placeholder = `Message #${config.room} as ${config.user}`
 }
 
+/** Shows rows that `fetch` returns, and logs how many were new. */
+function fill(chat: Chat, log: (kind: LogKind, text: string) => void, what: string, fetch: () => Promise<ChatMessage[]>): void {
+  fetch().then((messages) => {
+    const added = messages.filter((m) => chat.show(m)).length
+    log('history', `${what}: ${messages.length} rows, ${added} new`)
+  }, (error: unknown) => log('error', error instanceof Error ? error.message : String(error)))
+}
+
 function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, accessToken: () => Promise<string>): void {
   const realtime = connect(config, accessToken)
   window.realtime = realtime
+  const store: MessageStore = messageStore({ url: config.realtimeUrl, apikey: config.apikey, room: config.room, user: config.user, accessToken })
   const bell = createNotifier()
   const renderPresence = mountPresence(config.user, byTestId('presence', HTMLElement), byTestId('typing', HTMLElement), byTestId('online-count', HTMLElement))
   const channelStatus = byTestId('channel-status', HTMLElement)
-  // self: true — this tab's own messages come back through the hub, so every tab renders the
-  // same stream, in the same order. presence.key = the user: presence lists users, not tabs.
-  const room = realtime.channel(`room:${config.room}`, { config: { broadcast: { self: true, ack: true }, presence: { key: config.user } } })
+  // presence.key = the user: presence lists users, not tabs.
+  const room = realtime.channel(`room:${config.room}`, { config: { presence: { key: config.user } } })
   const track = (isTyping: boolean): void => {
     room.track({ name: config.user, typing: isTyping }).catch((error: unknown) => log('error', `track: ${String(error)}`))
   }
@@ -73,16 +87,16 @@ function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, a
     list: byTestId('messages', HTMLElement),
     form: byTestId('chat-form', HTMLFormElement),
     input: byTestId('chat-input', HTMLInputElement),
-    send: (message) => room.send({ type: 'broadcast', event: 'message', payload: message }),
+    send: (text) => store.insert(text),
     onTyping: () => typing.keystroke(),
     onSent: () => typing.stop(),
   })
+  let hasHistory = false
   room
-    .on('broadcast', { event: 'message' }, ({ payload }) => {
-      const message = toMessage(payload)
-      if (!message) return
-      chat.show(message)
-      log('broadcast', `message from ${message.name}: “${message.text.slice(0, 40)}”`)
+    .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `room=eq.${config.room}` }, (change) => {
+      const message = toMessage(change.new)
+      if (!message || !chat.show(message)) return
+      log('change', `INSERT #${message.id} from ${message.name}: “${message.text.slice(0, 40)}”`)
       // Only the leader rings, so a user with five hidden tabs hears one beep.
       if (document.visibilityState === 'hidden' && realtime.isLeader && message.name !== config.user) bell.ring(`${message.name}: ${message.text}`)
     })
@@ -92,13 +106,19 @@ function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, a
     .on('presence', { event: 'leave' }, ({ key }) => log('presence', `leave ${key}`))
     .on('system', { event: 'resync' }, ({ since }) => {
       log('system', `resync since ${since === null ? 'start' : new Date(since).toLocaleTimeString()}`)
-      chat.note('reconnected: messages sent while paused are not replayed (the demo has no history)')
+      // Rows inserted while this user's connection was paused or down never came as changes.
+      if (since === null) fill(chat, log, 'history', () => store.recent(HISTORY_LIMIT))
+      else fill(chat, log, 'backfill', () => store.since(since - BACKFILL_SLACK_MS))
     })
     .subscribe((status, error) => {
       setText(channelStatus, status === 'SUBSCRIBED' ? 'live' : status.toLowerCase().replace('_', ' '))
       channelStatus.dataset['status'] = status
       log('channel', `${room.subTopic}: ${status}${error ? ` (${error.message})` : ''}`)
-      if (status === 'SUBSCRIBED') track(false)
+      if (status !== 'SUBSCRIBED') return
+      track(false)
+      // After the join, so a row inserted meanwhile comes as a change or in the history, or both.
+      if (!hasHistory) fill(chat, log, 'history', () => store.recent(HISTORY_LIMIT))
+      hasHistory = true
     })
   mountPanel(realtime, { realtimeUrl: config.realtimeUrl, user: config.user })
   realtime.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
@@ -128,6 +148,12 @@ async function boot(): Promise<void> {
   const config = readConfig(location.search)
   const log = mountLog(byTestId('log', HTMLElement))
   mountHeader(config)
+  // `?transport=sse`: the same chat over Server-Sent Events (demo/modes/sse.ts), no token needed.
+  if (new URLSearchParams(location.search).get('transport') === 'sse') {
+    const { startSseMode } = await import('./modes/sse.ts')
+    startSseMode(config, location.search, log)
+    return
+  }
   const tokens = tokenSource(config.realtimeUrl, config.user)
   await firstToken(tokens, log)
   try {

@@ -1,6 +1,8 @@
 /**
  * `npm run demo`: the local realtime server (env REALTIME_PORT, default 54321) and the demo's Vite
- * dev server (env DEMO_PORT, default 5173) in one process on 127.0.0.1; Ctrl-C stops both.
+ * dev server (env DEMO_PORT, default 5173) in one process on 127.0.0.1; Ctrl-C stops both. The
+ * chat's rows live in PGlite in memory, in PGlite at env REALTIME_DATA_DIR (kept across restarts),
+ * or in the PostgreSQL at env DATABASE_URL.
  *
  * @example
  * DEMO_PORT=5174 npm run demo
@@ -12,13 +14,19 @@ import { stopOnSignals } from './server/signals.ts'
 const jwtSecret = process.env['REALTIME_JWT_SECRET']
 const realtimePort = Number(process.env['REALTIME_PORT'] ?? DEFAULT_PORT)
 const demoPort = Number(process.env['DEMO_PORT'] ?? 5173)
-const demo = await startDemo({ realtimePort, demoPort, ...(jwtSecret ? { jwtSecret } : {}), logLevel: 'warn' }).catch((error: unknown) => {
+const databaseUrl = process.env['DATABASE_URL']
+const dataDir = process.env['REALTIME_DATA_DIR']
+const demo = await startDemo({
+  realtimePort, demoPort, logLevel: 'warn',
+  ...(jwtSecret ? { jwtSecret } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(dataDir ? { dataDir } : {}),
+}).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error)
   const isBusy = /EADDRINUSE|already in use/i.test(message)
   console.error(`demo: could not start (${message})${isBusy ? `\nA port is taken: pick others, e.g. REALTIME_PORT=${realtimePort + 1} DEMO_PORT=${demoPort + 1} npm run demo` : ''}`)
   process.exit(1)
 })
 console.log(`realtime server: ${demo.realtime.url} (stats: ${demo.realtime.url}/stats)`)
+console.log(`messages in ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory (REALTIME_DATA_DIR=dir keeps them)'}`)
 console.log(`demo ready: ${demo.pageUrl}?user=alice`)
 console.log(`another user in the same browser: ${demo.pageUrl}?user=bob`)
 console.log('Ctrl-C to stop')

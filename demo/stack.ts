@@ -27,6 +27,10 @@ export interface DemoOptions {
   demoPort: number
   jwtSecret?: string
   logLevel?: LogLevel
+  /** A PostgreSQL URL; default PGlite. */
+  databaseUrl?: string
+  /** PGlite's data directory, so the chat keeps its history across restarts; default in memory. */
+  dataDir?: string
 }
 
 const CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url))
@@ -77,8 +81,11 @@ export async function serveDemoPage(realtime: { url: string; anonKey: string }, 
  * await page.goto(`${demo.pageUrl}?user=alice`); await demo.close()
  */
 export async function startDemo(options: DemoOptions): Promise<DemoStack> {
-  const { jwtSecret } = options
-  const realtime = await startRealtimeServer({ port: options.realtimePort, host: '127.0.0.1', ...(jwtSecret ? { jwtSecret } : {}) })
+  const { jwtSecret, databaseUrl, dataDir } = options
+  const realtime = await startRealtimeServer({
+    port: options.realtimePort, host: '127.0.0.1', isDatabaseEager: true,
+    ...(jwtSecret ? { jwtSecret } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(dataDir ? { dataDir } : {}),
+  })
   try {
     const page = await serveDemoPage(realtime, { port: options.demoPort, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
     let isClosed = false

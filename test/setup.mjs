@@ -40,6 +40,7 @@ if (mode === 'test') {
     ['/usr/bin/redis-server', 'redis-server', true],
     ['/usr/sbin/nginx', 'nginx', true],
     ['/usr/lib/nginx/modules/ngx_nchan_module.so', 'libnginx-mod-nchan', true],
+    ['/usr/lib/postgresql/15/bin/postgres', 'postgresql', true],
   ]
   const missing = wanted.filter(([path, , isNeeded]) => isNeeded && !existsSync(path)).map(([, pkg]) => pkg)
   const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')

@@ -4,13 +4,14 @@
  * (transport, endpoint, identity). Attempts come and go; the topics stay, and each new attempt
  * joins them all again (the router then reports `resync` to the tabs).
  */
-import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ChannelStatus, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
 import { RelayError, toWire } from '../src/contract/errors.ts'
 import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
 import { PresenceKeeper } from './tracking.ts'
-import { RetryLoop } from './retry.ts'
+import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
+import { TokenKeeper } from './auth.ts'
 import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
 import type { CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
@@ -29,6 +30,8 @@ export interface ConnectionDeps {
   sendQueue: SendQueueLimits
   /** How long an attempt may take to open before it counts as failed. */
   connectTimeoutMs: number
+  /** How long a new token applied to joined channels is on trial before it counts as accepted. */
+  tokenTrialMs: number
   deliver(tabId: string, delivery: Delivery): void
   status(event: StatusEvent): void
   /** Asks a live tab of this identity for a fresh token (its `accessToken()`). */
@@ -46,10 +49,12 @@ export class Connection {
   /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
   readonly #memory = new Map<string, Json>()
   #attempt: TransportConnection<unknown> | null = null
+  /** Settles when the current attempt ends: sends still waiting for their ack learn their fate. */
+  #attemptEnded: AttemptEnd = ended()
   #gen = 0
   #isOpen = false
   #status: StatusEvent = { status: 'closed' }
-  #token: string | null = null
+  readonly #tokens: TokenKeeper
   #cancelConnectTimeout: () => void = () => undefined
 
   constructor(deps: ConnectionDeps, token: string | null) {
@@ -63,7 +68,9 @@ export class Connection {
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
       close: (entry) => { this.#queue.fail(entry.key); this.#drop(entry) },
     }, deps.transport, deps.clock, deps.lingerMs)
-    this.#token = token
+    const { transport } = deps
+    const prefers = (offered: string | null, current: string | null): boolean => (transport.prefers ? transport.prefers(offered, current) : offered !== current)
+    this.#tokens = new TokenKeeper(token, prefers, deps.clock, deps.tokenTrialMs)
   }
 
   get status(): StatusEvent {
@@ -86,6 +93,8 @@ export class Connection {
     const entry = this.topics.add(tabId, sub)
     const snapshot: ChannelSnapshot = { status: entry.status, presence: entry.presence }
     if (entry.error) snapshot.error = entry.error
+    const notice = this.#deps.transport.notice?.(entry.spec, sub)
+    if (notice !== undefined) snapshot.notice = notice
     return snapshot
   }
 
@@ -110,11 +119,15 @@ export class Connection {
     const entry = this.#entryOf(tabId, subId)
     const payload = message.payload ?? {}
     const { capabilities } = this.#deps.transport
-    const ack = capabilities.acks && entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true
+    const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
     const write = (target: TopicEntry): Promise<SendResult> => {
       if (!target.channel) return Promise.resolve('timed out')
       if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
-      return target.channel.send(message.event, payload, ack)
+      // A send whose ack is lost with its socket may or may not have reached the others: its fate
+      // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,
+      // duplicating it). Without an ack it resolved 'ok' as soon as it was written.
+      const { promise: lost } = this.#attemptEnded
+      return Promise.race([target.channel.send(message.event, payload, ack), lost])
     }
     if (entry.status !== 'SUBSCRIBED' || !entry.channel) return this.#queue.push(entry.key, sendBytes(message.event, payload), write)
     // Whatever still waits for this topic goes first: order is kept per topic.
@@ -136,19 +149,37 @@ export class Connection {
     return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
   }
 
-  /** Keeps the token the transport prefers and applies it to the open attempt without reconnecting. */
-  offerToken(token: string | null): void {
-    const { transport } = this.#deps
-    const isBetter = transport.prefers ? transport.prefers(token, this.#token) : token !== this.#token
-    if (!isBetter) return
-    this.#token = token
+  /**
+   * Applies the token the transport prefers to the open attempt, without reconnecting. Resolves
+   * once the server accepted it (or nothing could refuse it); rejects `unauthorized` when the
+   * server refused it, after the last accepted token was restored (see auth.ts).
+   */
+  offerToken(token: string | null): Promise<void> {
+    const isJoined = [...this.topics.entries()].some((entry) => entry.status === 'SUBSCRIBED' && entry.channel !== null)
+    const offer = this.#tokens.offer(token, this.#attempt !== null && isJoined)
+    if (offer.kind === 'ignored') return Promise.resolve()
+    if (offer.kind === 'refused') return Promise.reject(offer.error)
+    this.#applyToken(offer.token)
+    return offer.verdict
+  }
+
+  #applyToken(token: string | null): void {
     const attempt = this.#attempt
     if (!attempt) return
     void attempt.setAuth(token).catch(() => undefined)
     for (const entry of this.topics.entries()) {
-      // A channel shut down for its token gets another chance with the fresher one.
+      // A channel shut down for its token gets another chance with this one.
       if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) }
     }
+  }
+
+  /** A channel's status, seen here for the token's sake. */
+  #observe(status: string, error: WireError | undefined): void {
+    if (status === 'SUBSCRIBED') this.#tokens.subscribed()
+    if (error?.code !== 'unauthorized') return
+    // Refused for an unproven token: drop it, restore the accepted one, rejoin what it shut down.
+    const restored = this.#tokens.refused()
+    if (restored) this.#applyToken(restored.restore)
   }
 
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
@@ -187,13 +218,14 @@ export class Connection {
     if (refresh) await this.#refreshToken()
     if (gen !== this.#gen) return
     const attempt: TransportConnection<unknown> = this.#deps.transport.open({
-      target: this.#deps.target, token: this.#token, memory: this.#memory,
+      target: this.#deps.target, token: this.#tokens.current, memory: this.#memory,
       events: {
         open: () => { if (this.#attempt === attempt) this.#onOpen() },
         closed: (reason) => { if (this.#attempt === attempt) this.#onClosed(reason) },
       },
     })
     this.#attempt = attempt
+    this.#attemptEnded = ended()
     const ms = this.#deps.connectTimeoutMs
     this.#cancelConnectTimeout = this.#deps.clock.setTimeout(() => {
       if (this.#attempt !== attempt || this.#isOpen) return
@@ -209,6 +241,7 @@ export class Connection {
     this.#cancelConnectTimeout()
     const attempt = this.#attempt
     this.#attempt = null
+    this.#attemptEnded.end()
     this.#isOpen = false
     for (const entry of this.topics.entries()) { entry.channel = null; entry.status = 'joining' }
     await attempt?.close().catch(() => undefined)
@@ -219,10 +252,12 @@ export class Connection {
     if (!attempt || !this.topics.has(entry) || entry.channel) return
     entry.status = 'joining'
     let channel: TransportChannel | null = null
-    const handlers = this.#router.handlers(entry, () => channel !== null && entry.channel === channel, () => {
+    const isCurrent = (): boolean => channel !== null && entry.channel === channel
+    const routed = this.#router.handlers(entry, isCurrent, () => {
       this.#queue.flush(entry.key, entry)
       this.#presence.rejoined(entry)
     })
+    const handlers = { ...routed, status: (status: ChannelStatus, error?: WireError) => { routed.status(status, error); if (isCurrent()) this.#observe(status, error) } }
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.channel = channel
   }
@@ -255,7 +290,7 @@ export class Connection {
 
   async #refreshToken(): Promise<void> {
     try {
-      this.offerToken(await this.#deps.askToken())
+      await this.offerToken(await this.#deps.askToken()).catch(() => undefined)
     } catch (error) {
       this.#setStatus({ ...this.#status, error: toWire(error) })
     }

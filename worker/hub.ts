@@ -2,49 +2,21 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, ConnectionTarget, Delivery, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, StatusEvent, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
-import { systemClock, withTimeout, type Clock } from '../src/contract/clock.ts'
+import { systemClock, withTimeout } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { randomId } from '../src/contract/ids.ts'
 import { Connection } from './connection.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
-import { nextTask, Outbox, type OutboxCounters, type Schedule } from './outbox.ts'
-import { TabRegistry, type LockRequester } from './tabs.ts'
+import { nextTask, Outbox, type OutboxCounters } from './outbox.ts'
+import { quietly, type HubOptions, type HubSink } from './options.ts'
+import { TabRegistry } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
-import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './send-queue.ts'
-import type { Transport, Transports } from './transports/transport.ts'
+import { SEND_QUEUE_DEFAULTS } from './send-queue.ts'
+import type { Transport } from './transports/transport.ts'
 
-/** The tab's callbacks as the hub calls them (a Comlink remote in the worker). */
-export interface HubSink {
-  deliver(batch: Delivery[]): unknown
-  status(event: StatusEvent): unknown
-  leader(isLeader: boolean): unknown
-  token(): Promise<string | null>
-}
-
-/** Hub options; everything has a production default. */
-export interface HubOptions {
-  /** The transports this hub serves, by the name tabs give in `target.transport`. */
-  transports: Transports
-  clock?: Clock
-  random?: () => number
-  locks?: LockRequester | null
-  schedule?: Schedule
-  workerId?: string
-  /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
-  minUptimeMs?: number
-  /** How long a track waits for a channel to be joined; the send queue's default `maxAgeMs`. */
-  joinWaitMs?: number
-  /** Bounds of the sends queued while a topic is not joined (socket down, reconnecting, paused). */
-  sendQueue?: Partial<SendQueueLimits>
-  /** How long to wait for a tab's `accessToken()`. */
-  tokenTimeoutMs?: number
-  /** How long a user's connection outlives its last tab, so a reload reuses it. */
-  idleCloseMs?: number
-  /** How long a connection attempt may take to open before it counts as failed and is retried. */
-  connectTimeoutMs?: number
-}
+export type { HubOptions, HubSink } from './options.ts'
 
 interface TabLink {
   sink: HubSink
@@ -52,16 +24,6 @@ interface TabLink {
   identity: string
   hello: TabHello
   subs: Map<string, Subscription>
-}
-
-// A call into a tab whose page died never settles or rejects later; neither may crash the hub,
-// and neither may a call that throws at once (a released proxy): it runs outside the tab's calls.
-function quietly(call: () => unknown): void {
-  try {
-    Promise.resolve(call()).catch(() => undefined)
-  } catch {
-    // That tab is gone or broken; the others still get theirs.
-  }
 }
 
 /** Owns connections, topics and tabs of one worker. */
@@ -77,7 +39,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, sendQueue: {}, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, sendQueue: {}, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -101,7 +63,8 @@ export class Hub {
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
-    connection.offerToken(hello.token)
+    // A refused token is reported to this tab through its channels; hello itself goes on.
+    connection.offerToken(hello.token).catch(() => undefined)
     connection.start()
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
@@ -144,18 +107,16 @@ export class Hub {
    * A new token (and, for cookie-authenticated apps, maybe a new explicit identity): applied in
    * place for the same user, or the tab moves to the new user's connection.
    */
-  setAuth(tabId: string, token: string | null, identity: string | null | undefined = undefined): void {
+  setAuth(tabId: string, token: string | null, identity: string | null | undefined = undefined): Promise<void> {
     const link = this.#link(tabId)
     const target: ConnectionTarget = identity === undefined ? link.hello.target : { ...link.hello.target, identity }
     link.hello = { ...link.hello, target, token }
-    this.#setIdentity(tabId, link, this.#identity(target, token), token)
+    return this.#setIdentity(tabId, link, this.#identity(target, token), token)
   }
 
-  #setIdentity(tabId: string, link: TabLink, identity: string, token: string | null): void {
-    if (identity === link.identity) {
-      this.#connections.get(identity)?.offerToken(token)
-      return
-    }
+  /** Same user: the token is offered (and may be refused); another user: the tab moves there. */
+  #setIdentity(tabId: string, link: TabLink, identity: string, token: string | null): Promise<void> {
+    if (identity === link.identity) return this.#connections.get(identity)?.offerToken(token) ?? Promise.resolve()
     const previous = link.identity
     // What the old identity queued for this tab is still to be sent: a tab that just signed out
     // (or switched user) must never receive it after setAuth() resolved.
@@ -166,9 +127,12 @@ export class Hub {
     // The connection exists before the registry moves the tab, as in hello(): the move reports
     // the new identity's visibility, and a hidden tab's report arms the pause only then.
     const connection = this.#connection(identity, link.hello)
-    connection.offerToken(token)
+    const verdict = connection.offerToken(token)
     connection.start()
     this.#registry.move(tabId, identity)
+    // The move re-elected both identities, but told only tabs that are still in each: the moved
+    // tab learns its role in the new one here (it may have led the old one).
+    quietly(() => link.sink.leader(this.#registry.leaderOf(identity) === tabId))
     // Sign-out (or a switch of user) tears the old user's connection down at once.
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#keepPauseRule(identity)
@@ -177,6 +141,7 @@ export class Hub {
       const snapshot = connection.join(tabId, sub)
       if (snapshot.status !== 'joining') link.outbox.push({ kind: 'channel', subIds: [sub.subId], status: snapshot.status })
     }
+    return verdict
   }
 
   heartbeat(tabId: string, beat: Heartbeat): HeartbeatAck {
@@ -236,7 +201,7 @@ export class Hub {
     const connection = new Connection({
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
-      joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs,
+      joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
       sendQueue: { ...SEND_QUEUE_DEFAULTS, maxAgeMs: this.#options.joinWaitMs, ...this.#options.sendQueue },
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and

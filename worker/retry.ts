@@ -57,3 +57,25 @@ export class RetryLoop {
     return this.#cancel !== null
   }
 }
+
+/**
+ * The end of one attempt, as a promise: a send waiting for its ack races it, so an ack lost with
+ * its socket resolves `'timed out'` at once instead of after the call timeout.
+ * @example
+ * const end = ended(); await Promise.race([channel.send(e, p, true), end.promise]); end.end()
+ */
+export interface AttemptEnd {
+  promise: Promise<'timed out'>
+  end(): void
+}
+
+/**
+ * A fresh {@link AttemptEnd}.
+ * @example
+ * this.#attemptEnded = ended()
+ */
+export function ended(): AttemptEnd {
+  let end = (): void => undefined
+  const promise = new Promise<'timed out'>((resolve) => { end = () => resolve('timed out') })
+  return { promise, end }
+}

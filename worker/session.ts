@@ -57,7 +57,7 @@ export class TabSession implements HubApi {
   async setAuth(token: string | null, identity?: string | null): Promise<void> {
     if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'token must be a string or null')
     if (identity !== undefined && identity !== null && (typeof identity !== 'string' || identity === '')) throw new RelayError('bad-input', 'identity must be a non-empty string, or null')
-    this.#hub.setAuth(this.#tab(), token, identity)
+    await this.#hub.setAuth(this.#tab(), token, identity)
   }
 
   async heartbeat(beat: Heartbeat): Promise<HeartbeatAck> {

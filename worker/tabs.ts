@@ -27,7 +27,16 @@ export interface RegistryEvents {
 /** The part of `navigator.locks` the registry uses; absent in Node and old browsers. */
 export interface LockRequester {
   request(name: string, options: { signal: AbortSignal }, callback: () => void): Promise<unknown>
+  query?(): Promise<{ held?: Array<{ name?: string }>; pending?: Array<{ name?: string }> }>
 }
+
+/**
+ * A tab says hello before it holds its close-signal lock (taking it costs 5–35 ms in a fresh page)
+ * and reports it with a heartbeat. A tab that goes away before that heartbeat (closed while
+ * loading, a 40-tab open/close storm) would stay registered until its heartbeat deadline: this
+ * long after hello, the registry asks whether anyone holds or waits for its lock.
+ */
+export const LOCK_CHECK_MS = 1_000
 
 // Chromium throttles timers of pages hidden for 5 minutes to once a minute ("intensive
 // throttling"), so a hidden tab's heartbeats may come a minute apart without it being dead.
@@ -66,6 +75,7 @@ export class TabRegistry {
     this.#tabs.set(info.tabId, tab)
     this.#arm(tab)
     this.#watch(tab)
+    this.#checkLockLater(tab)
     this.#update(info.identity)
   }
 
@@ -131,6 +141,20 @@ export class TabRegistry {
     this.#locks?.request(tab.lockName, { signal: tab.abortLock.signal }, () => {
       if (this.#tabs.get(tab.tabId) === tab) this.#events.gone(tab.tabId, 'lock')
     }).catch(() => undefined)
+  }
+
+  #checkLockLater(tab: TabState): void {
+    const locks = this.#locks
+    if (tab.hasLock || !locks?.query) return
+    const query = locks.query.bind(locks)
+    const cancel = this.#clock.setTimeout(() => {
+      if (this.#tabs.get(tab.tabId) !== tab || tab.isWatched) return
+      void query().then((state) => {
+        const names = [...(state.held ?? []), ...(state.pending ?? [])].map((lock) => lock.name)
+        if (this.#tabs.get(tab.tabId) === tab && !tab.isWatched && !names.includes(tab.lockName)) this.#events.gone(tab.tabId, 'lock')
+      }, () => undefined)
+    }, LOCK_CHECK_MS)
+    tab.abortLock.signal.addEventListener('abort', cancel)
   }
 
   #arm(tab: TabState): void {

@@ -32,7 +32,7 @@ function binding(value: unknown): Binding {
     case 'broadcast': text(value.event, 'broadcast event'); break
     case 'system': if (typeof value.event !== 'string') fail('system event must be a string'); break
     case 'presence':
-      if (value.event !== 'sync' && value.event !== 'join' && value.event !== 'leave') fail("presence event must be 'sync', 'join' or 'leave'")
+      if (value.event !== 'sync' && value.event !== 'join' && value.event !== 'leave' && value.event !== '*') fail("presence event must be 'sync', 'join', 'leave' or '*'")
       break
     case 'postgres_changes': {
       const f = value.filter
@@ -79,6 +79,7 @@ export function checkOutgoing(value: unknown): Outgoing {
   // Its own one-byte length field in realtime-js's binary frame: up to 255 bytes, unlike the topic.
   text(value.event, 'event')
   if (value.payload !== undefined && !isJson(value.payload)) fail('payload must be plain JSON data (no functions, dates or class instances)')
+  optional(value.ack, 'boolean', 'ack')
   return value as Outgoing
 }
 

@@ -6,7 +6,7 @@
  */
 import { createRelay, workerName, type Json, type Relay } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
-import { mountChat } from '../ui/chat.ts'
+import { mountChat, type ChatMessage } from '../ui/chat.ts'
 import { byTestId, h, setText } from '../ui/dom.ts'
 import type { LogKind } from '../ui/log.ts'
 import { createTyping } from '../ui/typing.ts'
@@ -53,21 +53,36 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
   const typingLine = byTestId('typing', HTMLElement)
   byTestId('presence', HTMLElement).replaceChildren(h('li', { class: 'muted' }, 'no presence on a plain WebSocket'))
   const typing = createTyping((isTyping) => { void room.send('typing', { typing: isTyping }) }, TYPING_IDLE_MS)
+  // The inbox's ids are UUIDs; the chat orders by number, so each message is numbered as it
+  // arrives (this tab's socket is the user's one socket: every tab sees the same order).
+  const numbers = new Map<string, number>()
+  // The frame of this tab's own send comes back from the server (it echoes to the sender): a send
+  // resolves with it, so the message is shown once, with the server's sender_name and time.
+  const pending: Array<{ text: string; resolve: (message: ChatMessage) => void }> = []
   const chat = mountChat({
     user: config.user,
     list: byTestId('messages', HTMLElement),
     form: byTestId('chat-form', HTMLFormElement),
     input: byTestId('chat-input', HTMLInputElement),
-    send: (message) => room.send('TEXT', { message: message.text }),
+    send: async (text) => {
+      const echoed = new Promise<ChatMessage>((resolve) => pending.push({ text, resolve }))
+      const result = await room.send('TEXT', { message: text })
+      if (result !== 'ok') throw new Error(`the message was not sent (${result})`)
+      return echoed
+    },
     onTyping: () => typing.keystroke(),
     onSent: () => typing.stop(),
   })
-  // The server echoes every frame to its sender's socket, so this tab's own messages arrive here too.
   room.on('TEXT', (frame) => {
     const [text, name, id, created] = [field(frame, 'message'), field(frame, 'sender_name'), field(frame, 'message_id'), field(frame, 'created_at')]
     if (text === null || name === null) return
-    chat.show({ id: id ?? `${name}-${Date.now()}`, name, text, at: created ? Date.parse(created) : Date.now() })
-    log('broadcast', `TEXT from ${name}: “${text.slice(0, 40)}”`)
+    const key = id ?? `${name}-${numbers.size}`
+    const number = numbers.get(key) ?? numbers.size + 1
+    numbers.set(key, number)
+    const message: ChatMessage = { id: number, name, text, at: created ? Date.parse(created) : Date.now() }
+    const mine = name === config.user ? pending.findIndex((p) => p.text === text) : -1
+    if (mine >= 0) pending.splice(mine, 1)[0]?.resolve(message)
+    if (chat.show(message)) log('broadcast', `TEXT from ${name}: “${text.slice(0, 40)}”`)
   })
   room.on('typing', (frame) => {
     const name = field(frame, 'sender_name')

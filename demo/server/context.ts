@@ -27,6 +27,12 @@ export interface ServerOptions {
   idleTimeoutMs?: number
   /** The nchan-like SSE endpoint on `/sub/…` and `/pub/…` (sse.ts). */
   sse?: SseOptions
+  /** A `postgres://` URL: rows live in that PostgreSQL. Default: PGlite in this process. */
+  databaseUrl?: string
+  /** PGlite's data directory, so a restart keeps the rows. Default: in memory. Ignored with `databaseUrl`. */
+  dataDir?: string
+  /** Open the in-memory default at start-up instead of on first use (a URL or `dataDir` always is). */
+  isDatabaseEager?: boolean
 }
 
 /**
@@ -96,7 +102,8 @@ export function statsOf(ctx: Context): Stats {
 }
 
 /**
- * Close every socket from the server side, the inbox's included (clients see a close and reconnect).
+ * Close every socket from the server side, the inbox's and the SSE streams included (clients see a
+ * close and reconnect).
  *
  * @example
  * dropAll(ctx)
@@ -104,4 +111,5 @@ export function statsOf(ctx: Context): Stats {
 export function dropAll(ctx: Context, code = 1001, reason = 'server dropped the connection'): void {
   for (const socket of [...ctx.sockets]) socket.close(code, reason)
   ctx.inbox.closeAll(code, reason)
+  ctx.sse.closeAll(reason)
 }

@@ -62,7 +62,13 @@ function parseError(part: string): string {
   return `Error parsing \`filter\` params: [${pieces.map((p) => JSON.stringify(p)).join(', ')}]`
 }
 
-function parseCondition(part: string): Condition | null {
+/**
+ * Parse one `column=[not.]op.value` condition (also a PostgREST query parameter `column` + `op.value`).
+ *
+ * @example
+ * parseCondition("room=eq.lobby") // { column: "room", isNegated: false, op: "eq", values: ["lobby"] }
+ */
+export function parseCondition(part: string): Condition | null {
   const eq = part.indexOf('=')
   if (eq <= 0) return null
   const column = part.slice(0, eq).trim()

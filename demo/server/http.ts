@@ -8,6 +8,7 @@
  * | `GET /stats` | `Stats` JSON |
  * | `POST /realtime/v1/api/broadcast` | REST batch broadcast, 202 |
  * | `POST /realtime/v1/api/broadcast/:topic/events/:event` | REST single broadcast, 202 |
+ * | `GET`, `POST /rest/v1/:table` | the PostgREST subset (postgrest.ts) |
  * | `POST /dev/token` | dev only: `{sub, expiresInS?, role?}` → `{access_token}` |
  * | `POST /dev/drop` | dev only: server-side close of every socket |
  * | `POST /dev/emit` | dev only: body is a `Change`; → `{delivered}` channels |
@@ -16,7 +17,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from './context.ts'
 import { dropAll, statsOf } from './context.ts'
+import type { Database } from './database.ts'
 import { isRecord, toChange, type Change } from './postgres.ts'
+import { isRestRoute, serveRest } from './postgrest.ts'
 import { isBroadcastRoute, serveBroadcast, type Answer } from './rest.ts'
 
 /** Largest accepted request body: the real payload limit, 3000 KB plus envelope. */
@@ -25,33 +28,49 @@ const MAX_BODY_BYTES = 3000 * 1024 + 500
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
+  // postgrest-js reads the row range from here (`count`), so a browser must be allowed to see it.
+  'access-control-expose-headers': 'content-range',
   'access-control-allow-headers': 'apikey, authorization, content-type, x-client-info',
   'access-control-max-age': '86400',
 }
+// postgrest-js adds prefer (inserts) and accept-/content-profile (the schema) to supabase-js's headers.
+const REST_HEADERS = `${CORS['access-control-allow-headers']}, prefer, accept-profile, content-profile, range`
 
 /**
- * Build the request listener; `emitChange` comes from the server so /dev/emit and the API share it.
+ * What the routes reach besides the context: the server's `emitChange` (so /dev/emit and the API
+ * share it) and the database of the REST subset.
  *
  * @example
- * http.createServer(createHttpHandler(ctx, (change) => deliverChange(ctx, change)))
+ * const routes: Routes = { emitChange: (change) => deliverChange(ctx, change), db: () => store.open() }
  */
-export function createHttpHandler(
-  ctx: Context,
-  emitChange: (change: Change) => number,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export interface Routes {
+  emitChange(change: Change): number
+  /** The database, opened on first use. */
+  db(): Promise<Database>
+}
+
+/**
+ * Build the request listener.
+ *
+ * @example
+ * http.createServer(createHttpHandler(ctx, { emitChange: (change) => deliverChange(ctx, change), db: () => store.open() }))
+ */
+export function createHttpHandler(ctx: Context, routes: Routes): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (ctx.sse.handle(req, res)) return
-    route(ctx, emitChange, req)
+    route(ctx, routes, req)
       .then((answer) => send(res, answer))
       .catch((error: unknown) => send(res, { status: 400, body: { error: errorText(error) } }))
   }
 }
 
-async function route(ctx: Context, emitChange: (change: Change) => number, req: IncomingMessage): Promise<Answer> {
+async function route(ctx: Context, routes: Routes, req: IncomingMessage): Promise<Answer> {
+  const { emitChange } = routes
   const url = new URL(req.url ?? '/', 'http://localhost')
   const method = req.method ?? 'GET'
-  if (method === 'OPTIONS') return { status: 204 }
+  if (method === 'OPTIONS') return { status: 204, ...(isRestRoute(url.pathname) ? { headers: { 'access-control-allow-headers': REST_HEADERS } } : {}) }
   if (url.pathname === '/stats' && method === 'GET') return { status: 200, body: statsOf(ctx) }
+  if (isRestRoute(url.pathname)) return serveRest({ db: await routes.db(), tokens: ctx.tokens }, req, url, await readBody(req))
   if (method !== 'POST') return { status: 404, body: { error: 'Not found' } }
   if (isBroadcastRoute(url.pathname)) return serveBroadcast(ctx, req, url, await readBody(req))
   switch (url.pathname) {
@@ -113,7 +132,7 @@ function parseJson(body: Buffer): unknown {
 function send(res: ServerResponse, answer: Answer): void {
   if (res.headersSent) return
   const hasBody = answer.body !== undefined
-  res.writeHead(answer.status, { ...CORS, ...(hasBody ? { 'content-type': 'application/json' } : {}) })
+  res.writeHead(answer.status, { ...CORS, ...(hasBody ? { 'content-type': 'application/json' } : {}), ...answer.headers })
   res.end(hasBody ? JSON.stringify(answer.body) : undefined)
 }
 

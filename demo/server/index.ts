@@ -1,20 +1,25 @@
 /**
  * A local server that speaks the Supabase Realtime protocol to the unmodified supabase-js client
- * (REALTIME_PROTOCOL.md), plus test hooks. Dev and test use only: no Postgres, no RLS.
+ * (REALTIME_PROTOCOL.md), with postgres_changes captured from a real database (PGlite by default,
+ * PostgreSQL with `databaseUrl`), a PostgREST subset on `/rest/v1`, and test hooks. Dev and test
+ * use only: no RLS.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import { createContext, dropAll, statsOf, type Context, type ServerOptions } from './context.ts'
+import type { DatabaseKind, QueryResult } from './database.ts'
 import { createHttpHandler } from './http.ts'
 import { INBOX_PATH } from './inbox.ts'
 import { changePayload, matchingIds, type Change } from './postgres.ts'
+import { createStore } from './store.ts'
 import type { Stats } from './stats.ts'
 import type { MintClaims } from './tokens.ts'
 import { createUpgradeHandler, dispatchUpgrades } from './upgrade.ts'
 
 export type { ServerOptions } from './context.ts'
 export type { Change, ChangeType } from './postgres.ts'
+export type { DatabaseKind, QueryResult } from './database.ts'
 export type { Stats, SocketStats } from './stats.ts'
 export type { InboxStats } from './inbox.ts'
 export { INBOX_PATH, UNAUTHORIZED_CLOSE } from './inbox.ts'
@@ -38,8 +43,12 @@ export interface RealtimeServer {
   /** An anon key signed with the server's secret (the Supabase local one with the default secret). */
   anonKey: string
   stats(): Stats
-  /** Route a database change to every subscribed channel; returns the number of channels reached. */
+  /** Route a change to every subscribed channel without the database; returns the channels reached. */
   emitChange(change: Change): number
+  /** Which engine holds the rows. */
+  database: DatabaseKind
+  /** Run one SQL statement on the server's database; row changes reach channels like any other. */
+  sql<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>
   mintToken(claims: MintClaims): Promise<string>
   /** false: stop answering heartbeats, to simulate a hung server. */
   setHeartbeatReplies(on: boolean): void
@@ -58,14 +67,23 @@ export interface RealtimeServer {
 export async function startRealtimeServer(options: ServerOptions = {}): Promise<RealtimeServer> {
   const ctx = createContext(options)
   const emitChange = (change: Change): number => deliverChange(ctx, change)
+  const store = createStore({
+    ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  }, emitChange)
+  // A database the caller named is opened now, so a wrong URL or directory fails the start.
+  if (options.databaseUrl || options.dataDir || options.isDatabaseEager) await store.open()
   const wss = new WebSocketServer({ noServer: true, maxPayload: 3000 * 1024 + 500 })
-  const http = createServer(createHttpHandler(ctx, emitChange))
+  const http = createServer(createHttpHandler(ctx, { emitChange, db: () => store.open() }))
   // `/ws/inbox/` is the plain-WebSocket inbox endpoint; every other path is Realtime's.
   http.on('upgrade', dispatchUpgrades(new Map([[INBOX_PATH, ctx.inbox.upgrade]]), createUpgradeHandler(ctx, wss)))
   const host = options.host ?? '127.0.0.1'
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
     http.listen(options.port ?? DEFAULT_PORT, host, () => resolve())
+  }).catch(async (error: unknown) => {
+    await store.close()
+    throw error
   })
   const port = (http.address() as AddressInfo).port
   return {
@@ -74,12 +92,17 @@ export async function startRealtimeServer(options: ServerOptions = {}): Promise<
     anonKey: await ctx.tokens.anonKey(),
     stats: () => statsOf(ctx),
     emitChange,
+    database: store.kind,
+    sql: async (text, params) => (await store.open()).query(text, params),
     mintToken: (claims) => ctx.tokens.mint(claims),
     setHeartbeatReplies: (on) => {
       ctx.isHeartbeatReplying = on
     },
     dropAllConnections: () => dropAll(ctx),
-    close: () => closeServer(ctx, http, wss),
+    close: async () => {
+      await closeServer(ctx, http, wss)
+      await store.close()
+    },
   }
 }
 

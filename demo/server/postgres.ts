@@ -1,6 +1,6 @@
 /**
- * postgres_changes without Postgres: join-time bindings with deterministic integer ids, and routing of
- * injected changes to channels (REALTIME_PROTOCOL.md §5).
+ * postgres_changes routing: join-time bindings with deterministic integer ids, and routing of captured
+ * (capture.ts) or injected (`emitChange`) changes to channels (REALTIME_PROTOCOL.md §5).
  */
 import { createHash } from 'node:crypto'
 import { matchesFilter, parseFilter, type Condition } from './filters.ts'

@@ -17,6 +17,8 @@ import { isRecord } from './postgres.ts'
 export interface Answer {
   status: number
   body?: unknown
+  /** Extra response headers (lowercase names); `content-type` here replaces the JSON default. */
+  headers?: Record<string, string>
 }
 
 const SINGLE = /^\/(?:realtime\/v1\/)?api\/broadcast\/([^/]+)\/events\/([^/]+)$/

@@ -1,29 +1,18 @@
 /**
  * The chat room: the message list (auto-scrolling unless the reader scrolled up), the input, and
- * the typing signal it drives. Messages are broadcasts with `self: true`, so this tab's own
- * messages come back through the hub like everyone else's and render from one code path.
+ * the typing signal it drives. A message can reach a tab four ways (the history, the insert's
+ * answer, the `postgres_changes` INSERT, and a backfill after a resync): the list shows each id
+ * once, in id order, whichever way came first.
  */
-import type { Json } from '../../src/supabase/index.ts'
 import { clockTime, h } from './dom.ts'
 
-/** One chat message, the payload of the `message` broadcast. */
+/** One chat message: a row of the `messages` table. */
 export interface ChatMessage {
-  id: string
+  /** The row's id; ids grow, so they give the room's order. */
+  id: number
   name: string
   text: string
   at: number
-}
-
-/**
- * Reads a broadcast payload as a message; anything else (another app on the topic) is null.
- * @example
- * toMessage({ id: 'm1', name: 'bob', text: 'hi', at: 1 }) // the same, typed
- */
-export function toMessage(payload: Json): ChatMessage | null {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null
-  const { id, name, text, at } = payload
-  if (typeof id !== 'string' || typeof name !== 'string' || typeof text !== 'string' || typeof at !== 'number') return null
-  return { id, name, text, at }
 }
 
 /** What the chat needs from the page. */
@@ -32,8 +21,8 @@ export interface ChatDeps {
   list: HTMLElement
   form: HTMLFormElement
   input: HTMLInputElement
-  /** Broadcasts a message; resolves to the hub's answer. */
-  send(message: ChatMessage): Promise<string>
+  /** Stores a message; resolves to the stored row, rejects when it was not stored. */
+  send(text: string): Promise<ChatMessage>
   /** Called on every keystroke that changes the text. */
   onTyping(): void
   /** Called once a message left, to clear the typing signal at once. */
@@ -42,7 +31,8 @@ export interface ChatDeps {
 
 /** The mounted chat. */
 export interface Chat {
-  show(message: ChatMessage): void
+  /** Shows the message unless its id is shown already; true when it was new. */
+  show(message: ChatMessage): boolean
   note(text: string): void
 }
 
@@ -56,34 +46,43 @@ const FOLLOW_PX = 48
  */
 export function mountChat(deps: ChatDeps): Chat {
   const { list, form, input } = deps
-  let seq = 0
-  const append = (node: HTMLElement): void => {
+  const shown = new Map<number, HTMLElement>()
+  const place = (node: HTMLElement, id?: number): void => {
     const isFollowing = list.scrollHeight - list.scrollTop - list.clientHeight < FOLLOW_PX
     list.querySelector('[data-testid="chat-empty"]')?.remove()
-    list.append(node)
+    // A later id already shown (a backfilled row older than a live one) goes before it.
+    const after = id === undefined ? undefined : [...shown].filter(([other]) => other > id).sort(([a], [b]) => a - b)[0]?.[1]
+    if (after) list.insertBefore(node, after)
+    else list.append(node)
     if (isFollowing) list.scrollTop = list.scrollHeight
   }
   input.addEventListener('input', () => { if (input.value.trim() !== '') deps.onTyping() })
+  const chat: Chat = {
+    show: (message) => {
+      if (shown.has(message.id)) return false
+      const node = messageNode(message, message.name === deps.user)
+      place(node, message.id)
+      shown.set(message.id, node)
+      return true
+    },
+    note: (text) => place(noteNode(text)),
+  }
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const text = input.value.trim()
     if (text === '') return
     input.value = ''
-    const message = { id: `${deps.user}-${Date.now().toString(36)}-${++seq}`, name: deps.user, text, at: Date.now() }
     deps.onSent()
-    deps.send(message).then(
-      (result) => { if (result !== 'ok') append(noteNode(`not delivered (${result}): “${text}”`)) },
-      (error: unknown) => append(noteNode(`not delivered: ${error instanceof Error ? error.message : String(error)}`)),
+    deps.send(text).then(
+      (message) => { chat.show(message) },
+      (error: unknown) => chat.note(`not delivered: ${error instanceof Error ? error.message : String(error)} (“${text}”)`),
     )
   })
-  return {
-    show: (message) => append(messageNode(message, message.name === deps.user)),
-    note: (text) => append(noteNode(text)),
-  }
+  return chat
 }
 
 function messageNode(message: ChatMessage, isMine: boolean): HTMLElement {
-  return h('li', { class: isMine ? 'msg mine' : 'msg', testid: 'message', 'data-id': message.id, 'data-sender': message.name },
+  return h('li', { class: isMine ? 'msg mine' : 'msg', testid: 'message', 'data-id': String(message.id), 'data-sender': message.name },
     h('div', { class: 'msg-head' },
       h('span', { class: 'msg-name', testid: 'message-sender' }, message.name),
       h('time', { class: 'msg-time', testid: 'message-time', datetime: new Date(message.at).toISOString() }, clockTime(message.at))),

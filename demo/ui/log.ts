@@ -1,11 +1,11 @@
 /**
  * The event log: what the worker relayed to this tab (broadcasts, presence, channel and connection
- * status, leader changes), newest first, capped so a long session stays light.
+ * status, leader changes, row changes, history loads), newest first, capped so a long session stays light.
  */
 import { clockTime, h } from './dom.ts'
 
 /** Kinds of entries, also their CSS class. */
-export type LogKind = 'broadcast' | 'presence' | 'channel' | 'status' | 'leader' | 'system' | 'error'
+export type LogKind = 'broadcast' | 'change' | 'history' | 'presence' | 'channel' | 'status' | 'leader' | 'system' | 'error'
 
 const MAX_ENTRIES = 200
 

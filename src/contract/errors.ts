@@ -15,10 +15,12 @@ export type ErrorCode =
   | 'join-failed'
   | 'unauthorized'
   | 'closed'
+  | 'worker-failed'
+  | 'token-failed'
 
 const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'bad-input', 'unsupported', 'version-mismatch', 'timeout', 'transport', 'join-failed',
-  'unauthorized', 'closed',
+  'unauthorized', 'closed', 'worker-failed', 'token-failed',
 ])
 
 /**

@@ -55,7 +55,7 @@ export interface PostgresFilter {
 /** One `.on(...)` of a channel, as data. `system` covers server system messages and `resync`. */
 export type Binding =
   | { type: 'broadcast'; event: string }
-  | { type: 'presence'; event: 'sync' | 'join' | 'leave' }
+  | { type: 'presence'; event: 'sync' | 'join' | 'leave' | '*' }
   | { type: 'postgres_changes'; filter: PostgresFilter }
   | { type: 'system'; event: string }
 
@@ -75,6 +75,8 @@ export interface ChannelSnapshot {
   status: ChannelStatus | 'joining'
   error?: WireError
   presence: PresenceState
+  /** How the shared server channel serves this subscription differently than asked, if it does. */
+  notice?: string
 }
 
 /** Connection status with its reason, pushed to every tab of the identity. */
@@ -102,7 +104,7 @@ export interface ConnectionTarget {
   identity: string | null
 }
 
-/** What a transport can do, as the hub tells tabs (see `worker/transports/transport.ts`). */
+/** What a transport can do, as the hub tells tabs (member by member in `worker/transports/transport.ts`). */
 export interface TransportInfo {
   presence: boolean
   postgresChanges: boolean
@@ -160,8 +162,8 @@ export interface HeartbeatAck {
   isLeader: boolean
 }
 
-/** What a tab sends on a channel. */
-export type Outgoing = { type: 'broadcast'; event: string; payload?: Json }
+/** What a tab sends on a channel; `ack` overrides the channel's `broadcast.ack` for this send. */
+export type Outgoing = { type: 'broadcast'; event: string; payload?: Json; ack?: boolean }
 
 /** One event for one tab; `subIds` are the tab's subscriptions it is for. */
 export type Delivery =

@@ -9,29 +9,49 @@ import { MAX_TOPIC_BYTES, type Json, type Outgoing } from './protocol.ts'
 const MAX_EVENT_BYTES = 255
 const encoder = new TextEncoder()
 
+/** Deepest nesting a payload may have: deeper data would overflow the stack of the JSON serializers. */
+export const MAX_JSON_DEPTH = 200
+
 /**
- * Whether a value is plain JSON data that also survives structured cloning unchanged.
- * Rejects functions, symbols, bigints, non-finite numbers, cycles and class instances such as
- * `Date` or `Map` (they clone, but arrive as something else after the server's JSON round trip),
- * and `undefined` values (the hub rejects them too: drop the key or use `null`).
+ * Whether a value is plain JSON data that also survives structured cloning unchanged, nested at
+ * most {@link MAX_JSON_DEPTH} deep. Rejects functions, symbols, bigints, non-finite numbers,
+ * cycles and class instances such as `Date` or `Map` (they clone, but arrive as something else
+ * after the server's JSON round trip), and `undefined` values (the hub rejects them too: drop the
+ * key or use `null`). Iterative, so hostile nesting cannot overflow the stack here.
  * @example
  * isJson({ at: new Date().toISOString() }) // true
  * isJson({ at: new Date() }) // false
  */
-export function isJson(value: unknown, ancestors: Set<object> = new Set(), checked: WeakSet<object> = new WeakSet()): value is Json {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
-  if (typeof value === 'number') return Number.isFinite(value)
-  if (typeof value !== 'object' || ancestors.has(value)) return false
+export function isJson(value: unknown): value is Json {
   // A shared (not cyclic) reference is checked once: structured cloning keeps sharing, so a
   // hostile payload could otherwise make this exponential.
-  if (checked.has(value)) return true
-  ancestors.add(value)
-  const isOk = Array.isArray(value)
-    ? value.every((item) => isJson(item, ancestors, checked))
-    : isPlainObject(value) && Object.values(value).every((item) => isJson(item, ancestors, checked))
-  ancestors.delete(value)
-  if (isOk) checked.add(value)
-  return isOk
+  const checked = new WeakSet<object>()
+  const ancestors = new Set<object>()
+  // Each frame: a container and its children still to check; `exit` marks leaving it.
+  const stack: Array<{ node: object; children: unknown[]; next: number }> = []
+  const enter = (item: unknown): boolean => {
+    if (item === null || typeof item === 'string' || typeof item === 'boolean') return true
+    if (typeof item === 'number') return Number.isFinite(item)
+    if (typeof item !== 'object' || ancestors.has(item)) return false
+    if (checked.has(item)) return true
+    if (!Array.isArray(item) && !isPlainObject(item)) return false
+    if (stack.length >= MAX_JSON_DEPTH) return false
+    ancestors.add(item)
+    stack.push({ node: item, children: Array.isArray(item) ? item : Object.values(item), next: 0 })
+    return true
+  }
+  if (!enter(value)) return false
+  for (;;) {
+    const frame = stack.at(-1)
+    if (!frame) return true
+    if (frame.next < frame.children.length) {
+      if (!enter(frame.children[frame.next++])) return false
+      continue
+    }
+    stack.pop()
+    ancestors.delete(frame.node)
+    checked.add(frame.node)
+  }
 }
 
 function isPlainObject(value: object): boolean {

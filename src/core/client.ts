@@ -3,7 +3,7 @@
  * status and leader flag with their listeners, and the members (channels, topics) that deliveries
  * are routed to and that rejoin after a worker restart.
  */
-import { systemClock } from '../contract/clock.ts'
+import { systemClock, type Clock } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { ConnectionStatus, Delivery, HubStats, StatusEvent, TransportInfo } from '../contract/protocol.ts'
 import type { Invoke, MemberHost } from './membership.ts'
@@ -29,7 +29,8 @@ export interface Member {
  * const client = new HubClient(settings, 'createRelay'); client.add(topic)
  */
 export class HubClient implements MemberHost {
-  readonly #session: HubSession
+  /** `null` while server-rendering: a client made there stays inert (see {@link isServerSide}). */
+  readonly #session: HubSession | null
   readonly #settings: Settings
   readonly #factory: string
   readonly #members = new Set<Member>()
@@ -44,21 +45,31 @@ export class HubClient implements MemberHost {
   constructor(settings: Settings, factory: string) {
     this.#settings = settings
     this.#factory = factory
-    this.#session = new HubSession(settings, {
+    this.#session = openSession(settings, {
       deliver: (batch) => this.#deliver(batch),
       status: (event) => this.#setStatus(event),
       leader: (isLeader) => this.#setLeader(isLeader),
       rejoin: (call) => { for (const member of this.#members) member.rejoin(call) },
+      problem: (error) => { for (const listener of [...this.#statusListeners]) safely(() => listener(this.#status, { status: this.#status, error }), undefined) },
     })
   }
 
   get status(): ConnectionStatus { return this.#status }
   get isLeader(): boolean { return this.#isLeader }
-  get workerId(): string { return this.#session.workerId }
+  get workerId(): string { return this.#session?.workerId ?? '' }
   /** The transport's capabilities once the hub answered, else `null`. */
-  get transport(): TransportInfo | null { return this.#session.transport }
+  get transport(): TransportInfo | null { return this.#session?.transport ?? null }
 
-  readonly call: Invoke = (what, fn) => (this.#isClosed ? Promise.reject(closedError(what, this.#factory)) : this.#session.call(what, fn))
+  readonly call: Invoke = (what, fn, timeoutMs) => {
+    if (this.#isClosed) return Promise.reject(closedError(what, this.#factory))
+    if (!this.#session) return Promise.reject(new RelayError('unsupported', `${what}(): this client was created during server rendering, where no worker runs; tabrelay connects in the browser`))
+    return this.#session.call(what, fn, timeoutMs)
+  }
+
+  /** The client's clock (tests inject a manual one). */
+  get clock(): Clock {
+    return this.#settings.clock ?? systemClock
+  }
 
   nextSubId(): string {
     return `${++this.#subSeq}`
@@ -69,7 +80,7 @@ export class HubClient implements MemberHost {
   }
 
   now(): number {
-    return (this.#settings.clock ?? systemClock).now()
+    return this.clock.now()
   }
 
   add(member: Member): void {
@@ -92,13 +103,19 @@ export class HubClient implements MemberHost {
     return () => { this.#leaderListeners.delete(listener) }
   }
 
+  /** Asks `accessToken()` again (or takes the last token) and gives it to the hub. */
+  async refreshAuth(): Promise<void> {
+    if (this.#isClosed) throw closedError('setAuth', this.#factory)
+    return this.setAuth(await (this.#session?.freshToken() ?? Promise.resolve(null)))
+  }
+
   /** A new token (and, with cookie auth, maybe a new identity) for this tab. */
   async setAuth(token: string | null, identity?: string | null): Promise<void> {
     if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'setAuth() takes a token string, or null for anonymous')
     if (identity !== undefined && identity !== null && (typeof identity !== 'string' || identity === '')) {
       throw new RelayError('bad-input', 'setAuth(token, identity): identity must be a non-empty string, or null')
     }
-    if (!this.#isClosed) this.#session.setAuth(token, identity)
+    if (!this.#isClosed) this.#session?.setAuth(token, identity)
     return this.call('setAuth', (hub) => (identity === undefined ? hub.setAuth(token) : hub.setAuth(token, identity)))
   }
 
@@ -116,7 +133,7 @@ export class HubClient implements MemberHost {
     this.#isClosed = true
     this.#members.clear()
     this.#setStatus({ status: 'closed' })
-    await this.#session.close(subIds)
+    await this.#session?.close(subIds)
   }
 
   #deliver(batch: Delivery[]): void {
@@ -137,6 +154,26 @@ export class HubClient implements MemberHost {
     if (isLeader === this.#isLeader) return
     this.#isLeader = isLeader
     for (const listener of [...this.#leaderListeners]) safely(() => listener(isLeader), undefined)
+  }
+}
+
+/**
+ * Whether this code runs where no page is (server rendering: Next.js, Remix, Astro). There a
+ * client created at module scope must not throw, and must not start timers that keep the server
+ * process alive; the same module creates the real client again in the browser.
+ */
+function isServerSide(): boolean {
+  const scope = globalThis as { document?: unknown; window?: unknown; WorkerGlobalScope?: unknown }
+  return scope.document === undefined && scope.window === undefined && scope.WorkerGlobalScope === undefined
+}
+
+function openSession(settings: Settings, events: ConstructorParameters<typeof HubSession>[1]): HubSession | null {
+  try {
+    return new HubSession(settings, events)
+  } catch (error) {
+    // The worker factory failed (`SharedWorker is not defined`) because there is no browser here.
+    if (error instanceof RelayError && error.code === 'unsupported' && isServerSide()) return null
+    throw error
   }
 }
 

@@ -9,11 +9,11 @@ import { RelayError } from '../contract/errors.ts'
 import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
 
 /**
- * Runs one call against the hub with the client's timeout and error mapping.
+ * Runs one call against the hub with the client's timeout (or `timeoutMs`) and error mapping.
  * @example
  * const snapshot = await call('join', (hub) => hub.join(sub))
  */
-export type Invoke = <T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>) => Promise<T>
+export type Invoke = <T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, timeoutMs?: number) => Promise<T>
 
 /**
  * A subscription's life in this tab, as supabase-js's `channel.state`.

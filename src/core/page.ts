@@ -22,18 +22,21 @@ const WINDOW_EVENTS = ['focus', 'blur', 'pagehide', 'pageshow'] as const
 /**
  * Watches `visibilitychange`, `focus`, `blur`, `pagehide` and `pageshow`, calling `onChange` on each.
  * A page between `pagehide` and `pageshow` (e.g. in the back/forward cache) reads as hidden: it is
- * frozen, not gone, and must not stay leader.
+ * frozen, not gone, and must not stay leader. A `pagehide` that is not entering the cache
+ * (`persisted: false`) means the page is going away: `onLeave` says goodbye at once instead of
+ * leaving the hub to find out from the lock or a hidden tab's 130 s heartbeat allowance.
  * @example
- * const page = watchPage(() => sendHeartbeat(page.read()))
+ * const page = watchPage(() => sendHeartbeat(page.read()), () => hub.bye())
  */
-export function watchPage(onChange: () => void): PageWatch {
+export function watchPage(onChange: () => void, onLeave: () => void = () => undefined): PageWatch {
   const doc = typeof document === 'undefined' ? undefined : document
   const win = typeof window === 'undefined' ? undefined : window
   let isHiddenByPagehide = false
   const onEvent = (event: Event): void => {
     if (event.type === 'pagehide') isHiddenByPagehide = true
     if (event.type === 'pageshow') isHiddenByPagehide = false
-    onChange()
+    if (event.type === 'pagehide' && 'persisted' in event && event.persisted === false) onLeave()
+    else onChange()
   }
   doc?.addEventListener('visibilitychange', onEvent)
   for (const type of WINDOW_EVENTS) win?.addEventListener(type, onEvent)

@@ -11,7 +11,7 @@ import { holdTabLock, type TabLock } from './lock.ts'
 import { RelayError, toWire } from '../contract/errors.ts'
 import { isDataCloneError, randomId, type Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type ConnectionTarget, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type TransportInfo, type Welcome } from '../contract/protocol.ts'
+import { PROTOCOL_VERSION, type WireError, type ConnectionTarget, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type StatusEvent, type TabHello, type TabSink, type TransportInfo, type Welcome } from '../contract/protocol.ts'
 
 /**
  * What the connection tells the client.
@@ -24,10 +24,12 @@ export interface LinkEvents {
   leader(isLeader: boolean): void
   /** A new worker connection said hello: rejoin through `call`, ahead of any queued call. */
   rejoin(call: Invoke): void
+  /** Something the app should hear about without a status change (`accessToken()` threw). */
+  problem(error: WireError): void
 }
 
 /** Errors a new worker connection would only repeat: the tab stops and reports `closed`. */
-const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-input', 'unsupported'])
+const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-input', 'unsupported', 'worker-failed'])
 
 interface Link extends HubLink {
   gen: number
@@ -51,6 +53,8 @@ export class HubSession {
   /** Where calls go: the link once hello is posted (first hello) or answered (after recovery). */
   #sent: Promise<Link> = new Promise(() => {})
   #live: Link | undefined
+  /** The newest worker connection, answered or not (a goodbye goes there, right behind a hello). */
+  #opened: HubLink | undefined
   #gen = 0
   #attempt = 0
   #workerId = ''
@@ -70,7 +74,7 @@ export class HubSession {
     const opened = openHub(settings.worker)
     this.#tabId = settings.tabId ?? randomId()
     this.#lock = holdTabLock(`tabrelay-tab-${this.#tabId}`, settings.callTimeoutMs, this.#clock)
-    this.#page = watchPage(() => this.#beat())
+    this.#page = watchPage(() => this.#beat(), () => this.#leave())
     this.#start(opened)
     this.#tick()
   }
@@ -94,12 +98,12 @@ export class HubSession {
   }
 
   /** Calls the hub on the current worker connection, failing with `timeout` after `callTimeoutMs`. */
-  call<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>): Promise<T> {
-    return this.#callOn(what, fn)
+  call<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, timeoutMs?: number): Promise<T> {
+    return this.#callOn(what, fn, undefined, timeoutMs)
   }
 
   /** With `link`, calls that connection at once: a rejoin goes out before calls queued on the next one. */
-  #callOn<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link): Promise<T> {
+  #callOn<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link, timeoutMs = this.#o.callTimeoutMs): Promise<T> {
     let gen = this.#gen
     const run = (l: Link): Promise<T> => { gen = l.gen; return fn(l.hub) }
     // A pipelined call also waits for the hello's answer: a refused hello fails it with its reason.
@@ -115,7 +119,7 @@ export class HubSession {
       this.#inFlight.add(abandon)
     })
     const attempt = Promise.race([sent, lost]).finally(() => this.#inFlight.delete(abandon))
-    return withTimeout(attempt, this.#o.callTimeoutMs, what, this.#clock).catch((error: unknown) => {
+    return withTimeout(attempt, timeoutMs, what, this.#clock).catch((error: unknown) => {
       if (isDataCloneError(error)) throw new RelayError('bad-input', `${what}(): the data cannot be structured-cloned; pass plain JSON`)
       // A call with no answer may mean a dead worker: check now rather than at the next heartbeat.
       if (error instanceof RelayError && error.code === 'timeout' && gen === this.#gen) this.#beat()
@@ -140,12 +144,20 @@ export class HubSession {
     this.#lock.release()
   }
 
+  /** The page is going away (not into the back/forward cache): bye now, on the newest connection. */
+  #leave(): void {
+    const opened = this.#opened
+    if (!opened || this.#isStopped) return
+    void opened.hub.bye().catch(() => undefined)
+  }
+
   #stop(): void {
     this.#isStopped = true
     this.#stopTick()
   }
 
   #start(opened: HubLink): void {
+    this.#opened = opened
     const gen = ++this.#gen
     this.#live = undefined
     const said = this.#hello(opened, gen)
@@ -182,7 +194,9 @@ export class HubSession {
     // endpoint may also be a BroadcastChannel address of a tab host.
     expose(this.#sink(gen), opened.endpoint)
     const hello = this.#helloData(token)
-    const welcome = withTimeout(opened.hub.hello(hello), this.#o.callTimeoutMs, 'hello', this.#clock)
+    // A worker script that failed to load (404, wrong MIME type) says so through its `error`
+    // event; without it the hello would only time out.
+    const welcome = Promise.race([withTimeout(opened.hub.hello(hello), this.#o.callTimeoutMs, 'hello', this.#clock), opened.failed])
     return { link: { ...opened, gen, hadLock: hello.hasLock }, welcome }
   }
 
@@ -279,8 +293,14 @@ export class HubSession {
     try {
       const token = await withTimeout(Promise.resolve().then(source), this.#o.callTimeoutMs, 'accessToken()', this.#clock)
       if (token === null || typeof token === 'string') this.#token = token
-    } catch {
-      // Keep the last token: the hub keeps the freshest one it has seen for this identity.
+      else throw new TypeError(`it returned ${typeof token}, not a string or null`)
+    } catch (error) {
+      // Keep the last token (the hub keeps the freshest one it has seen for this identity), but
+      // say so: silently going on with a stale or no token reads as a mystery "anonymous" later.
+      const reason = error instanceof Error ? error.message : String(error)
+      const message = `accessToken() failed (${reason}); tabrelay goes on with ${this.#token === null ? 'no token (anonymous)' : 'the last token it had'}`
+      console.warn(`tabrelay: ${message}`)
+      this.#events.problem({ code: 'token-failed', message })
     }
     return this.#token
   }

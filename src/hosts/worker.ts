@@ -26,7 +26,31 @@ export interface HubLink {
   hub: Remote<HubApi>
   /** Where the tab exposes its sink: the same endpoint the hub's API is on. */
   endpoint: Endpoint
+  /** Rejects with `worker-failed` when the worker script fails to load; never resolves. */
+  failed: Promise<never>
   release(): void
+}
+
+interface ErrorTarget {
+  addEventListener(type: 'error', listener: (event: { message?: string }) => void): void
+}
+
+function hasErrorEvents(value: unknown): value is ErrorTarget {
+  return typeof value === 'object' && value !== null && 'addEventListener' in value && typeof value.addEventListener === 'function'
+}
+
+// A SharedWorker or Worker whose script 404s, is served with a non-JavaScript MIME type or throws
+// while loading fires `error` on the object the page holds (not inside the worker).
+function failureOf(created: HubWorker): Promise<never> {
+  const failed = new Promise<never>((_, reject) => {
+    if (!hasErrorEvents(created) || 'postMessage' in created && !('terminate' in created)) return
+    created.addEventListener('error', (event) => {
+      const detail = event.message ? ` (${event.message})` : ''
+      reject(new RelayError('worker-failed', `the hub worker script failed to load${detail}: check the worker URL and that it is served as JavaScript (MIME type), then reload`))
+    })
+  })
+  failed.catch(() => undefined)
+  return failed
 }
 
 /**
@@ -64,6 +88,7 @@ export function openHub(factory: () => HubWorker): HubLink {
   return {
     hub,
     endpoint: port,
+    failed: failureOf(created),
     // Idempotent: a released Comlink proxy throws on any further use, releaseProxy included.
     release() {
       if (isReleased) return

@@ -4,11 +4,31 @@
  */
 import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, PresenceState, SendResult, WireError } from '../contract/protocol.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendResult, WireError } from '../contract/protocol.ts'
+import type { Clock } from '../contract/clock.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
 import { Membership, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
-import type { Listener, SharedChannel, SubscribeCallback } from './listen.ts'
+import type { Listener } from './listen.ts'
 import { checkListener, presencePayload, safely } from './listen.ts'
+import type { CallOptions, HttpSendResult, RealtimePresenceState, SharedChannel, SubscribeCallback } from './types.ts'
+
+/** What a channel needs from the client beyond a membership's host. */
+export interface ChannelHost extends MemberHost {
+  readonly clock: Clock
+}
+
+/** How the client keeps its channel list in step (supabase-js drops a channel once it is left). */
+export interface ChannelList {
+  left(channel: Channel): void
+  rejoined(channel: Channel): void
+}
+
+function timeoutOf(options: CallOptions | undefined, what: string): number | undefined {
+  const ms = options?.timeout
+  if (ms === undefined) return undefined
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > 2 ** 31 - 1) throw new RelayError('bad-input', `${what}(…, { timeout }): timeout must be a positive number of milliseconds`)
+  return ms
+}
 
 /**
  * The channel implementation behind {@link SharedChannel}; created by `realtime.channel()`.
@@ -18,7 +38,8 @@ import { checkListener, presencePayload, safely } from './listen.ts'
 export class Channel implements SharedChannel {
   readonly topic: string
   readonly subTopic: string
-  readonly #host: MemberHost
+  readonly #host: ChannelHost
+  readonly #list: ChannelList
   readonly #config: ChannelConfig
   readonly #member: Membership
   #listeners: Listener[] = []
@@ -26,10 +47,13 @@ export class Channel implements SharedChannel {
   #presence: PresenceState = {}
   /** What the app last tracked here, sent again after a rejoin on a new hub. */
   #tracked: { [key: string]: Json } | null = null
+  #cancelSubscribeTimeout: () => void = () => undefined
+  #hasWarnedKey = false
 
-  constructor(host: MemberHost, subTopic: string, config: ChannelConfig) {
+  constructor(host: ChannelHost, list: ChannelList, subTopic: string, config: ChannelConfig) {
     if (!isJson(config)) throw new RelayError('bad-input', `channel('${subTopic}'): config must be plain JSON such as { broadcast: { self: true } }`)
     this.#host = host
+    this.#list = list
     this.subTopic = subTopic
     // supabase-js names channels by their wire topic; the hub gets the bare one (`subTopic`).
     this.topic = `realtime:${subTopic}`
@@ -60,44 +84,73 @@ export class Channel implements SharedChannel {
     return this
   }
 
-  subscribe(callback?: SubscribeCallback): this {
+  subscribe(callback?: SubscribeCallback, timeout?: number): this {
     this.#assertOpen('subscribe')
     if (callback !== undefined && typeof callback !== 'function') {
       throw new RelayError('bad-input', 'subscribe() takes an optional callback (status, error) => void')
     }
+    const ms = timeoutOf(timeout === undefined ? undefined : { timeout }, 'subscribe')
     if (callback) this.#onStatus = callback
-    if (this.state === 'closed' || this.state === 'errored') this.#member.join()
+    if (this.state === 'closed' || this.state === 'errored') {
+      this.#list.rejoined(this)
+      this.#member.join()
+      // supabase-js's join timeout: TIMED_OUT when not joined in time (the hub keeps trying).
+      this.#cancelSubscribeTimeout()
+      if (ms !== undefined) this.#cancelSubscribeTimeout = this.#host.clock.setTimeout(() => { if (this.state === 'joining') this.#member.setStatus('TIMED_OUT') }, ms)
+    }
     return this
   }
 
-  async send(message: { type: 'broadcast'; event: string; payload?: unknown }): Promise<SendResult> {
+  async send(message: { type: 'broadcast'; event: string; payload?: unknown }, options?: CallOptions): Promise<SendResult> {
     const outgoing = checkOutgoing(message)
+    const ms = timeoutOf(options, 'send')
     const subId = await this.#whenJoined('send')
-    return this.#host.call('send', (hub) => hub.send(subId, outgoing))
+    return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms)
   }
 
-  async track(meta: { [key: string]: unknown }): Promise<SendResult> {
+  async httpSend(event: string, payload: unknown, options?: CallOptions): Promise<HttpSendResult> {
+    if (payload === undefined || payload === null) throw new RelayError('bad-input', 'httpSend(event, payload): a payload is required, as in supabase-js')
+    const checked = checkOutgoing({ type: 'broadcast', event, payload })
+    const outgoing: Outgoing = { ...checked, ack: true }
+    const ms = timeoutOf(options, 'httpSend')
+    const subId = await this.#whenJoined('httpSend')
+    const result = await this.#host.call('httpSend', (hub) => hub.send(subId, outgoing), ms).catch((error: unknown) => {
+      if (error instanceof RelayError && error.code === 'timeout') return 'timed out' as const
+      throw error
+    })
+    if (result === 'ok') return { success: true }
+    return result === 'timed out' ? { success: false, status: 408, error: 'timed out' } : { success: false, status: 500, error: 'the server refused the broadcast' }
+  }
+
+  async track(meta: object, options?: CallOptions): Promise<SendResult> {
     const checked = checkMeta(meta)
+    const ms = timeoutOf(options, 'track')
     const subId = await this.#whenJoined('track')
     this.#tracked = checked
-    return this.#host.call('track', (hub) => hub.track(subId, checked))
+    return this.#host.call('track', (hub) => hub.track(subId, checked), ms)
   }
 
-  async untrack(): Promise<SendResult> {
+  async untrack(options?: CallOptions): Promise<SendResult> {
+    const ms = timeoutOf(options, 'untrack')
     const subId = await this.#whenJoined('untrack')
     this.#tracked = null
-    return this.#host.call('untrack', (hub) => hub.untrack(subId))
+    return this.#host.call('untrack', (hub) => hub.untrack(subId), ms)
   }
 
-  presenceState(): PresenceState {
-    return { ...this.#presence }
+  presenceState<T extends object = {}>(): RealtimePresenceState<T> {
+    // The hub's state is plain JSON with `presence_ref`; T is the app's reading of the metas.
+    return { ...this.#presence } as unknown as RealtimePresenceState<T>
   }
 
-  async unsubscribe(): Promise<SendResult> {
+  async unsubscribe(timeout?: number): Promise<SendResult> {
+    const ms = timeoutOf(timeout === undefined ? undefined : { timeout }, 'unsubscribe')
     const subId = this.drop()
+    // supabase-js forgets a channel it left: `channel(topic)` then makes a fresh one, so this
+    // channel's listeners never fire for the next one.
+    this.#list.left(this)
     if (!subId || this.#host.isClosed()) return 'ok'
     try {
-      await this.#host.call('leave', (hub) => hub.leave(subId))
+      await this.#host.call('leave', (hub) => hub.leave(subId), ms)
       return 'ok'
     } catch (error) {
       return error instanceof RelayError && error.code === 'timeout' ? 'timed out' : 'error'
@@ -106,6 +159,7 @@ export class Channel implements SharedChannel {
 
   /** Leaves locally at once (status `CLOSED`) and returns the subId the hub should forget. */
   drop(): string {
+    this.#cancelSubscribeTimeout()
     this.#presence = {}
     this.#tracked = null
     return this.#member.drop()
@@ -136,7 +190,7 @@ export class Channel implements SharedChannel {
       }
       case 'presence':
         this.#presence = delivery.state
-        return this.#emit('presence', (key) => key === delivery.event, presencePayload(delivery))
+        return this.#emit('presence', (key) => key === delivery.event || key === '*', presencePayload(delivery))
       case 'postgres_changes':
         return this.#emit('postgres_changes', (key) => delivery.bindingKeys.includes(key), delivery.payload)
       case 'system':
@@ -159,11 +213,17 @@ export class Channel implements SharedChannel {
 
   #seed(snapshot: ChannelSnapshot): void {
     this.#presence = snapshot.presence
+    // One socket holds one presence per topic: another tab's key may serve this channel.
+    if (snapshot.notice && !this.#hasWarnedKey) {
+      this.#hasWarnedKey = true
+      console.warn(`tabrelay: channel('${this.subTopic}'): ${snapshot.notice}`)
+    }
     // A late tab learns presence from the hub's snapshot, without waiting for the server.
     if (Object.keys(snapshot.presence).length > 0) this.#emit('presence', (key) => key === 'sync', { event: 'sync' })
   }
 
   #status(status: ChannelStatus, error?: WireError): void {
+    if (status !== 'CLOSED' && status !== 'TIMED_OUT') this.#cancelSubscribeTimeout()
     const callback = this.#onStatus
     if (callback) safely(() => callback(status, error && fromWire(error)), undefined)
   }

@@ -8,8 +8,15 @@ import { checkTopic } from '../contract/validate.ts'
 import { HubClient } from '../core/client.ts'
 import { closedError } from '../core/options.ts'
 import { Channel } from './channel.ts'
-import type { ChannelOptions, SharedChannel } from './listen.ts'
+import type { ChannelOptions, SharedChannel } from './types.ts'
 import { checkOptions, type SharedRealtimeOptions } from './options.ts'
+
+/**
+ * realtime-js's socket states, as `connectionState()` reports them.
+ * @example
+ * if (realtime.connectionState() === 'open') showOnline()
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closing' | 'closed'
 
 /**
  * This tab's view of the shared connection, with supabase-js's channel API.
@@ -29,8 +36,22 @@ export interface SharedRealtime {
   removeAllChannels(): Promise<SendResult[]>
   onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void
   onLeaderChange(listener: (isLeader: boolean) => void): () => void
-  /** Gives the hub a token for this tab's identity; `null` moves this tab to anonymous. */
-  setAuth(token: string | null): Promise<void>
+  /**
+   * Gives the hub a token for this tab's identity; `null` moves this tab to anonymous; no
+   * argument asks `accessToken()` again, as supabase-js does.
+   */
+  setAuth(token?: string | null): Promise<void>
+  /** Whether this user's shared connection is open. */
+  isConnected(): boolean
+  connectionState(): ConnectionState
+  /**
+   * Joins this tab's channels again after `disconnect()`; while connected, asks the hub to retry
+   * now. The shared connection belongs to every tab of the user, so this tab cannot open or close
+   * it for the others.
+   */
+  connect(): void
+  /** Leaves this tab's channels (kept in `getChannels()` for `connect()`); the other tabs keep theirs. */
+  disconnect(): Promise<void>
   /** Asks the hub to reconnect now instead of waiting for its backoff. */
   reconnect(): Promise<void>
   stats(): Promise<HubStats>
@@ -56,6 +77,15 @@ export function createSharedRealtime(options: SharedRealtimeOptions): SharedReal
 class Realtime implements SharedRealtime {
   readonly #client: HubClient
   #channels: Channel[] = []
+  #parked: Channel[] = []
+  readonly #list = {
+    left: (channel: Channel): void => { this.#channels = this.#channels.filter((c) => c !== channel) },
+    rejoined: (channel: Channel): void => {
+      // An app may subscribe() a channel again after unsubscribe(): it is listed again unless a
+      // fresh channel of the topic took its place.
+      if (!this.#channels.includes(channel) && !this.#channels.some((c) => c.subTopic === channel.subTopic)) this.#channels.push(channel)
+    },
+  }
 
   constructor(options: SharedRealtimeOptions) {
     this.#client = new HubClient(checkOptions(options), 'createSharedRealtime')
@@ -73,7 +103,7 @@ class Realtime implements SharedRealtime {
     }
     const existing = this.#channels.find((c) => c.subTopic === name)
     if (existing) return existing
-    const created = new Channel(this.#client, name, options.config ?? {})
+    const created = new Channel(this.#client, this.#list, name, options.config ?? {})
     this.#channels.push(created)
     this.#client.add(created)
     return created
@@ -86,9 +116,12 @@ class Realtime implements SharedRealtime {
   async removeChannel(channel: SharedChannel): Promise<SendResult> {
     const index = this.#channels.findIndex((c) => c === channel)
     const [removed] = index < 0 ? [] : this.#channels.splice(index, 1)
-    if (!removed) return 'ok'
-    const result = await removed.unsubscribe()
-    this.#client.remove(removed)
+    const parked = this.#parked.find((c) => c === channel)
+    this.#parked = this.#parked.filter((c) => c !== channel)
+    const target = removed ?? parked
+    if (!target) return 'ok'
+    const result = await target.unsubscribe()
+    this.#client.remove(target)
     return result
   }
 
@@ -104,8 +137,34 @@ class Realtime implements SharedRealtime {
     return this.#client.onLeaderChange(listener)
   }
 
-  async setAuth(token: string | null): Promise<void> {
-    return this.#client.setAuth(token)
+  async setAuth(token?: string | null): Promise<void> {
+    return token === undefined ? this.#client.refreshAuth() : this.#client.setAuth(token)
+  }
+
+  isConnected(): boolean {
+    return this.#client.status === 'open'
+  }
+
+  connectionState(): ConnectionState {
+    const status = this.#client.status
+    if (status === 'open') return 'open'
+    return status === 'connecting' || status === 'reconnecting' ? 'connecting' : 'closed'
+  }
+
+  connect(): void {
+    if (this.#client.isClosed()) throw closedError('connect', 'createSharedRealtime')
+    const parked = this.#parked
+    this.#parked = []
+    for (const channel of parked) channel.subscribe()
+    if (parked.length === 0 && this.#client.status !== 'open') void this.#client.reconnect().catch(() => undefined)
+  }
+
+  async disconnect(): Promise<void> {
+    const joined = this.#channels.filter((c) => c.state !== 'closed')
+    this.#parked.push(...joined)
+    await Promise.all(joined.map((c) => c.unsubscribe()))
+    // Still listed, as in supabase-js, where disconnect() keeps the channels for connect().
+    for (const channel of joined) this.#list.rejoined(channel)
   }
 
   async reconnect(): Promise<void> {

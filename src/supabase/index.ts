@@ -8,9 +8,14 @@
  * const realtime = createSharedRealtime({ url, apikey, worker: () =>
  *   new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }) })
  */
-export { createSharedRealtime, type SharedRealtime } from './client.ts'
+export { createSharedRealtime, type SharedRealtime, type ConnectionState } from './client.ts'
 export type { SharedRealtimeOptions } from './options.ts'
-export type { SharedChannel, ChannelOptions, ChannelState, SubscribeCallback, BroadcastMessage, PresenceJoin, PresenceLeave, PostgresChange } from './listen.ts'
+export type { ChannelState } from '../core/membership.ts'
+export type {
+  SharedChannel, ChannelOptions, SubscribeCallback, BroadcastMessage, CallOptions, HttpSendResult, Presence, RealtimePresenceState,
+  RealtimePresenceJoinPayload, RealtimePresenceLeavePayload, RealtimePostgresChangesPayload, RealtimePostgresInsertPayload,
+  RealtimePostgresUpdatePayload, RealtimePostgresDeletePayload, RealtimePostgresChangesFilter,
+} from './types.ts'
 export { workerName, type HubWorker } from '../hosts/worker.ts'
 export { RelayError, type ErrorCode } from '../contract/errors.ts'
 export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, HubStats, PresenceState, Json } from '../contract/protocol.ts'

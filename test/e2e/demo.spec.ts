@@ -9,6 +9,7 @@ import { serveDemoPage, type DemoPage } from '../../demo/stack.ts'
 import { e2eEnv } from './support/env.ts'
 import { expect, test } from './support/fixtures.ts'
 import { hide } from './support/pages.ts'
+import { roomOf } from './support/demo.ts'
 import { socketsOf } from './support/server.ts'
 
 const SCREENSHOTS = 'test/e2e/screenshots'
@@ -26,9 +27,12 @@ test.afterAll(async () => {
   await demo.close()
 })
 
+// The chat keeps its rows now: a room of this test alone, or another project's messages would show.
+let room = 'e2e'
+
 async function openDemo(context: BrowserContext, user: string): Promise<Page> {
   const page = await context.newPage()
-  await page.goto(`${demo.url}?user=${encodeURIComponent(user)}&room=e2e`)
+  await page.goto(`${demo.url}?user=${encodeURIComponent(user)}&room=${room}`)
   return page
 }
 
@@ -48,6 +52,7 @@ async function send(page: Page, text: string): Promise<void> {
 }
 
 test('4 tabs of alice and 1 of bob: chat, presence, typing, and one connection per user', async ({ browser, server, makeUser }, testInfo) => {
+  room = roomOf(testInfo.testId)
   const alice = (await makeUser('alice')).sub
   const bob = (await makeUser('bob')).sub
   const aliceContext = await browser.newContext({ viewport: VIEWPORT })

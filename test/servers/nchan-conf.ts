@@ -27,6 +27,8 @@ export interface NchanConfOptions {
   maxBodyBytes: number
   /** Keep channels in Redis (`nchan_redis_url` + `nchan_use_redis on`), so several nginx share them. */
   redisUrl?: string
+  /** Also serve this directory at `/`, so a page and its streams share one HTTP/1.1 origin. */
+  staticRoot?: string
 }
 
 /**
@@ -88,6 +90,14 @@ export function nchanConf(o: NchanConfOptions): string {
     '    location = /nchan_status {',
     '      nchan_stub_status;',
     '    }',
+    // Module scripts need a JavaScript MIME type; nginx's mime.types lives outside this prefix.
+    ...(o.staticRoot === undefined ? [] : [
+      '    location / {',
+      `      root ${o.staticRoot};`,
+      '      types { text/html html; text/javascript js mjs; application/json json map; text/css css; }',
+      '      add_header Cache-Control no-store;',
+      '    }',
+    ]),
     '  }',
     '}',
     '',

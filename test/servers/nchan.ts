@@ -31,6 +31,8 @@ export interface NchanOptions {
   maxBodyBytes?: number
   /** Use this Redis (`redis://127.0.0.1:6379`) as the store, so nginx instances share channels. */
   redisUrl?: string
+  /** Serve this directory at `/` as well (one origin for a page and its streams). */
+  staticRoot?: string
 }
 
 /**
@@ -67,6 +69,7 @@ export async function startNchan(options: NchanOptions = {}): Promise<NchanServe
     pingIntervalS: options.pingIntervalS ?? 15,
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+    ...(options.staticRoot === undefined ? {} : { staticRoot: options.staticRoot }),
   }
   const confPath = join(dir, 'nginx.conf')
   writeFileSync(confPath, nchanConf(conf))

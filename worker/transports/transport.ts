@@ -13,37 +13,24 @@
  * size limits of what tabs send. So a transport never retries on
  * its own: when its socket or stream ends, it reports {@link AttemptEvents.closed} once and is done.
  */
-import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, TransportInfo, WireError } from '../../src/contract/protocol.ts'
 
 /**
- * What a kind of server can do. The hub reads it to decide what it does itself and what it
- * refuses in the tab that asked (`unsupported`, `bad-input`).
+ * What a kind of server can do; the same record tabs get in their welcome (`TransportInfo`). The
+ * hub reads it to decide what it does itself and what it refuses in the tab that asked:
+ * - `presence`, `postgresChanges`, `privateTopics`: without them `track()`, presence or
+ *   postgres_changes listeners and `config.private` fail `unsupported`;
+ * - `acks`: the server acknowledges a send, so `broadcast.ack` waits for it (else `'ok'` once written);
+ * - `echoesToSender`: the server sends a socket's own messages back to it (a Django `group_send`
+ *   does), so the hub does no local echo and every channel gets each message once, from the
+ *   server; without it the hub echoes a send to the topic's other channels itself;
+ * - `maxTopicBytes`, `maxEventBytes`, `maxPayloadBytes` (UTF-8, JSON-serialized): larger fails
+ *   `bad-input` in its tab before it reaches the shared socket.
  * @example
  * const capabilities: Capabilities = { presence: false, postgresChanges: false, privateTopics: false,
  *   acks: false, echoesToSender: true, maxTopicBytes: 200, maxEventBytes: 100, maxPayloadBytes: 1_000_000 }
  */
-export interface Capabilities {
-  /** `track()`/`untrack()` and presence listeners; without it the hub refuses them. */
-  presence: boolean
-  /** `postgres_changes` listeners; without it the hub refuses them. */
-  postgresChanges: boolean
-  /** Channels with `config.private`; without it the hub refuses them. */
-  privateTopics: boolean
-  /** The server acknowledges a send: `broadcast.ack` waits for it. Without: `'ok'` once written. */
-  acks: boolean
-  /**
-   * The server sends a socket's own messages back to it (a Django `group_send` does). Then the hub
-   * does no local echo and every channel gets each message once, from the server. Without it the
-   * hub echoes a send to the topic's other channels itself (the server skips the shared socket).
-   */
-  echoesToSender: boolean
-  /** Longest topic name in UTF-8 bytes. */
-  maxTopicBytes: number
-  /** Longest event name in UTF-8 bytes. */
-  maxEventBytes: number
-  /** Largest JSON-serialized payload; a larger send fails `bad-input` in its tab. */
-  maxPayloadBytes: number
-}
+export type Capabilities = TransportInfo
 
 /**
  * Why an attempt ended, and what the hub should do next.
@@ -155,6 +142,11 @@ export interface Transport<Spec = unknown> {
    * transport may keep features on across a re-join (Supabase keeps presence once it is on).
    */
   merge(subs: readonly Subscription[], hasTracks: boolean, current?: Spec): Spec
+  /**
+   * A remark for the tab whose subscription the shared server subscription serves differently
+   * than it asked (Supabase: another tab's presence key), shown in that tab; absent: none.
+   */
+  notice?(spec: Spec, sub: Subscription): string | undefined
   /** Whether a server subscription made with `current` also serves `wanted` (no rejoin needed). */
   covers(current: Spec, wanted: Spec): boolean
   /** Opens ONE attempt; never retries by itself. */

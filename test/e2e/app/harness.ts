@@ -104,7 +104,7 @@ export function createHarness(realtime: SharedRealtime): Harness {
       const channel = realtime.channel(topic, { config })
       const entry: ChannelLog = { channel, received: [], statuses: [] }
       records.set(topic, entry)
-      channel.on('broadcast', { event: options.event ?? '*' }, (message) => {
+      channel.on<Json>('broadcast', { event: options.event ?? '*' }, (message) => {
         entry.received.push({ event: message.event, payload: message.payload })
       })
       if (options.presenceKey !== undefined) channel.on('presence', { event: 'sync' }, () => undefined)

@@ -25,8 +25,14 @@ export async function buildApp(): Promise<string> {
     // The repo's own vite config (if any) belongs to the demo, not to this app.
     configFile: false,
     logLevel: 'warn',
-    // Two pages: index.html (Supabase adapter) and ws.html (the plain WebSocket transport).
-    build: { outDir, emptyOutDir: true, sourcemap: true, minify: false, rolldownOptions: { input: { index: join(APP_ROOT, 'index.html'), ws: join(APP_ROOT, 'ws.html') } } },
+    build: {
+      outDir, emptyOutDir: true, sourcemap: true, minify: false,
+      // index.html: the plain client; react.html: the same hub under tabrelay/react in StrictMode;
+      // ws.html: createRelay over the plain WebSocket transport.
+      rollupOptions: { input: { main: join(APP_ROOT, 'index.html'), react: join(APP_ROOT, 'react.html'), ws: join(APP_ROOT, 'ws.html') } },
+    },
+    // React's development build: only it runs StrictMode's double mount, which react.html tests.
+    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
     // Module workers may code-split; the default 'iife' cannot.
     worker: { format: 'es' },
   })

@@ -85,7 +85,31 @@ describe('bad input fails in this tab with bad-input', () => {
     const worker = () => ({ port: new MessageChannel().port1 })
     expect(codeOf(() => createSharedRealtime({ url: '', apikey: 'k', worker }))).toBe('bad-input')
     expect(codeOf(() => createSharedRealtime({ url: 'u', apikey: 'k', worker, callTimeoutMs: 0 }))).toBe('bad-input')
-    expect(codeOf(() => createSharedRealtime({ url: 'u', apikey: 'k', worker: () => { throw new ReferenceError('SharedWorker is not defined') } }))).toBe('unsupported')
+    // In a page, a factory that throws means no worker can run here.
+    const page = globalThis as { document?: unknown }
+    page.document = {}
+    try {
+      expect(codeOf(() => createSharedRealtime({ url: 'u', apikey: 'k', worker: () => { throw new ReferenceError('SharedWorker is not defined') } }))).toBe('unsupported')
+    } finally {
+      delete page.document
+    }
+  })
+
+  it('listeners that are not functions are refused when registered, not at the next status change', () => {
+    const made = setup()
+    rig = made
+    expect(codeOf(() => made.realtime.onStatus(5 as unknown as () => void))).toBe('bad-input')
+    expect(codeOf(() => made.realtime.onLeaderChange('x' as unknown as () => void))).toBe('bad-input')
+  })
+
+  it('server rendering: creating a client where no page is never throws; it stays connecting and its calls reject unsupported', async () => {
+    const server = createSharedRealtime({ url: 'u', apikey: 'k', worker: () => { throw new ReferenceError('SharedWorker is not defined') } })
+    expect(server.status).toBe('connecting')
+    const room = server.channel('room').on('broadcast', { event: 'x' }, () => undefined).subscribe()
+    await expect(room.send({ type: 'broadcast', event: 'x' })).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/server rendering/) })
+    await expect(server.stats()).rejects.toMatchObject({ code: 'unsupported' })
+    await server.close()
+    expect(server.status).toBe('closed')
   })
 
   it('rejects bad topics: empty, not a string, over the 255-byte header with its prefix', () => {

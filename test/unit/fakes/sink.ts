@@ -71,6 +71,13 @@ interface LockRequest {
 /** `navigator.locks` as far as the registry uses it: requests wait until {@link FakeLocks.grant}. */
 export class FakeLocks implements LockRequester {
   readonly requests: LockRequest[] = []
+  /** Locks some tab holds now, as `navigator.locks.query()` reports them. */
+  readonly held = new Set<string>()
+
+  query(): Promise<{ held: Array<{ name: string }>; pending: Array<{ name: string }> }> {
+    const pending = this.requests.filter((r) => !r.signal.aborted).map((r) => ({ name: r.name }))
+    return Promise.resolve({ held: [...this.held].map((name) => ({ name })), pending })
+  }
 
   request(name: string, options: { signal: AbortSignal }, callback: () => void): Promise<unknown> {
     this.requests.push({ name, signal: options.signal, callback })

@@ -8,6 +8,7 @@ import { RealtimeClient } from '@supabase/realtime-js'
 import type { OpenOptions, TransportChannel, TransportConnection, ChannelHandlers } from '../transport.ts'
 import { SupabaseChannel } from './channel.ts'
 import { closeReason } from './errors.ts'
+import { probeUpgrade, type Fetch } from './probe.ts'
 import type { SupabaseSpec } from './spec.ts'
 
 /** Options of the Supabase transport. */
@@ -16,6 +17,8 @@ export interface SupabaseTransportOptions {
   WebSocket?: typeof WebSocket
   heartbeatIntervalMs?: number
   timeoutMs?: number
+  /** For the probe after a socket that never opened; the global `fetch` by default. */
+  fetch?: Fetch
 }
 
 // The longest delay a timer takes (2^31-1 ms): realtime-js's own retry must never fire.
@@ -23,21 +26,20 @@ const NEVER_MS = 2 ** 31 - 1
 
 interface SocketObserver {
   isDone: boolean
+  hasOpened: boolean
   options: OpenOptions
 }
 
 // realtime-js has no public open/close hooks, so the socket class it constructs reports them.
-function observedSocket(Base: typeof WebSocket, observer: SocketObserver, onClose: () => void): typeof WebSocket {
+function observedSocket(Base: typeof WebSocket, observer: SocketObserver, onClose: (event: CloseEvent) => void): typeof WebSocket {
   return class ObservedSocket extends Base {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols)
-      this.addEventListener('open', () => { if (!observer.isDone) observer.options.events.open() })
-      this.addEventListener('close', (event: CloseEvent) => {
-        if (observer.isDone) return
-        observer.isDone = true
-        observer.options.events.closed(closeReason(event.code, event.reason))
-        onClose()
+      this.addEventListener('open', () => {
+        observer.hasOpened = true
+        if (!observer.isDone) observer.options.events.open()
       })
+      this.addEventListener('close', (event: CloseEvent) => { if (!observer.isDone) onClose(event) })
     }
   }
 }
@@ -50,12 +52,13 @@ export class SupabaseAttempt implements TransportConnection<SupabaseSpec> {
   #ready: Promise<void>
 
   constructor(options: OpenOptions, extra: SupabaseTransportOptions) {
-    this.#observer = { isDone: false, options }
+    this.#observer = { isDone: false, hasOpened: false, options }
     const Base = extra.WebSocket ?? globalThis.WebSocket
     const apikey = options.target.params['apikey'] ?? ''
+    const fetcher: Fetch = extra.fetch ?? ((url, init) => globalThis.fetch(url, init))
     this.#client = new RealtimeClient(`${options.target.endpoint.replace(/^http/, 'ws').replace(/\/$/, '')}/realtime/v1`, {
       params: { apikey },
-      transport: observedSocket(Base, this.#observer, () => this.#teardown()),
+      transport: observedSocket(Base, this.#observer, (event) => void this.#closed(event, apikey, fetcher)),
       // `worker: true` needs a nested Worker; a SharedWorker's timers are not throttled anyway.
       worker: false,
       heartbeatIntervalMs: extra.heartbeatIntervalMs ?? 25_000,
@@ -86,6 +89,19 @@ export class SupabaseAttempt implements TransportConnection<SupabaseSpec> {
   async close(): Promise<void> {
     this.#observer.isDone = true
     await this.#teardown()
+  }
+
+  /** The socket closed by itself: report why once (after asking the server if it never opened). */
+  async #closed(event: CloseEvent, apikey: string, fetcher: Fetch): Promise<void> {
+    void this.#teardown()
+    const { options } = this.#observer
+    const reason = this.#observer.hasOpened
+      ? closeReason(event.code, event.reason)
+      : await probeUpgrade(options.target.endpoint, apikey, event.code, event.reason, fetcher)
+    // The hub may have closed the attempt while the probe ran: then nothing is reported.
+    if (this.#observer.isDone) return
+    this.#observer.isDone = true
+    options.events.closed(reason)
   }
 
   async #teardown(): Promise<void> {

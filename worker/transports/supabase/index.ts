@@ -55,6 +55,12 @@ class SupabaseTransport implements Transport<SupabaseSpec> {
     return mergeSupabase(subs, hasTracks, current)
   }
 
+  notice(spec: SupabaseSpec, sub: Subscription): string | undefined {
+    const key = sub.config.presence?.key
+    if (!key || spec.presenceKey === '' || key === spec.presenceKey) return undefined
+    return `presence key '${key}' is served as '${spec.presenceKey}', another tab's: one connection holds one presence per topic and user, so this user's tabs share the first key given. Use the same key in every tab (e.g. the user id).`
+  }
+
   covers(current: SupabaseSpec, wanted: SupabaseSpec): boolean {
     return coversSupabase(current, wanted)
   }

@@ -1,0 +1,31 @@
+/**
+ * size-limit budgets (`npm run check:package`), one per entry of build/entries.ts, measured on the
+ * built `dist/`. Tab and worker entries are bundled with their dependencies by esbuild, minified and
+ * gzipped; peer dependencies (realtime-js) are left out, as the app brings them. Worker files are
+ * self-contained: everything inside counts.
+ */
+import { ENTRIES, WORKER_BUNDLES, distOf } from './build/entries.ts'
+
+interface Check {
+  name: string
+  path: string
+  limit: string
+  gzip: true
+}
+
+const checks: Check[] = [
+  ...ENTRIES.map((entry): Check => ({
+    name: `tabrelay${entry.subpath.slice(1)} (${entry.scope}, + comlink, without peers)`,
+    path: distOf(entry.source, '.js'),
+    limit: entry.budgetGz,
+    gzip: true,
+  })),
+  ...WORKER_BUNDLES.map((bundle): Check => ({
+    name: `dist/${bundle.file} (self-contained worker)`,
+    path: `dist/${bundle.file}`,
+    limit: bundle.budgetGz,
+    gzip: true,
+  })),
+]
+
+export default checks

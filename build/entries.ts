@@ -1,0 +1,91 @@
+/**
+ * The package's public entries: the one list the build, `package.json` `exports` (checked by
+ * test/unit/package/exports.test.ts) and the size budgets (`.size-limit.cjs`) are derived from.
+ * Adding or renaming a subpath is one line here, then `npm run build` and the exports the test prints.
+ */
+
+/** Which global scope an entry runs in: the tab (DOM lib) or the SharedWorker (WebWorker lib). */
+export type EntryScope = 'tab' | 'worker'
+
+/**
+ * One public subpath compiled by `tsc` to `dist/`, file by file, its imports left to the app's bundler.
+ * @example
+ * const core: Entry = { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '5 kB' }
+ */
+export interface Entry {
+  /** The `exports` key: `.` or `./worker`, … */
+  subpath: string
+  /** The TypeScript source, relative to the repository root. */
+  source: string
+  scope: EntryScope
+  /** size-limit budget of the entry with its dependencies (Comlink, realtime-js) bundled, minified, gzipped. */
+  budgetGz: string
+  /** Whether importing the entry does something (starts the hub), which `sideEffects` must list. */
+  hasSideEffects?: boolean
+}
+
+/**
+ * A self-contained worker file: every dependency bundled in, so an app without a bundler serves it
+ * as it is, and a bundler that rewrites `typeof window` (Next.js) finds nothing to rewrite.
+ * @example
+ * const bundle: WorkerBundle = { file: 'tabrelay.worker.js', source: 'worker/default.ts', budgetGz: '30 kB' }
+ */
+export interface WorkerBundle {
+  /** File name in `dist/`, also exported as `./<file>`. */
+  file: string
+  source: string
+  budgetGz: string
+}
+
+export const ENTRIES: readonly Entry[] = [
+  // Budgets: the sizes measured on 2026-12-01 plus ~5%. The tab core's goal is 5 kB (issue #13).
+  { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '8.5 kB' },
+  { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '10.2 kB' },
+  { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '4 kB' },
+  { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '11.5 kB' },
+  { subpath: './worker/supabase', source: 'worker/transports/supabase/index.ts', scope: 'worker', budgetGz: '4 kB' },
+  { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '6 kB' },
+  { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '3 kB' },
+  { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '14 kB', hasSideEffects: true },
+]
+
+export const WORKER_BUNDLES: readonly WorkerBundle[] = [
+  { file: 'tabrelay.worker.js', source: 'worker/default.ts', budgetGz: '30 kB' },
+]
+
+/**
+ * Where `tsc` puts a source's JavaScript: `dist/` mirrors the tree, `.ts` becomes `.js`.
+ * @example
+ * distOf('src/index.ts', '.d.ts') // './dist/src/index.d.ts'
+ */
+export function distOf(source: string, extension: '.js' | '.d.ts'): string {
+  return `./dist/${source.replace(/\.ts$/, extension)}`
+}
+
+/** One `exports` value: `types` first, as TypeScript reads the conditions in order. */
+export type ExportTarget = { types: string; default: string } | string
+
+/**
+ * The `exports` field the entries imply; package.json must equal it.
+ * @example
+ * expect(pkg.exports).toEqual(expectedExports())
+ */
+export function expectedExports(): Record<string, ExportTarget> {
+  const exports: Record<string, ExportTarget> = {}
+  for (const entry of ENTRIES) exports[entry.subpath] = { types: distOf(entry.source, '.d.ts'), default: distOf(entry.source, '.js') }
+  for (const bundle of WORKER_BUNDLES) {
+    exports[`./${bundle.file}`] = { types: `./dist/${bundle.file.replace(/\.js$/, '.d.ts')}`, default: `./dist/${bundle.file}` }
+  }
+  exports['./package.json'] = './package.json'
+  return exports
+}
+
+/**
+ * The `sideEffects` field: the files that start the hub when imported; everything else may be dropped.
+ * @example
+ * expect(pkg.sideEffects).toEqual(expectedSideEffects())
+ */
+export function expectedSideEffects(): string[] {
+  const started = ENTRIES.filter((entry) => entry.hasSideEffects).map((entry) => distOf(entry.source, '.js'))
+  return [...started, ...WORKER_BUNDLES.map((bundle) => `./dist/${bundle.file}`)]
+}

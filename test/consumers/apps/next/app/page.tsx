@@ -1,0 +1,5 @@
+import { RoomLoader } from './room-loader'
+
+export default function Page() {
+  return <RoomLoader />
+}

@@ -1,0 +1,5 @@
+import { PrebuiltRoomLoader } from '../room-loader'
+
+export default function Page() {
+  return <PrebuiltRoomLoader />
+}

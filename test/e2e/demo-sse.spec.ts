@@ -1,0 +1,37 @@
+/**
+ * The demo's `?transport=sse` mode: three tabs of one user chat over ONE stream of the demo
+ * server's SSE endpoint; a message typed in one tab shows in all three, and the panel counts the
+ * streams at the server.
+ */
+import { serveDemoPage, type DemoPage } from '../../demo/stack.ts'
+import { e2eEnv } from './support/env.ts'
+import { expect, test } from './support/fixtures.ts'
+
+let demo: DemoPage
+
+test.beforeAll(async () => {
+  const { realtimeUrl, anonKey } = e2eEnv()
+  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
+})
+
+test.afterAll(async () => {
+  await demo.close()
+})
+
+test('?transport=sse: three tabs share one stream; a message sent in one shows in every tab once', async ({ context }) => {
+  const room = `sse-${test.info().testId.slice(0, 6)}`
+  const pages = []
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage()
+    await page.goto(`${demo.url}?transport=sse&user=dora&room=${room}`)
+    await expect(page.getByTestId('channel-status')).toHaveText('live')
+    pages.push(page)
+  }
+  const [first] = pages
+  if (!first) throw new Error('no page')
+  await expect(first.getByTestId('server-connections')).toHaveText('1')
+  await expect(first.getByTestId('headline')).toHaveText('3 tabs · 1 stream')
+  await first.getByTestId('chat-input').fill('hello over SSE')
+  await first.getByTestId('chat-send').click()
+  for (const page of pages) await expect(page.getByTestId('message-text')).toHaveText(['hello over SSE'])
+})
