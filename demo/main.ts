@@ -14,6 +14,7 @@ import { createNotifier } from './ui/notify.ts'
 import { mountPanel } from './ui/panel.ts'
 import { mountPresence } from './ui/presence.ts'
 import { createTyping } from './ui/typing.ts'
+import { isWebSocketMode, startWebSocketMode } from './modes/websocket.ts'
 
 declare global {
   interface Window {
@@ -160,7 +161,9 @@ async function boot(): Promise<void> {
   const tokens = tokenSource(config.realtimeUrl, config.user)
   await firstToken(tokens, log)
   try {
-    start(config, log, tokens)
+    // ?transport=websocket: the same chat over a plain WebSocket inbox (demo/modes/websocket.ts).
+    if (isWebSocketMode(location.search)) startWebSocketMode(config, log, tokens)
+    else start(config, log, tokens)
   } catch (error) {
     log('error', error instanceof Error ? error.message : String(error))
     setText(byTestId('headline', HTMLElement), 'not connected')

@@ -103,3 +103,58 @@ export class TokenKeeper {
     trial.resolve()
   }
 }
+
+/** What {@link ConnectionAuth} needs from its connection. */
+export interface AuthedConnection {
+  /** The open attempt, if any: where a token is applied. */
+  attempt(): { setAuth(token: string | null): Promise<void> } | null
+  /** Whether channels are joined on it, so the server will answer a new token. */
+  isJoined(): boolean
+  /** Re-joins the channels the server shut down for their token. */
+  reopenRefused(): void
+}
+
+/**
+ * Offers, applies and observes one connection's tokens (the rules of {@link TokenKeeper}).
+ * @example
+ * const auth = new ConnectionAuth(new TokenKeeper(token, prefers, clock, 1_000), connection)
+ */
+export class ConnectionAuth {
+  readonly tokens: TokenKeeper
+  readonly #connection: AuthedConnection
+
+  constructor(tokens: TokenKeeper, connection: AuthedConnection) {
+    this.tokens = tokens
+    this.#connection = connection
+  }
+
+  /**
+   * Applies the token the transport prefers to the open attempt, without reconnecting. Resolves
+   * once the server accepted it (or nothing could refuse it); rejects `unauthorized` when the
+   * server refused it, after the last accepted token was restored.
+   */
+  offer(token: string | null): Promise<void> {
+    const offer = this.tokens.offer(token, this.#connection.attempt() !== null && this.#connection.isJoined())
+    if (offer.kind === 'ignored') return Promise.resolve()
+    if (offer.kind === 'refused') return Promise.reject(offer.error)
+    this.#apply(offer.token)
+    return offer.verdict
+  }
+
+  /** A channel's status, seen for the token's sake. */
+  observe(status: string, error: { code: string } | undefined): void {
+    if (status === 'SUBSCRIBED') this.tokens.subscribed()
+    if (error?.code !== 'unauthorized') return
+    // Refused for an unproven token: drop it, restore the accepted one, rejoin what it shut down.
+    const restored = this.tokens.refused()
+    if (restored) this.#apply(restored.restore)
+  }
+
+  #apply(token: string | null): void {
+    const attempt = this.#connection.attempt()
+    if (!attempt) return
+    void attempt.setAuth(token).catch(() => undefined)
+    // A channel shut down for its token gets another chance with this one.
+    this.#connection.reopenRefused()
+  }
+}

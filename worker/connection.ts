@@ -11,7 +11,8 @@ import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
 import { PresenceKeeper } from './tracking.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
-import { TokenKeeper } from './auth.ts'
+import { ConnectionAuth, TokenKeeper } from './auth.ts'
+import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
 import type { CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
 /** What a connection needs from the hub. */
@@ -23,8 +24,10 @@ export interface ConnectionDeps {
   lingerMs: number
   /** A connection must stay up this long before the retry attempt count resets. */
   minUptimeMs: number
-  /** How long a send/track waits for the channel to be joined. */
+  /** How long a track waits for the channel to be joined. */
   joinWaitMs: number
+  /** Bounds of the sends waiting for their topic to be joined. */
+  sendQueue: SendQueueLimits
   /** How long an attempt may take to open before it counts as failed. */
   connectTimeoutMs: number
   /** How long a new token applied to joined channels is on trial before it counts as accepted. */
@@ -42,6 +45,7 @@ export class Connection {
   readonly #router: ChannelRouter
   readonly #presence: PresenceKeeper
   readonly #retry: RetryLoop
+  readonly #queue: SendQueue<TopicEntry>
   /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
   readonly #memory = new Map<string, Json>()
   #attempt: TransportConnection<unknown> | null = null
@@ -50,22 +54,26 @@ export class Connection {
   #gen = 0
   #isOpen = false
   #status: StatusEvent = { status: 'closed' }
-  readonly #tokens: TokenKeeper
-  #cancelConnectTimeout: () => void = () => undefined
+  readonly #auth: ConnectionAuth
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     this.#router = new ChannelRouter(deps)
     this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs)
+    this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
-      close: (entry) => this.#drop(entry),
+      close: (entry) => { this.#queue.fail(entry.key); this.#drop(entry) },
     }, deps.transport, deps.clock, deps.lingerMs)
     const { transport } = deps
     const prefers = (offered: string | null, current: string | null): boolean => (transport.prefers ? transport.prefers(offered, current) : offered !== current)
-    this.#tokens = new TokenKeeper(token, prefers, deps.clock, deps.tokenTrialMs)
+    this.#auth = new ConnectionAuth(new TokenKeeper(token, prefers, deps.clock, deps.tokenTrialMs), {
+      attempt: () => this.#attempt,
+      isJoined: () => [...this.topics.entries()].some((entry) => entry.status === 'SUBSCRIBED' && entry.channel !== null),
+      reopenRefused: () => { for (const entry of this.topics.entries()) if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) } },
+    })
   }
 
   get status(): StatusEvent {
@@ -106,21 +114,28 @@ export class Connection {
   }
 
   /**
-   * Sends on a topic once it is joined. Where the server does not echo to the sender (Supabase),
-   * the topic's other channels here get it from the hub; where it does, from the server.
+   * Sends on a topic now when it is joined, else through the bounded send queue, flushed in order
+   * once it is (after a reconnect too). Where the server does not echo to the sender (Supabase),
+   * the topic's other channels here get it from the hub as it is written; where it does, from the server.
    */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const entry = this.#entryOf(tabId, subId)
-    const channel = await this.#joined(entry)
-    if (!channel) return 'timed out'
+    const payload = message.payload ?? {}
     const { capabilities } = this.#deps.transport
-    if (!capabilities.echoesToSender) this.#router.echo(entry, tabId, subId, message.event, message.payload ?? {})
     const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
-    // A send whose ack is lost with its socket may or may not have reached the others: its fate
-    // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,
-    // duplicating it). Without an ack it resolved 'ok' as soon as it was written.
-    const { promise: lost } = this.#attemptEnded
-    return Promise.race([channel.send(message.event, message.payload ?? {}, ack), lost])
+    const write = (target: TopicEntry): Promise<SendResult> => {
+      if (!target.channel) return Promise.resolve('timed out')
+      if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
+      // A send whose ack is lost with its socket may or may not have reached the others: its fate
+      // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,
+      // duplicating it). Without an ack it resolved 'ok' as soon as it was written.
+      const { promise: lost } = this.#attemptEnded
+      return Promise.race([target.channel.send(message.event, payload, ack), lost])
+    }
+    if (entry.status !== 'SUBSCRIBED' || !entry.channel) return this.#queue.push(entry.key, sendBytes(message.event, payload), write)
+    // Whatever still waits for this topic goes first: order is kept per topic.
+    this.#queue.flush(entry.key, entry)
+    return write(entry)
   }
 
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
@@ -137,37 +152,9 @@ export class Connection {
     return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
   }
 
-  /**
-   * Applies the token the transport prefers to the open attempt, without reconnecting. Resolves
-   * once the server accepted it (or nothing could refuse it); rejects `unauthorized` when the
-   * server refused it, after the last accepted token was restored (see auth.ts).
-   */
+  /** Offers a tab's token to this connection (see auth.ts: it may be refused). */
   offerToken(token: string | null): Promise<void> {
-    const isJoined = [...this.topics.entries()].some((entry) => entry.status === 'SUBSCRIBED' && entry.channel !== null)
-    const offer = this.#tokens.offer(token, this.#attempt !== null && isJoined)
-    if (offer.kind === 'ignored') return Promise.resolve()
-    if (offer.kind === 'refused') return Promise.reject(offer.error)
-    this.#applyToken(offer.token)
-    return offer.verdict
-  }
-
-  #applyToken(token: string | null): void {
-    const attempt = this.#attempt
-    if (!attempt) return
-    void attempt.setAuth(token).catch(() => undefined)
-    for (const entry of this.topics.entries()) {
-      // A channel shut down for its token gets another chance with this one.
-      if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) }
-    }
-  }
-
-  /** A channel's status, seen here for the token's sake. */
-  #observe(status: string, error: WireError | undefined): void {
-    if (status === 'SUBSCRIBED') this.#tokens.subscribed()
-    if (error?.code !== 'unauthorized') return
-    // Refused for an unproven token: drop it, restore the accepted one, rejoin what it shut down.
-    const restored = this.#tokens.refused()
-    if (restored) this.#applyToken(restored.restore)
+    return this.#auth.offer(token)
   }
 
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
@@ -193,6 +180,7 @@ export class Connection {
   async close(): Promise<void> {
     const stopped = this.#stopAttempt()
     this.topics.clear()
+    this.#queue.fail()
     this.#setStatus({ status: 'closed' })
     await stopped
   }
@@ -205,7 +193,7 @@ export class Connection {
     if (refresh) await this.#refreshToken()
     if (gen !== this.#gen) return
     const attempt: TransportConnection<unknown> = this.#deps.transport.open({
-      target: this.#deps.target, token: this.#tokens.current, memory: this.#memory,
+      target: this.#deps.target, token: this.#auth.tokens.current, memory: this.#memory,
       events: {
         open: () => { if (this.#attempt === attempt) this.#onOpen() },
         closed: (reason) => { if (this.#attempt === attempt) this.#onClosed(reason) },
@@ -214,10 +202,9 @@ export class Connection {
     this.#attempt = attempt
     this.#attemptEnded = ended()
     const ms = this.#deps.connectTimeoutMs
-    this.#cancelConnectTimeout = this.#deps.clock.setTimeout(() => {
-      if (this.#attempt !== attempt || this.#isOpen) return
-      this.#onClosed({ kind: 'retry', error: { code: 'transport', message: `no connection within ${ms} ms; retrying` } })
-    }, ms)
+    this.#retry.watchConnect(ms, () => {
+      if (this.#attempt === attempt && !this.#isOpen) this.#onClosed({ kind: 'retry', error: { code: 'transport', message: `no connection within ${ms} ms; retrying` } })
+    })
     for (const entry of this.topics.entries()) this.#open(entry)
   }
 
@@ -225,7 +212,6 @@ export class Connection {
   async #stopAttempt(): Promise<void> {
     this.#gen += 1
     this.#retry.cancel()
-    this.#cancelConnectTimeout()
     const attempt = this.#attempt
     this.#attempt = null
     this.#attemptEnded.end()
@@ -240,8 +226,11 @@ export class Connection {
     entry.status = 'joining'
     let channel: TransportChannel | null = null
     const isCurrent = (): boolean => channel !== null && entry.channel === channel
-    const routed = this.#router.handlers(entry, isCurrent, () => this.#presence.rejoined(entry))
-    const handlers = { ...routed, status: (status: ChannelStatus, error?: WireError) => { routed.status(status, error); if (isCurrent()) this.#observe(status, error) } }
+    const routed = this.#router.handlers(entry, isCurrent, () => {
+      this.#queue.flush(entry.key, entry)
+      this.#presence.rejoined(entry)
+    })
+    const handlers = { ...routed, status: (status: ChannelStatus, error?: WireError) => { routed.status(status, error); if (isCurrent()) this.#auth.observe(status, error) } }
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.channel = channel
   }
@@ -254,7 +243,6 @@ export class Connection {
   }
 
   #onOpen(): void {
-    this.#cancelConnectTimeout()
     this.#isOpen = true
     this.#retry.opened()
     this.#setStatus({ status: 'open' })

@@ -14,6 +14,7 @@ import { quietly, type HubOptions, type HubSink } from './options.ts'
 import { listensToResync } from './routing.ts'
 import { TabRegistry } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
+import { SEND_QUEUE_DEFAULTS } from './send-queue.ts'
 import type { Transport } from './transports/transport.ts'
 
 export type { HubOptions, HubSink } from './options.ts'
@@ -39,7 +40,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -205,6 +206,7 @@ export class Hub {
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
+      sendQueue: { ...SEND_QUEUE_DEFAULTS, maxAgeMs: this.#options.joinWaitMs, ...this.#options.sendQueue },
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.

@@ -6,6 +6,7 @@ import type { Clock } from '../src/contract/clock.ts'
 import type { OutboxLimits, Schedule } from './outbox.ts'
 import type { LockRequester } from './tabs.ts'
 import type { Transports } from './transports/transport.ts'
+import type { SendQueueLimits } from './send-queue.ts'
 
 /**
  * The tab's callbacks as the hub calls them (a Comlink remote in the worker).
@@ -34,8 +35,10 @@ export interface HubOptions {
   workerId?: string
   /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
   minUptimeMs?: number
-  /** How long send/track wait for a channel to be joined. */
+  /** How long a track waits for a channel to be joined; the send queue's default `maxAgeMs`. */
   joinWaitMs?: number
+  /** Bounds of the sends queued while a topic is not joined (socket down, reconnecting, paused). */
+  sendQueue?: Partial<SendQueueLimits>
   /** How long to wait for a tab's `accessToken()`. */
   tokenTimeoutMs?: number
   /** How long a user's connection outlives its last tab, so a reload reuses it. */

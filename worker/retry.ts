@@ -22,6 +22,7 @@ export class RetryLoop {
   #attempt = 0
   #openedAt: number | null = null
   #cancel: (() => void) | null = null
+  #cancelConnect: () => void = () => undefined
 
   constructor(clock: Clock, random: () => number, minUptimeMs: number) {
     this.#clock = clock
@@ -31,7 +32,14 @@ export class RetryLoop {
 
   /** The connection opened: its uptime counts from now. */
   opened(): void {
+    this.#cancelConnect()
     this.#openedAt = this.#clock.now()
+  }
+
+  /** An attempt started: `fail` runs when it has not opened after `ms` (a connect timeout). */
+  watchConnect(ms: number, fail: () => void): void {
+    this.#cancelConnect()
+    this.#cancelConnect = this.#clock.setTimeout(fail, ms)
   }
 
   /** The connection ended: schedules `run` after the next backoff delay (at least `floorMs`). */
@@ -46,10 +54,11 @@ export class RetryLoop {
     return { attempt: this.#attempt, delayMs, retryAt: this.#clock.now() + delayMs }
   }
 
-  /** Drops a pending retry (a resume, a pause or a close takes over). */
+  /** Drops a pending retry and connect timeout (a resume, a pause or a close takes over). */
   cancel(): void {
     this.#cancel?.()
     this.#cancel = null
+    this.#cancelConnect()
   }
 
   /** Whether a retry is pending. */

@@ -8,7 +8,9 @@
  * The hub owns everything around the attempts, for every transport alike: the backoff between
  * them, `reconnect()`, rejoining every topic on the next attempt, pause/resume, the
  * `resync {since}` after a rejoin, presence merging across tabs, the local echo of sends when the
- * server does not echo, and the size limits of what tabs send. So a transport never retries on
+ * server does not echo, the bounded queue of sends made while a topic is not joined
+ * (`worker/send-queue.ts`: a transport's `send` is only called on a SUBSCRIBED channel), and the
+ * size limits of what tabs send. So a transport never retries on
  * its own: when its socket or stream ends, it reports {@link AttemptEvents.closed} once and is done.
  */
 import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, TransportInfo, WireError } from '../../src/contract/protocol.ts'

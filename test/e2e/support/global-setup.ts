@@ -27,8 +27,9 @@ export async function buildApp(): Promise<string> {
     logLevel: 'warn',
     build: {
       outDir, emptyOutDir: true, sourcemap: true, minify: false,
-      // index.html: the plain client; react.html: the same hub under tabrelay/react in StrictMode.
-      rollupOptions: { input: { main: join(APP_ROOT, 'index.html'), react: join(APP_ROOT, 'react.html') } },
+      // index.html: the plain client; react.html: the same hub under tabrelay/react in StrictMode;
+      // ws.html: createRelay over the plain WebSocket transport.
+      rollupOptions: { input: { main: join(APP_ROOT, 'index.html'), react: join(APP_ROOT, 'react.html'), ws: join(APP_ROOT, 'ws.html') } },
     },
     // React's development build: only it runs StrictMode's double mount, which react.html tests.
     define: { 'process.env.NODE_ENV': JSON.stringify('development') },

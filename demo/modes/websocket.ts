@@ -1,0 +1,106 @@
+/**
+ * `?transport=websocket`: the same chat over the plain WebSocket transport, with a Django
+ * Channels inbox's frames — `conversation_id` = the room, `?token=<this tab's JWT>` on the socket
+ * URL, each message shown with the frame's `sender_name`. `wsUrl=` points it at another server
+ * (e.g. daphne); the default is the demo server's own `/ws/inbox/`. The server has no presence.
+ */
+import { createRelay, workerName, type Json, type Relay } from '../../src/index.ts'
+import type { DemoConfig } from '../config.ts'
+import { mountChat, type ChatMessage } from '../ui/chat.ts'
+import { byTestId, h, setText } from '../ui/dom.ts'
+import type { LogKind } from '../ui/log.ts'
+import { createTyping } from '../ui/typing.ts'
+import { mountInboxPanel } from './inbox-panel.ts'
+
+declare global {
+  interface Window {
+    /** This tab's client in the WebSocket mode, for DevTools and tests. */
+    relay?: Relay
+  }
+}
+
+const TYPING_IDLE_MS = 3_000
+const EXTENDED_LIFETIME = { extendedLifetime: true }
+
+/**
+ * Whether the page asks for this mode.
+ * @example
+ * isWebSocketMode('?transport=websocket&user=bob') // true
+ */
+export function isWebSocketMode(search: string): boolean {
+  return new URLSearchParams(search).get('transport') === 'websocket'
+}
+
+const field = (frame: Json, key: string): string | null => {
+  const value = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? frame[key] : undefined
+  return typeof value === 'string' ? value : null
+}
+
+/**
+ * Runs the chat over the inbox socket.
+ * @example
+ * if (isWebSocketMode(location.search)) startWebSocketMode(config, log, tokens)
+ */
+export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text: string) => void, accessToken: () => Promise<string>): void {
+  const wsUrl = new URLSearchParams(location.search).get('wsUrl') ?? `${config.realtimeUrl.replace(/^http/, 'ws')}/ws/inbox/`
+  const relay = createRelay({
+    transport: 'inbox', endpoint: wsUrl, accessToken,
+    worker: () => new SharedWorker(new URL('../worker-websocket.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: `${workerName()}-inbox` }),
+    ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
+  })
+  window.relay = relay
+  const room = relay.topic(config.room)
+  const typingLine = byTestId('typing', HTMLElement)
+  byTestId('presence', HTMLElement).replaceChildren(h('li', { class: 'muted' }, 'no presence on a plain WebSocket'))
+  const typing = createTyping((isTyping) => { void room.send('typing', { typing: isTyping }) }, TYPING_IDLE_MS)
+  // The inbox's ids are UUIDs; the chat orders by number, so each message is numbered as it
+  // arrives (this tab's socket is the user's one socket: every tab sees the same order).
+  const numbers = new Map<string, number>()
+  // The frame of this tab's own send comes back from the server (it echoes to the sender): a send
+  // resolves with it, so the message is shown once, with the server's sender_name and time.
+  const pending: Array<{ text: string; resolve: (message: ChatMessage) => void }> = []
+  const chat = mountChat({
+    user: config.user,
+    list: byTestId('messages', HTMLElement),
+    form: byTestId('chat-form', HTMLFormElement),
+    input: byTestId('chat-input', HTMLInputElement),
+    send: async (text) => {
+      const echoed = new Promise<ChatMessage>((resolve) => pending.push({ text, resolve }))
+      const result = await room.send('TEXT', { message: text })
+      if (result !== 'ok') throw new Error(`the message was not sent (${result})`)
+      return echoed
+    },
+    onTyping: () => typing.keystroke(),
+    onSent: () => typing.stop(),
+  })
+  room.on('TEXT', (frame) => {
+    const [text, name, id, created] = [field(frame, 'message'), field(frame, 'sender_name'), field(frame, 'message_id'), field(frame, 'created_at')]
+    if (text === null || name === null) return
+    const key = id ?? `${name}-${numbers.size}`
+    const number = numbers.get(key) ?? numbers.size + 1
+    numbers.set(key, number)
+    const message: ChatMessage = { id: number, name, text, at: created ? Date.parse(created) : Date.now() }
+    const mine = name === config.user ? pending.findIndex((p) => p.text === text) : -1
+    if (mine >= 0) pending.splice(mine, 1)[0]?.resolve(message)
+    if (chat.show(message)) log('broadcast', `TEXT from ${name}: “${text.slice(0, 40)}”`)
+  })
+  room.on('typing', (frame) => {
+    const name = field(frame, 'sender_name')
+    if (name === null || name === config.user) return
+    const isTyping = typeof frame === 'object' && frame !== null && !Array.isArray(frame) && frame['typing'] === true
+    setText(typingLine, isTyping ? `${name} is typing…` : '')
+  })
+  room.onResync((since) => {
+    log('system', `resync since ${new Date(since).toLocaleTimeString()}`)
+    chat.note('reconnected: messages sent by others while the socket was down are not replayed (the inbox has no history)')
+  })
+  const channelStatus = byTestId('channel-status', HTMLElement)
+  room.onStatus((status, error) => {
+    setText(channelStatus, status === 'SUBSCRIBED' ? 'live' : status.toLowerCase().replace('_', ' '))
+    channelStatus.dataset['status'] = status
+    log('channel', `${config.room}: ${status}${error ? ` (${error.message})` : ''}`)
+  })
+  relay.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
+  relay.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
+  mountInboxPanel(relay, { wsUrl, user: config.user })
+}

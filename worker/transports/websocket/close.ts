@@ -1,0 +1,43 @@
+/**
+ * How a closed socket ends an attempt: the app's close codes decide between "retry", "ask a tab
+ * for a fresh token, then retry" and "stop". Messages never carry the URL (it holds the token).
+ */
+import type { CloseReason } from '../transport.ts'
+import type { CloseCodes } from './options.ts'
+
+/**
+ * The attempt's end for a close `code` (and the server's `reason` text, if any).
+ * @example
+ * closeReasonOf(4401, '', { unauthorized: [4401, 4403], fatal: [] }).kind // 'unauthorized'
+ * closeReasonOf(1006, '', codes) // { kind: 'retry', error: { code: 'transport', message: 'socket closed (1006)' } }
+ */
+export function closeReasonOf(code: number, reason: string, codes: CloseCodes): CloseReason {
+  const detail = reason ? `: ${reason}` : ''
+  if (codes.unauthorized.includes(code)) {
+    return { kind: 'unauthorized', error: { code: 'unauthorized', message: `the server refused the token (close ${code}${detail}); asking a tab for a fresh one before retrying` } }
+  }
+  if (codes.fatal.includes(code)) {
+    return { kind: 'fatal', error: { code: 'transport', message: `the server closed the socket with ${code}${detail}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
+  }
+  return { kind: 'retry', error: { code: 'transport', message: `socket closed (${code}${detail})` } }
+}
+
+/**
+ * The attempt's end when no pong came in time: the socket may look open but be dead (half-open).
+ * @example
+ * missedPong(10_000).kind // 'retry'
+ */
+export function missedPong(timeoutMs: number): CloseReason {
+  return { kind: 'retry', error: { code: 'transport', message: `no pong within ${timeoutMs} ms: the socket is half-open or the server hangs; reconnecting` } }
+}
+
+/**
+ * The attempt's end when the socket cannot even be constructed (a malformed URL, a refused
+ * subprotocol): retrying the same settings cannot help.
+ * @example
+ * unusableSocket(new SyntaxError('Invalid URL')).kind // 'fatal'
+ */
+export function unusableSocket(error: unknown): CloseReason {
+  const name = error instanceof Error ? error.name : 'Error'
+  return { kind: 'fatal', error: { code: 'transport', message: `the WebSocket could not be created (${name}); check the endpoint and protocols given to the worker` } }
+}

@@ -1,0 +1,68 @@
+/**
+ * The frames of a Django Channels inbox (`/ws/inbox/`, test/servers/README.md): frames carry
+ * `conversation_id` for routing, subscribe frames join a conversation, `ping` is answered `pong`,
+ * and `group_send` echoes every frame to the sender's own socket too. Frames without a
+ * conversation (`NOTIFY`, `error`) go to the user topic.
+ */
+import type { Json } from '../../../src/contract/protocol.ts'
+import { isObject, type Routed, type WebSocketTransportOptions } from './options.ts'
+
+/**
+ * Options of {@link inboxFrames}.
+ * @example
+ * inboxFrames({ topicPrefix: 'conversation:' }) // topic 'conversation:42' ↔ conversation_id '42'
+ */
+export interface InboxFrameOptions {
+  /** Topic = prefix + `conversation_id`. Default `''` (the topic is the conversation id). */
+  topicPrefix?: string
+  /** Where user-level frames go. Default `'user'`. */
+  userTopic?: string
+  /** Default 25 000; 0 turns keep-alive off. */
+  pingIntervalMs?: number
+  /** Default 10 000. */
+  pongTimeoutMs?: number
+}
+
+const typeOf = (frame: Json): string | null => (isObject(frame) && typeof frame['type'] === 'string' ? frame['type'] : null)
+
+/**
+ * Transport options for the inbox contract; spread them and override what differs.
+ * @example
+ * websocketTransport({ ...inboxFrames({ topicPrefix: 'conversation:' }), closeCodes: { fatal: [4400] } })
+ * // tab: relay.topic('conversation:42').on('TEXT', (frame) => show(frame.sender_name, frame.message))
+ * // tab: await relay.topic('conversation:42').send('TEXT', { message: 'hi' })  → {type:'TEXT', conversation_id:'42', message:'hi'}
+ */
+export function inboxFrames(options: InboxFrameOptions = {}): WebSocketTransportOptions {
+  const prefix = options.topicPrefix ?? ''
+  const userTopic = options.userTopic ?? 'user'
+  const conversationOf = (topic: string): string | null => (topic !== userTopic && topic.startsWith(prefix) && topic.length > prefix.length ? topic.slice(prefix.length) : null)
+  const pingIntervalMs = options.pingIntervalMs ?? 25_000
+  return {
+    userTopic,
+    echoesToSender: true,
+    closeCodes: { unauthorized: [4401, 4403] },
+    route(frame: Json): Routed | null {
+      const type = typeOf(frame)
+      if (type === null || type === 'pong' || !isObject(frame)) return null
+      const id = frame['conversation_id']
+      return { topic: typeof id === 'string' ? prefix + id : null, event: type, payload: frame }
+    },
+    encode(topic: string, event: string, payload: Json): Json | null {
+      if (!isObject(payload)) return null
+      if (topic === userTopic) return { ...payload, type: event }
+      const id = conversationOf(topic)
+      return id === null ? null : { ...payload, type: event, conversation_id: id }
+    },
+    subscribe: (topic) => {
+      const id = conversationOf(topic)
+      return id === null ? null : { type: 'subscribe', conversation_id: id }
+    },
+    unsubscribe: (topic) => {
+      const id = conversationOf(topic)
+      return id === null ? null : { type: 'unsubscribe', conversation_id: id }
+    },
+    ...(pingIntervalMs > 0 ? {
+      ping: { frame: { type: 'ping' }, intervalMs: pingIntervalMs, timeoutMs: options.pongTimeoutMs ?? 10_000, isPong: (frame: Json) => typeOf(frame) === 'pong' },
+    } : {}),
+  }
+}
