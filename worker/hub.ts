@@ -9,8 +9,9 @@ import { RelayError } from '../src/contract/errors.ts'
 import { randomId } from '../src/contract/ids.ts'
 import { Connection } from './connection.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
-import { nextTask, Outbox, type OutboxCounters } from './outbox.ts'
+import { nextTask, Outbox, outboxCounters } from './outbox.ts'
 import { quietly, type HubOptions, type HubSink } from './options.ts'
+import { listensToResync } from './routing.ts'
 import { TabRegistry } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
 import type { Transport } from './transports/transport.ts'
@@ -33,12 +34,12 @@ export class Hub {
   readonly #tabs = new Map<string, TabLink>()
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
-  readonly #counters: OutboxCounters = { delivered: 0, batches: 0 }
+  readonly #counters = outboxCounters()
 
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -58,8 +59,11 @@ export class Hub {
     const transport = this.#transport(hello.target)
     this.bye(hello.tabId)
     const identity = this.#identity(hello.target, hello.token)
-    const outbox = new Outbox((batch) => quietly(() => sink.deliver(batch)), this.#options.schedule, this.#counters)
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs: new Map() })
+    const subs = new Map<string, Subscription>()
+    // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
+    const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
+      { ...this.#options.outbox, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
@@ -173,7 +177,7 @@ export class Hub {
     return {
       workerId: this.workerId, tabs: tabs.length, visibleTabs: tabs.filter((t) => t.visibility === 'visible').length,
       connections, identities: this.#connections.size, channels, status: connection?.status.status ?? 'closed',
-      delivered: this.#counters.delivered, batches: this.#counters.batches,
+      ...this.#counters,
     }
   }
 

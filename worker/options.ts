@@ -3,7 +3,7 @@
  */
 import type { Delivery, StatusEvent } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
-import type { Schedule } from './outbox.ts'
+import type { OutboxLimits, Schedule } from './outbox.ts'
 import type { LockRequester } from './tabs.ts'
 import type { Transports } from './transports/transport.ts'
 
@@ -44,6 +44,8 @@ export interface HubOptions {
   connectTimeoutMs?: number
   /** How long a new token applied to joined channels is on trial before it counts as accepted. */
   tokenTrialMs?: number
+  /** How far one tab may fall behind before its backlog is dropped for one resync. */
+  outbox?: OutboxLimits
 }
 
 /**

@@ -1,59 +1,197 @@
 /**
- * Per-tab delivery batching. Each socket message arrives in its own task, so a microtask batch
- * holds one message; batching across tasks (a zero-delay timer) lets a burst cross the port in one
- * Comlink call (FIELD_NOTES: 7.7k → 53k msg/s end to end). `maxBatch` bounds the added latency.
+ * Per-tab delivery batching with back-pressure. Each socket message arrives in its own task, so a
+ * microtask batch holds one message; batching across tasks (a zero-delay timer) lets a burst cross
+ * the port in one Comlink call (7.7k → 53k msg/s end to end). `maxBatch` bounds the added latency.
+ * A tab that stops answering (frozen, busy, gone without a word) must not make the worker hold its
+ * deliveries without end: past `windowBatches` unanswered calls the outbox holds them, past
+ * `maxQueued`/`maxQueuedBytes` it drops the backlog and the tab gets one resync once it answers.
  */
 import type { Delivery } from '../src/contract/protocol.ts'
+import { Overflow, type Held } from './overflow.ts'
 
 /** Schedules `fn` in a later task; returns nothing (batches are never cancelled). */
 export type Schedule = (fn: () => void) => void
 
-/** Counters for `stats()`. */
+/** Counters for `stats()`, shared by every outbox of a hub. */
 export interface OutboxCounters {
   delivered: number
   batches: number
+  /** Events dropped from backlogs of tabs that fell behind. */
+  dropped: number
+  /** Times a tab's backlog was dropped. */
+  overflows: number
+  /** Resyncs sent to tabs that caught up after an overflow. */
+  resyncs: number
+  /** The most deliveries any one tab had held at once. */
+  peakQueued: number
 }
 
-/** Collects deliveries for one tab and flushes them in one call per task burst. */
+/**
+ * How far a tab may fall behind; every limit has a default.
+ * @example
+ * createHub({ transports, outbox: { maxQueued: 1_000 } })
+ */
+export interface OutboxLimits {
+  /** Deliveries per Comlink call. */
+  maxBatch?: number
+  /** Calls sent and not yet answered before further deliveries are held in the worker. */
+  windowBatches?: number
+  /** Deliveries held for one tab before its backlog is dropped. */
+  maxQueued?: number
+  /** Size of the held deliveries (JSON text length) before the backlog is dropped. */
+  maxQueuedBytes?: number
+}
+
+/** What an outbox needs beyond its limits. */
+export interface OutboxOptions extends OutboxLimits {
+  /** The hub's clock: the `since` of a resync is the time of the last event the tab got. */
+  now?: () => number
+  /** Whether a subscription of this tab still exists and listens to `resync`. */
+  wantsResync?: (subId: string) => boolean
+}
+
+/**
+ * Fresh counters for a hub.
+ * @example
+ * const counters = outboxCounters(); new Outbox(send, nextTask, counters)
+ */
+export function outboxCounters(): OutboxCounters {
+  return { delivered: 0, batches: 0, dropped: 0, overflows: 0, resyncs: 0, peakQueued: 0 }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * Collects deliveries for one tab and flushes them in one call per task burst. `send` may return a
+ * promise (a Comlink call): it counts as answered when that settles.
+ * @example
+ * const outbox = new Outbox((batch) => sink.deliver(batch), nextTask, outboxCounters(), { maxQueued: 10_000 })
+ * outbox.push({ kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: 1 })
+ */
 export class Outbox {
-  readonly #send: (batch: Delivery[]) => void
+  readonly #send: (batch: Delivery[]) => unknown
   readonly #schedule: Schedule
-  readonly #maxBatch: number
   readonly #counters: OutboxCounters
-  #queue: Delivery[] = []
+  readonly #limits: Required<OutboxLimits>
+  readonly #now: () => number
+  readonly #wantsResync: (subId: string) => boolean
+  readonly #overflow = new Overflow()
+  #queue: Held[] = []
+  #queuedBytes = 0
+  #inFlight = 0
   #isScheduled = false
 
-  constructor(send: (batch: Delivery[]) => void, schedule: Schedule, counters: OutboxCounters, maxBatch = 512) {
+  constructor(send: (batch: Delivery[]) => unknown, schedule: Schedule, counters: OutboxCounters, options: OutboxOptions = {}) {
     this.#send = send
     this.#schedule = schedule
     this.#counters = counters
-    this.#maxBatch = maxBatch
+    this.#limits = {
+      maxBatch: options.maxBatch ?? 512, windowBatches: options.windowBatches ?? 32,
+      maxQueued: options.maxQueued ?? 10_000, maxQueuedBytes: options.maxQueuedBytes ?? 16 * 1024 * 1024,
+    }
+    this.#now = options.now ?? Date.now
+    this.#wantsResync = options.wantsResync ?? (() => true)
+  }
+
+  /** Deliveries waiting in the worker for this tab. */
+  get queued(): number {
+    return this.#queue.length
   }
 
   /** Queues one delivery; flushes at once when the batch is full. */
   push(delivery: Delivery): void {
-    this.#queue.push(delivery)
-    if (this.#queue.length >= this.#maxBatch) this.flush()
-    else if (!this.#isScheduled) {
-      this.#isScheduled = true
-      this.#schedule(() => this.flush())
+    const item: Held = { delivery, at: this.#now(), bytes: 0 }
+    if (this.#overflow.isBehind) {
+      if (this.#overflow.drop(item)) this.#counters.dropped += 1
+      return
+    }
+    this.#queue.push(item)
+    if (this.#isHolding) {
+      this.#hold(item)
+      return
+    }
+    if (this.#queue.length >= this.#limits.maxBatch) this.flush()
+    else this.#scheduleFlush()
+  }
+
+  /** Sends what is queued, in order, as far as the tab keeps up. */
+  flush(): void {
+    this.#isScheduled = false
+    while (this.#queue.length > 0 && !this.#isHolding) {
+      const items = this.#queue.splice(0, this.#limits.maxBatch)
+      for (const item of items) this.#queuedBytes -= item.bytes
+      this.#deliver(items)
     }
   }
 
-  /** Sends what is queued, in order. */
-  flush(): void {
-    this.#isScheduled = false
-    if (this.#queue.length === 0) return
-    const batch = this.#queue
-    this.#queue = []
-    this.#counters.delivered += batch.length
-    this.#counters.batches += 1
-    this.#send(batch)
-  }
-
-  /** Drops what is queued (the tab is gone). */
+  /** Drops what is queued and what was missed (the tab is gone or changed user). */
   discard(): void {
     this.#queue = []
+    this.#queuedBytes = 0
+    this.#overflow.reset()
+  }
+
+  get #isHolding(): boolean {
+    return this.#inFlight >= this.#limits.windowBatches
+  }
+
+  #hold(item: Held): void {
+    item.bytes = JSON.stringify(item.delivery).length
+    this.#queuedBytes += item.bytes
+    this.#counters.peakQueued = Math.max(this.#counters.peakQueued, this.#queue.length)
+    if (this.#queue.length <= this.#limits.maxQueued && this.#queuedBytes <= this.#limits.maxQueuedBytes) return
+    // The tab is too far behind to catch up by replay: drop, remember, resync later.
+    this.#counters.overflows += 1
+    for (const held of this.#queue) if (this.#overflow.drop(held)) this.#counters.dropped += 1
+    this.#queue = []
+    this.#queuedBytes = 0
+  }
+
+  #deliver(items: Held[]): void {
+    const batch = items.map((item) => item.delivery)
+    this.#counters.delivered += batch.length
+    this.#counters.batches += 1
+    this.#overflow.sent(items, this.#wantsResync)
+    this.#inFlight += 1
+    let isAnswered = false
+    const answered = (): void => {
+      if (isAnswered) return
+      isAnswered = true
+      this.#answered()
+    }
+    let answer: unknown
+    try {
+      answer = this.#send(batch)
+    } catch {
+      // A call that throws at once (a released proxy): that tab is gone; the others still get theirs.
+      answer = undefined
+    }
+    // A rejection (the port closed) frees the window too; a call to a dead page never settles,
+    // which is what the window and the limits bound.
+    if (isThenable(answer)) answer.then(answered, answered)
+    else answered()
+  }
+
+  #answered(): void {
+    this.#inFlight -= 1
+    if (this.#overflow.isBehind) {
+      // Caught up: everything sent before the drop was taken; now the state it lacks and the resyncs.
+      if (this.#inFlight > 0) return
+      const catchUp = this.#overflow.recover(this.#wantsResync)
+      for (const delivery of catchUp) {
+        if (delivery.kind === 'system' && delivery.event === 'resync') this.#counters.resyncs += 1
+        this.#queue.push({ delivery, at: this.#now(), bytes: 0 })
+      }
+    }
+    if (this.#queue.length > 0) this.#scheduleFlush()
+  }
+
+  #scheduleFlush(): void {
+    if (this.#isScheduled) return
+    this.#isScheduled = true
+    this.#schedule(() => this.flush())
   }
 }
 

@@ -66,3 +66,17 @@ export function wantsChange(keys: ReadonlySet<string>): (entry: TopicSub) => boo
 export function wantsSystem(event: 'system' | 'resync'): (entry: TopicSub) => boolean {
   return ({ sub }) => some(sub, (b) => b.type === 'system' && systemMatches(b.event, event))
 }
+
+/**
+ * Whether a tab's subscription (by id) exists and listens to `resync`: who gets one after its
+ * outbox overflowed.
+ * @example
+ * const wantsResync = listensToResync('tab-1', link.subs); wantsResync('s1')
+ */
+export function listensToResync(tabId: string, subs: ReadonlyMap<string, Subscription>): (subId: string) => boolean {
+  const test = wantsSystem('resync')
+  return (subId) => {
+    const sub = subs.get(subId)
+    return sub !== undefined && test({ tabId, sub })
+  }
+}

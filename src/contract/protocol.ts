@@ -185,6 +185,14 @@ export interface HubStats {
   status: ConnectionStatus
   delivered: number
   batches: number
+  /** Events dropped from the backlog of tabs that fell too far behind (each such tab got a resync). */
+  dropped: number
+  /** Times a tab's backlog was dropped. */
+  overflows: number
+  /** Resyncs sent to tabs that caught up after an overflow. */
+  resyncs: number
+  /** The most deliveries the worker held at once for any one tab. */
+  peakQueued: number
 }
 
 /**

@@ -27,8 +27,8 @@ export interface HubHost {
 /** What a host strategy needs from the client options. */
 export interface HostSettings {
   worker: (kind: WorkerKind) => HubWorker
-  host?: HostStrategy
-  hostEnv?: HostEnv
+  host?: HostStrategy | undefined
+  hostEnv?: HostEnv | undefined
   /** How long a SharedWorker may take to answer its first call before 'auto' gives up on it. */
   startTimeoutMs: number
   clock: Clock

@@ -139,7 +139,7 @@ export class FakeHub implements HubApi {
   async stats(): Promise<HubStats> {
     this.log.push('stats')
     if (this.hang.has('stats')) return never()
-    return { workerId: this.workerId, tabs: 1, visibleTabs: 1, connections: 1, identities: 1, channels: [], status: 'open', delivered: 0, batches: 0 }
+    return { workerId: this.workerId, tabs: 1, visibleTabs: 1, connections: 1, identities: 1, channels: [], status: 'open', delivered: 0, batches: 0, dropped: 0, overflows: 0, resyncs: 0, peakQueued: 0 }
   }
 
   async bye(): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Delivery } from '../../../src/contract/protocol.ts'
-import { Outbox, type OutboxCounters } from '../../../worker/outbox.ts'
+import { Outbox, outboxCounters, type OutboxCounters } from '../../../worker/outbox.ts'
 import { ManualSchedule } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, sub, type Harness } from './harness.ts'
 
@@ -10,7 +10,7 @@ describe('Outbox', () => {
   it('sends everything pushed before the scheduled task in one call, in order', () => {
     const tasks = new ManualSchedule()
     const sent: Delivery[][] = []
-    const counters: OutboxCounters = { delivered: 0, batches: 0 }
+    const counters: OutboxCounters = outboxCounters()
     const outbox = new Outbox((batch) => sent.push(batch), tasks.schedule, counters)
     for (let n = 0; n < 5; n += 1) outbox.push(message(n))
     expect(tasks.pending).toBe(1)
@@ -20,13 +20,13 @@ describe('Outbox', () => {
     outbox.push(message(5))
     tasks.flush()
     expect(sent).toHaveLength(2)
-    expect(counters).toEqual({ delivered: 6, batches: 2 })
+    expect(counters).toMatchObject({ delivered: 6, batches: 2, dropped: 0 })
   })
 
   it('flushes early at maxBatch and keeps order across batches', () => {
     const tasks = new ManualSchedule()
     const sent: Delivery[][] = []
-    const outbox = new Outbox((batch) => sent.push(batch), tasks.schedule, { delivered: 0, batches: 0 }, 3)
+    const outbox = new Outbox((batch) => sent.push(batch), tasks.schedule, outboxCounters(), { maxBatch: 3 })
     for (let n = 0; n < 7; n += 1) outbox.push(message(n))
     expect(sent.map((b) => b.length)).toEqual([3, 3])
     tasks.flush()
@@ -36,7 +36,7 @@ describe('Outbox', () => {
   it('discard drops what is queued (the tab is gone)', () => {
     const tasks = new ManualSchedule()
     const sent: Delivery[][] = []
-    const outbox = new Outbox((batch) => sent.push(batch), tasks.schedule, { delivered: 0, batches: 0 })
+    const outbox = new Outbox((batch) => sent.push(batch), tasks.schedule, outboxCounters())
     outbox.push(message(1))
     outbox.discard()
     tasks.flush()
