@@ -17,7 +17,8 @@ import { renderHtml } from './report/html.ts'
 import { renderTable } from './report/table.ts'
 import { attempt, type LatencyResult, type Outcome, type PerContender, type Results, type ThroughputResult } from './results.ts'
 import { measureNewTabOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs } from './scenarios/churn.ts'
-import { latencyRound, measureConnections, measureMemory, measureThroughput } from './scenarios/steady.ts'
+import { ladder } from './scenarios/ladder.ts'
+import { latencyRound, measureConnections, measureMemory, throughputTrial } from './scenarios/steady.ts'
 import { startServer, type ServerHandle } from './server.ts'
 import { spread, yardstick } from './stats.ts'
 
@@ -25,7 +26,8 @@ const FLEET_SIZE = 10
 const LATENCY = { rate: 100, durationMs: 1_500, rounds: 6 }
 const NEW_TAB_ROUNDS = 5
 const OWNER = { rate: 200, durationMs: 2_500, closeAfterMs: 800, rounds: 3 }
-const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000], stepMs: 1_500 }
+/** Each step `trials` times per lane, lanes interleaved trial by trial (ladder.ts). */
+const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000], stepMs: 1_000, trials: 3 }
 /** Latency and throughput also run tabrelay flushing per message, right beside tabrelay batching across tasks. */
 const WITH_PER_MESSAGE: readonly Lane[] = ['tabrelay', PER_MESSAGE, 'pertab', 'leader']
 const PER_MESSAGE_SCHEDULE = '(fn) => queueMicrotask(fn)'
@@ -98,7 +100,7 @@ async function openPerMessage(browser: Browser, target: Target, server: ServerHa
 
 function sumLatency(v: { p50: number; p95: number; p99: number; samples: number; lost: number }[]): LatencyResult {
   return {
-    p50Rounds: v.map((x) => x.p50), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
+    p50Rounds: v.map((x) => x.p50), p99Rounds: v.map((x) => x.p99), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
     samples: v.reduce((s, x) => s + x.samples, 0), lost: v.reduce((s, x) => s + x.lost, 0), rateMsgS: LATENCY.rate, durationMs: LATENCY.durationMs,
   }
 }
@@ -149,8 +151,7 @@ async function main(): Promise<void> {
       rounds: v, lostWorstTab: spread(v.map((x) => x.lostWorstTab)), gapMs: spread(v.map((x) => x.gapMs)),
     })))
     log('owner close done')
-    const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
-    for (const lane of WITH_PER_MESSAGE) throughputs.set(lane, await attempt(() => throughputOf(lane, server)))
+    const { throughputs, yardsticks } = await throughputOf(server)
     const throughput = perContender(throughputs)
     const reload: Results['reload'] = {}
     for (const c of CONTENDERS) reload[c] = await attempt(() => measureReload(browser, target, server, c, true))
@@ -162,7 +163,7 @@ async function main(): Promise<void> {
         startedAt, durationS: (performance.now() - started) / 1000, command: 'npm run bench', node: process.version,
         chromium: browser.version(), cpus: cpus().length, yardstickMs: spread(noise), clockSkewMs: spread(skews), crossOriginIsolated: isolated,
       },
-      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, reload,
+      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, throughputYardsticks: yardsticks, reload,
       variants: [{
         name: 'tabrelay (per-message)', lane: PER_MESSAGE, schedule: PER_MESSAGE_SCHEDULE,
         latency: latencies.get(PER_MESSAGE) ?? notRun<LatencyResult>(), throughput: throughputs.get(PER_MESSAGE) ?? notRun<ThroughputResult>(),
@@ -178,16 +179,19 @@ async function main(): Promise<void> {
   }
 }
 
-/** Steps a lane's fleet up the rates, then closes it: a flooded fleet's backlog would slow the next lane. */
-async function throughputOf(lane: Lane, server: ServerHandle): Promise<ThroughputResult> {
-  const fleet = fleetOf(lane)
-  try {
-    return await measureThroughput(fleet, server, THROUGHPUT.rates, THROUGHPUT.stepMs)
-  } finally {
+/** Every lane up the rates together, trial by trial; then the fleets close (a flooded one would slow what follows). */
+async function throughputOf(server: ServerHandle): Promise<{ throughputs: Map<Lane, Outcome<ThroughputResult>>; yardsticks: Results['throughputYardsticks'] }> {
+  const lanes = WITH_PER_MESSAGE.filter((lane) => fleets.has(lane))
+  const result = await ladder({ lanes, rates: THROUGHPUT.rates, trials: THROUGHPUT.trials }, (lane, rate) => throughputTrial(fleetOf(lane), server, rate, THROUGHPUT.stepMs), yardstick)
+  for (const lane of lanes) {
+    await fleets.get(lane)?.close()
     fleets.delete(lane)
-    await fleet.close()
-    log(`throughput ${lane} done`)
   }
+  const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
+  for (const [lane, value] of result.lanes) throughputs.set(lane, typeof value === 'string' ? { ok: false, failed: value } : { ok: true, value })
+  log(`throughput done: ${[...throughputs].map(([lane, o]) => `${lane} ${o.ok ? `${o.value.maxSustainedMsgS} (trials ${o.value.trialCeilings?.join('/') ?? '?'})` : o.failed}`).join(', ')}`)
+  noise.push(...result.yardsticks.map((y) => y.ms))
+  return { throughputs, yardsticks: result.yardsticks }
 }
 
 function notRun<T>(): Outcome<T> {
