@@ -56,7 +56,11 @@ export interface ThroughputResult {
  * Time from page script start to every topic SUBSCRIBED (`newTab`), and the part of it after the
  * contender's code loaded (`newTabSubscribe`: connect and join, or ask the hub/leader).
  */
-export interface NewTabResult { firstTab: Spread; newTab: Spread; newTabSubscribe: Spread; rttMs: number }
+export interface NewTabResult {
+  firstTab: Spread; newTab: Spread; newTabSubscribe: Spread; rttMs: number
+  /** New tabs' phases, ms from script start: `load` (code), the contender's marks, `subscribed`. */
+  phases?: Record<string, Spread>
+}
 
 export interface OwnerCloseRound { closedWasLeader: boolean; sent: number; lostTotal: number; lostWorstTab: number; gapMs: number }
 export interface OwnerCloseResult { rounds: OwnerCloseRound[]; lostWorstTab: Spread; gapMs: Spread }

@@ -83,6 +83,8 @@ export interface ReadyInfo {
   /** Of which loading the contender's code (the dynamic import). */
   loadMs: number
   error: string | null
+  /** Phases the contender marked on the way (`bench:<name>`), ms since the first script line. */
+  marks?: Record<string, number>
 }
 
 /** Stream messages received since the last `take()`: parallel arrays, in arrival order. */

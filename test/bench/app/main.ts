@@ -54,12 +54,21 @@ async function boot(): Promise<ReadyInfo> {
     contender = await module.start(options)
     const readyMs = performance.now() - scriptStartMs
     setStatus(`ready ${lane} in ${readyMs.toFixed(1)} ms`)
-    return { readyMs, loadMs, error: null }
+    return { readyMs, loadMs, error: null, marks: marksSinceStart() }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     setStatus(`failed: ${message}`)
     return { readyMs: Number.NaN, loadMs: Number.NaN, error: message }
   }
+}
+
+/** The contender's `bench:` marks (its phases on the way to SUBSCRIBED), ms since the first script line. */
+function marksSinceStart(): Record<string, number> {
+  const marks: Record<string, number> = {}
+  for (const mark of performance.getEntriesByType('mark')) {
+    if (mark.name.startsWith('bench:')) marks[mark.name.slice('bench:'.length)] ??= mark.startTime - scriptStartMs
+  }
+  return marks
 }
 
 function setStatus(text: string): void {

@@ -35,7 +35,11 @@ export function start(options: StartOptions): Promise<Contender> {
  * const tab = await startWith(options, () => new SharedWorker(url, { type: 'module', name: workerName() }))
  */
 export async function startWith(options: StartOptions, worker: () => SharedWorker): Promise<Contender> {
-  const realtime = createSharedRealtime({ url: options.url, apikey: options.apikey, worker })
+  // The new-tab breakdown (main.ts reads every `bench:` mark): worker handle made, hello answered.
+  const timed = (): SharedWorker => { const made = worker(); performance.mark('bench:worker'); return made }
+  const realtime = createSharedRealtime({ url: options.url, apikey: options.apikey, worker: timed })
+  // The first status a tab hears comes with the hub's welcome, i.e. the answer to its hello.
+  const stop = realtime.onStatus(() => { performance.mark('bench:hello'); stop() })
   const channels = options.topics.map((topic) =>
     realtime.channel(topic).on('broadcast', { event: '*' }, (message) => options.onEvent(topic, message.payload)),
   )

@@ -2,7 +2,7 @@
  * The results as Markdown: printed by `npm run bench`, pasted into the README, shown in the report.
  */
 import type { ContenderName } from '../app/contract.ts'
-import type { LatencyResult, Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
+import type { LatencyResult, NewTabResult, Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
 import { ratio, spread, type Spread } from '../stats.ts'
 import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
 
@@ -37,6 +37,11 @@ function trialRatios(r: Results): string {
   const b = valueOf(r.throughput.pertab)?.trialCeilings ?? []
   const ratios = spread(a.flatMap((v, i) => { const d = b[i]; return d === undefined || d === 0 ? [] : [v / d] }))
   return ratios.n === 0 ? '—' : `${fmtSpread(ratios, 1)}×`
+}
+
+/** `load 18 → worker 19 → hello 30 → subscribed 40`: where a new tab's time goes. */
+function phasesCell(v: NewTabResult): string {
+  return Object.entries(v.phases ?? {}).map(([name, at]) => `${name} ${at.median.toFixed(1)}`).join(' → ')
 }
 
 function signed(v: number): string {
@@ -116,6 +121,8 @@ function rows(r: Results): Row[] {
     row(`first tab → SUBSCRIBED ms, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.firstTab, 0)), ''),
     row(`new tab → SUBSCRIBED ms, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTab, 1)), `${ratio(num(r.newTabRtt.pertab, (v) => v.newTab.median), num(r.newTabRtt.tabrelay, (v) => v.newTab.median))} faster`),
     row(`  of which after code load, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTabSubscribe, 1)), `${ratio(sub(r.newTabRtt, 'pertab'), sub(r.newTabRtt, 'tabrelay'))} faster`),
+    row('  new tab phases, ms from script start (median)', (c) => cell(r.newTab[c], phasesCell), ''),
+    row(`  new tab phases, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], phasesCell), ''),
     row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
     row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
     row('reload only tab: new server connections', (c) => cell(reload(c), (v) => fmtSpread(v.newConnections, 0)), ''),
