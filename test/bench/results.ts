@@ -4,6 +4,9 @@
  */
 import type { ContenderName } from './app/contract.ts'
 import type { BundleSize } from './build.ts'
+import type { ScaleResult } from './scenarios/scale.ts'
+import type { BundleRow } from './sizes.ts'
+import type { SseResult } from './scenarios/sse.ts'
 import type { Spread } from './stats.ts'
 
 /** A scenario's result for one contender. */
@@ -115,6 +118,14 @@ export interface Results {
   throughputYardsticks?: Array<{ rateMsgS: number; trial: number; ms: number }>
   /** Keys: the contenders, plus `tabrelay-no-extended-lifetime`. */
   reload: Record<string, Outcome<ReloadResult>>
+  /** `npm run size`: tab entries and one worker per transport, gzip (optional: older results.json lack it). */
+  sizes?: Outcome<BundleRow[]>
+  /** tabrelay without SharedWorker (a host tab's dedicated Worker), 10 tabs, interleaved with the contenders. */
+  tabHost?: { connections: Outcome<ConnectionsRow>; latency: Outcome<LatencyResult>; ownerClose: Outcome<OwnerCloseResult> }
+  /** SSE over HTTP/1.1, 8 tabs on one origin: tabrelay vs an EventSource per tab. */
+  sse?: Outcome<SseResult>
+  /** tabrelay with many tabs, topics and users (optional: older results.json lack it). */
+  scale?: Outcome<ScaleResult>
   /** Optional: results.json files from before the variants lack it. */
   variants?: VariantResult[]
   goals: Goal[]

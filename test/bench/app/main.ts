@@ -1,6 +1,6 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
- * (plus `&batch=microtask` for tabrelay's hub flushing per message) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
 import { clockOffset, isTick, laneOf, nowMs, STREAM_EVENT, streamTopic, topicsOf, type Batching, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
@@ -13,7 +13,8 @@ const params = new URLSearchParams(location.search)
 const name = parseContender(params.get('contender'))
 const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') ?? '3') || 3))
 const batching: Batching = params.get('batch') === 'microtask' ? 'microtask' : 'task'
-const lane = laneOf(name, batching)
+const host = params.get('host') === 'leader-tab' ? 'leader-tab' : undefined
+const lane = laneOf(name, batching, host)
 const topics = topicsOf(lane, topicCount)
 const streamed = streamTopic(lane)
 const seqs: number[] = []
@@ -28,6 +29,7 @@ function parseContender(value: string | null): ContenderName {
 function load(which: ContenderName): Promise<{ start(options: StartOptions): Promise<Contender> }> {
   if (which === 'pertab') return import('./pertab.ts')
   if (which === 'leader') return import('./leader.ts')
+  if (host === 'leader-tab') return import('./tabrelay-tabhost.ts')
   return batching === 'microtask' ? import('./tabrelay-microtask.ts') : import('./tabrelay.ts')
 }
 
@@ -48,6 +50,8 @@ async function boot(): Promise<ReadyInfo> {
     isExtendedLifetime: params.get('lifetime') !== '0',
     onEvent,
   }
+  const token = params.get('token')
+  if (token !== null) options.token = token
   try {
     const module = await load(name)
     const loadMs = performance.now() - scriptStartMs

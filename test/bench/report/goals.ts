@@ -5,6 +5,8 @@
 import type { Goal, Results } from '../results.ts'
 import { spread, type Spread } from '../stats.ts'
 import { fmtSpread, kb, valueOf } from './format.ts'
+import { tabHostGoal } from './hosts.ts'
+import { sseGoal } from './sse.ts'
 
 const P50_SLACK_MS = 0.3
 const P99_SLACK_MS = 0.5
@@ -28,7 +30,7 @@ function verdict(isMet: boolean): Goal['status'] {
  * results.goals = evaluateGoals(results)
  */
 export function evaluateGoals(r: Results): Goal[] {
-  return [connections(r), latency(r), throughput(r), newTab(r, 'newTab', 'local server'), newTab(r, 'newTabRtt', 'RTT'), ownerClose(r), reload(r), bundle(r)]
+  return [connections(r), latency(r), throughput(r), newTab(r, 'newTab', 'local server'), newTab(r, 'newTabRtt', 'RTT'), ownerClose(r), tabHostGoal(r), sseGoal(r), reload(r), bundle(r)]
 }
 
 function connections(r: Results): Goal {

@@ -5,6 +5,9 @@ import type { ContenderName } from '../app/contract.ts'
 import type { LatencyResult, NewTabResult, Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
 import { ratio, spread, type Spread } from '../stats.ts'
 import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
+import { tabHostRows } from './hosts.ts'
+import { sseRows } from './sse.ts'
+import { SCALE_HEADER, SIZE_HEADER, scaleRows, sizeRows } from './scale.ts'
 
 const THROUGHPUT_NOTE = 'each run ≥3 times per lane, lanes interleaved trial by trial, sustained by majority'
 
@@ -125,6 +128,8 @@ function rows(r: Results): Row[] {
     row(`  new tab phases, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], phasesCell), ''),
     row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
     row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
+    ...tabHostRows(r),
+    ...sseRows(r),
     row('reload only tab: new server connections', (c) => cell(reload(c), (v) => fmtSpread(v.newConnections, 0)), ''),
     row('reload only tab: ms until events flow', (c) => cell(reload(c), (v) => fmtSpread(v.flowMs, 0)), ''),
     ['reload, worker without extendedLifetime', cell(reload('tabrelay-no-extended-lifetime'), (v) => `${fmtSpread(v.newConnections, 0)} conn, ${fmtSpread(v.flowMs, 0)} ms`), '', '', ''],
@@ -145,14 +150,16 @@ function markdown(header: string[], body: string[][]): string {
  */
 export function renderTable(r: Results): string {
   const figures = markdown(['scenario', LABELS.tabrelay, LABELS.pertab, LABELS.leader, 'tabrelay vs per-tab'], rows(r))
-  const goals = markdown(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
+  const goals = markdown(['goal', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
   const m = r.meta
   const noise = `Machine: ${m.cpus} cores, Node ${m.node}, Chromium ${m.chromium}; CPU yardstick ${fmtSpread(m.yardstickMs, 1)} ms ` +
     `(median (min–max) of ${m.yardstickMs.n} runs through the run: the machine's noise); page–sender clock skew ${fmtSpread(m.clockSkewMs, 3)} ms; ` +
     `cross-origin isolated: ${m.crossOriginIsolated ? 'yes' : 'no'}; \`${m.command}\` took ${m.durationS.toFixed(0)} s.`
+  const scale = r.scale === undefined ? '' : `\n\nScale (tabrelay):\n\n${markdown(SCALE_HEADER, scaleRows(r))}`
+  const sizes = r.sizes === undefined ? '' : `\n\n${markdown(SIZE_HEADER, sizeRows(r))}`
   const ys = r.throughputYardsticks ?? []
   const perTrial = ys.length === 0 ? '' : `\n\nCPU yardstick after each interleaved throughput trial round, ms: ${ys.map((y) => `${y.rateMsgS}/${y.trial}: ${y.ms.toFixed(0)}`).join(', ')}.`
-  return `${figures}\n\nFigures: median (min–max) over repeated rounds; throughput steps are ${THROUGHPUT_NOTE}.\n\n${goals}\n\n${noise}${perTrial}`
+  return `${figures}\n\nFigures: median (min–max) over repeated rounds; throughput steps are ${THROUGHPUT_NOTE}.${scale}${sizes}\n\n${goals}\n\n${noise}${perTrial}`
 }
 
 export { rows as tableRows, LABELS }

@@ -24,7 +24,7 @@ export interface LadderResult {
 }
 
 /**
- * Climbs every lane up the rates together; a lane leaves after two majority misses in a row or a collapse.
+ * Climbs every lane up the rates together; a lane leaves at its first majority miss.
  * @example
  * const result = await ladder({ lanes: ['tabrelay', 'pertab'], rates: [500, 1000], trials: 3 }, trial, yardstick)
  */
@@ -66,8 +66,9 @@ function keepsClimbing(byRate: ThroughputStep[][]): boolean {
   const steps = byRate.map(majorityStep)
   const last = steps[steps.length - 1]
   if (last !== undefined && last.minDelivered < COLLAPSE_FRACTION * last.sent) return false
-  // Two misses in a row show what the lane does past its ceiling; more steps only cost time.
-  return !(steps.length >= 2 && steps.slice(-2).every((s) => !s.isSustained))
+  // The ceiling is the unbroken run from the bottom, so the first majority miss ends it; the missed
+  // step shows what the lane does past its ceiling, and more steps would only cost time (3 trials each).
+  return last === undefined || last.isSustained
 }
 
 /**
