@@ -179,3 +179,15 @@ function toWireish(error: unknown): WireError {
   if (error instanceof RelayError) return { code: error.code, message: error.message }
   return { code: 'join-failed', message: error instanceof Error ? error.message : String(error) }
 }
+
+/**
+ * A send's result when the hub it went to died before answering (a restarted worker, a tab host
+ * that closed): the others may have it, so its fate is unknown — `'timed out'`, as supabase-js
+ * says, rather than an error an app would retry on and duplicate.
+ * @example
+ * const result = await call('send', (hub) => hub.send(subId, message)).catch(unknownFate)
+ */
+export function unknownFate(error: unknown): 'timed out' {
+  if (error instanceof RelayError && error.code === 'transport') return 'timed out'
+  throw error
+}

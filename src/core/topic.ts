@@ -8,7 +8,7 @@ import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import type { HubClient } from './client.ts'
-import { Membership, type ChannelState, type Invoke } from './membership.ts'
+import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
 import { safely } from './safely.ts'
 
 /**
@@ -122,7 +122,7 @@ export class RelayTopic implements Topic {
     this.#assertOpen('send')
     const outgoing = checkOutgoing(payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload })
     const subId = await this.#member.whenJoined('send', this.name)
-    return this.#client.call('send', (hub) => hub.send(subId, outgoing))
+    return this.#client.call('send', (hub) => hub.send(subId, outgoing)).catch(unknownFate)
   }
 
   async close(): Promise<SendResult> {

@@ -7,7 +7,7 @@ import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendResult, WireError } from '../contract/protocol.ts'
 import type { Clock } from '../contract/clock.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
-import { Membership, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
+import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
 import { checkListener, presencePayload, safely } from './listen.ts'
 import type { CallOptions, HttpSendResult, RealtimePresenceState, SharedChannel, SubscribeCallback } from './types.ts'
@@ -105,7 +105,7 @@ export class Channel implements SharedChannel {
     const outgoing = checkOutgoing(message)
     const ms = timeoutOf(options, 'send')
     const subId = await this.#whenJoined('send')
-    return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms)
+    return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms).catch(unknownFate)
   }
 
   async httpSend(event: string, payload: unknown, options?: CallOptions): Promise<HttpSendResult> {
@@ -116,7 +116,7 @@ export class Channel implements SharedChannel {
     const subId = await this.#whenJoined('httpSend')
     const result = await this.#host.call('httpSend', (hub) => hub.send(subId, outgoing), ms).catch((error: unknown) => {
       if (error instanceof RelayError && error.code === 'timeout') return 'timed out' as const
-      throw error
+      return unknownFate(error)
     })
     if (result === 'ok') return { success: true }
     return result === 'timed out' ? { success: false, status: 408, error: 'timed out' } : { success: false, status: 500, error: 'the server refused the broadcast' }

@@ -119,6 +119,18 @@ describe('worker recovery', () => {
     expect(error).toMatchObject({ code: 'transport' })
   })
 
+  it("a send in flight to a worker that died resolves 'timed out' (its fate is unknown), never a rejection", async () => {
+    const { room } = await joinedRig()
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    first.hang.add('send')
+    const sent = room.send({ type: 'broadcast', event: 'message', payload: 'maybe' })
+    await until(() => first.sends.length === 1, 'the send reached the old worker')
+    first.ack = { workerId: 'restarted' }
+    rig.clock.advance(5_000)
+    await expect(sent).resolves.toBe('timed out')
+  })
+
   it('tracks again on the new worker what the app last tracked (and nothing after untrack)', async () => {
     const { room } = await joinedRig()
     const other = rig.realtime.channel('room:3').subscribe()
