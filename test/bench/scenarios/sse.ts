@@ -42,9 +42,11 @@ async function open(browser: Browser, origin: SseOrigin, name: Side['name']): Pr
     const page = await context.newPage()
     await page.goto(`${origin.url}/?${query}`)
     await page.waitForSelector('body[data-ready="true"]')
-    if (name === 'eventsource') await page.evaluate(() => window.app.start())
     pages.push(page)
   }
+  // Started once every page loaded: the page, its script and the worker share the origin's 6
+  // connections with the streams, so a 7th page could not even load behind 6 open EventSources.
+  if (name === 'eventsource') for (const page of pages) await page.evaluate(() => window.app.start())
   const offsets = await Promise.all(pages.map(pageOffset))
   return { name, room, context, pages, offsets, n: 0, p50: [], p99: [], lost: 0 }
 }
