@@ -17,13 +17,16 @@ function rig(limits: OutboxLimits = {}) {
     sent.push(batch)
     return new Promise((resolve) => answers.push(resolve))
   }
-  const outbox = new Outbox(send, later.schedule, counters, { ...limits, immediate: now.schedule })
+  const clock = { at: 0 }
+  const outbox = new Outbox(send, later.schedule, counters, { ...limits, immediate: now.schedule, now: () => clock.at })
+  /** Time passes (the hub clock, ms): past burstGapMs (2) the tab counts as idle again. */
+  const advance = (ms: number): void => { clock.at += ms }
   /** The tab answers every call so far; the outbox sees it a microtask later. */
   const answerAll = async (): Promise<void> => {
     for (const answer of answers.splice(0)) answer()
     await settle()
   }
-  return { outbox, now, later, sent, counters, answerAll }
+  return { outbox, now, later, sent, counters, answerAll, advance }
 }
 
 describe('Outbox, adaptive flush', () => {
@@ -54,13 +57,14 @@ describe('Outbox, adaptive flush', () => {
     expect(sent).toEqual([[message(0)], [1, 2, 3].map(message)])
   })
 
-  it('once the tab has answered everything, the next delivery leaves at once again', async () => {
-    const { outbox, now, later, sent, answerAll } = rig()
+  it('once the tab has answered everything and the stream paused, the next delivery leaves at once again', async () => {
+    const { outbox, now, later, sent, answerAll, advance } = rig()
     outbox.push(message(0))
     now.flush()
     outbox.push(message(1))
     later.flush()
     await answerAll()
+    advance(10)
     outbox.push(message(2))
     expect([now.pending, later.pending]).toEqual([1, 0])
     now.flush()
@@ -68,7 +72,7 @@ describe('Outbox, adaptive flush', () => {
   })
 
   it('keeps the window: past windowBatches unanswered calls it holds; answers release the rest in order', async () => {
-    const { outbox, now, later, sent, counters, answerAll } = rig({ windowBatches: 2 })
+    const { outbox, now, later, sent, counters, answerAll, advance } = rig({ windowBatches: 2 })
     outbox.push(message(0))
     now.flush()
     outbox.push(message(1))
@@ -84,6 +88,7 @@ describe('Outbox, adaptive flush', () => {
     later.flush()
     expect(sent.flat()).toEqual([0, 1, 2, 3, 4, 5].map(message))
     await answerAll()
+    advance(10)
     outbox.push(message(6))
     expect(now.pending).toBe(1)
   })
@@ -106,18 +111,35 @@ describe('Outbox, adaptive flush', () => {
     expect(sent).toEqual([])
   })
 
-  it("a tab that answers synchronously is always idle: each task's deliveries leave in that task", () => {
+  it("a tab that answers at once, messages 10 ms apart: each task's delivery leaves in that task", () => {
     const later = new ManualSchedule()
     const sent: Delivery[][] = []
     const counters: OutboxCounters = outboxCounters()
     const immediate = new ManualSchedule()
-    const outbox = new Outbox((batch) => sent.push(batch), later.schedule, counters, { immediate: immediate.schedule })
+    let at = 0
+    const outbox = new Outbox((batch) => sent.push(batch), later.schedule, counters, { immediate: immediate.schedule, now: () => at })
     for (let task = 0; task < 3; task += 1) {
+      at += 10
       outbox.push(message(task))
       immediate.flush()
     }
     expect(later.pending).toBe(0)
     expect(counters).toMatchObject({ delivered: 3, batches: 3, dropped: 0 })
+  })
+
+  it('a tab that answers at once still gets a fast stream in batches: within burstGapMs of its last call, the next task', () => {
+    const later = new ManualSchedule()
+    const immediate = new ManualSchedule()
+    const sent: Delivery[][] = []
+    let at = 0
+    const outbox = new Outbox((batch) => sent.push(batch), later.schedule, outboxCounters(), { immediate: immediate.schedule, now: () => at })
+    outbox.push(message(0))
+    immediate.flush()
+    // Four socket messages, four tasks, 0.5 ms apart (2 000 msg/s): one call for all of them.
+    for (let n = 1; n < 5; n += 1) { at += 0.5; outbox.push(message(n)) }
+    expect([immediate.pending, later.pending]).toEqual([0, 1])
+    later.flush()
+    expect(sent).toEqual([[message(0)], [1, 2, 3, 4].map(message)])
   })
 })
 
