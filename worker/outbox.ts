@@ -153,8 +153,10 @@ export class Outbox {
   #hold(item: Held): void {
     item.bytes = JSON.stringify(item.delivery).length
     this.#queuedBytes += item.bytes
-    this.#counters.peakQueued = Math.max(this.#counters.peakQueued, this.#queue.length)
-    if (this.#queue.length <= this.#limits.maxQueued && this.#queuedBytes <= this.#limits.maxQueuedBytes) return
+    if (this.#queue.length <= this.#limits.maxQueued && this.#queuedBytes <= this.#limits.maxQueuedBytes) {
+      this.#counters.peakQueued = Math.max(this.#counters.peakQueued, this.#queue.length)
+      return
+    }
     // The tab is too far behind to catch up by replay: drop, remember, resync later.
     this.#counters.overflows += 1
     for (const held of this.#queue) if (this.#overflow.drop(held)) this.#counters.dropped += 1

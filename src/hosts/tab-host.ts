@@ -12,7 +12,7 @@ import { randomId } from '../contract/ids.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Control, type HostAnnouncement } from './broadcast.ts'
 import { aliveLock, startHosting, type Hosting, type HostLocks } from './hosting.ts'
-import type { HubLink, HubWorker } from './worker.ts'
+import { createWorker, terminate, type HubLink, type HubWorker } from './worker.ts'
 
 /** The page's visibility as the tab host reads it (a fake in tests). */
 export interface PageSignal {
@@ -63,6 +63,12 @@ export class TabHost {
   #tenure = 0
   #isHandingOver = false
   #isClosed = false
+  /**
+   * A loaded but idle hub Worker (no socket until a host order and a hello), kept by every tab
+   * that is not host: a handover then skips the worker's start (script fetch, parse, module
+   * graph), the largest part of the gap after the lock grant.
+   */
+  #spare: HubWorker | null = null
 
   constructor(factory: () => HubWorker, env: HostEnv = {}) {
     const locks = env.locks ?? globalThis.navigator?.locks
@@ -119,6 +125,8 @@ export class TabHost {
     this.#election.abort()
     this.#watch.abort()
     this.#endHosting()
+    if (this.#spare) terminate(this.#spare)
+    this.#spare = null
     this.#stopPage()
     this.#channel.removeEventListener('message', this.#onMessage)
     this.#channel.close()
@@ -147,7 +155,7 @@ export class TabHost {
     const held = new Promise<void>((end) => { this.#endTenure = end })
     const tenure = this.#tenure
     try {
-      const hosting = await startHosting({ locks: this.#locks, name: HOST_NAME, hostId: randomId(), factory: this.#factory, isHidden: this.#page.isHidden() })
+      const hosting = await startHosting({ locks: this.#locks, name: HOST_NAME, hostId: randomId(), factory: () => this.#takeSpare(), isHidden: this.#page.isHidden() })
       // Stolen (or closed) while the worker started: this tab no longer holds the lock.
       if (tenure !== this.#tenure || this.#isClosed) return hosting.stop()
       this.#hosting = hosting
@@ -189,6 +197,27 @@ export class TabHost {
       this.#watchHost(host.hostId)
     }
     this.#onVisibility()
+    this.#prepareSpare()
+  }
+
+  // Another tab hosts: get a worker ready for the day this tab takes over (a later task, so it
+  // never delays this tab's own first hello).
+  #prepareSpare(): void {
+    if (this.#spare || this.#hosting || this.#isClosed) return
+    setTimeout(() => {
+      if (this.#spare || this.#hosting || this.#isClosed) return
+      try {
+        this.#spare = createWorker(this.#factory)
+      } catch {
+        // Made again from the factory at election time, which reports the failure.
+      }
+    }, 0)
+  }
+
+  #takeSpare(): HubWorker {
+    const spare = this.#spare
+    this.#spare = null
+    return spare ?? this.#factory()
   }
 
   /** Queues on the host's liveness lock: granted the moment the host closes, crashes or navigates. */

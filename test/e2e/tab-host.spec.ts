@@ -44,9 +44,10 @@ test('all tabs hidden → paused; one shown → resumed (and it takes over as ho
   const page = pages[shown]
   if (!page) throw new Error('no page to show')
   await show(page)
+  // The hidden host hands the role to the tab that became visible: that can finish after the old
+  // host resumed the connection, so wait for the new host, then for every tab open on it.
+  await waitUntil(() => hostIndex(pages), (index) => index === shown, { what: 'the shown tab hosting' })
   for (const p of pages) await waitForStatus(p, 'open')
-  // The hidden host handed the role to the tab that became visible.
-  expect(await hostIndex(pages)).toBe(shown)
   await waitUntil(server.stats, (s) => socketsOf(s, alice.sub).length === 1, { what: 'one socket again' })
 })
 

@@ -38,15 +38,23 @@ function hubWorker(search: string, isExtendedLifetime: boolean): SharedWorker {
 }
 
 /**
- * The same hub file as a dedicated Worker: the tab host's hub (this page was elected host) or,
- * with `?host=dedicated`, this tab's own. Recorded in `window.tabHost` for the specs.
+ * The same hub file as a dedicated Worker: the tab host's hub (this page was elected host and
+ * ordered it to serve), a spare, or with `?host=dedicated` this tab's own. Recorded in
+ * `window.tabHost` for the specs.
  */
 function dedicatedWorker(search: string): Worker {
   const Worker = class extends globalThis.Worker {
     constructor(url: URL, options: WorkerOptions) {
       url.search = search
       super(url, options)
-      window.tabHost = { isHosting: true, startedAt: Date.now() }
+    }
+
+    // Every tab keeps an idle spare Worker; this page hosts once it orders one to serve.
+    override postMessage(message: unknown, options?: StructuredSerializeOptions | Transferable[]): void {
+      const order = typeof message === 'object' && message !== null && 'tabrelayHost' in message ? message.tabrelayHost : undefined
+      if (typeof order === 'object' && order !== null && 'channel' in order) window.tabHost = { isHosting: true, startedAt: Date.now() }
+      if (Array.isArray(options)) super.postMessage(message, options)
+      else super.postMessage(message, options)
     }
 
     override terminate(): void {

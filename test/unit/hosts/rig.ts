@@ -50,6 +50,7 @@ export interface FakeWorker {
   addEventListener(type: string, listener: EventListenerOrEventListenerObject): void
   removeEventListener(): void
   terminate(): void
+  /** Running and ordered to serve as host (a tab keeps one idle spare that is neither). */
   readonly isRunning: boolean
   freeze(): void
 }
@@ -137,21 +138,26 @@ export class Origin {
     const hub = createHub({ transports: { inbox: tracked }, locks: null })
     const listeners = new Set<(event: { data: unknown }) => void>()
     const wires: Wire[] = []
-    let isRunning = true
+    let isAlive = true
+    let isServing = false
     followHostOrders(hub, { addEventListener: (_type: string, l: EventListenerOrEventListenerObject) => { listeners.add(l as unknown as (event: { data: unknown }) => void) } }, (name) => {
       const w = open(name)
       wires.push(w)
       return w
     })
     return {
-      get isRunning() { return isRunning },
-      postMessage(data) { if (isRunning) for (const l of listeners) l({ data }) },
+      get isRunning() { return isAlive && isServing },
+      postMessage(data) {
+        if (!isAlive) return
+        if (typeof data === 'object' && data !== null && 'tabrelayHost' in data) isServing = true
+        for (const l of listeners) l({ data })
+      },
       // The host page never listens to its Worker (the hub answers over the channel).
       addEventListener: () => undefined,
       removeEventListener: () => undefined,
       terminate() {
-        if (!isRunning) return
-        isRunning = false
+        if (!isAlive) return
+        isAlive = false
         for (const w of wires) w.close()
         for (const socket of sockets) void socket.close()
       },
