@@ -33,7 +33,12 @@ export function busyMs(profile: Profile, skip: readonly string[] = ['(idle)']): 
   return busy / 1000
 }
 
-/** One attached SharedWorker. */
+/**
+ * One attached SharedWorker.
+ * @example
+ * const probe = await WorkerProbe.attach(browser)
+ * try { const { cpuMs } = await probe.cpuDuring(() => fleet.stream(server, 100, 1000)) } finally { await probe.detach() }
+ */
 export class WorkerProbe {
   readonly #cdp: CDPSession
   readonly #sessionId: string

@@ -7,6 +7,11 @@ import type { ScalePoint } from '../scenarios/scale.ts'
 import { fmtSpread, kb, mb, valueOf } from './format.ts'
 import type { ChartSpec } from './html.ts'
 
+/**
+ * The scale table's columns.
+ * @example
+ * markdown(SCALE_HEADER, scaleRows(results))
+ */
 export const SCALE_HEADER = ['users × tabs × topics', 'server connections opened', 'server channel joins', 'hub heap after GC', 'fan-out p50 / p99 ms', 'hub CPU (of which JS) per 1 000 msgs', 'opening one page']
 
 function line(p: ScalePoint): string[] {
@@ -55,6 +60,11 @@ export function scaleCharts(r: Results): ChartSpec[] {
   ]
 }
 
+/**
+ * The bundle table's columns.
+ * @example
+ * markdown(SIZE_HEADER, sizeRows(results))
+ */
 export const SIZE_HEADER = ['bundle (npm run size)', 'gzip', 'realtime-js inside']
 
 /**
