@@ -39,7 +39,7 @@ export class Hub {
 
   constructor(options: HubOptions) {
     this.#options = {
-      clock: systemClock, random: Math.random, schedule: nextTask, workerId: randomId(),
+      clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn) => queueMicrotask(fn), workerId: randomId(),
       minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, ...options,
     }
     this.workerId = this.#options.workerId
@@ -63,7 +63,7 @@ export class Hub {
     const subs = new Map<string, Subscription>()
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
+      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)

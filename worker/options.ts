@@ -31,7 +31,10 @@ export interface HubOptions {
   clock?: Clock
   random?: () => number
   locks?: LockRequester | null
+  /** How a tab's deliveries gather while it is busy (a call unanswered); default the next task. */
   schedule?: Schedule
+  /** How a delivery leaves while its tab is idle (every call answered); default a microtask. */
+  immediate?: Schedule
   workerId?: string
   /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
   minUptimeMs?: number

@@ -38,12 +38,14 @@ export interface Tab {
  * @example
  * pageUrl(target, 'pertab', { topics: 3 })
  */
-export function pageUrl(target: Target, contender: ContenderName, options: { topics?: number; lifetime?: boolean; batching?: Batching } = {}): string {
+export function pageUrl(target: Target, contender: ContenderName, options: { topics?: number; lifetime?: boolean; batching?: Batching; token?: string; host?: 'leader-tab' } = {}): string {
   const query = new URLSearchParams({
     contender, topics: String(options.topics ?? 3), url: target.serverUrl, apikey: target.anonKey,
     lifetime: options.lifetime === false ? '0' : '1',
   })
   if (options.batching === 'microtask') query.set('batch', 'microtask')
+  if (options.token !== undefined) query.set('token', options.token)
+  if (options.host !== undefined) query.set('host', options.host)
   return `${target.origin}/?${query.toString()}`
 }
 

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Rollup } from 'vite'
 import { CONTENDERS, type ContenderName } from './app/contract.ts'
+import { preloader } from './preload.ts'
 
 const appRoot = fileURLToPath(new URL('./app/', import.meta.url))
 /** Gitignored (test/bench/out/). */
@@ -41,7 +42,7 @@ export async function buildApp(): Promise<void> {
     root: appRoot,
     logLevel: 'warn',
     worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false },
+    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false, manifest: true },
   })
 }
 
@@ -109,13 +110,16 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serves `outDir` on 127.0.0.1, cross-origin isolated so `performance.now()` keeps its 5 µs
- * resolution instead of the coarsened 100 µs (FIELD_NOTES "Relay costs").
+ * resolution instead of the coarsened 100 µs (FIELD_NOTES "Relay costs"); the page comes with a
+ * modulepreload of its contender's code (preload.ts).
  * @example
  * const { origin, close } = await serveApp()
  */
 export async function serveApp(): Promise<{ origin: string; close(): Promise<void> }> {
+  const inject = await preloader(outDir)
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const path = url.pathname
     const file = normalize(join(outDir, path === '/' ? 'index.html' : path))
     if (!file.startsWith(outDir)) {
       res.writeHead(403).end()
@@ -129,7 +133,7 @@ export async function serveApp(): Promise<{ origin: string; close(): Promise<voi
           'cross-origin-embedder-policy': 'require-corp',
           'cache-control': 'no-store',
         })
-        res.end(body)
+        res.end(path === '/' ? inject(body.toString('utf8'), url.searchParams) : body)
       },
       () => res.writeHead(404).end(),
     )

@@ -31,8 +31,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** How a fleet's tabs load: `lifetime: false` drops `extendedLifetime`; `batching` picks tabrelay's hub. */
-export interface FleetOptions { lifetime?: boolean; batching?: Batching }
+/**
+ * How a fleet's tabs load: `lifetime: false` drops `extendedLifetime`; `batching` picks tabrelay's
+ * hub; `topics` per tab (default 3); `token`, a user's JWT (tabrelay only; default anonymous);
+ * `host: 'leader-tab'`, tabrelay without SharedWorker.
+ */
+export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab' }
 
 /** One contender's context and tabs. */
 export class Fleet {
@@ -63,7 +67,7 @@ export class Fleet {
 
   /** The contender, or tabrelay's per-message variant: what the tabs subscribe under. */
   get lane(): Lane {
-    return laneOf(this.contender, this.#options.batching ?? 'task')
+    return laneOf(this.contender, this.#options.batching ?? 'task', this.#options.host)
   }
 
   get topic(): string {
@@ -77,8 +81,9 @@ export class Fleet {
     return first
   }
 
-  async add(): Promise<Tab> {
-    const tab = await openTab(this.#context, pageUrl(this.#target, this.contender, this.#options))
+  /** Opens one more tab; `overrides` for this tab only (e.g. another user's token). */
+  async add(overrides: FleetOptions = {}): Promise<Tab> {
+    const tab = await openTab(this.#context, pageUrl(this.#target, this.contender, { ...this.#options, ...overrides }))
     this.tabs.push(tab)
     return tab
   }

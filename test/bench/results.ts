@@ -4,6 +4,9 @@
  */
 import type { ContenderName } from './app/contract.ts'
 import type { BundleSize } from './build.ts'
+import type { ScaleResult } from './scenarios/scale.ts'
+import type { BundleRow } from './sizes.ts'
+import type { SseResult } from './scenarios/sse.ts'
 import type { Spread } from './stats.ts'
 
 /** A scenario's result for one contender. */
@@ -19,6 +22,8 @@ export interface ConnectionsRow { tabs: number; connections: number; channels: n
 export interface LatencyResult {
   /** Each round's p50, in round order: rounds are interleaved across contenders, so index i pairs up. */
   p50Rounds: number[]
+  /** Each round's p99, in round order (optional: older results.json lack it). */
+  p99Rounds?: number[]
   p50: Spread; p95: Spread; p99: Spread; samples: number; lost: number; rateMsgS: number; durationMs: number }
 
 /** One throughput step: what was sent, what the worst tab got, how far behind it ended. */
@@ -33,16 +38,32 @@ export interface ThroughputStep {
   /** Median latency of the last 10 % of messages sent, worst tab: a growing backlog shows here. */
   endLagMs: number
   p50Ms: number
+  /** For a majority step: sustained when most of its trials were. */
   isSustained: boolean
+  /** Trials run at this rate, and how many of them were sustained (majority steps only). */
+  trials?: number
+  sustainedTrials?: number
 }
 
-export interface ThroughputResult { steps: ThroughputStep[]; maxSustainedMsgS: number }
+export interface ThroughputResult {
+  /** One step per rate: the median trial, sustained by majority. */
+  steps: ThroughputStep[]
+  /** The majority ceiling: last step of the unbroken sustained run from the bottom. */
+  maxSustainedMsgS: number
+  /** Each trial's own ceiling (trial i of every step), in trial order: trial i of each lane ran back to back. */
+  trialCeilings?: number[]
+  ceilingMsgS?: Spread
+}
 
 /**
  * Time from page script start to every topic SUBSCRIBED (`newTab`), and the part of it after the
  * contender's code loaded (`newTabSubscribe`: connect and join, or ask the hub/leader).
  */
-export interface NewTabResult { firstTab: Spread; newTab: Spread; newTabSubscribe: Spread; rttMs: number }
+export interface NewTabResult {
+  firstTab: Spread; newTab: Spread; newTabSubscribe: Spread; rttMs: number
+  /** New tabs' phases, ms from script start: `load` (code), the contender's marks, `subscribed`. */
+  phases?: Record<string, Spread>
+}
 
 export interface OwnerCloseRound { closedWasLeader: boolean; sent: number; lostTotal: number; lostWorstTab: number; gapMs: number }
 export interface OwnerCloseResult { rounds: OwnerCloseRound[]; lostWorstTab: Spread; gapMs: Spread }
@@ -93,8 +114,18 @@ export interface Results {
   newTabRtt: PerContender<NewTabResult>
   ownerClose: PerContender<OwnerCloseResult>
   throughput: PerContender<ThroughputResult>
+  /** The CPU yardstick after each interleaved throughput trial round, ms. */
+  throughputYardsticks?: Array<{ rateMsgS: number; trial: number; ms: number }>
   /** Keys: the contenders, plus `tabrelay-no-extended-lifetime`. */
   reload: Record<string, Outcome<ReloadResult>>
+  /** `npm run size`: tab entries and one worker per transport, gzip (optional: older results.json lack it). */
+  sizes?: Outcome<BundleRow[]>
+  /** tabrelay without SharedWorker (a host tab's dedicated Worker), 10 tabs, interleaved with the contenders. */
+  tabHost?: { connections: Outcome<ConnectionsRow>; latency: Outcome<LatencyResult>; ownerClose: Outcome<OwnerCloseResult> }
+  /** SSE over HTTP/1.1, 8 tabs on one origin: tabrelay vs an EventSource per tab. */
+  sse?: Outcome<SseResult>
+  /** tabrelay with many tabs, topics and users (optional: older results.json lack it). */
+  scale?: Outcome<ScaleResult>
   /** Optional: results.json files from before the variants lack it. */
   variants?: VariantResult[]
   goals: Goal[]

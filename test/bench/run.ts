@@ -8,16 +8,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import { CONTENDERS, PER_MESSAGE, type ContenderName, type Lane, type ReadyInfo } from './app/contract.ts'
+import { CONTENDERS, PER_MESSAGE, TAB_HOST, type ContenderName, type Lane, type ReadyInfo } from './app/contract.ts'
 import { launch, type Target } from './browser.ts'
 import { buildApp, measureBundles, serveApp } from './build.ts'
-import { Fleet } from './fleet.ts'
+import { measureAll } from './sizes.ts'
+import { Fleet, type FleetOptions } from './fleet.ts'
 import { evaluateGoals } from './report/goals.ts'
 import { renderHtml } from './report/html.ts'
 import { renderTable } from './report/table.ts'
-import { attempt, type LatencyResult, type Outcome, type PerContender, type Results, type ThroughputResult } from './results.ts'
+import { attempt, type ConnectionsRow, type LatencyResult, type Outcome, type PerContender, type Results, type ThroughputResult } from './results.ts'
 import { measureNewTabOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs } from './scenarios/churn.ts'
-import { latencyRound, measureConnections, measureMemory, measureThroughput } from './scenarios/steady.ts'
+import { ladder } from './scenarios/ladder.ts'
+import { measureScale, type ScalePlan } from './scenarios/scale.ts'
+import { measureSse, SSE_TABS } from './scenarios/sse.ts'
+import { latencyRound, measureConnections, measureMemory, throughputTrial } from './scenarios/steady.ts'
 import { startServer, type ServerHandle } from './server.ts'
 import { spread, yardstick } from './stats.ts'
 
@@ -25,10 +29,13 @@ const FLEET_SIZE = 10
 const LATENCY = { rate: 100, durationMs: 1_500, rounds: 6 }
 const NEW_TAB_ROUNDS = 5
 const OWNER = { rate: 200, durationMs: 2_500, closeAfterMs: 800, rounds: 3 }
-const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000], stepMs: 1_500 }
+/** Each step `trials` times per lane, lanes interleaved trial by trial (ladder.ts). */
+const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000], stepMs: 800, trials: 3 }
 /** Latency and throughput also run tabrelay flushing per message, right beside tabrelay batching across tasks. */
 const WITH_PER_MESSAGE: readonly Lane[] = ['tabrelay', PER_MESSAGE, 'pertab', 'leader']
 const PER_MESSAGE_SCHEDULE = '(fn) => queueMicrotask(fn)'
+/** Scale: one user's 10 → 50 tabs at 20 topics, 1 and 5 topics at 10 tabs, 5 users × 10 tabs. */
+const SCALE: ScalePlan = { tabs: [10, 25, 50], maxTopics: 20, topics: [1, 5], topicTabs: 10, users: 5, tabsPerUser: 10, rate: 100, durationMs: 1_000 }
 /** Past this, repeated rounds stop after their first one, so a slow machine still ends in ~5 min. */
 const ROUNDS_BUDGET_MS = 200_000
 
@@ -80,9 +87,10 @@ async function rounds<T, R>(count: number, round: (fleet: Fleet) => Promise<T>, 
   }))
 }
 
-/** tabrelay's per-message fleet, 10 tabs, opened after the memory scenario (which expects one SharedWorker). */
-async function openPerMessage(browser: Browser, target: Target, server: ServerHandle): Promise<void> {
-  const fleet = await Fleet.open(browser, target, 'tabrelay', { batching: 'microtask' })
+/** A tabrelay variant's fleet of 10 tabs (opened after the memory scenario, which expects one SharedWorker), with its server share. */
+async function openVariant(browser: Browser, target: Target, server: ServerHandle, lane: Lane, options: FleetOptions): Promise<ConnectionsRow> {
+  const base = await server.stats()
+  const fleet = await Fleet.open(browser, target, 'tabrelay', options)
   try {
     while (fleet.tabs.length < FLEET_SIZE) {
       const tab = await fleet.add()
@@ -93,12 +101,14 @@ async function openPerMessage(browser: Browser, target: Target, server: ServerHa
     await fleet.close()
     throw error
   }
-  fleets.set(PER_MESSAGE, fleet)
+  fleets.set(lane, fleet)
+  const now = await server.stats()
+  return { tabs: FLEET_SIZE, connections: now.connections - base.connections, channels: now.channels - base.channels, readyFailures: 0 }
 }
 
 function sumLatency(v: { p50: number; p95: number; p99: number; samples: number; lost: number }[]): LatencyResult {
   return {
-    p50Rounds: v.map((x) => x.p50), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
+    p50Rounds: v.map((x) => x.p50), p99Rounds: v.map((x) => x.p99), p50: spread(v.map((x) => x.p50)), p95: spread(v.map((x) => x.p95)), p99: spread(v.map((x) => x.p99)),
     samples: v.reduce((s, x) => s + x.samples, 0), lost: v.reduce((s, x) => s + x.lost, 0), rateMsgS: LATENCY.rate, durationMs: LATENCY.durationMs,
   }
 }
@@ -124,7 +134,9 @@ async function main(): Promise<void> {
   noise.push(yardstick(), yardstick())
   await buildApp()
   const bundles = await measureBundles()
-  log(`built; tab bundles gz: ${bundles.map((b) => `${b.contender} ${b.gzipBytes} B`).join(', ')}`)
+  // `npm run size`'s rows: the tab entries and one worker per transport, as an app bundles them.
+  const sizes = await attempt(() => measureAll())
+  log(`built; tab bundles gz: ${bundles.map((b) => `${b.contender} ${b.gzipBytes} B`).join(', ')}; ${sizes.ok ? `${sizes.value.length} size rows` : sizes.failed}`)
   const app = await serveApp()
   const server = await startServer()
   const browser = await launch()
@@ -135,9 +147,11 @@ async function main(): Promise<void> {
     const isolated = await fleets.get('pertab')?.tabs[0]?.page.evaluate(() => crossOriginIsolated) ?? false
     const memory = await each((c) => measureMemory(browser, fleetOf(c)))
     log('memory done')
-    const perMessageOpened = await attempt(() => openPerMessage(browser, target, server))
+    const perMessageOpened = await attempt(() => openVariant(browser, target, server, PER_MESSAGE, { batching: 'microtask' }))
     log(perMessageOpened.ok ? `${PER_MESSAGE}: ${FLEET_SIZE} tabs open` : `${PER_MESSAGE}: ${perMessageOpened.failed}`)
-    const latencies = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), sumLatency, WITH_PER_MESSAGE)
+    const tabHostConnections = await attempt(() => openVariant(browser, target, server, TAB_HOST, { host: 'leader-tab' }))
+    log(tabHostConnections.ok ? `${TAB_HOST}: ${FLEET_SIZE} tabs → ${tabHostConnections.value.connections} conn` : `${TAB_HOST}: ${tabHostConnections.failed}`)
+    const latencies = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), sumLatency, [...WITH_PER_MESSAGE, TAB_HOST])
     const latency = perContender(latencies)
     log('latency done')
     const newTabs = perContender(await rounds(NEW_TAB_ROUNDS, newTabRound, (v) => v))
@@ -145,24 +159,32 @@ async function main(): Promise<void> {
     const viaProxy: Target = { ...target, serverUrl: server.proxyUrl }
     const newTabRtt = await each((c) => measureNewTabOverRtt(browser, viaProxy, c, 2 * server.proxyDelayMs))
     log('new tab done')
-    const ownerClose = perContender(await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
+    const owners = await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
       rounds: v, lostWorstTab: spread(v.map((x) => x.lostWorstTab)), gapMs: spread(v.map((x) => x.gapMs)),
-    })))
+    }), [...CONTENDERS, TAB_HOST])
+    const ownerClose = perContender(owners)
+    await fleets.get(TAB_HOST)?.close()
+    fleets.delete(TAB_HOST)
+    const tabHost: Results['tabHost'] = { connections: tabHostConnections, latency: latencies.get(TAB_HOST) ?? notRun(), ownerClose: owners.get(TAB_HOST) ?? notRun() }
     log('owner close done')
-    const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
-    for (const lane of WITH_PER_MESSAGE) throughputs.set(lane, await attempt(() => throughputOf(lane, server)))
+    const { throughputs, yardsticks } = await throughputOf(server)
     const throughput = perContender(throughputs)
     const reload: Results['reload'] = {}
     for (const c of CONTENDERS) reload[c] = await attempt(() => measureReload(browser, target, server, c, true))
     reload['tabrelay-no-extended-lifetime'] = await attempt(() => measureReload(browser, target, server, 'tabrelay', false))
     log('reload done')
+    // Last: every other fleet is closed, so the hub under test is the only SharedWorker.
+    const scale = await attempt(() => measureScale(browser, target, server, SCALE, log))
+    if (!scale.ok) log(`scale: ${scale.failed}`)
+    const sse = await attempt(() => measureSse(browser))
+    log(sse.ok ? `sse: streams ${sse.value.tabrelay.streams} vs ${sse.value.eventsource.streams}, receiving ${sse.value.tabrelay.receiving} vs ${sse.value.eventsource.receiving} of ${SSE_TABS}` : `sse: ${sse.failed}`)
     noise.push(yardstick(), yardstick())
     const results: Results = {
       meta: {
         startedAt, durationS: (performance.now() - started) / 1000, command: 'npm run bench', node: process.version,
         chromium: browser.version(), cpus: cpus().length, yardstickMs: spread(noise), clockSkewMs: spread(skews), crossOriginIsolated: isolated,
       },
-      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, reload,
+      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, throughputYardsticks: yardsticks, reload, scale, sizes, tabHost, sse,
       variants: [{
         name: 'tabrelay (per-message)', lane: PER_MESSAGE, schedule: PER_MESSAGE_SCHEDULE,
         latency: latencies.get(PER_MESSAGE) ?? notRun<LatencyResult>(), throughput: throughputs.get(PER_MESSAGE) ?? notRun<ThroughputResult>(),
@@ -178,16 +200,19 @@ async function main(): Promise<void> {
   }
 }
 
-/** Steps a lane's fleet up the rates, then closes it: a flooded fleet's backlog would slow the next lane. */
-async function throughputOf(lane: Lane, server: ServerHandle): Promise<ThroughputResult> {
-  const fleet = fleetOf(lane)
-  try {
-    return await measureThroughput(fleet, server, THROUGHPUT.rates, THROUGHPUT.stepMs)
-  } finally {
+/** Every lane up the rates together, trial by trial; then the fleets close (a flooded one would slow what follows). */
+async function throughputOf(server: ServerHandle): Promise<{ throughputs: Map<Lane, Outcome<ThroughputResult>>; yardsticks: Results['throughputYardsticks'] }> {
+  const lanes = WITH_PER_MESSAGE.filter((lane) => fleets.has(lane))
+  const result = await ladder({ lanes, rates: THROUGHPUT.rates, trials: THROUGHPUT.trials }, (lane, rate) => throughputTrial(fleetOf(lane), server, rate, THROUGHPUT.stepMs), yardstick)
+  for (const lane of lanes) {
+    await fleets.get(lane)?.close()
     fleets.delete(lane)
-    await fleet.close()
-    log(`throughput ${lane} done`)
   }
+  const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
+  for (const [lane, value] of result.lanes) throughputs.set(lane, typeof value === 'string' ? { ok: false, failed: value } : { ok: true, value })
+  log(`throughput done: ${[...throughputs].map(([lane, o]) => `${lane} ${o.ok ? `${o.value.maxSustainedMsgS} (trials ${o.value.trialCeilings?.join('/') ?? '?'})` : o.failed}`).join(', ')}`)
+  noise.push(...result.yardsticks.map((y) => y.ms))
+  return { throughputs, yardsticks: result.yardsticks }
 }
 
 function notRun<T>(): Outcome<T> {

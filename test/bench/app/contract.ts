@@ -19,16 +19,21 @@ export type Batching = 'task' | 'microtask'
 /** tabrelay's hub flushing per message: a variant run in the latency and throughput scenarios only. */
 export const PER_MESSAGE = 'tabrelay-microtask'
 
-/** A fleet's name: a contender, or tabrelay flushing per message. */
-export type Lane = ContenderName | typeof PER_MESSAGE
+/** tabrelay without SharedWorker: the tabs elect a host tab whose dedicated Worker runs the hub (`?host=leader-tab`). */
+export const TAB_HOST = 'tabrelay-tabhost'
+
+/** A fleet's name: a contender, tabrelay flushing per message, or tabrelay on the tab host. */
+export type Lane = ContenderName | typeof PER_MESSAGE | typeof TAB_HOST
 
 /**
- * The lane of a contender run with a batching mode (only tabrelay has a choice).
+ * The lane of a contender run with a batching mode or host (only tabrelay has a choice).
  * @example
  * laneOf('tabrelay', 'microtask') // 'tabrelay-microtask'
  */
-export function laneOf(contender: ContenderName, batching: Batching): Lane {
-  return contender === 'tabrelay' && batching === 'microtask' ? PER_MESSAGE : contender
+export function laneOf(contender: ContenderName, batching: Batching, host?: 'leader-tab'): Lane {
+  if (contender !== 'tabrelay') return contender
+  if (host === 'leader-tab') return TAB_HOST
+  return batching === 'microtask' ? PER_MESSAGE : contender
 }
 
 /**
@@ -65,6 +70,8 @@ export interface StartOptions {
   topics: string[]
   /** Whether to ask for the SharedWorker's `extendedLifetime` (tabrelay only). */
   isExtendedLifetime: boolean
+  /** The user's access token (tabrelay only): tabs of different users get different connections. */
+  token?: string
   onEvent(topic: string, payload: unknown): void
 }
 
@@ -83,6 +90,8 @@ export interface ReadyInfo {
   /** Of which loading the contender's code (the dynamic import). */
   loadMs: number
   error: string | null
+  /** Phases the contender marked on the way (`bench:<name>`), ms since the first script line. */
+  marks?: Record<string, number>
 }
 
 /** Stream messages received since the last `take()`: parallel arrays, in arrival order. */

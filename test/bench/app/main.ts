@@ -1,6 +1,6 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
- * (plus `&batch=microtask` for tabrelay's hub flushing per message) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
 import { clockOffset, isTick, laneOf, nowMs, STREAM_EVENT, streamTopic, topicsOf, type Batching, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
@@ -13,7 +13,8 @@ const params = new URLSearchParams(location.search)
 const name = parseContender(params.get('contender'))
 const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') ?? '3') || 3))
 const batching: Batching = params.get('batch') === 'microtask' ? 'microtask' : 'task'
-const lane = laneOf(name, batching)
+const host = params.get('host') === 'leader-tab' ? 'leader-tab' : undefined
+const lane = laneOf(name, batching, host)
 const topics = topicsOf(lane, topicCount)
 const streamed = streamTopic(lane)
 const seqs: number[] = []
@@ -28,6 +29,7 @@ function parseContender(value: string | null): ContenderName {
 function load(which: ContenderName): Promise<{ start(options: StartOptions): Promise<Contender> }> {
   if (which === 'pertab') return import('./pertab.ts')
   if (which === 'leader') return import('./leader.ts')
+  if (host === 'leader-tab') return import('./tabrelay-tabhost.ts')
   return batching === 'microtask' ? import('./tabrelay-microtask.ts') : import('./tabrelay.ts')
 }
 
@@ -48,18 +50,29 @@ async function boot(): Promise<ReadyInfo> {
     isExtendedLifetime: params.get('lifetime') !== '0',
     onEvent,
   }
+  const token = params.get('token')
+  if (token !== null) options.token = token
   try {
     const module = await load(name)
     const loadMs = performance.now() - scriptStartMs
     contender = await module.start(options)
     const readyMs = performance.now() - scriptStartMs
     setStatus(`ready ${lane} in ${readyMs.toFixed(1)} ms`)
-    return { readyMs, loadMs, error: null }
+    return { readyMs, loadMs, error: null, marks: marksSinceStart() }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
     setStatus(`failed: ${message}`)
     return { readyMs: Number.NaN, loadMs: Number.NaN, error: message }
   }
+}
+
+/** The contender's `bench:` marks (its phases on the way to SUBSCRIBED), ms since the first script line. */
+function marksSinceStart(): Record<string, number> {
+  const marks: Record<string, number> = {}
+  for (const mark of performance.getEntriesByType('mark')) {
+    if (mark.name.startsWith('bench:')) marks[mark.name.slice('bench:'.length)] ??= mark.startTime - scriptStartMs
+  }
+  return marks
 }
 
 function setStatus(text: string): void {

@@ -5,6 +5,7 @@
  */
 import { createSharedRealtime, workerName } from '../../../src/supabase/index.ts'
 import type { SharedChannel } from '../../../src/supabase/index.ts'
+import type { WorkerKind } from '../../../src/hosts/worker.ts'
 import type { Contender, StartOptions } from './contract.ts'
 
 function joined(channel: SharedChannel): Promise<void> {
@@ -34,8 +35,16 @@ export function start(options: StartOptions): Promise<Contender> {
  * @example
  * const tab = await startWith(options, () => new SharedWorker(url, { type: 'module', name: workerName() }))
  */
-export async function startWith(options: StartOptions, worker: () => SharedWorker): Promise<Contender> {
-  const realtime = createSharedRealtime({ url: options.url, apikey: options.apikey, worker })
+export async function startWith(options: StartOptions, worker: (kind: WorkerKind) => SharedWorker | Worker, host?: 'leader-tab'): Promise<Contender> {
+  // The new-tab breakdown (main.ts reads every `bench:` mark): worker handle made, hello answered.
+  const timed = (kind: WorkerKind): SharedWorker | Worker => { const made = worker(kind); performance.mark('bench:worker'); return made }
+  const token = options.token
+  const realtime = createSharedRealtime({
+    url: options.url, apikey: options.apikey, worker: timed,
+    ...(token === undefined ? {} : { accessToken: async () => token }), ...(host === undefined ? {} : { host }),
+  })
+  // The first status a tab hears comes with the hub's welcome, i.e. the answer to its hello.
+  const stop = realtime.onStatus(() => { performance.mark('bench:hello'); stop() })
   const channels = options.topics.map((topic) =>
     realtime.channel(topic).on('broadcast', { event: '*' }, (message) => options.onEvent(topic, message.payload)),
   )

@@ -9,13 +9,15 @@ import { CONTENDERS, type ContenderName } from '../app/contract.ts'
 import type { Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
 import { tableRows, LABELS } from './table.ts'
 import { valueOf } from './format.ts'
+import { SCALE_HEADER, SIZE_HEADER, scaleCharts, scaleRows, sizeRows } from './scale.ts'
 
 const COLORS: Record<ContenderName, string> = { tabrelay: '#2f7d32', pertab: '#c62828', leader: '#1565c0' }
 /** tabrelay's variants (per-message flushing): tabrelay's green, lighter. */
 const VARIANT_COLOR = '#81c784'
 
-interface Dataset { label: string; data: (number | null)[]; backgroundColor?: string; borderColor?: string; stack?: string }
-interface ChartSpec { title: string; type: 'bar' | 'line'; labels: (string | number)[]; datasets: Dataset[]; yTitle: string; isLog?: boolean; isStacked?: boolean }
+export interface Dataset { label: string; data: (number | null)[]; backgroundColor?: string; borderColor?: string; stack?: string }
+/** One chart, as Chart.js gets it. */
+export interface ChartSpec { title: string; type: 'bar' | 'line'; labels: (string | number)[]; datasets: Dataset[]; yTitle: string; isLog?: boolean; isStacked?: boolean }
 
 function finite(v: number | undefined): number | null {
   return v !== undefined && Number.isFinite(v) ? v : null
@@ -128,9 +130,9 @@ export async function renderHtml(r: Results): Promise<string> {
   const entry = createRequire(import.meta.url).resolve('chart.js')
   const chartJs = await readFile(join(dirname(entry), 'chart.umd.min.js'), 'utf8')
   // `<` escaped so no string in the data can close the script element.
-  const data = JSON.stringify(charts(r)).replace(/</g, '\\u003c')
+  const data = JSON.stringify([...charts(r), ...scaleCharts(r)]).replace(/</g, '\\u003c')
   const figures = table(['scenario', ...CONTENDERS.map((c) => LABELS[c]), 'tabrelay vs per-tab'], tableRows(r))
-  const goals = table(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
+  const goals = table(['goal', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
   const m = r.meta
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tabrelay bench ${escapeHtml(m.startedAt)}</title>
@@ -143,6 +145,8 @@ table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding
 <p>${escapeHtml(`${m.command} · ${m.startedAt} · ${m.durationS.toFixed(0)} s · ${m.cpus} cores · Node ${m.node} · Chromium ${m.chromium} · CPU yardstick ${m.yardstickMs.median.toFixed(1)} ms (${m.yardstickMs.min.toFixed(1)}–${m.yardstickMs.max.toFixed(1)}) · cross-origin isolated: ${m.crossOriginIsolated ? 'yes' : 'no'}`)}</p>
 <h2>Goals</h2>${goals}
 <h2>Figures</h2><p>median (min–max) over repeated rounds</p>${figures}
+<h2>Scale (tabrelay)</h2>${table(SCALE_HEADER, scaleRows(r))}
+<h2>Bundles per transport</h2>${table(SIZE_HEADER, sizeRows(r))}
 <h2>Charts</h2><div id="charts"></div>
 <script id="specs" type="application/json">${data}</script>
 <script>${chartJs}</script>

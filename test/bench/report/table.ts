@@ -2,9 +2,14 @@
  * The results as Markdown: printed by `npm run bench`, pasted into the README, shown in the report.
  */
 import type { ContenderName } from '../app/contract.ts'
-import type { LatencyResult, Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
+import type { LatencyResult, NewTabResult, Outcome, Results, ThroughputResult, VariantResult } from '../results.ts'
 import { ratio, spread, type Spread } from '../stats.ts'
 import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
+import { tabHostRows } from './hosts.ts'
+import { sseRows } from './sse.ts'
+import { SCALE_HEADER, SIZE_HEADER, scaleRows, sizeRows } from './scale.ts'
+
+const THROUGHPUT_NOTE = 'each run ≥3 times per lane, lanes interleaved trial by trial, sustained by majority'
 
 const LABELS: Record<ContenderName, string> = { tabrelay: 'tabrelay', pertab: 'per-tab supabase-js', leader: 'leader-tab relay' }
 
@@ -23,6 +28,23 @@ function pastCeiling(t: ThroughputResult): string {
   if (next === undefined) return `all ${t.steps.length} steps sustained`
   const lossPct = (100 * next.lost) / Math.max(1, next.sent * 10)
   return `${next.rateMsgS}/s: ${lossPct.toFixed(0)}% lost, end lag ${next.endLagMs.toFixed(0)} ms, sender ${next.achievedMsgS.toFixed(0)}/s`
+}
+
+function ceilingCell(t: ThroughputResult): string {
+  return t.trialCeilings === undefined ? String(t.maxSustainedMsgS) : `${t.maxSustainedMsgS} (${t.trialCeilings.join(' / ')})`
+}
+
+/** tabrelay's ceiling over per-tab's, trial i against trial i (they ran back to back), median (min–max). */
+function trialRatios(r: Results): string {
+  const a = valueOf(r.throughput.tabrelay)?.trialCeilings ?? []
+  const b = valueOf(r.throughput.pertab)?.trialCeilings ?? []
+  const ratios = spread(a.flatMap((v, i) => { const d = b[i]; return d === undefined || d === 0 ? [] : [v / d] }))
+  return ratios.n === 0 ? '—' : `${fmtSpread(ratios, 1)}×`
+}
+
+/** `load 18 → worker 19 → hello 30 → subscribed 40`: where a new tab's time goes. */
+function phasesCell(v: NewTabResult): string {
+  return Object.entries(v.phases ?? {}).map(([name, at]) => `${name} ${at.median.toFixed(1)}`).join(' → ')
 }
 
 function signed(v: number): string {
@@ -65,7 +87,7 @@ function variantThroughput(r: Results, v: VariantResult): Row[] {
   const versus = mine === undefined || batched === undefined ? ''
     : `batched sustains ${isBound ? '≥' : ''}${ratio(batched.maxSustainedMsgS, mine.maxSustainedMsgS)} more${isBound ? ` (it held every step to ${batched.maxSustainedMsgS})` : ''}`
   return [
-    only(`max sustained msg/s, ${v.name}`, cell(v.throughput, (x) => String(x.maxSustainedMsgS)), versus),
+    only(`max sustained msg/s, ${v.name}`, cell(v.throughput, ceilingCell), versus),
     only(`  past the ceiling, ${v.name}`, cell(v.throughput, pastCeiling), ''),
   ]
 }
@@ -93,7 +115,7 @@ function rows(r: Results): Row[] {
     row('fan-out p95 ms', (c) => lat(c, 'p95'), latDelta('p95')),
     row('fan-out p99 ms', (c) => lat(c, 'p99'), latDelta('p99')),
     ...(r.variants ?? []).map((v) => variantLatency(r, v)),
-    row('max sustained msg/s, all 10 tabs, no loss/backlog', (c) => cell(r.throughput[c], (v) => String(v.maxSustainedMsgS)), ratio(thr('tabrelay'), thr('pertab'))),
+    row('max sustained msg/s, all 10 tabs, no loss/backlog (majority of trials; each trial\'s ceiling)', (c) => cell(r.throughput[c], ceilingCell), `${ratio(thr('tabrelay'), thr('pertab'))}; per trial ${trialRatios(r)}`),
     row('past the ceiling (next step)', (c) => cell(r.throughput[c], pastCeiling), ''),
     ...(r.variants ?? []).flatMap((v) => variantThroughput(r, v)),
     row('first tab → SUBSCRIBED ms (cold)', (c) => cell(r.newTab[c], (v) => fmtSpread(v.firstTab, 0)), ''),
@@ -102,8 +124,12 @@ function rows(r: Results): Row[] {
     row(`first tab → SUBSCRIBED ms, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.firstTab, 0)), ''),
     row(`new tab → SUBSCRIBED ms, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTab, 1)), `${ratio(num(r.newTabRtt.pertab, (v) => v.newTab.median), num(r.newTabRtt.tabrelay, (v) => v.newTab.median))} faster`),
     row(`  of which after code load, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTabSubscribe, 1)), `${ratio(sub(r.newTabRtt, 'pertab'), sub(r.newTabRtt, 'tabrelay'))} faster`),
+    row('  new tab phases, ms from script start (median)', (c) => cell(r.newTab[c], phasesCell), ''),
+    row(`  new tab phases, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], phasesCell), ''),
     row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
     row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
+    ...tabHostRows(r),
+    ...sseRows(r),
     row('reload only tab: new server connections', (c) => cell(reload(c), (v) => fmtSpread(v.newConnections, 0)), ''),
     row('reload only tab: ms until events flow', (c) => cell(reload(c), (v) => fmtSpread(v.flowMs, 0)), ''),
     ['reload, worker without extendedLifetime', cell(reload('tabrelay-no-extended-lifetime'), (v) => `${fmtSpread(v.newConnections, 0)} conn, ${fmtSpread(v.flowMs, 0)} ms`), '', '', ''],
@@ -124,12 +150,16 @@ function markdown(header: string[], body: string[][]): string {
  */
 export function renderTable(r: Results): string {
   const figures = markdown(['scenario', LABELS.tabrelay, LABELS.pertab, LABELS.leader, 'tabrelay vs per-tab'], rows(r))
-  const goals = markdown(['goal (issue 6)', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
+  const goals = markdown(['goal', 'tabrelay measured', 'met', 'note'], r.goals.map((g) => [g.goal, g.measured, g.status === 'met' ? 'yes' : g.status === 'missed' ? 'NO' : 'undecided', g.note]))
   const m = r.meta
   const noise = `Machine: ${m.cpus} cores, Node ${m.node}, Chromium ${m.chromium}; CPU yardstick ${fmtSpread(m.yardstickMs, 1)} ms ` +
     `(median (min–max) of ${m.yardstickMs.n} runs through the run: the machine's noise); page–sender clock skew ${fmtSpread(m.clockSkewMs, 3)} ms; ` +
     `cross-origin isolated: ${m.crossOriginIsolated ? 'yes' : 'no'}; \`${m.command}\` took ${m.durationS.toFixed(0)} s.`
-  return `${figures}\n\nFigures: median (min–max) over repeated rounds.\n\n${goals}\n\n${noise}`
+  const scale = r.scale === undefined ? '' : `\n\nScale (tabrelay):\n\n${markdown(SCALE_HEADER, scaleRows(r))}`
+  const sizes = r.sizes === undefined ? '' : `\n\n${markdown(SIZE_HEADER, sizeRows(r))}`
+  const ys = r.throughputYardsticks ?? []
+  const perTrial = ys.length === 0 ? '' : `\n\nCPU yardstick after each interleaved throughput trial round, ms: ${ys.map((y) => `${y.rateMsgS}/${y.trial}: ${y.ms.toFixed(0)}`).join(', ')}.`
+  return `${figures}\n\nFigures: median (min–max) over repeated rounds; throughput steps are ${THROUGHPUT_NOTE}.${scale}${sizes}\n\n${goals}\n\n${noise}${perTrial}`
 }
 
 export { rows as tableRows, LABELS }

@@ -8,7 +8,7 @@ import { whenReady, type Target } from '../browser.ts'
 import { Fleet, senderNow, sleep } from '../fleet.ts'
 import type { NewTabResult, OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
 import type { ServerHandle } from '../server.ts'
-import { spread } from '../stats.ts'
+import { spread, type Spread } from '../stats.ts'
 
 /**
  * Opens one more tab, returns how it came up, closes it again.
@@ -33,7 +33,16 @@ export function summariseNewTabs(first: ReadyInfo[], rounds: ReadyInfo[], rttMs:
     newTab: spread(rounds.map((r) => r.readyMs)),
     newTabSubscribe: spread(rounds.map((r) => r.readyMs - r.loadMs)),
     rttMs,
+    phases: phasesOf(rounds),
   }
+}
+
+function phasesOf(rounds: readonly ReadyInfo[]): Record<string, Spread> {
+  const names = [...new Set(rounds.flatMap((r) => Object.keys(r.marks ?? {})))]
+  const phases: Record<string, Spread> = { load: spread(rounds.map((r) => r.loadMs)) }
+  for (const name of names) phases[name] = spread(rounds.map((r) => r.marks?.[name] ?? Number.NaN))
+  phases['subscribed'] = spread(rounds.map((r) => r.readyMs))
+  return phases
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * Scenarios on a fleet of open tabs: connections per tab count, fan-out latency, sustained
- * throughput, memory. Each returns plain data; run.ts decides the rounds and the order.
+ * Scenarios on a fleet of open tabs: connections per tab count, fan-out latency, one throughput
+ * trial, memory. Each returns plain data; run.ts decides the rounds and the order.
  */
 import type { Browser } from 'playwright-core'
 import { pageHeap, sharedWorkerHeap } from '../browser.ts'
 import { sleep, type Fleet } from '../fleet.ts'
-import type { ConnectionsRow, MemoryResult, ThroughputResult, ThroughputStep } from '../results.ts'
+import type { ConnectionsRow, MemoryResult, ThroughputStep } from '../results.ts'
 import type { ServerHandle } from '../server.ts'
 import { percentile, spread } from '../stats.ts'
 
@@ -54,39 +54,26 @@ export async function latencyRound(fleet: Fleet, server: ServerHandle, rate: num
 
 /** A step is sustained when every tab got everything and the last messages were not queued behind a backlog. */
 const MAX_END_LAG_MS = 50
-/** Stop stepping up once a contender delivers under half of a step: past collapse, more says nothing. */
-const COLLAPSE_FRACTION = 0.5
 
 /**
- * Steps the rate up and records what each step delivered.
+ * One throughput trial: `rate` msg/s for `stepMs`, what the worst tab got and how far behind it ended.
+ * The ladder (`ladder.ts`) repeats and interleaves these.
  * @example
- * const result = await measureThroughput(fleet, server, [500, 1000], 1500)
+ * const step = await throughputTrial(fleet, server, 1000, 1000)
  */
-export async function measureThroughput(fleet: Fleet, server: ServerHandle, rates: readonly number[], stepMs: number): Promise<ThroughputResult> {
-  const steps: ThroughputStep[] = []
-  for (const rate of rates) {
-    const { done, records } = await fleet.stream(server, rate, stepMs)
-    const sent = done.sentAt.length
-    const tailFrom = done.firstSeq + Math.floor(sent * 0.9)
-    const endLags = records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50))
-    const minDelivered = Math.min(...records.map((r) => sent - r.lost))
-    const achievedMsgS = (sent * 1000) / Math.max(1, done.elapsedMs)
-    const lost = records.reduce((sum, r) => sum + r.lost, 0)
-    const endLagMs = Math.max(...endLags.map((v) => (Number.isFinite(v) ? v : Number.POSITIVE_INFINITY)))
-    steps.push({
-      rateMsgS: rate, sent, achievedMsgS, minDelivered, lost, endLagMs,
-      p50Ms: percentile(records.flatMap((r) => r.latencies), 50),
-      isSustained: lost === 0 && endLagMs <= MAX_END_LAG_MS && achievedMsgS >= 0.9 * rate,
-    })
-    if (minDelivered < COLLAPSE_FRACTION * sent) break
-    // Two misses in a row show what the contender does past its ceiling; more steps only cost time.
-    if (steps.length >= 2 && steps.slice(-2).every((s) => !s.isSustained)) break
+export async function throughputTrial(fleet: Fleet, server: ServerHandle, rate: number, stepMs: number): Promise<ThroughputStep> {
+  const { done, records } = await fleet.stream(server, rate, stepMs)
+  const sent = done.sentAt.length
+  const tailFrom = done.firstSeq + Math.floor(sent * 0.9)
+  const endLags = records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50))
+  const achievedMsgS = (sent * 1000) / Math.max(1, done.elapsedMs)
+  const lost = records.reduce((sum, r) => sum + r.lost, 0)
+  const endLagMs = Math.max(...endLags.map((v) => (Number.isFinite(v) ? v : Number.POSITIVE_INFINITY)))
+  return {
+    rateMsgS: rate, sent, achievedMsgS, minDelivered: Math.min(...records.map((r) => sent - r.lost)), lost, endLagMs,
+    p50Ms: percentile(records.flatMap((r) => r.latencies), 50),
+    isSustained: lost === 0 && endLagMs <= MAX_END_LAG_MS && achievedMsgS >= 0.9 * rate,
   }
-  // The ceiling is the last step of the unbroken run from the bottom: a lucky step above a failed
-  // one is noise, not capacity.
-  const firstMiss = steps.findIndex((s) => !s.isSustained)
-  const held = firstMiss < 0 ? steps : steps.slice(0, firstMiss)
-  return { steps, maxSustainedMsgS: held[held.length - 1]?.rateMsgS ?? 0 }
 }
 
 /**

@@ -9,6 +9,8 @@ import { createRelay, workerName } from '../../../src/index.ts'
 /** What a spec reads through `page.evaluate`. */
 export interface SseApp {
   received: number[]
+  /** When each of `received` arrived, `performance.timeOrigin + performance.now()` (the bench's fan-out). */
+  receivedAt: number[]
   resyncs: number
   /** Connection statuses the relay reported, in order (relay mode). */
   statuses: string[]
@@ -29,8 +31,13 @@ const params = new URLSearchParams(location.search)
 const room = params.get('room') ?? 'room'
 const status = document.querySelector('[data-testid="status"]')
 const received: number[] = []
+const receivedAt: number[] = []
 const record = (payload: unknown): void => {
-  if (typeof payload === 'object' && payload !== null && 'n' in payload && typeof payload.n === 'number') received.push(payload.n)
+  const at = performance.timeOrigin + performance.now()
+  if (typeof payload === 'object' && payload !== null && 'n' in payload && typeof payload.n === 'number') {
+    received.push(payload.n)
+    receivedAt.push(at)
+  }
 }
 
 async function probe(ms: number): Promise<boolean> {
@@ -46,7 +53,7 @@ async function probe(ms: number): Promise<boolean> {
 if (params.get('mode') === 'eventsource') {
   let source: EventSource | null = null
   window.app = {
-    received, resyncs: 0, statuses: [], probe,
+    received, receivedAt, resyncs: 0, statuses: [], probe,
     state: () => (source === null ? 'idle' : ['connecting', 'open', 'closed'][source.readyState] ?? 'unknown'),
     start() {
       source = new EventSource(`/sub/${encodeURIComponent(room)}`)
@@ -63,7 +70,7 @@ if (params.get('mode') === 'eventsource') {
   topic.on('*', (payload) => record(payload))
   const statuses: string[] = []
   relay.onStatus((s) => { statuses.push(s); if (status) status.textContent = s })
-  window.app = { received, resyncs: 0, statuses, probe, state: () => topic.state, start: () => undefined }
+  window.app = { received, receivedAt, resyncs: 0, statuses, probe, state: () => topic.state, start: () => undefined }
   topic.onResync(() => { window.app.resyncs += 1 })
 }
 document.body.dataset['ready'] = 'true'

@@ -109,7 +109,7 @@ describe('back-pressure on a tab that stops answering', () => {
     let now = 5_000
     const counters = outboxCounters()
     const outbox = new Outbox((batch) => { sent.push(batch); return new Promise<void>((resolve) => answers.push(resolve)) },
-      tasks.schedule, counters, { windowBatches: 1, maxQueued: 3, now: () => now, wantsResync: (subId) => subId === 's1' })
+      tasks.schedule, counters, { windowBatches: 1, maxQueued: 3, immediate: tasks.schedule, now: () => now, wantsResync: (subId) => subId === 's1' })
     const status = (s: 'CLOSED' | 'SUBSCRIBED'): Delivery => ({ kind: 'channel', subIds: ['s1'], status: s })
     const presence = (n: number): Delivery => ({ kind: 'presence', subIds: ['s1'], event: 'sync', state: { [`u${n}`]: [{ presence_ref: `r${n}` }] } })
     const event = (n: number): Delivery => ({ kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: n })

@@ -1,0 +1,120 @@
+/**
+ * A DevTools session on the browser's one SharedWorker (the hub): its heap after a forced GC, and
+ * the CPU it spends over a stretch of work, from a sampling profile (busy = every sample that is
+ * not `(idle)`; JavaScript = neither `(idle)` nor `(program)`). The worker gets no page of its own, so this goes through the browser session
+ * with `flatten: false`, as `sharedWorkerHeap` in browser.ts does.
+ */
+import type { Browser, CDPSession } from 'playwright-core'
+
+const CALL_TIMEOUT_MS = 10_000
+/** Sampling interval, µs: fine enough for a 1–2 s stream, coarse enough not to load the worker. */
+const SAMPLE_US = 200
+
+interface Reply { id?: number; result?: Record<string, unknown>; error?: { message: string } }
+interface ProfileNode { id: number; callFrame: { functionName: string } }
+interface Profile { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }
+
+function isProfile(value: unknown): value is Profile {
+  return typeof value === 'object' && value !== null && 'nodes' in value && Array.isArray(value.nodes)
+}
+
+/**
+ * Busy time in a sampling profile, ms: the time of every sample outside the `skip` nodes (`(idle)`;
+ * add `(program)` for JavaScript and GC only).
+ * @example
+ * busyMs({ nodes: [{ id: 1, callFrame: { functionName: '(idle)' } }], samples: [1], timeDeltas: [500] }) // 0
+ */
+export function busyMs(profile: Profile, skip: readonly string[] = ['(idle)']): number {
+  const idle = new Set(profile.nodes.filter((n) => skip.includes(n.callFrame.functionName)).map((n) => n.id))
+  let busy = 0
+  const samples = profile.samples ?? []
+  // timeDeltas[i] is the time since the sample before i; it counts towards sample i.
+  samples.forEach((node, i) => { if (!idle.has(node)) busy += profile.timeDeltas?.[i] ?? 0 })
+  return busy / 1000
+}
+
+/**
+ * One attached SharedWorker.
+ * @example
+ * const probe = await WorkerProbe.attach(browser)
+ * try { const { cpuMs } = await probe.cpuDuring(() => fleet.stream(server, 100, 1000)) } finally { await probe.detach() }
+ */
+export class WorkerProbe {
+  readonly #cdp: CDPSession
+  readonly #sessionId: string
+  #nextId = 1
+
+  private constructor(cdp: CDPSession, sessionId: string) {
+    this.#cdp = cdp
+    this.#sessionId = sessionId
+  }
+
+  /**
+   * Attaches to the only SharedWorker in the browser; throws when there is none or more than one.
+   * @example
+   * const probe = await WorkerProbe.attach(browser); try { await probe.heapBytes() } finally { await probe.detach() }
+   */
+  static async attach(browser: Browser): Promise<WorkerProbe> {
+    const cdp = await browser.newBrowserCDPSession()
+    const { targetInfos } = await cdp.send('Target.getTargets')
+    const workers = targetInfos.filter((t) => t.type === 'shared_worker')
+    const only = workers[0]
+    if (only === undefined || workers.length > 1) {
+      await cdp.detach()
+      throw new Error(`expected 1 SharedWorker, CDP lists ${workers.length}`)
+    }
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: only.targetId, flatten: false })
+    return new WorkerProbe(cdp, sessionId)
+  }
+
+  /** JS heap in use after a forced GC, bytes. */
+  async heapBytes(): Promise<number> {
+    await this.#call('HeapProfiler.collectGarbage')
+    const usage = await this.#call('Runtime.getHeapUsage')
+    return typeof usage['usedSize'] === 'number' ? usage['usedSize'] : Number.NaN
+  }
+
+  /**
+   * The worker's busy CPU time while `work` runs, ms.
+   * @example
+   * const cpuMs = await probe.cpuDuring(() => fleet.stream(server, 100, 1000))
+   */
+  async cpuDuring<T>(work: () => Promise<T>): Promise<{ cpuMs: number; jsMs: number; value: T }> {
+    await this.#call('Profiler.enable')
+    await this.#call('Profiler.setSamplingInterval', { interval: SAMPLE_US })
+    await this.#call('Profiler.start')
+    let value: T
+    try {
+      value = await work()
+    } catch (error) {
+      await this.#call('Profiler.stop').catch(() => undefined)
+      throw error
+    }
+    const stopped = await this.#call('Profiler.stop')
+    const profile = stopped['profile']
+    if (!isProfile(profile)) return { cpuMs: Number.NaN, jsMs: Number.NaN, value }
+    return { cpuMs: busyMs(profile), jsMs: busyMs(profile, ['(idle)', '(program)']), value }
+  }
+
+  async detach(): Promise<void> {
+    await this.#cdp.send('Target.detachFromTarget', { sessionId: this.#sessionId }).catch(() => undefined)
+    await this.#cdp.detach()
+  }
+
+  #call(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { this.#cdp.off('Target.receivedMessageFromTarget', onMessage); reject(new Error(`${method}: no answer in ${CALL_TIMEOUT_MS} ms`)) }, CALL_TIMEOUT_MS)
+      const onMessage = (event: { sessionId: string; message: string }): void => {
+        const reply = JSON.parse(event.message) as Reply
+        if (event.sessionId !== this.#sessionId || reply.id !== id) return
+        clearTimeout(timer)
+        this.#cdp.off('Target.receivedMessageFromTarget', onMessage)
+        if (reply.error !== undefined) reject(new Error(`${method}: ${reply.error.message}`))
+        else resolve(reply.result ?? {})
+      }
+      this.#cdp.on('Target.receivedMessageFromTarget', onMessage)
+      void this.#cdp.send('Target.sendMessageToTarget', { sessionId: this.#sessionId, message: JSON.stringify({ id, method, params }) })
+    })
+  }
+}
