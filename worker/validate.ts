@@ -2,9 +2,8 @@
  * Checks at the worker's edge: whatever a tab sends is checked before it touches shared state, so
  * bad input fails in that tab only and the connection and other tabs carry on.
  */
-import type { Binding, ConnectionTarget, Heartbeat, Json, Outgoing, Subscription, TabHello } from '../src/contract/protocol.ts'
+import type { Binding, ConnectionTarget, Heartbeat, Subscription, TabHello } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
-import { isJson } from '../src/contract/validate.ts'
 
 const encoder = new TextEncoder()
 
@@ -69,29 +68,8 @@ export function checkSubscription(value: unknown): Subscription {
   return value as unknown as Subscription
 }
 
-/**
- * A message a tab sends on a channel.
- * @example
- * checkOutgoing({ type: 'broadcast', event: 'msg', payload: { text: 'hi' } })
- */
-export function checkOutgoing(value: unknown): Outgoing {
-  if (!isRecord(value) || value.type !== 'broadcast') fail("only { type: 'broadcast' } messages can be sent; presence goes through track()")
-  // Its own one-byte length field in realtime-js's binary frame: up to 255 bytes, unlike the topic.
-  text(value.event, 'event')
-  if (value.payload !== undefined && !isJson(value.payload)) fail('payload must be plain JSON data (no functions, dates or class instances)')
-  optional(value.ack, 'boolean', 'ack')
-  return value as Outgoing
-}
-
-/**
- * A presence meta: a plain JSON object.
- * @example
- * checkMeta({ typing: true })
- */
-export function checkMeta(value: unknown): { [key: string]: Json } {
-  if (!isRecord(value) || !isJson(value)) fail('presence meta must be a plain JSON object')
-  return value as { [key: string]: Json }
-}
+// What a tab sends and tracks is checked by the same rules in the tab and here.
+export { checkOutgoing, checkMeta } from '../src/contract/validate.ts'
 
 /**
  * A heartbeat.

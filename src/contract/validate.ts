@@ -86,8 +86,9 @@ export function checkTopic(topic: unknown): string {
 }
 
 /**
- * Checks what `send()` was given: a broadcast with a non-empty event of at most 255 UTF-8 bytes
- * and a JSON payload.
+ * Checks what `send()` was given: a broadcast with a non-empty event of at most 255 UTF-8 bytes,
+ * a JSON payload and an optional `ack`. The tab checks it before sending and the worker again on
+ * arrival (it trusts no tab): one rule, this one.
  * @example
  * checkOutgoing({ type: 'broadcast', event: 'message', payload: { text: 'hi' } })
  */
@@ -98,9 +99,12 @@ export function checkOutgoing(message: unknown): Outgoing {
   const event = checkEvent('event' in message ? message.event : undefined, 'send()')
   const payload = 'payload' in message ? message.payload : undefined
   if (payload !== undefined && !isJson(payload)) {
-    throw bad(`send('${event}'): the payload must be plain JSON (no functions, symbols, Dates, Maps or class instances); convert it first, e.g. dates to ISO strings`)
+    throw bad(`send('${event}'): the payload must be plain JSON nested at most ${MAX_JSON_DEPTH} deep (no functions, symbols, Dates, Maps or class instances); convert it first, e.g. dates to ISO strings`)
   }
-  return payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
+  const ack = 'ack' in message ? message.ack : undefined
+  if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
+  const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
+  return ack === undefined ? outgoing : { ...outgoing, ack }
 }
 
 /**
