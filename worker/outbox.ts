@@ -11,25 +11,14 @@
  * deliveries without end: past `windowBatches` unanswered calls the outbox holds them, past
  * `maxQueued`/`maxQueuedBytes` it drops the backlog and the tab gets one resync once it answers.
  */
-import type { Delivery } from '../src/contract/protocol.ts'
+import type { Delivery, HubStats } from '../src/contract/protocol.ts'
 import { Overflow, type Held } from './overflow.ts'
 
 /** Schedules `fn` in a later task; returns nothing (batches are never cancelled). */
 export type Schedule = (fn: () => void) => void
 
-/** Counters for `stats()`, shared by every outbox of a hub. */
-export interface OutboxCounters {
-  delivered: number
-  batches: number
-  /** Events dropped from backlogs of tabs that fell behind. */
-  dropped: number
-  /** Times a tab's backlog was dropped. */
-  overflows: number
-  /** Resyncs sent to tabs that caught up after an overflow. */
-  resyncs: number
-  /** The most deliveries any one tab had held at once. */
-  peakQueued: number
-}
+/** Counters for `stats()`, shared by every outbox of a hub (their meaning: `HubStats`). */
+export type OutboxCounters = Pick<HubStats, 'delivered' | 'batches' | 'dropped' | 'overflows' | 'resyncs' | 'peakQueued'>
 
 /**
  * How far a tab may fall behind; every limit has a default.

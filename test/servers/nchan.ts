@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { nchanConf, type NchanConfOptions } from './nchan-conf.ts'
+import { freePort } from './process.ts'
 
 const NGINX = '/usr/sbin/nginx'
 const READY_DEADLINE_MS = 10_000
@@ -141,16 +141,3 @@ function logTail(dir: string, stderr: string): string {
   return `${stderr}${log}`.split('\n').slice(-20).join('\n')
 }
 
-// Bind port 0, read the port, release it. Another process could take it before nginx binds; the
-// startup error then says "Address already in use" with the log tail.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}

@@ -6,10 +6,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmod, chown, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { freePort } from './process.ts'
 
 /** Debian's PostgreSQL 15 binaries (`apt-get install postgresql`); `PG_BIN` overrides. */
 export const PG_BIN = process.env['PG_BIN'] ?? '/usr/lib/postgresql/15/bin'
@@ -77,17 +77,6 @@ async function runAsUser(dir: string): Promise<(command: string, args: string[])
   return (command, args) => ['runuser', ['-u', 'postgres', '--', command, ...args]]
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 async function waitReady(url: string, exited: Promise<void>): Promise<void> {
   let hasExited = false
