@@ -27,6 +27,9 @@ export interface HostEnv {
   page?: PageSignal
 }
 
+/** How long one handover offer stands before the host answers another claim. */
+const HANDOVER_OFFER_MS = 1_000
+
 /** The channel and election lock name of this protocol version. */
 export const HOST_NAME = `tabrelay-host-v${PROTOCOL_VERSION}`
 
@@ -61,7 +64,13 @@ export class TabHost {
   #seq = 0
   /** Bumped when a tenure ends: a tenure that ended while its worker was starting stops it. */
   #tenure = 0
-  #isHandingOver = false
+  /**
+   * Until when a handover offered to a claiming tab is still expected to be taken (epoch ms). The
+   * claimer may be hidden again by the time the offer arrives and ignore it; a lasting flag would
+   * then refuse every later claim and keep a hidden host for good.
+   */
+  #handingOverUntil = 0
+  #offeredTo: string | null = null
   #isClosed = false
   /**
    * A loaded but idle hub Worker (no socket until a host order and a hello), kept by every tab
@@ -171,7 +180,7 @@ export class TabHost {
 
   #endHosting(): void {
     this.#tenure++
-    this.#isHandingOver = false
+    this.#handingOverUntil = 0
     this.#hosting?.stop()
     this.#hosting = null
     this.#endTenure()
@@ -241,7 +250,7 @@ export class TabHost {
   /** A hidden host is replaced by the first visible tab that asks; the host keeps the role otherwise. */
   #onVisibility(): void {
     const isHidden = this.#page.isHidden()
-    if (!isHidden) this.#isHandingOver = false
+    if (!isHidden) this.#handingOverUntil = 0
     this.#hosting?.setHidden(isHidden)
     const current = this.#current
     if (!isHidden && current?.isHidden && this.#hosting?.hostId !== current.hostId) {
@@ -250,8 +259,12 @@ export class TabHost {
   }
 
   #claimed(from: string, hostId: string): void {
-    if (this.#hosting?.hostId !== hostId || !this.#page.isHidden() || this.#isHandingOver) return
-    this.#isHandingOver = true
+    // One offer at a time (two visible tabs claiming at once must not steal from each other), but
+    // the tab it went to may claim again at once (it ignored the offer while hidden).
+    if (this.#hosting?.hostId !== hostId || !this.#page.isHidden()) return
+    if (from !== this.#offeredTo && Date.now() < this.#handingOverUntil) return
+    this.#offeredTo = from
+    this.#handingOverUntil = Date.now() + HANDOVER_OFFER_MS
     this.#post({ tabrelay: 'handover', to: from, hostId })
   }
 
