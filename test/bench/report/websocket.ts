@@ -45,7 +45,7 @@ export function websocketGoal(r: Results): Goal {
   if (v === undefined) return { goal, measured: 'not measured', status: 'undecided', note: r.websocket?.ok === false ? r.websocket.failed : 'did not run' }
   const mine = v.tabrelay.sockets
   const isMet = mine.length > 0 && mine.every((s) => s.sockets === 1) && v.tabrelay.lost === 0
-  const measured = `${mine.map((s) => `${s.tabs} tabs → ${s.sockets}`).join(', ')}; per-tab ${v.socket.sockets.map((s) => `${s.tabs} → ${s.sockets}`).join(', ')}`
+  const measured = `${mine.map((s) => `${s.tabs}→${s.sockets}`).join(', ')} (tabs→sockets); WebSocket per tab ${v.socket.sockets.map((s) => `${s.tabs}→${s.sockets}`).join(', ')}`
   const worst = Math.max(0, ...mine.map((s) => s.sockets - 1))
   const notes = [worst > 0 ? `misses by ${worst} extra socket(s)` : '', v.tabrelay.lost > 0 ? `lost ${v.tabrelay.lost} message(s)` : '']
   return { goal, measured, status: isMet ? 'met' : 'missed', note: notes.filter((n) => n !== '').join('; ') }
