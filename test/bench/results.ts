@@ -7,6 +7,7 @@ import type { BundleSize } from './build.ts'
 import type { ScaleResult } from './scenarios/scale.ts'
 import type { BundleRow } from './sizes.ts'
 import type { SseResult } from './scenarios/sse.ts'
+import type { WsResult } from './scenarios/websocket.ts'
 import type { Spread } from './stats.ts'
 
 /** A scenario's result for one contender. */
@@ -124,6 +125,8 @@ export interface Results {
   tabHost?: { connections: Outcome<ConnectionsRow>; latency: Outcome<LatencyResult>; ownerClose: Outcome<OwnerCloseResult> }
   /** SSE over HTTP/1.1, 8 tabs on one origin: tabrelay vs an EventSource per tab. */
   sse?: Outcome<SseResult>
+  /** Plain WebSocket (the demo inbox), 1/5/10 tabs of one user: tabrelay vs a WebSocket per tab. */
+  websocket?: Outcome<WsResult>
   /** tabrelay with many tabs, topics and users (optional: older results.json lack it). */
   scale?: Outcome<ScaleResult>
   /** Optional: results.json files from before the variants lack it. */

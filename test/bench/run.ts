@@ -21,6 +21,7 @@ import { measureNewTabOverRtt, measureReload, newTabRound, ownerCloseRound, summ
 import { ladder } from './scenarios/ladder.ts'
 import { measureScale, type ScalePlan } from './scenarios/scale.ts'
 import { measureSse, SSE_TABS } from './scenarios/sse.ts'
+import { measureWebSocket } from './scenarios/websocket.ts'
 import { latencyRound, measureConnections, measureMemory, throughputTrial } from './scenarios/steady.ts'
 import { startServer, type ServerHandle } from './server.ts'
 import { spread, yardstick } from './stats.ts'
@@ -178,13 +179,15 @@ async function main(): Promise<void> {
     if (!scale.ok) log(`scale: ${scale.failed}`)
     const sse = await attempt(() => measureSse(browser))
     log(sse.ok ? `sse: streams ${sse.value.tabrelay.streams} vs ${sse.value.eventsource.streams}, receiving ${sse.value.tabrelay.receiving} vs ${sse.value.eventsource.receiving} of ${SSE_TABS}` : `sse: ${sse.failed}`)
+    const websocket = await attempt(() => measureWebSocket(browser))
+    log(websocket.ok ? `websocket: sockets ${websocket.value.tabrelay.sockets.map((s) => s.sockets).join('/')} vs ${websocket.value.socket.sockets.map((s) => s.sockets).join('/')}, p50 ${websocket.value.tabrelay.p50Ms.median.toFixed(2)} vs ${websocket.value.socket.p50Ms.median.toFixed(2)} ms` : `websocket: ${websocket.failed}`)
     noise.push(yardstick(), yardstick())
     const results: Results = {
       meta: {
         startedAt, durationS: (performance.now() - started) / 1000, command: 'npm run bench', node: process.version,
         chromium: browser.version(), cpus: cpus().length, yardstickMs: spread(noise), clockSkewMs: spread(skews), crossOriginIsolated: isolated,
       },
-      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, throughputYardsticks: yardsticks, reload, scale, sizes, tabHost, sse,
+      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, throughputYardsticks: yardsticks, reload, scale, sizes, tabHost, sse, websocket,
       variants: [{
         name: 'tabrelay (per-message)', lane: PER_MESSAGE, schedule: PER_MESSAGE_SCHEDULE,
         latency: latencies.get(PER_MESSAGE) ?? notRun<LatencyResult>(), throughput: throughputs.get(PER_MESSAGE) ?? notRun<ThroughputResult>(),

@@ -7,6 +7,7 @@ import { spread, type Spread } from '../stats.ts'
 import { fmtSpread, kb, valueOf } from './format.ts'
 import { tabHostGoal } from './hosts.ts'
 import { sseGoal } from './sse.ts'
+import { websocketGoal } from './websocket.ts'
 
 const P50_SLACK_MS = 0.3
 const P99_SLACK_MS = 0.5
@@ -30,7 +31,7 @@ function verdict(isMet: boolean): Goal['status'] {
  * results.goals = evaluateGoals(results)
  */
 export function evaluateGoals(r: Results): Goal[] {
-  return [connections(r), latency(r), throughput(r), newTab(r, 'newTab', 'local server'), newTab(r, 'newTabRtt', 'RTT'), ownerClose(r), tabHostGoal(r), sseGoal(r), reload(r), bundle(r)]
+  return [connections(r), latency(r), throughput(r), newTab(r, 'newTab', 'local server'), newTab(r, 'newTabRtt', 'RTT'), ownerClose(r), tabHostGoal(r), sseGoal(r), websocketGoal(r), reload(r), bundle(r)]
 }
 
 function connections(r: Results): Goal {

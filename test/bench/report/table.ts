@@ -7,6 +7,7 @@ import { ratio, spread, type Spread } from '../stats.ts'
 import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
 import { tabHostRows } from './hosts.ts'
 import { sseRows } from './sse.ts'
+import { websocketRows } from './websocket.ts'
 import { SCALE_HEADER, SIZE_HEADER, scaleRows, sizeRows } from './scale.ts'
 
 const THROUGHPUT_NOTE = 'each run ≥3 times per lane, lanes interleaved trial by trial, sustained by majority'
@@ -130,6 +131,7 @@ function rows(r: Results): Row[] {
     row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
     ...tabHostRows(r),
     ...sseRows(r),
+    ...websocketRows(r),
     row('reload only tab: new server connections', (c) => cell(reload(c), (v) => fmtSpread(v.newConnections, 0)), ''),
     row('reload only tab: ms until events flow', (c) => cell(reload(c), (v) => fmtSpread(v.flowMs, 0)), ''),
     ['reload, worker without extendedLifetime', cell(reload('tabrelay-no-extended-lifetime'), (v) => `${fmtSpread(v.newConnections, 0)} conn, ${fmtSpread(v.flowMs, 0)} ms`), '', '', ''],
