@@ -9,7 +9,7 @@ import type { ConnectionStatus, Delivery, HubStats, StatusEvent, TransportInfo }
 import type { Invoke, MemberHost } from './membership.ts'
 import { closedError, type Settings } from './options.ts'
 import { HubSession } from './session.ts'
-import { safely } from './safely.ts'
+import { checkCallback, safely } from './safely.ts'
 
 /**
  * A channel or topic of this tab, as the client routes to it.
@@ -92,13 +92,13 @@ export class HubClient implements MemberHost {
   }
 
   onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void {
-    checkFunction(listener, 'onStatus')
+    checkCallback(listener, 'onStatus(listener)')
     this.#statusListeners.add(listener)
     return () => { this.#statusListeners.delete(listener) }
   }
 
   onLeaderChange(listener: (isLeader: boolean) => void): () => void {
-    checkFunction(listener, 'onLeaderChange')
+    checkCallback(listener, 'onLeaderChange(listener)')
     this.#leaderListeners.add(listener)
     return () => { this.#leaderListeners.delete(listener) }
   }
@@ -177,8 +177,3 @@ function openSession(settings: Settings, events: ConstructorParameters<typeof Hu
   }
 }
 
-// A listener that is not a function would throw at every later status change, far from the call
-// that registered it.
-function checkFunction(listener: unknown, what: string): void {
-  if (typeof listener !== 'function') throw new RelayError('bad-input', `${what}(listener): listener must be a function, got ${typeof listener}`)
-}

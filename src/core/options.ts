@@ -91,4 +91,3 @@ export function isDataCloneError(error: unknown): boolean {
   return error instanceof Error && error.name === 'DataCloneError'
 }
 
-export { randomId } from '../contract/ids.ts'

@@ -9,7 +9,7 @@ import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../cont
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import type { HubClient } from './client.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
-import { safely } from './safely.ts'
+import { checkCallback, safely } from './safely.ts'
 
 /**
  * One message on a topic as a listener receives it.
@@ -96,7 +96,7 @@ export class RelayTopic implements Topic {
   on<T = Json>(event: string, listener: (payload: T, message: TopicMessage<T>) => void): () => void {
     this.#assertOpen('on')
     const name = event === '*' ? event : checkEvent(event, `topic('${this.name}').on(event)`)
-    if (typeof listener !== 'function') throw new RelayError('bad-input', `topic('${this.name}').on('${name}', listener): listener must be a function`)
+    checkCallback(listener, `topic('${this.name}').on('${name}', listener)`)
     const entry: EventListener = { event: name, callback: listener as EventListener['callback'] }
     const isNewEvent = ![...this.#listeners].some((l) => l.event === name)
     this.#listeners.add(entry)
@@ -105,13 +105,13 @@ export class RelayTopic implements Topic {
   }
 
   onStatus(listener: (status: ChannelStatus, error?: RelayError) => void): () => void {
-    if (typeof listener !== 'function') throw new RelayError('bad-input', 'onStatus(listener): listener must be a function')
+    checkCallback(listener, 'onStatus(listener)')
     this.#statusListeners.add(listener)
     return () => { this.#statusListeners.delete(listener) }
   }
 
   onResync(listener: (since: number) => void): () => void {
-    if (typeof listener !== 'function') throw new RelayError('bad-input', 'onResync(listener): listener must be a function')
+    checkCallback(listener, 'onResync(listener)')
     const isFirst = this.#resyncListeners.size === 0
     this.#resyncListeners.add(listener)
     if (isFirst) this.#member.update()

@@ -9,7 +9,8 @@ import type { Clock } from '../contract/clock.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
-import { checkListener, presencePayload, safely } from './listen.ts'
+import { safely } from '../core/safely.ts'
+import { checkListener, presencePayload } from './listen.ts'
 import type { CallOptions, HttpSendResult, RealtimePresenceState, SharedChannel, SubscribeCallback } from './types.ts'
 
 /** What a channel needs from the client beyond a membership's host. */

@@ -93,4 +93,3 @@ export function presencePayload(delivery: Extract<Delivery, { kind: 'presence' }
   return { event }
 }
 
-export { safely } from '../core/safely.ts'

@@ -48,7 +48,7 @@ class SseTransport implements Transport<SseSpec> {
     return { topic: subs[0]?.topic ?? '' }
   }
 
-  // A stream carries every event of its topic: any listener set is served by the one join.
+  // A stream carries every event of its topic: every set of listeners is served by the one join.
   covers(): boolean {
     return true
   }
