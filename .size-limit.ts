@@ -1,10 +1,10 @@
 /**
- * size-limit budgets (`npm run check:package`), one per entry of build/entries.ts, measured on the
+ * size-limit budgets (`npm run check:package`), one per entry of test/package/entries.ts, measured on the
  * built `dist/`. Tab and worker entries are bundled with their dependencies by esbuild, minified and
  * gzipped; peer dependencies (realtime-js) are left out, as the app brings them. Worker files are
  * self-contained: everything inside counts.
  */
-import { ENTRIES, WORKER_BUNDLES, distOf } from './build/entries.ts'
+import { ENTRIES, WORKER_BUNDLES, distOf } from './test/package/entries.ts'
 
 interface Check {
   name: string

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ENTRIES } from '../../build/entries.ts'
+import { ENTRIES } from '../package/entries.ts'
 import { APPS, APPS_DIR, CONSUMERS_DIR, TYPES_APP } from './apps.ts'
 
 const consumers = fileURLToPath(CONSUMERS_DIR)

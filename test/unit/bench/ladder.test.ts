@@ -3,9 +3,9 @@
  * sustained by majority, the ceiling per trial, and when a lane stops climbing.
  */
 import { describe, expect, it } from 'vitest'
-import type { Lane } from '../../../test/bench/app/contract.ts'
-import type { ThroughputStep } from '../../../test/bench/results.ts'
-import { ladder, majorityStep } from '../../../test/bench/scenarios/ladder.ts'
+import type { Lane } from '../../bench/app/contract.ts'
+import type { ThroughputStep } from '../../bench/results.ts'
+import { ladder, majorityStep } from '../../bench/scenarios/ladder.ts'
 
 function step(rate: number, isSustained: boolean): ThroughputStep {
   return { rateMsgS: rate, sent: 100, achievedMsgS: rate, minDelivered: isSustained ? 100 : 80, lost: isSustained ? 0 : 20, endLagMs: isSustained ? 5 : 500, p50Ms: 1, isSustained }

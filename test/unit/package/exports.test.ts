@@ -1,10 +1,10 @@
 /**
- * package.json must say what build/entries.ts says: a subpath added there and not here (or the
+ * package.json must say what test/package/entries.ts says: a subpath added there and not here (or the
  * reverse) would build a file nobody can import, or export a file that is never built.
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ENTRIES, expectedExports, expectedSideEffects } from '../../../build/entries.ts'
+import { ENTRIES, expectedExports, expectedSideEffects } from '../../package/entries.ts'
 
 interface PackageJson {
   exports?: unknown
@@ -14,7 +14,7 @@ interface PackageJson {
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as PackageJson
 
-describe('package.json against build/entries.ts', () => {
+describe('package.json against test/package/entries.ts', () => {
   it('exports every entry, types first, and nothing else', () => {
     const expected = expectedExports()
     expect(pkg.exports, `set package.json "exports" to:\n${JSON.stringify(expected, null, 2)}`).toStrictEqual(expected)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Ledger } from '../../../test/soak/ledger.ts'
-import { slopeMbPerMin } from '../../../test/soak/heap.ts'
+import { Ledger } from '../../soak/ledger.ts'
+import { slopeMbPerMin } from '../../soak/heap.ts'
 
 describe('the soak ledger (what counts as lost)', () => {
   it('a hole between two received messages is lost; a duplicate and a late one are counted', () => {

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import { WORKER_BUNDLES, type WorkerBundle } from './entries.ts'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 const dist = join(root, 'dist')
 
 function tsc(project: string): void {
@@ -73,8 +73,8 @@ async function bundleWorker(bundle: WorkerBundle): Promise<void> {
 
 await rm(dist, { recursive: true, force: true })
 // Worker first: the tab build then rewrites the shared contract files, byte-identical.
-tsc('build/tsconfig.worker.json')
-tsc('build/tsconfig.tab.json')
+tsc('test/package/tsconfig.worker.json')
+tsc('test/package/tsconfig.tab.json')
 await rewriteDeclarationSpecifiers()
 for (const bundle of WORKER_BUNDLES) await bundleWorker(bundle)
 console.log(`build: dist/ ready (${(await filesUnder(dist, '.js')).length} .js files)`)
