@@ -80,3 +80,30 @@ export function ratio(a: number, b: number): string {
   const r = a / b
   return `${r >= 100 ? r.toFixed(0) : r.toFixed(1)}×`
 }
+
+/** What one page received in a fan-out round: sequence numbers and their arrival times. */
+export interface RoundReceipts {
+  received: number[]
+  receivedAt: number[]
+}
+
+/**
+ * Scores one fan-out round: every arrival's latency (the page's and the publisher's clocks put
+ * on one timeline by their offsets) and how many of the `count` sent each page missed.
+ * @example
+ * const { latencies, lost } = scoreRound(lists, side.offsets, sent, serverOffset, 100)
+ */
+export function scoreRound(lists: readonly RoundReceipts[], offsets: readonly number[], sent: ReadonlyMap<number, number>, serverOffset: number, count: number): { latencies: number[]; lost: number } {
+  const latencies: number[] = []
+  let lost = 0
+  lists.forEach((list, i) => {
+    const offset = offsets[i] ?? 0
+    list.received.forEach((n, j) => {
+      const at = list.receivedAt[j]
+      const sentAt = sent.get(n)
+      if (at !== undefined && sentAt !== undefined) latencies.push(at - offset - (sentAt - serverOffset))
+    })
+    lost += count - new Set(list.received.filter((n) => sent.has(n))).size
+  })
+  return { latencies, lost }
+}
