@@ -45,8 +45,8 @@ export interface MemberOwner {
   subscription(): Omit<Subscription, 'subId'>
   /** A new status, already de-duplicated. */
   status(status: ChannelStatus, error?: WireError): void
-  /** Joined again after a rejoin on a new hub: events since `since` may be missing. */
-  resync(since: number): void
+  /** Rejoined (on a new hub, or by the hub after a reconnect): events since `since` may be missing. */
+  resync(since: number | null): void
   /** The hub's state of the topic at join (presence a late tab should know at once). */
   seed(snapshot: ChannelSnapshot): void
 }
@@ -131,9 +131,19 @@ export class Membership {
     this.#lastStatus = undefined
   }
 
-  /** Notes a delivery: events move `since`; a channel status is applied. Returns whether it was a status. */
+  /**
+   * Notes a delivery: events move `since`; a channel status is applied; the hub's own `resync`
+   * (a rejoin after a reconnect or resume, `since` = the topic's last event) goes to the owner as
+   * the one after a new hub does. Returns whether the delivery was handled here.
+   */
   receive(delivery: Delivery): boolean {
     if (delivery.kind !== 'channel' && delivery.kind !== 'system') this.#since = this.#host.now()
+    if (delivery.kind === 'system' && delivery.event === 'resync') {
+      const { payload } = delivery
+      const since = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && typeof payload['since'] === 'number' ? payload['since'] : null
+      this.#owner.resync(since)
+      return true
+    }
     if (delivery.kind !== 'channel') return false
     this.setStatus(delivery.status, delivery.error)
     return true

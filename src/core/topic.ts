@@ -79,7 +79,7 @@ export class RelayTopic implements Topic {
     this.#member = new Membership(client, {
       subscription: () => ({ topic: name, config: { broadcast: { self: options.self === true, ack: options.ack === true } }, bindings: this.#bindings() }),
       status: (status, error) => { for (const l of [...this.#statusListeners]) safely(() => l(status, error && fromWire(error)), undefined) },
-      resync: (since) => this.#resync(since),
+      resync: (since) => this.#resync(since ?? client.now()),
       seed: () => undefined,
     })
     this.#member.join()
@@ -153,12 +153,6 @@ export class RelayTopic implements Topic {
 
   receive(delivery: Delivery): void {
     if (this.#member.receive(delivery)) return
-    if (delivery.kind === 'system' && delivery.event === 'resync') {
-      // The hub rejoined after a reconnect or resume: `since` is the topic's last event.
-      const payload = delivery.payload
-      const since = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && typeof payload['since'] === 'number' ? payload['since'] : this.#client.now()
-      this.#resync(since)
-    }
     if (delivery.kind === 'broadcast') {
       const { event, payload, meta } = delivery
       const message: TopicMessage = meta === undefined ? { event, payload } : { event, payload, meta }
