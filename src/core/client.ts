@@ -137,10 +137,19 @@ export class HubClient implements MemberHost {
   }
 
   #deliver(batch: Delivery[]): void {
+    // One lookup per listed subscription instead of scanning every member for every delivery:
+    // a burst of N deliveries to a tab with M channels was N x M `includes` calls.
+    const bySubId = new Map<string, Member>()
+    for (const member of this.#members) if (member.subId !== '') bySubId.set(member.subId, member)
     for (const delivery of batch) {
-      for (const member of this.#members) if (member.subId !== '' && delivery.subIds.includes(member.subId)) member.receive(delivery)
+      for (const subId of delivery.subIds) {
+        const member = bySubId.get(subId)
+        // A listener may leave a channel mid-batch; it gets nothing after that, as before.
+        if (member?.subId === subId) member.receive(delivery)
+      }
     }
   }
+
 
   #setStatus(event: StatusEvent): void {
     const isNew = event.status !== this.#status || event.status === 'reconnecting'
