@@ -4,10 +4,12 @@
  */
 import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
-import { systemClock, withTimeout } from '../src/contract/clock.ts'
+import { systemClock } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { randomId } from '../src/contract/ids.ts'
+import { askTabs } from './ask-token.ts'
 import { Connection } from './connection.ts'
+import { DeployWatch } from './deploys.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
 import { nextTask, Outbox, outboxCounters } from './outbox.ts'
 import { quietly, type HubOptions, type HubSink } from './options.ts'
@@ -36,11 +38,12 @@ export class Hub {
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
+  readonly #deploys: DeployWatch | null
 
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn) => queueMicrotask(fn), workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, deploys: null, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
@@ -50,6 +53,9 @@ export class Hub {
       leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))),
       visibility: (identity, anyVisible) => this.#onVisibility(identity, anyVisible),
     }, this.#options.clock, options.locks ?? null)
+    const { deploys } = this.#options
+    // A newer deploy's hub started: every tab is offered it (those arriving later get it in hello).
+    this.#deploys = deploys ? new DeployWatch(deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
   }
 
   /** Registers a tab; a known tab id (worker restart, frozen tab back) starts over cleanly. */
@@ -73,7 +79,9 @@ export class Hub {
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
     const isLeader = this.#registry.leaderOf(identity) === hello.tabId
-    return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader, transport: { ...transport.capabilities } }
+    if (hello.loadedAt !== undefined) this.#deploys?.saw(hello.loadedAt)
+    const moveTo = this.#deploys?.offer
+    return { workerId: this.workerId, protocol: PROTOCOL_VERSION, status: connection.status, isLeader, transport: { ...transport.capabilities }, ...(moveTo ? { moveTo } : {}) }
   }
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
@@ -191,8 +199,10 @@ export class Hub {
     this.#connections.get(link.identity)?.removeTab(tabId)
     this.#registry.remove(tabId)
     if (this.#registry.list(link.identity).length > 0) return
-    // Outlive the last tab briefly, so reloading the only tab keeps the connection.
-    this.#timers.set('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
+    // Outlive the last tab briefly, so reloading the only tab keeps the connection; once a newer
+    // deploy's hub runs, a reloaded tab goes there: hand the connection over at once.
+    if (this.#deploys?.offer) this.#closeConnection(link.identity)
+    else this.#timers.set('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
   }
 
   #connection(identity: string, hello: TabHello): Connection {
@@ -222,21 +232,11 @@ export class Hub {
   }
 
   /** Asks the leader (then any tab) of this identity for a fresh token of the same user. */
-  async #askToken(identity: string): Promise<string | null> {
+  #askToken(identity: string): Promise<string | null> {
     const leader = this.#registry.leaderOf(identity)
     const order = this.#registry.list(identity).sort((a, b) => Number(b.tabId === leader) - Number(a.tabId === leader))
-    for (const tab of order) {
-      const link = this.#tabs.get(tab.tabId)
-      if (!link) continue
-      try {
-        const token = await withTimeout(link.sink.token(), this.#options.tokenTimeoutMs, 'accessToken()', this.#options.clock)
-        // Never hand one user's connection another user's token.
-        if (this.#identity(link.hello.target, token) === identity) return token
-      } catch {
-        continue
-      }
-    }
-    return null
+    const links = order.flatMap((tab) => this.#tabs.get(tab.tabId) ?? [])
+    return askTabs(links, (link, token) => this.#identity(link.hello.target, token) === identity, this.#options.tokenTimeoutMs, this.#options.clock)
   }
 
   #onVisibility(identity: string, anyVisible: boolean): void {

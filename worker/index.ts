@@ -8,12 +8,12 @@ import type { Endpoint } from 'comlink'
 import { installErrorTransfer } from '../src/contract/errors.ts'
 import { Hub, type HubOptions } from './hub.ts'
 import { acceptDedicatedTab } from './hosts/dedicated.ts'
-import { acceptSharedWorkerTabs } from './hosts/shared-worker.ts'
+import { acceptSharedWorkerTabs, sharedWorkerDeploys } from './hosts/shared-worker.ts'
 import type { LockRequester } from './tabs.ts'
 
 export { Hub, type HubOptions } from './hub.ts'
 export { acceptTab } from './hosts/endpoint.ts'
-export { acceptSharedWorkerTabs } from './hosts/shared-worker.ts'
+export { acceptSharedWorkerTabs, sharedWorkerDeploys } from './hosts/shared-worker.ts'
 export { acceptDedicatedTab } from './hosts/dedicated.ts'
 export { defaultIdentity, tokenIdentity, claimsOf } from './claims.ts'
 export type { Transport, Transports, TransportConnection, TransportChannel, ChannelHandlers, Capabilities, CloseReason, OpenOptions, AttemptEvents } from './transports/transport.ts'
@@ -32,7 +32,8 @@ export function createHub(options: HubOptions): Hub {
 
 /**
  * Starts the hub in this worker: a SharedWorker serves every tab that connects; a dedicated Worker
- * (the fallback where SharedWorker is missing) serves its one tab.
+ * (the fallback where SharedWorker is missing) serves its one tab. In a SharedWorker the hub meets
+ * other deploys' hubs of the app (see `sharedWorkerDeploys`) unless `deploys` is given (`null`: off).
  * @example
  * // realtime.worker.ts
  * import { serveHub } from 'tabrelay/worker'
@@ -43,8 +44,14 @@ export function serveHub(options: HubOptions): Hub {
   if (typeof options !== 'object' || options === null || typeof options.transports !== 'object' || options.transports === null) {
     throw new TypeError("serveHub() needs { transports: { supabase: supabaseTransport() } } (import it from 'tabrelay/worker/supabase')")
   }
-  const hub = createHub(options)
-  if ('onconnect' in globalThis) acceptSharedWorkerTabs(hub, globalThis as unknown as Parameters<typeof acceptSharedWorkerTabs>[1])
-  else acceptDedicatedTab(hub, globalThis as unknown as Endpoint)
+  if (!('onconnect' in globalThis)) {
+    const hub = createHub(options)
+    acceptDedicatedTab(hub, globalThis as unknown as Endpoint)
+    return hub
+  }
+  const scope = globalThis as unknown as Parameters<typeof acceptSharedWorkerTabs>[1] & Parameters<typeof sharedWorkerDeploys>[0]
+  // A deploy that changed the worker hands its tabs over to the newest deploy's hub.
+  const hub = createHub(options.deploys === undefined ? { ...options, deploys: sharedWorkerDeploys(scope) } : options)
+  acceptSharedWorkerTabs(hub, scope)
   return hub
 }

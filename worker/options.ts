@@ -1,7 +1,7 @@
 /**
  * What a hub is built with (every option has a production default) and how it calls into tabs.
  */
-import type { Delivery, StatusEvent } from '../src/contract/protocol.ts'
+import type { Delivery, HubOffer, StatusEvent } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
 import type { OutboxLimits, Schedule } from './outbox.ts'
 import type { LockRequester } from './tabs.ts'
@@ -18,6 +18,8 @@ export interface HubSink {
   status(event: StatusEvent): unknown
   leader(isLeader: boolean): unknown
   token(): Promise<string | null>
+  /** Optional: a tab of a build without it simply stays (the call fails quietly). */
+  moveTo?(offer: HubOffer): unknown
 }
 
 /**
@@ -52,6 +54,32 @@ export interface HubOptions {
   tokenTrialMs?: number
   /** How far one tab may fall behind before its backlog is dropped for one resync. */
   outbox?: OutboxLimits
+  /**
+   * Where hubs of this app (one worker name, any script URL) meet, to hand tabs over to the newest
+   * deploy's hub; `serveHub()` sets it up in a SharedWorker. `null` (the default elsewhere): none.
+   */
+  deploys?: DeployOptions | null
+}
+
+/**
+ * How a hub finds the other deploys' hubs of its app, and how tabs reach this one.
+ * @example
+ * createHub({ transports, deploys: { channel: new BroadcastChannel('tabrelay-hubs:tabrelay'), offer } })
+ */
+export interface DeployOptions {
+  channel: DeployChannel
+  /** How a tab constructs this hub's SharedWorker. */
+  offer: HubOffer
+}
+
+/**
+ * The part of a `BroadcastChannel` the deploy watch uses.
+ * @example
+ * const channel: DeployChannel = new BroadcastChannel('tabrelay-hubs:tabrelay')
+ */
+export interface DeployChannel {
+  postMessage(message: unknown): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
 }
 
 /**

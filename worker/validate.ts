@@ -97,6 +97,7 @@ export function checkHello(value: unknown): TabHello {
   for (const key of ['protocol', 'pauseWhenHiddenMs', 'heartbeatIntervalMs', 'lingerMs'] as const) {
     if (typeof value[key] !== 'number' || !Number.isFinite(value[key]) || (value[key] as number) < 0) fail(`${key} must be a non-negative number`)
   }
+  if (value.loadedAt !== undefined && (typeof value.loadedAt !== 'number' || !Number.isFinite(value.loadedAt))) fail('loadedAt must be a finite number')
   checkHeartbeat(value)
   return value as unknown as TabHello
 }

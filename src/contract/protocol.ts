@@ -131,6 +131,22 @@ export interface TabHello {
   pauseWhenHiddenMs: number
   heartbeatIntervalMs: number
   lingerMs: number
+  /**
+   * When the tab's page loaded (`performance.timeOrigin`, epoch ms). A page of a newer deploy
+   * loaded later than every page of the older one: the hubs compare these to tell which is newer.
+   */
+  loadedAt?: number
+}
+
+/**
+ * A newer hub of the same app (the worker of a later deploy: same worker name, another script
+ * URL) that a tab may move to: a tab that speaks `protocol` constructs this SharedWorker.
+ */
+export interface HubOffer {
+  url: string
+  name: string
+  type: 'module' | 'classic'
+  protocol: number
 }
 
 /** The hub's answer to {@link TabHello}. */
@@ -141,6 +157,8 @@ export interface Welcome {
   isLeader: boolean
   /** The target transport's capabilities, so the tab can check limits before sending. */
   transport: TransportInfo
+  /** A newer hub already runs: the tab should move there (or learn an update is available). */
+  moveTo?: HubOffer
 }
 
 /** A tab's periodic and on-change report. */
@@ -221,4 +239,6 @@ export interface TabSink {
   leader(isLeader: boolean): void
   /** Asks the tab's `accessToken()` for a fresh token before the hub resumes or rejoins. */
   token(): Promise<string | null>
+  /** A newer hub of this app started (a later deploy): move to it, or report an update. */
+  moveTo(offer: HubOffer): void
 }

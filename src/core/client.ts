@@ -9,6 +9,7 @@ import type { ConnectionStatus, Delivery, HubStats, StatusEvent, TransportInfo }
 import type { Invoke, MemberHost } from './membership.ts'
 import { closedError, type Settings } from './options.ts'
 import { HubSession } from './session.ts'
+import type { UpdateInfo } from './deploy.ts'
 import { checkCallback, safely } from './safely.ts'
 
 /**
@@ -36,6 +37,8 @@ export class HubClient implements MemberHost {
   readonly #members = new Set<Member>()
   readonly #statusListeners = new Set<(status: ConnectionStatus, detail: StatusEvent) => void>()
   readonly #leaderListeners = new Set<(isLeader: boolean) => void>()
+  readonly #updateListeners = new Set<(info: UpdateInfo) => void>()
+  #update: UpdateInfo | null = null
   #subSeq = 0
   #status: ConnectionStatus = 'connecting'
   #isLeader = false
@@ -51,12 +54,18 @@ export class HubClient implements MemberHost {
       leader: (isLeader) => this.#setLeader(isLeader),
       rejoin: (call) => { for (const member of this.#members) member.rejoin(call) },
       problem: (error) => { for (const listener of [...this.#statusListeners]) safely(() => listener(this.#status, { status: this.#status, error }), undefined) },
+      update: (info) => {
+        this.#update = info
+        for (const listener of [...this.#updateListeners]) safely(() => listener(info), undefined)
+      },
     })
   }
 
   get status(): ConnectionStatus { return this.#status }
   get isLeader(): boolean { return this.#isLeader }
   get workerId(): string { return this.#session?.workerId ?? '' }
+  /** Set once a newer deploy of the app runs (see `onUpdateAvailable`), else `null`. */
+  get updateAvailable(): UpdateInfo | null { return this.#update }
   /** The transport's capabilities once the hub answered, else `null`. */
   get transport(): TransportInfo | null { return this.#session?.transport ?? null }
 
@@ -101,6 +110,15 @@ export class HubClient implements MemberHost {
     checkCallback(listener, 'onLeaderChange(listener)')
     this.#leaderListeners.add(listener)
     return () => { this.#leaderListeners.delete(listener) }
+  }
+
+  /** `update-available`: a newer deploy of the app runs; a listener added later hears of it at once. */
+  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void {
+    checkCallback(listener, 'onUpdateAvailable(listener)')
+    this.#updateListeners.add(listener)
+    const known = this.#update
+    if (known) queueMicrotask(() => { if (this.#updateListeners.has(listener)) safely(() => listener(known), undefined) })
+    return () => { this.#updateListeners.delete(listener) }
   }
 
   /** Asks `accessToken()` again (or takes the last token) and gives it to the hub. */

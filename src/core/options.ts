@@ -7,6 +7,7 @@ import type { ConnectionTarget } from '../contract/protocol.ts'
 import type { HostStrategy } from '../hosts/strategy.ts'
 import type { HostEnv } from '../hosts/tab-host.ts'
 import type { HubWorker, WorkerKind } from '../hosts/worker.ts'
+import type { DeployWorker } from './deploy.ts'
 
 /**
  * Timing and plumbing shared by every adapter; every duration ends in `Ms`.
@@ -36,6 +37,11 @@ export interface ClientOptions {
   clock?: Clock
   /** For tests; a random id otherwise. */
   tabId?: string
+  /**
+   * How this tab joins a newer deploy's SharedWorker when its hub hears of one (default: by the
+   * URL and name the newer hub reports); return `null` to stay (the app still hears `onUpdateAvailable`).
+   */
+  deployWorker?: DeployWorker
 }
 
 /**
@@ -61,6 +67,7 @@ export function checkClientOptions(options: ClientOptions, target: ConnectionTar
   if (typeof options.worker !== 'function') throw bad('worker must be a function returning new SharedWorker(...)')
   if (options.host !== undefined && !HOSTS.includes(options.host)) throw bad(`host must be one of ${HOSTS.map((h) => `'${h}'`).join(', ')}`)
   if (options.accessToken !== undefined && typeof options.accessToken !== 'function') throw bad('accessToken must be an async function returning a token or null')
+  if (options.deployWorker !== undefined && typeof options.deployWorker !== 'function') throw bad('deployWorker must be a function returning new SharedWorker(offer.url, …) or null')
   const settings: Settings = { ...DEFAULTS, ...options, target }
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
     const value = settings[key]

@@ -2,6 +2,7 @@
  * `createRelay()`: the transport-neutral tab client. Topics, events, sends, connection status,
  * leader, stats — for any transport the worker serves (a plain WebSocket, SSE, Supabase).
  */
+import type { UpdateInfo } from './deploy.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { ConnectionStatus, HubStats, StatusEvent } from '../contract/protocol.ts'
 import { HubClient } from './client.ts'
@@ -39,6 +40,14 @@ export interface Relay {
   topic(name: string, options?: TopicOptions): Topic
   onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void
   onLeaderChange(listener: (isLeader: boolean) => void): () => void
+  /**
+   * `update-available`: a newer deploy of the app runs in another tab. `moved: true` = this tab's
+   * realtime already rides on the newer deploy's worker (still one connection); `false` = it
+   * cannot (another protocol), so the user has two until this tab reloads: offer a reload.
+   */
+  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void
+  /** What `onUpdateAvailable` last said, `null` while no newer deploy is known. */
+  readonly updateAvailable: UpdateInfo | null
   /** A new token, and with cookie auth maybe a new identity (sign-in, sign-out, switch of user). */
   setAuth(token: string | null, identity?: string | null): Promise<void>
   /** Retries now instead of waiting for the backoff ("Retry now"). */
@@ -107,6 +116,12 @@ class RelayClient implements Relay {
   onLeaderChange(listener: (isLeader: boolean) => void): () => void {
     return this.#client.onLeaderChange(listener)
   }
+
+  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void {
+    return this.#client.onUpdateAvailable(listener)
+  }
+
+  get updateAvailable(): UpdateInfo | null { return this.#client.updateAvailable }
 
   setAuth(token: string | null, identity?: string | null): Promise<void> {
     return this.#client.setAuth(token, identity)

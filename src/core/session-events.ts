@@ -1,9 +1,10 @@
 /**
  * What a tab's hub session tells its client, and the shape of one worker connection it holds.
  */
-import type { Delivery, StatusEvent, WireError } from '../contract/protocol.ts'
+import type { Delivery, HubOffer, StatusEvent, TabSink, WireError } from '../contract/protocol.ts'
 import type { HubLink } from '../hosts/worker.ts'
 import type { Invoke } from './membership.ts'
+import type { UpdateInfo } from './deploy.ts'
 
 /**
  * What the connection tells the client.
@@ -18,6 +19,8 @@ export interface LinkEvents {
   rejoin(call: Invoke): void
   /** Something the app should hear about without a status change (`accessToken()` threw). */
   problem(error: WireError): void
+  /** A newer deploy of the app runs; `moved` says whether this tab now rides on its hub. */
+  update(info: UpdateInfo): void
 }
 
 /**
@@ -38,3 +41,19 @@ export interface Link extends HubLink {
   hadLock: boolean
 }
 
+
+/**
+ * The tab's sink for one worker connection, exposed once: it goes quiet once `isCurrent()` is
+ * false (a newer connection replaced it), except `token()`, which any hub may still ask.
+ * @example
+ * expose(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer)), endpoint)
+ */
+export function gatedSink(isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void): TabSink {
+  return {
+    deliver: (batch) => { if (isCurrent()) events.deliver(batch) },
+    status: (event) => { if (isCurrent()) events.status(event) },
+    leader: (isLeader) => { if (isCurrent()) events.leader(isLeader) },
+    token,
+    moveTo: (offer) => { if (isCurrent()) moveTo(offer) },
+  }
+}

@@ -12,10 +12,12 @@ import { holdTabLock, type TabLock } from './lock.ts'
 import { TokenSource } from './token-source.ts'
 import { RelayError, toWire } from '../contract/errors.ts'
 import { randomId } from '../contract/ids.ts'
-import { isDataCloneError, type Settings } from './options.ts'
+import type { Settings } from './options.ts'
 import { watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type ConnectionTarget, type Heartbeat, type HeartbeatAck, type HubApi, type TabHello, type TabSink, type TransportInfo, type Welcome } from '../contract/protocol.ts'
-import { FATAL, type Link, type LinkEvents } from './session-events.ts'
+import { PROTOCOL_VERSION, type ConnectionTarget, type Heartbeat, type HeartbeatAck, type HubApi, type HubOffer, type TabHello, type TransportInfo, type Welcome } from '../contract/protocol.ts'
+import { FATAL, gatedSink, type Link, type LinkEvents } from './session-events.ts'
+import { DeployMover, PAGE_LOADED_AT } from './deploy.ts'
+import { HubCalls } from './calls.ts'
 
 export type { LinkEvents } from './session-events.ts'
 
@@ -38,16 +40,19 @@ export class HubSession {
   #live: Link | undefined
   /** The newest worker connection, answered or not (a goodbye goes there, right behind a hello). */
   #opened: HubLink | undefined
+  /** The current generation; `#genSeq` hands out new ones (a move's hello runs beside the current). */
   #gen = 0
+  #genSeq = 0
   #attempt = 0
   #workerId = ''
   #transport: TransportInfo | null = null
   #target: ConnectionTarget
   readonly #tokens: TokenSource
+  readonly #mover: DeployMover
+  readonly #calls: HubCalls
   #isStopped = false
   #isRecovering = false
   #stopTick: () => void = () => {}
-  readonly #inFlight = new Set<(error?: RelayError) => void>()
 
   constructor(settings: Settings, events: LinkEvents) {
     this.#o = settings
@@ -55,6 +60,8 @@ export class HubSession {
     this.#clock = settings.clock ?? systemClock
     this.#tokens = new TokenSource(settings.accessToken, settings.callTimeoutMs, this.#clock, (error) => this.#events.problem(error))
     this.#target = settings.target
+    this.#calls = new HubCalls({ gen: () => this.#gen, sent: () => this.#sent, answered: () => this.#link, timeoutMs: settings.callTimeoutMs, clock: this.#clock, unanswered: () => this.#beat() })
+    this.#mover = new DeployMover(settings.deployWorker, (info) => this.#events.update(info))
     this.#host = openHost({ worker: settings.worker, host: settings.host, hostEnv: settings.hostEnv, startTimeoutMs: settings.callTimeoutMs, clock: this.#clock })
     const opened = this.#host.open()
     this.#tabId = settings.tabId ?? randomId()
@@ -84,44 +91,19 @@ export class HubSession {
 
   /** Calls the hub on the current worker connection, failing with `timeout` after `callTimeoutMs`. */
   call<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, timeoutMs?: number): Promise<T> {
-    return this.#callOn(what, fn, undefined, timeoutMs)
-  }
-
-  /** With `link`, calls that connection at once: a rejoin goes out before calls queued on the next one. */
-  #callOn<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link, timeoutMs = this.#o.callTimeoutMs): Promise<T> {
-    let gen = this.#gen
-    const run = (l: Link): Promise<T> => { gen = l.gen; return fn(l.hub) }
-    // A pipelined call also waits for the hello's answer: a refused hello fails it with its reason.
-    const sent = link ? new Promise<T>((resolve) => resolve(run(link))) : Promise.all([this.#sent.then(run), this.#link]).then(([value]) => value)
-    // A call in flight to a worker that died never settles: recovery fails it at once instead of
-    // leaving it to the timeout.
-    let abandon = (_error?: RelayError): void => {}
-    const lost = new Promise<never>((_, reject) => {
-      abandon = (error) => {
-        if (error) reject(error)
-        else if (gen !== this.#gen) reject(new RelayError('transport', `${what}(): the worker restarted before it answered; try again`))
-      }
-      this.#inFlight.add(abandon)
-    })
-    const attempt = Promise.race([sent, lost]).finally(() => this.#inFlight.delete(abandon))
-    return withTimeout(attempt, timeoutMs, what, this.#clock).catch((error: unknown) => {
-      if (isDataCloneError(error)) throw new RelayError('bad-input', `${what}(): the data cannot be structured-cloned; pass plain JSON`)
-      // A call with no answer may mean a dead worker: check now rather than at the next heartbeat.
-      if (error instanceof RelayError && error.code === 'timeout' && gen === this.#gen) this.#beat()
-      throw error
-    })
+    return this.#calls.run(what, fn, undefined, timeoutMs)
   }
 
   /** Leaves `subIds`, says bye and lets go of the worker and the tab lock; best effort, bounded. */
   async close(subIds: string[]): Promise<void> {
     // Calls still waiting get their answer now, not at their timeout.
-    for (const abandon of [...this.#inFlight]) abandon(new RelayError('closed', 'the realtime client was closed while this call was in flight'))
+    this.#calls.abandon(new RelayError('closed', 'the realtime client was closed while this call was in flight'))
     this.#stop()
     this.#page.stop()
     const link = this.#live
     if (link) {
-      await Promise.allSettled(subIds.map((id) => this.#callOn('leave', (hub) => hub.leave(id), link)))
-      await this.#callOn('bye', (hub) => hub.bye(), link).catch(() => undefined)
+      await Promise.allSettled(subIds.map((id) => this.#calls.run('leave', (hub) => hub.leave(id), link)))
+      await this.#calls.run('bye', (hub) => hub.bye(), link).catch(() => undefined)
       link.release()
     } else {
       this.#link.then((late) => late.release(), () => undefined)
@@ -144,7 +126,8 @@ export class HubSession {
 
   #start(opened: HubLink): void {
     this.#opened = opened
-    const gen = ++this.#gen
+    const gen = ++this.#genSeq
+    this.#gen = gen
     this.#live = undefined
     // The host may know before any heartbeat that this hub is gone (a tab host closed).
     void opened.lost?.then((error) => this.#linkLost(gen, error))
@@ -156,7 +139,7 @@ export class HubSession {
         this.#attempt = 0
         // The lock came after hello went out: tell this worker now, not at the next heartbeat.
         if (!link.hadLock) void this.#lock.held.then(() => { if (this.#lock.isHeld()) this.#beat() })
-        if (gen > 1) this.#events.rejoin((what, fn) => this.#callOn(what, fn, link))
+        if (gen > 1) this.#events.rejoin((what, fn) => this.#calls.run(what, fn, link))
       }
       return link
     })
@@ -180,7 +163,8 @@ export class HubSession {
     const token = await this.freshToken()
     // The sink lives on the hub's own endpoint (Comlink both ways): nothing to transfer, so the
     // endpoint may also be a BroadcastChannel address of a tab host.
-    expose(this.#sink(gen), opened.endpoint)
+    const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
+    expose(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer)), opened.endpoint)
     const hello = this.#helloData(token)
     // A worker script that failed to load (404, wrong MIME type) says so through its `error`
     // event; without it the hello would only time out.
@@ -198,7 +182,45 @@ export class HubSession {
       this.#transport = welcome.transport
       this.#events.leader(welcome.isLeader)
       this.#events.status(welcome.status)
+      if (welcome.moveTo) this.#offered(welcome.moveTo)
     }
+  }
+
+  /** A newer deploy's hub runs: hello there while this hub still serves the tab, then switch. */
+  #offered(offer: HubOffer): void {
+    const opened = this.#isStopped ? null : this.#mover.open(offer, this.#host.kind)
+    if (!opened) return
+    const from = this.#gen
+    this.#hello(opened, ++this.#genSeq).then(async ({ link, welcome }) => {
+      const answer = await welcome
+      if (this.#isStopped || this.#gen !== from || answer.protocol !== PROTOCOL_VERSION) throw new RelayError('transport', 'this tab reconnected or closed meanwhile')
+      this.#adopt(link, answer)
+      this.#mover.moved(offer)
+    }).catch((error: unknown) => {
+      void opened.hub.bye().catch(() => undefined)
+      opened.release()
+      const again = this.#isStopped || this.#gen !== from ? this.#mover.dropped(offer) : this.#mover.failed(offer, error)
+      if (again) this.#offered(again)
+    })
+  }
+
+  /** Switches to a link whose hello was answered; the previous hub gets bye once it answered the rest. */
+  #adopt(link: Link, welcome: Welcome): void {
+    const previous = this.#opened
+    this.#gen = link.gen
+    this.#opened = this.#live = link
+    this.#link = this.#sent = Promise.resolve(link)
+    void link.lost?.then((error) => this.#linkLost(link.gen, error))
+    this.#welcomed(welcome, link)
+    if (!link.hadLock) void this.#lock.held.then(() => { if (this.#lock.isHeld()) this.#beat() })
+    // Joins (and a resync for what fell between the hubs) go out before any queued call.
+    this.#events.rejoin((what, fn) => this.#calls.run(what, fn, link))
+    if (!previous) return
+    // The old hub answers what it got before bye first; what is left unanswered has an unknown fate.
+    void withTimeout(previous.hub.bye(), this.#o.callTimeoutMs, 'bye', this.#clock).catch(() => undefined).finally(() => {
+      this.#calls.abandon()
+      previous.release()
+    })
   }
 
   #beatData(): Heartbeat {
@@ -208,18 +230,7 @@ export class HubSession {
   #helloData(token: string | null): TabHello {
     const { pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs } = this.#o
     const lockName = `tabrelay-tab-${this.#tabId}`
-    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, target: this.#target, token, ...this.#beatData(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs }
-  }
-
-  /** One sink per worker connection, exposed once; it goes quiet when its generation is over. */
-  #sink(gen: number): TabSink {
-    const isCurrent = () => gen === this.#gen && !this.#isStopped
-    return {
-      deliver: (batch) => { if (isCurrent()) this.#events.deliver(batch) },
-      status: (event) => { if (isCurrent()) this.#events.status(event) },
-      leader: (isLeader) => { if (isCurrent()) this.#events.leader(isLeader) },
-      token: () => this.freshToken(),
-    }
+    return { tabId: this.#tabId, protocol: PROTOCOL_VERSION, target: this.#target, token, ...this.#beatData(), lockName, pauseWhenHiddenMs, heartbeatIntervalMs, lingerMs, loadedAt: PAGE_LOADED_AT }
   }
 
   #tick(): void {
@@ -261,8 +272,9 @@ export class HubSession {
     this.#live?.release()
     this.#events.status({ status: 'reconnecting', attempt: ++this.#attempt, error: toWire(error) })
     try {
-      this.#start(this.#host.open(error))
-      for (const abandon of [...this.#inFlight]) abandon()
+      // After a move, the newer deploy's hub is where this tab belongs, not the app's worker URL.
+      this.#start(this.#mover.reopen() ?? this.#host.open(error))
+      this.#calls.abandon()
     } catch (failure) {
       this.#retryLater(failure)
     }

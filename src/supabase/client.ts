@@ -2,6 +2,7 @@
  * `createSharedRealtime()`: supabase-js's realtime API (`channel()`, `removeChannel()`, …) for
  * this tab, over the adapter-neutral {@link HubClient}.
  */
+import type { UpdateInfo } from '../core/deploy.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { ConnectionStatus, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
 import { checkTopic } from '../contract/validate.ts'
@@ -36,6 +37,14 @@ export interface SharedRealtime {
   removeAllChannels(): Promise<SendResult[]>
   onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void
   onLeaderChange(listener: (isLeader: boolean) => void): () => void
+  /**
+   * `update-available`: a newer deploy of the app runs in another tab. `moved: true` = this tab's
+   * realtime already rides on the newer deploy's worker (still one connection); `false` = it
+   * cannot (another protocol), so the user has two until this tab reloads: offer a reload.
+   */
+  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void
+  /** What `onUpdateAvailable` last said, `null` while no newer deploy is known. */
+  readonly updateAvailable: UpdateInfo | null
   /**
    * Gives the hub a token for this tab's identity; `null` moves this tab to anonymous; no
    * argument asks `accessToken()` again, as supabase-js does.
@@ -136,6 +145,12 @@ class Realtime implements SharedRealtime {
   onLeaderChange(listener: (isLeader: boolean) => void): () => void {
     return this.#client.onLeaderChange(listener)
   }
+
+  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void {
+    return this.#client.onUpdateAvailable(listener)
+  }
+
+  get updateAvailable(): UpdateInfo | null { return this.#client.updateAvailable }
 
   async setAuth(token?: string | null): Promise<void> {
     return token === undefined ? this.#client.refreshAuth() : this.#client.setAuth(token)

@@ -11,6 +11,7 @@
 export { createSharedRealtime, type SharedRealtime, type ConnectionState } from './client.ts'
 export type { SharedRealtimeOptions } from './options.ts'
 export type { ChannelState } from '../core/membership.ts'
+export type { UpdateInfo } from '../core/deploy.ts'
 export type {
   SharedChannel, ChannelOptions, SubscribeCallback, BroadcastMessage, CallOptions, HttpSendResult, Presence, RealtimePresenceState,
   RealtimePresenceJoinPayload, RealtimePresenceLeavePayload, RealtimePostgresChangesPayload, RealtimePostgresInsertPayload,

@@ -2,7 +2,7 @@
  * `window.harness`: what specs drive through `page.evaluate`. Every method takes and returns
  * structured-cloneable data, and records what the page saw so specs can poll it.
  */
-import { RelayError, type ChannelStatus, type HubStats, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
+import { RelayError, type ChannelStatus, type HubStats, type UpdateInfo, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
 
 /** One broadcast as a listener received it. */
 export interface Received {
@@ -56,6 +56,8 @@ export interface Harness {
   stats(): Promise<HubStats>
   /** Every connection status this page saw, in order. */
   connectionStatuses(): string[]
+  /** Every `update-available` this page heard (a newer deploy's hub), in order. */
+  updates(): UpdateInfo[]
   /** Runs `fn` and returns what it threw or rejected with, or `null` when it succeeded. */
   errorOf(fn: () => unknown): Promise<ErrorInfo | null>
   close(): Promise<void>
@@ -87,6 +89,8 @@ export function createHarness(realtime: SharedRealtime): Harness {
   const records = new Map<string, ChannelLog>()
   const connection: string[] = [realtime.status]
   realtime.onStatus((status) => { connection.push(status) })
+  const updates: UpdateInfo[] = []
+  realtime.onUpdateAvailable((info) => { updates.push(info) })
 
   const record = (topic: string): ChannelLog => {
     const found = records.get(topic)
@@ -132,6 +136,7 @@ export function createHarness(realtime: SharedRealtime): Harness {
     unsubscribe: (topic) => record(topic).channel.unsubscribe(),
     stats: () => realtime.stats(),
     connectionStatuses: () => [...connection],
+    updates: () => [...updates],
     async errorOf(fn) {
       try {
         await fn()

@@ -2,7 +2,7 @@
  * A tab as the hub sees it: a sink recording every deliver/status/leader call and answering
  * `token()`, and a fake `navigator.locks` whose grants the test triggers.
  */
-import type { Delivery, StatusEvent } from '../../../src/contract/protocol.ts'
+import type { Delivery, HubOffer, StatusEvent } from '../../../src/contract/protocol.ts'
 import type { HubSink } from '../../../worker/hub.ts'
 import type { LockRequester } from '../../../worker/tabs.ts'
 
@@ -13,6 +13,8 @@ export class FakeSink implements HubSink {
   readonly batches: Delivery[][] = []
   readonly statuses: StatusEvent[] = []
   readonly leaders: boolean[] = []
+  /** The newer deploys' hubs the hub offered this tab. */
+  readonly moves: HubOffer[] = []
   /** How many times the hub asked this tab for a token. */
   tokenCalls = 0
   /** What `token()` answers. */
@@ -32,6 +34,10 @@ export class FakeSink implements HubSink {
 
   leader(isLeader: boolean): void {
     this.leaders.push(isLeader)
+  }
+
+  moveTo(offer: HubOffer): void {
+    this.moves.push(offer)
   }
 
   token(): Promise<string | null> {

@@ -1,0 +1,95 @@
+/**
+ * Deploy skew. A deploy that changes the worker script gives new tabs another SharedWorker than
+ * the tabs still open on the old build (browsers share one by script URL and name, and a bundler
+ * puts a content hash in the URL): two connections for one user until every old tab reloads.
+ *
+ * Hubs of one app (one worker name, any URL) meet on a BroadcastChannel. A hub is as new as the
+ * newest page that said hello to it (`loadedAt`): every page of a later deploy loaded after every
+ * page of the earlier one, even when the old worker was restarted later (WebKit bug 318873). Each
+ * hub tells the others when it gets newer, answers an older one with the newest it knows, and a hub
+ * that hears of a newer one offers it to its tabs; they move there when they speak its protocol.
+ */
+import type { HubOffer } from '../src/contract/protocol.ts'
+import type { DeployOptions } from './options.ts'
+
+/** What hubs post on the deploy channel. */
+interface HubNotice {
+  kind: 'tabrelay-hub'
+  hubId: string
+  generation: number
+  offer: HubOffer
+}
+
+function isNotice(data: unknown): data is HubNotice {
+  if (typeof data !== 'object' || data === null) return false
+  const notice = data as Partial<HubNotice>
+  const offer = notice.offer
+  return notice.kind === 'tabrelay-hub' && typeof notice.hubId === 'string' && typeof notice.generation === 'number'
+    && typeof offer === 'object' && offer !== null && typeof offer.url === 'string' && typeof offer.name === 'string'
+    && (offer.type === 'module' || offer.type === 'classic') && typeof offer.protocol === 'number'
+}
+
+/** Newer: a later page loaded into it; on a tie (same page load, unlikely) the larger id wins. */
+function isNewer(a: HubNotice, b: HubNotice): boolean {
+  return a.generation > b.generation || (a.generation === b.generation && a.hubId > b.hubId)
+}
+
+/**
+ * One hub's view of the other deploys' hubs.
+ * @example
+ * const watch = new DeployWatch(options.deploys, hub.workerId, (offer) => tellTabs(offer))
+ * watch.saw(hello.loadedAt)
+ */
+export class DeployWatch {
+  readonly #channel: DeployOptions['channel']
+  readonly #self: HubNotice
+  readonly #superseded: (offer: HubOffer) => void
+  #newest: HubNotice | null = null
+
+  /** `superseded` runs each time a newer hub than any known before is heard of. */
+  constructor(options: DeployOptions, hubId: string, superseded: (offer: HubOffer) => void) {
+    this.#channel = options.channel
+    this.#self = { kind: 'tabrelay-hub', hubId, generation: 0, offer: options.offer }
+    this.#superseded = superseded
+    this.#channel.addEventListener('message', (event) => this.#heard(event.data))
+  }
+
+  /** The newest hub's offer once a newer one than this is known, else `null`. */
+  get offer(): HubOffer | null {
+    return this.#newest?.offer ?? null
+  }
+
+  /** A page loaded at `loadedAt` said hello: this hub is at least that new; tell the others. */
+  saw(loadedAt: number): void {
+    if (loadedAt <= this.#self.generation) return
+    this.#self.generation = loadedAt
+    const newest = this.#newest
+    // A page newer than the hub we deferred to came here (e.g. that hub's URL was not moved to by
+    // the browser): we are the newest again, as far as anyone knows.
+    if (newest && !isNewer(newest, this.#self)) this.#newest = null
+    this.#post(this.#self)
+  }
+
+  #heard(data: unknown): void {
+    // A hub no page said hello to yet has no tabs to move and no age to compare.
+    if (!isNotice(data) || data.hubId === this.#self.hubId || this.#self.generation === 0) return
+    const best = this.#newest ?? this.#self
+    if (isNewer(data, best)) {
+      const isSameHub = this.#newest?.hubId === data.hubId
+      this.#newest = data
+      // The newest hub got newer still: its tabs were told already.
+      if (!isSameHub) this.#superseded(data.offer)
+    } else if (best.hubId !== data.hubId) {
+      // An older hub (a restarted one, or one that started after us): tell it who is newest.
+      this.#post(best)
+    }
+  }
+
+  #post(notice: HubNotice): void {
+    try {
+      this.#channel.postMessage(notice)
+    } catch {
+      // A closed channel (the worker shutting down) has nobody left to tell.
+    }
+  }
+}
