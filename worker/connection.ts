@@ -166,13 +166,17 @@ export class Connection {
     await stopped
   }
 
-  /** Reconnects after a pause (or now, while reconnecting), with a token fresh from a live tab. */
+  /**
+   * Reconnects after a pause (or now, while reconnecting, or after a fatal close: the app's
+   * "Retry" once it fixed the cause, e.g. a new token), with a token fresh from a live tab.
+   */
   async resume(): Promise<void> {
     const current = this.#status.status
-    if (current !== 'paused' && current !== 'reconnecting') return
+    const isFatal = current === 'closed' && this.#status.error !== undefined
+    if (current !== 'paused' && current !== 'reconnecting' && !isFatal) return
     // Start in the same task as the check, so two resumes at once cannot build two attempts.
     const stopped = this.#stopAttempt()
-    const started = this.#start(current === 'paused' ? 'connecting' : 'reconnecting', true)
+    const started = this.#start(current === 'reconnecting' ? 'reconnecting' : 'connecting', true)
     await Promise.all([stopped, started])
   }
 

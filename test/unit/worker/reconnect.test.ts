@@ -69,13 +69,21 @@ describe('reconnect: the hub owns retry for every transport', () => {
     expect(h.net.transports).toHaveLength(2)
   })
 
-  it("a fatal close stops retrying with the reason; a connect that never opens is retried after connectTimeoutMs", async () => {
+  it("a fatal close stops retrying with the reason until reconnect(); a connect that never opens is retried after connectTimeoutMs", async () => {
     const h = await opened(0.5)
     const fatal = { code: 'unauthorized', message: 'closed 4403: forbidden' }
     h.net.latest.drop(fatal, 'fatal')
     expect(h.sink('a').lastStatus).toEqual({ status: 'closed', error: fatal })
     await retry(h, 60_000)
     expect(h.net.transports).toHaveLength(1)
+    // The app's Retry after a fatal close (it fixed the cause) starts over, channels rejoined.
+    await h.hub.reconnect('a')
+    expect(h.net.transports).toHaveLength(2)
+    expect(h.sink('a').lastStatus).toEqual({ status: 'connecting' })
+    h.net.latest.open()
+    await h.settle()
+    expect(h.sink('a').lastStatus).toEqual({ status: 'open' })
+    expect(h.net.latest.liveChannels('room')).toBe(1)
 
     const slow = createHarness({ connectTimeoutMs: 4_000, random: () => 0.5 })
     slow.tab('a')
