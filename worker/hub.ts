@@ -11,6 +11,7 @@ import { askTabs } from './ask-token.ts'
 import { Connection } from './connection.ts'
 import { DeployWatch } from './deploys.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
+import { MoveGuard } from './move-guard.ts'
 import { nextTask, Outbox, outboxCounters } from './outbox.ts'
 import { quietly, type HubOptions, type HubSink } from './options.ts'
 import { listensToResync } from './routing.ts'
@@ -24,6 +25,7 @@ export type { HubOptions, HubSink } from './options.ts'
 interface TabLink {
   sink: HubSink
   outbox: Outbox
+  guard: MoveGuard
   identity: string
   hello: TabHello
   subs: Map<string, Subscription>
@@ -70,7 +72,7 @@ export class Hub {
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
       { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs })
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, guard: new MoveGuard(() => this.#options.clock.now()) })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
@@ -131,8 +133,9 @@ export class Hub {
     if (identity === link.identity) return this.#connections.get(identity)?.offerToken(token) ?? Promise.resolve()
     const previous = link.identity
     // What the old identity queued for this tab is still to be sent: a tab that just signed out
-    // (or switched user) must never receive it after setAuth() resolved.
-    link.outbox.discard()
+    // (or switched user) must never receive it after setAuth() resolved; what it did receive
+    // must not come twice over the new user's socket.
+    link.guard.moved(link.outbox.discard())
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
     this.#timers.cancel('idle', identity)
@@ -222,7 +225,7 @@ export class Hub {
       // only to tabs still of that identity.
       deliver: (tabId, delivery) => {
         const link = this.#tabs.get(tabId)
-        if (isCurrent() && link?.identity === identity) link.outbox.push(delivery)
+        if (isCurrent() && link?.identity === identity && link.guard.admits(delivery)) link.outbox.push(delivery)
       },
       status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) },
       askToken: () => this.#askToken(identity),

@@ -1,0 +1,88 @@
+/**
+ * At most once across an identity move. A tab that switches user (`setAuth`) leaves one
+ * connection for another; when both users listen to the same topic, an event the old connection
+ * already delivered to the tab may still be on its way over the new user's socket (two sockets,
+ * two latencies), and would reach the tab twice. Each tab remembers, by reference and briefly,
+ * the events it was sent; after a move, the new connection's events to it during a short window
+ * are compared with what the old one sent, and a copy is dropped once per copy sent.
+ */
+import type { Delivery } from '../src/contract/protocol.ts'
+
+/** How long an event on one socket may trail the same event on another (both on one server). */
+export const MOVE_WINDOW_MS = 2_000
+
+/** At most this many recent events are remembered per tab (a burst beyond it is not guarded). */
+export const MOVE_MEMORY = 512
+
+type EventDelivery = Extract<Delivery, { kind: 'broadcast' | 'postgres_changes' }>
+
+function isEvent(delivery: Delivery): delivery is EventDelivery {
+  return delivery.kind === 'broadcast' || delivery.kind === 'postgres_changes'
+}
+
+// Only computed after a move, for the window's events: the hot path stores references only.
+function keyOf(delivery: EventDelivery): string {
+  const event = delivery.kind === 'broadcast' ? delivery.event : delivery.bindingKeys.join(',')
+  return `${delivery.kind}\n${[...delivery.subIds].sort().join(',')}\n${event}\n${JSON.stringify(delivery.payload)}`
+}
+
+/**
+ * One tab's recent events and, after a move, the copies to drop.
+ * @example
+ * const guard = new MoveGuard(() => clock.now())
+ * if (guard.admits(delivery)) outbox.push(delivery)
+ * guard.moved() // setAuth moved the tab to another user's connection
+ */
+export class MoveGuard {
+  readonly #now: () => number
+  #recent: Array<{ at: number; delivery: EventDelivery }> = []
+  #expected: Map<string, number> | null = null
+  #until = 0
+
+  constructor(now: () => number) {
+    this.#now = now
+  }
+
+  /** Whether `delivery` should reach the tab; notes it either way as sent by the current connection. */
+  admits(delivery: Delivery): boolean {
+    if (!isEvent(delivery)) return true
+    const at = this.#now()
+    if (this.#expected && this.#isCopy(delivery, at)) return false
+    this.#recent.push({ at, delivery })
+    if (this.#recent.length > 2 * MOVE_MEMORY) this.#recent = this.#recent.slice(-MOVE_MEMORY)
+    return true
+  }
+
+  /**
+   * The tab now rides another connection: what the old one sent it lately is what to expect twice,
+   * except `unsent` (discarded before it left the worker: the tab never had it).
+   */
+  moved(unsent: readonly Delivery[] = []): void {
+    const at = this.#now()
+    const expected = new Map<string, number>()
+    const neverSent = new Set<Delivery>(unsent)
+    for (const { at: sent, delivery } of this.#recent.slice(-MOVE_MEMORY)) {
+      if (at - sent > MOVE_WINDOW_MS || neverSent.has(delivery)) continue
+      const key = keyOf(delivery)
+      expected.set(key, (expected.get(key) ?? 0) + 1)
+    }
+    this.#recent = []
+    this.#expected = expected.size > 0 ? expected : null
+    this.#until = at + MOVE_WINDOW_MS
+  }
+
+  #isCopy(delivery: EventDelivery, at: number): boolean {
+    const expected = this.#expected
+    if (!expected || at > this.#until) {
+      this.#expected = null
+      return false
+    }
+    const key = keyOf(delivery)
+    const left = expected.get(key) ?? 0
+    if (left === 0) return false
+    if (left === 1) expected.delete(key)
+    else expected.set(key, left - 1)
+    if (expected.size === 0) this.#expected = null
+    return true
+  }
+}
