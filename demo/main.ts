@@ -4,6 +4,7 @@
  * panel and an event log, all riding on the tab's share of ONE realtime connection per user.
  * `window.realtime` is this tab's `SharedRealtime`, for DevTools and scripted tests.
  */
+import { mountUpdateBanner } from './ui/update.ts'
 import { createSharedRealtime, workerName, type Json, type SharedRealtime } from '../src/supabase/index.ts'
 import { readConfig, tokenSource, urlForUser, type DemoConfig } from './config.ts'
 import { messageStore, toMessage, type MessageStore } from './messages.ts'
@@ -127,6 +128,7 @@ function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, a
   mountPanel(realtime, { realtimeUrl: config.realtimeUrl, user: config.user })
   realtime.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
   realtime.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
+  mountUpdateBanner(realtime, (text) => log('system', text))
 }
 
 const RETRY_MS = 2_000

@@ -5,6 +5,7 @@
  * points it at another server (nginx + nchan); the default is the demo server's own endpoint.
  * The panel counts streams at the server (`/stats` `sse.streams`).
  */
+import { mountUpdateBanner } from '../ui/update.ts'
 import { createRelay, workerName, type Relay } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
 import { mountChat, type ChatMessage } from '../ui/chat.ts'
@@ -120,5 +121,6 @@ export function startSseMode(config: DemoConfig, search: string, log: (kind: Log
   room.onResync((since) => log('system', `resync since ${new Date(since).toLocaleTimeString()}: streams resume from the last id while the server still holds it`))
   mountSsePanel(relay, sseUrl)
   relay.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
+  mountUpdateBanner(relay, (text) => log('system', text))
   return relay
 }

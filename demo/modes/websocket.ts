@@ -4,6 +4,7 @@
  * URL, each message shown with the frame's `sender_name`. `wsUrl=` points it at another server
  * (e.g. daphne); the default is the demo server's own `/ws/inbox/`. The server has no presence.
  */
+import { mountUpdateBanner } from '../ui/update.ts'
 import { createRelay, workerName, type Json, type Relay } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
 import { mountChat, type ChatMessage } from '../ui/chat.ts'
@@ -102,5 +103,6 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
   })
   relay.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
   relay.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
+  mountUpdateBanner(relay, (text) => log('system', text))
   mountInboxPanel(relay, { wsUrl, user: config.user })
 }
