@@ -25,6 +25,8 @@ interface TabLink {
   identity: string
   hello: TabHello
   subs: Map<string, Subscription>
+  /** Lets go of the sink once the hub forgets the tab (bye, lock, heartbeats, a newer hello). */
+  release: () => void
 }
 
 /** Owns connections, topics and tabs of one worker. */
@@ -52,8 +54,8 @@ export class Hub {
     }, this.#options.clock, options.locks ?? null)
   }
 
-  /** Registers a tab; a known tab id (worker restart, frozen tab back) starts over cleanly. */
-  hello(hello: TabHello, sink: HubSink): Welcome {
+  /** Registers a tab (a known tab id starts over cleanly); `release` runs once the hub forgets it. */
+  hello(hello: TabHello, sink: HubSink, release: () => void = () => undefined): Welcome {
     if (hello.protocol !== PROTOCOL_VERSION) {
       throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
     }
@@ -64,7 +66,7 @@ export class Hub {
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
       { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs })
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
@@ -188,6 +190,7 @@ export class Hub {
     if (!link) return
     this.#tabs.delete(tabId)
     link.outbox.discard()
+    quietly(() => link.release())
     this.#connections.get(link.identity)?.removeTab(tabId)
     this.#registry.remove(tabId)
     if (this.#registry.list(link.identity).length > 0) return
