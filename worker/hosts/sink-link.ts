@@ -26,35 +26,26 @@ type Listener = Parameters<Endpoint['addEventListener']>[1]
 
 /**
  * Wraps the tab's sink through a stand-in endpoint that forwards to `endpoint` until released:
- * the registry then holds only the stand-in, which holds nothing.
+ * the registry then holds only the stand-in, which holds nothing. (No `start()`: the session's
+ * `expose` on the same endpoint started it.)
  * @example
  * const { sink, release } = sinkOn(port); hub.hello(hello, sink, release)
  */
 export function sinkOn(endpoint: Endpoint): SinkLink {
   let target: Endpoint | null = endpoint
-  const listeners = new Map<Listener, string>()
+  const added: Array<[string, Listener]> = []
   const standIn: Endpoint = {
-    postMessage(message: unknown, transfer?: Transferable[]) {
-      target?.postMessage(message, transfer)
+    postMessage: (message: unknown, transfer?: Transferable[]) => target?.postMessage(message, transfer),
+    addEventListener(type, listener) {
+      added.push([type, listener])
+      target?.addEventListener(type, listener)
     },
-    addEventListener(type, listener, options) {
-      if (!target) return
-      listeners.set(listener, type)
-      target.addEventListener(type, listener, options)
-    },
-    removeEventListener(type, listener, options) {
-      listeners.delete(listener)
-      target?.removeEventListener(type, listener, options)
-    },
-    start() {
-      target?.start?.()
-    },
+    removeEventListener: (type, listener) => target?.removeEventListener(type, listener),
   }
   return {
     sink: wrap<TabSink>(standIn),
     release() {
-      for (const [listener, type] of listeners) target?.removeEventListener(type, listener)
-      listeners.clear()
+      for (const [type, listener] of added.splice(0)) target?.removeEventListener(type, listener)
       target = null
     },
   }
