@@ -29,6 +29,8 @@ interface TabLink {
   identity: string
   hello: TabHello
   subs: Map<string, Subscription>
+  /** Lets go of the sink once the hub forgets the tab (bye, lock, heartbeats, a newer hello). */
+  release: () => void
 }
 
 /** Owns connections, topics and tabs of one worker. */
@@ -55,13 +57,12 @@ export class Hub {
       leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))),
       visibility: (identity, anyVisible) => this.#onVisibility(identity, anyVisible),
     }, this.#options.clock, options.locks ?? null)
-    const { deploys } = this.#options
     // A newer deploy's hub started: every tab is offered it (those arriving later get it in hello).
-    this.#deploys = deploys ? new DeployWatch(deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
+    this.#deploys = this.#options.deploys ? new DeployWatch(this.#options.deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
   }
 
-  /** Registers a tab; a known tab id (worker restart, frozen tab back) starts over cleanly. */
-  hello(hello: TabHello, sink: HubSink): Welcome {
+  /** Registers a tab (a known tab id starts over cleanly); `release` runs once the hub forgets it. */
+  hello(hello: TabHello, sink: HubSink, release: () => void = () => undefined): Welcome {
     if (hello.protocol !== PROTOCOL_VERSION) {
       throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
     }
@@ -72,7 +73,7 @@ export class Hub {
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
       { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, guard: new MoveGuard(() => this.#options.clock.now()) })
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard: new MoveGuard(() => this.#options.clock.now()) })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
@@ -199,6 +200,7 @@ export class Hub {
     if (!link) return
     this.#tabs.delete(tabId)
     link.outbox.discard()
+    quietly(() => link.release())
     this.#connections.get(link.identity)?.removeTab(tabId)
     this.#registry.remove(tabId)
     if (this.#registry.list(link.identity).length > 0) return

@@ -4,7 +4,8 @@
  */
 import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
-import type { Hub, HubSink } from './hub.ts'
+import type { Hub } from './hub.ts'
+import type { SinkLink } from './hosts/sink-link.ts'
 import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSubscription } from './validate.ts'
 
 function text(value: unknown, what: string): string {
@@ -13,17 +14,19 @@ function text(value: unknown, what: string): string {
 }
 
 /**
- * The per-endpoint implementation of {@link HubApi}; `sink` is the tab's {@link TabSink} on the
- * same endpoint (a Comlink remote).
+ * The per-endpoint implementation of {@link HubApi}; `openSink` gives the tab's {@link TabSink} on
+ * the same endpoint (a Comlink remote), afresh for each hello, with how the hub lets go of it.
+ * @example
+ * expose(new TabSession(hub, () => sinkOn(port)), port)
  */
 export class TabSession implements HubApi {
   readonly #hub: Hub
-  readonly #sink: HubSink
+  readonly #openSink: () => SinkLink
   #tabId: string | null = null
 
-  constructor(hub: Hub, sink: HubSink) {
+  constructor(hub: Hub, openSink: () => SinkLink) {
     this.#hub = hub
-    this.#sink = sink
+    this.#openSink = openSink
   }
 
   async hello(tab: TabHello): Promise<Welcome> {
@@ -31,7 +34,15 @@ export class TabSession implements HubApi {
     // A port says hello once; a second hello for another tab id would let one tab act for another.
     if (this.#tabId !== null && this.#tabId !== hello.tabId) throw new RelayError('bad-input', 'this port already belongs to another tab')
     this.#tabId = hello.tabId
-    return this.#hub.hello(hello, this.#sink)
+    // A sink per hello: the hub releases the previous one when it forgets the tab (a hello again
+    // after a timeout is a new registration on the same port).
+    const { sink, release } = this.#openSink()
+    try {
+      return this.#hub.hello(hello, sink, release)
+    } catch (error) {
+      release()
+      throw error
+    }
   }
 
   async join(sub: Subscription): Promise<ChannelSnapshot> {

@@ -2,8 +2,8 @@
  * A frozen tab under a 1 000 msg/s stream: one tab stops answering for `freezeMs` (its port holds
  * every message both ways, as a frozen page). The hub must hold it to a bounded window and queue,
  * drop its backlog, send it ONE resync per subscription when it thaws, keep its heap flat, and
- * leave the other tabs untouched. The issue asks for 2 minutes; 30 s fits the soak's 5-minute
- * budget and already passes the default 10 000-delivery limit three times over.
+ * leave the other tabs untouched. The freeze is the issue's 2 minutes: at 1 000 msg/s that is 12
+ * times the default limit of 10 000 held deliveries.
  */
 import type { HubStats } from '../../src/contract/protocol.ts'
 import type { Hub } from '../../worker/hub.ts'
@@ -36,8 +36,8 @@ export interface FrozenResult {
   failures: string[]
 }
 
-/** 5 tabs × 4 topics, 1 000 msg/s for 45 s, one tab frozen from 5 s to 35 s. */
-export const FROZEN: FrozenPlan = { tabs: 5, topics: 4, rate: 1_000, durationMs: 45_000, freezeAtMs: 5_000, freezeMs: 30_000 }
+/** 5 tabs × 4 topics, 1 000 msg/s for 135 s, one tab frozen from 5 s to 125 s. */
+export const FROZEN: FrozenPlan = { tabs: 5, topics: 4, rate: 1_000, durationMs: 135_000, freezeAtMs: 5_000, freezeMs: 120_000 }
 
 const MB = 1024 * 1024
 
@@ -51,9 +51,10 @@ export async function runFrozen(hub: Hub, server: ServerControl, plan: FrozenPla
   const topics = Array.from({ length: plan.topics }, (_, i) => `soak:frozen:${i}`)
   const token = (await server.ask<'token'>({ type: 'token', sub: 'soak-frozen' }, 5_000)).token
   const options = { hub, url: server.url, anonKey: server.anonKey, token: () => token, topics, expectedPerTopic: Math.ceil((plan.rate * plan.durationMs) / 1000 / plan.topics) + 16 }
-  // The frozen tab's heartbeats are a minute apart, so the freeze stays shorter than its deadline:
-  // this measures the outbox, not the registry timing a frozen tab out.
-  const frozen = new SoakTab(options, 'frozen-0', true, 60_000)
+  // The frozen tab's heartbeats are at least the freeze apart, so the freeze stays shorter than the
+  // hub's deadline (3 intervals) and the tab's own heartbeat timeout (2): this measures the outbox,
+  // not the registry timing a frozen tab out.
+  const frozen = new SoakTab(options, 'frozen-0', true, Math.max(60_000, plan.freezeMs))
   const others = Array.from({ length: plan.tabs - 1 }, (_, i) => new SoakTab(options, `frozen-${i + 1}`, false, 5_000))
   const tabs = [frozen, ...others]
   if (!(await until(() => tabs.every((tab) => tab.isSubscribed), 30_000))) failures.push('not every tab subscribed within 30 s')

@@ -8,7 +8,7 @@ import type { Hub } from '../../worker/hub.ts'
 import type { ServerControl } from './control.ts'
 import { SoakTab, until } from './fleet.ts'
 import { sampleHeap, slopeMbPerMin, type HeapSample } from './heap.ts'
-import { tail, tallyOf, type Tally } from './tally.ts'
+import { addSums, emptySums, tail, tallyOf, type Tally } from './tally.ts'
 
 /** The load and what was thrown at it. */
 export interface LoadPlan {
@@ -49,8 +49,8 @@ export async function runLoad(hub: Hub, server: ServerControl, plan: LoadPlan): 
   let token = (await server.ask<'token'>({ type: 'token', sub: 'soak-user' }, 5_000)).token
   const options = { hub, url: server.url, anonKey: server.anonKey, token: () => token, topics, expectedPerTopic: Math.ceil((plan.rate * plan.durationMs) / 1000 / plan.topics) + 16 }
   let serial = 0
-  // A closed tab keeps only its counts: holding its client would show up as heap growth.
-  const retired: Array<Pick<SoakTab, 'ledgers' | 'malformed'>> = []
+  // A closed tab leaves only its sums: its client or its ledgers would show up as heap growth.
+  const retired = emptySums()
   const open: SoakTab[] = []
   const openTab = (): void => {
     open.push(new SoakTab(options, `load-${serial++}`, false, 5_000))
@@ -70,8 +70,7 @@ export async function runLoad(hub: Hub, server: ServerControl, plan: LoadPlan): 
       if (!victim) return
       open.splice(open.indexOf(victim), 1)
       faults.churned += 1
-      retired.push({ ledgers: victim.ledgers, malformed: victim.malformed })
-      track(victim.close().then(openTab, () => failures.push(`closing ${victim.id} failed`)))
+      track(victim.close().then(openTab, () => failures.push(`closing ${victim.id} failed`)).finally(() => addSums(retired, [victim])))
     }, plan.churnEveryMs),
     setInterval(() => {
       faults.drops += 1
@@ -98,7 +97,7 @@ export async function runLoad(hub: Hub, server: ServerControl, plan: LoadPlan): 
   const sockets = (await server.ask<'stats'>({ type: 'stats' }, 5_000)).sockets
   const last = open.splice(0)
   for (const tab of last) await tab.close()
-  const tally = tallyOf([...retired, ...last], counts, tailMissing)
+  const tally = tallyOf(last, counts, tailMissing, retired)
   // The first sixth holds JIT warm-up and the first joins' allocations; the trend is after it.
   const slope = slopeMbPerMin(samples.filter((p) => p.s >= plan.durationMs / 6000))
   if (tally.lost > 0) failures.push(`${tally.lost} lost`)

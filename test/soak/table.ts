@@ -21,6 +21,7 @@ export function table(load: LoadResult, frozen: FrozenResult, wallS: number): st
     ['lost / duplicated', 'per tab per topic, by sequence id; a resync announces a gap', `${tally.lost} lost, ${tally.duplicated} duplicated, ${tally.outOfOrder} out of order, ${tally.resyncs} resyncs, ${tally.tailMissing} missing the final message`],
     ['heap slope (load)', 'heapUsed after gc, 1 s samples while publishing, after the first sixth (warm-up)', `${load.heap.slopeMbPerMin.toFixed(2)} MB/min${heapNote}`],
     ['frozen tab', `${f.tabs} tabs × ${f.topics} topics, ${f.rate} msg/s; 1 tab frozen ${f.freezeMs / 1000} s`, `hub held at most ${n(frozen.hub.peakQueued)} for it, ${frozen.heldAtPort} messages at its port; ${n(frozen.hub.dropped)} dropped in ${frozen.hub.overflows} overflow; resyncs per topic ${frozen.resyncsPerTopic.join('/')}`],
+    ['frozen: the thawed tab', 'what it got over the whole run', `${n(frozen.frozen.received)} received, ${frozen.frozen.lost} lost, ${frozen.frozen.duplicated} duplicated, ${frozen.frozen.resyncs} resyncs (the backlog it missed is announced, not lost)`],
     ['frozen: others', 'the tabs that kept answering', `${n(frozen.others.received)} received, ${frozen.others.lost} lost, ${frozen.others.duplicated} duplicated, ${frozen.others.resyncs} resyncs`],
     ['heap (frozen)', 'heapUsed after gc during the freeze', `${frozen.heap.minMb.toFixed(1)}–${frozen.heap.maxMb.toFixed(1)} MB, slope ${frozen.heap.slopeMbPerMin.toFixed(2)} MB/min over its second half`],
     ['wall time', 'budget 5 min', `${wallS.toFixed(0)} s`],

@@ -4,10 +4,10 @@
  * is transferred, so any endpoint works: a SharedWorker port, a dedicated Worker's scope, a
  * MessageChannel in Node, a tab host's per-tab BroadcastChannel address.
  */
-import { expose, wrap, type Endpoint } from 'comlink'
-import type { TabSink } from '../../src/contract/protocol.ts'
+import { expose, type Endpoint } from 'comlink'
 import type { Hub } from '../hub.ts'
 import { TabSession } from '../session.ts'
+import { sinkOn } from './sink-link.ts'
 
 /**
  * Serves one tab on `endpoint`.
@@ -15,6 +15,5 @@ import { TabSession } from '../session.ts'
  * const { port1, port2 } = new MessageChannel(); acceptTab(hub, port1) // the tab uses port2
  */
 export function acceptTab(hub: Hub, endpoint: Endpoint): void {
-  const sink = wrap<TabSink>(endpoint)
-  expose(new TabSession(hub, sink), endpoint)
+  expose(new TabSession(hub, () => sinkOn(endpoint)), endpoint)
 }

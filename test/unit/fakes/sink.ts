@@ -5,6 +5,7 @@
 import type { Delivery, HubOffer, StatusEvent } from '../../../src/contract/protocol.ts'
 import type { HubSink } from '../../../worker/hub.ts'
 import type { LockRequester } from '../../../worker/tabs.ts'
+import type { SinkLink } from '../../../worker/hosts/sink-link.ts'
 
 type Kind = Delivery['kind']
 
@@ -65,6 +66,19 @@ export class FakeSink implements HubSink {
     this.batches.length = 0
     this.statuses.length = 0
     this.leaders.length = 0
+  }
+}
+
+/**
+ * A `TabSession`'s sink source that hands out the same sink at every hello and records releases.
+ * @example
+ * const sinks = sinkSource(new FakeSink()); new TabSession(hub, sinks.open); sinks.released // 0
+ */
+export function sinkSource(sink: HubSink): { open: () => SinkLink; readonly released: number } {
+  let released = 0
+  return {
+    open: () => ({ sink, release: () => { released += 1 } }),
+    get released() { return released },
   }
 }
 

@@ -3,7 +3,7 @@ import type { Json, Outgoing, Subscription } from '../../../src/contract/protoco
 import { MAX_TOPIC_BYTES } from '../../../src/contract/protocol.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
 import { TabSession } from '../../../worker/session.ts'
-import { FakeSink } from '../fakes/sink.ts'
+import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { createHarness, hello, onBroadcast, received, sub, type Harness } from './harness.ts'
 
 // Bad input arrives as untyped data from the port; the casts stand for that.
@@ -14,8 +14,8 @@ const asMeta = (value: unknown): { [key: string]: Json } => value as { [key: str
 async function sessions(): Promise<{ h: Harness; bad: TabSession; good: TabSession; goodSink: FakeSink }> {
   const h = createHarness()
   const goodSink = new FakeSink()
-  const bad = new TabSession(h.hub, new FakeSink())
-  const good = new TabSession(h.hub, goodSink)
+  const bad = new TabSession(h.hub, sinkSource(new FakeSink()).open)
+  const good = new TabSession(h.hub, sinkSource(goodSink).open)
   await bad.hello(hello('bad'))
   await good.hello(hello('good'))
   await bad.join(sub('s1', 'room', [onBroadcast()]))
@@ -83,7 +83,7 @@ describe('TabSession: bad input fails in that tab only', () => {
 
   it("calls before hello → 'closed'; a heartbeat before hello says known: false", async () => {
     const { h, good, goodSink } = await sessions()
-    const fresh = new TabSession(h.hub, new FakeSink())
+    const fresh = new TabSession(h.hub, sinkSource(new FakeSink()).open)
     await expectCode(fresh.join(sub('s1', 'room')), 'closed')
     await expectCode(fresh.send('s1', { type: 'broadcast', event: 'msg' }), 'closed')
     await expectCode(fresh.track('s1', {}), 'closed')
@@ -95,9 +95,9 @@ describe('TabSession: bad input fails in that tab only', () => {
 
   it("a tab of another protocol version → 'version-mismatch'", async () => {
     const { h, good, goodSink } = await sessions()
-    await expectCode(new TabSession(h.hub, new FakeSink()).hello(hello('old', { protocol: 999 })), 'version-mismatch')
-    await expectCode(new TabSession(h.hub, new FakeSink()).hello(hello('', {})), 'bad-input')
-    await expectCode(new TabSession(h.hub, new FakeSink()).hello(hello('sse', { target: { transport: 'sse', endpoint: 'x', params: {}, identity: null } })), 'unsupported')
+    await expectCode(new TabSession(h.hub, sinkSource(new FakeSink()).open).hello(hello('old', { protocol: 999 })), 'version-mismatch')
+    await expectCode(new TabSession(h.hub, sinkSource(new FakeSink()).open).hello(hello('', {})), 'bad-input')
+    await expectCode(new TabSession(h.hub, sinkSource(new FakeSink()).open).hello(hello('sse', { target: { transport: 'sse', endpoint: 'x', params: {}, identity: null } })), 'unsupported')
     await stillServes(h, good, goodSink, 3)
   })
 
@@ -106,10 +106,10 @@ describe('TabSession: bad input fails in that tab only', () => {
     // A released Comlink remote throws at once; a frozen page's never settles.
     const throwing = { deliver: () => { throw new Error('released') }, status: () => { throw new Error('released') }, leader: () => { throw new Error('released') }, token: () => { throw new Error('released') } }
     const silent = { deliver: () => new Promise(() => {}), status: () => new Promise(() => {}), leader: () => new Promise(() => {}), token: () => new Promise<string | null>(() => {}) }
-    const broken = new TabSession(h.hub, throwing)
+    const broken = new TabSession(h.hub, sinkSource(throwing).open)
     await broken.hello(hello('broken'))
     await broken.join(sub('s1', 'room', [onBroadcast()]))
-    await new TabSession(h.hub, silent).hello(hello('frozen'))
+    await new TabSession(h.hub, sinkSource(silent).open).hello(hello('frozen'))
     // The status fan-out and the batch flushes run outside any call: they must reach 'good'.
     expect(() => { h.net.latest.drop(); h.clock.advance(1_000) }).not.toThrow()
     await h.settle()
@@ -124,5 +124,22 @@ describe('TabSession: bad input fails in that tab only', () => {
     await bad.bye()
     await expectCode(bad.join(sub('s3', 'room')), 'closed')
     await stillServes(h, good, goodSink, 4)
+  })
+})
+
+describe('TabSession: the sink of each hello', () => {
+  it('is released when the hub forgets the tab (a newer hello, bye), and at once when the hello is refused', async () => {
+    const h = createHarness()
+    const sinks = sinkSource(new FakeSink())
+    const session = new TabSession(h.hub, sinks.open)
+    await session.hello(hello('a'))
+    expect(sinks.released).toBe(0)
+    await session.hello(hello('a'))
+    expect(sinks.released).toBe(1)
+    await session.bye()
+    expect(sinks.released).toBe(2)
+    const refused = sinkSource(new FakeSink())
+    await expectCode(new TabSession(h.hub, refused.open).hello(hello('old', { protocol: 999 })), 'version-mismatch')
+    expect(refused.released).toBe(1)
   })
 })

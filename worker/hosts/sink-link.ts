@@ -1,0 +1,52 @@
+/**
+ * The hub's handle on one tab's sink for one hello: a Comlink remote on the tab's endpoint that the
+ * hub can let go of, without a word to the tab, once it forgets the tab.
+ *
+ * Why not the remote on the endpoint itself: Comlink's `wrap()` registers each remote in a
+ * FinalizationRegistry with the endpoint as the held value, and a registry holds its held values
+ * strongly. The endpoint's listener (`expose` of the tab's session) holds the session, which holds
+ * that remote, so the remote can never be finalized and the registry keeps the endpoint, the
+ * session and the remote of every tab that closed without Comlink's release message (a page that
+ * closes, crashes or navigates away sends none): about 1.5 kB per closed tab, for the worker's
+ * life. `releaseProxy` would break the cycle but sends that release to the tab, which closes the
+ * tab's end of a port that a tab timed out by mistake (frozen, then thawed) still uses.
+ */
+import { wrap, type Endpoint } from 'comlink'
+import type { TabSink } from '../../src/contract/protocol.ts'
+import type { HubSink } from '../options.ts'
+
+/** A tab's sink and how the hub lets go of it. */
+export interface SinkLink {
+  sink: HubSink
+  /** The hub forgot the tab: the sink stops listening and sending; the endpoint itself stays. */
+  release(): void
+}
+
+type Listener = Parameters<Endpoint['addEventListener']>[1]
+
+/**
+ * Wraps the tab's sink through a stand-in endpoint that forwards to `endpoint` until released:
+ * the registry then holds only the stand-in, which holds nothing. (No `start()`: the session's
+ * `expose` on the same endpoint started it.)
+ * @example
+ * const { sink, release } = sinkOn(port); hub.hello(hello, sink, release)
+ */
+export function sinkOn(endpoint: Endpoint): SinkLink {
+  let target: Endpoint | null = endpoint
+  const added: Array<[string, Listener]> = []
+  const standIn: Endpoint = {
+    postMessage: (message: unknown, transfer?: Transferable[]) => target?.postMessage(message, transfer),
+    addEventListener(type, listener) {
+      added.push([type, listener])
+      target?.addEventListener(type, listener)
+    },
+    removeEventListener: (type, listener) => target?.removeEventListener(type, listener),
+  }
+  return {
+    sink: wrap<TabSink>(standIn),
+    release() {
+      for (const [type, listener] of added.splice(0)) target?.removeEventListener(type, listener)
+      target = null
+    },
+  }
+}
