@@ -11,8 +11,11 @@ import type { Delivery } from '../src/contract/protocol.ts'
 /** How long an event on one socket may trail the same event on another (both on one server). */
 export const MOVE_WINDOW_MS = 2_000
 
-/** At most this many recent events are remembered per tab (a burst beyond it is not guarded). */
-export const MOVE_MEMORY = 512
+/**
+ * At most this many recent events are remembered per tab (a burst beyond it is not guarded): the
+ * references keep those delivery objects alive, ~100 B each, so 50 tabs at full rate hold ~3 MB.
+ */
+export const MOVE_MEMORY = 256
 
 type EventDelivery = Extract<Delivery, { kind: 'broadcast' | 'postgres_changes' }>
 
@@ -49,7 +52,8 @@ export class MoveGuard {
     const at = this.#now()
     if (this.#expected && this.#isCopy(delivery, at)) return false
     this.#recent.push({ at, delivery })
-    if (this.#recent.length > 2 * MOVE_MEMORY) this.#recent = this.#recent.slice(-MOVE_MEMORY)
+    // Compacted now and then, not per event: what is older than the window or past the cap goes.
+    if (this.#recent.length >= 2 * MOVE_MEMORY) this.#recent = this.#recent.slice(-MOVE_MEMORY).filter((item) => at - item.at <= MOVE_WINDOW_MS)
     return true
   }
 
