@@ -117,7 +117,8 @@ async function reloadRound(fleet: Fleet, server: ServerHandle): Promise<ReloadRo
   if (tab === undefined) throw new Error('no tab')
   const before = (await server.stats()).connectionsTotal
   let reloadAt = 0
-  const { records } = await fleet.stream(server, 100, 2500, async () => {
+  // 1.3 s of stream after the reload starts: a reload here takes ~0.1–0.2 s until events flow again.
+  const { records } = await fleet.stream(server, 100, 2000, async () => {
     await sleep(700)
     reloadAt = senderNow()
     await tab.page.reload()
