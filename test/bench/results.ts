@@ -44,6 +44,10 @@ export interface ThroughputStep {
   /** Trials run at this rate, and how many of them were sustained (majority steps only). */
   trials?: number
   sustainedTrials?: number
+  /** The tabs kept up, but the sender sent under 90 % of the rate: the trial said nothing about the lane. */
+  isSenderShort?: boolean
+  /** Trials run again at this rate because the sender fell short (majority steps only). */
+  senderReruns?: number
 }
 
 export interface ThroughputResult {

@@ -39,9 +39,9 @@ const PAIR: readonly Lane[] = ['tabrelay', 'pertab']
 /**
  * ladder.ts: doubling from 500 msg/s (halving to 125 when 500 misses) to the first majority miss,
  * then two bisections for the goal's pair; up to 3 trials a step, lanes interleaved. A trial round
- * after which the CPU yardstick is 1.5× the run's start runs again (another job had the cores).
+ * after which the CPU yardstick is 1.25× the run's start runs again (another job had the cores).
  */
-const THROUGHPUT = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.5 }
+const THROUGHPUT = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.25 }
 /** Latency and throughput also run tabrelay flushing per message, right beside tabrelay batching across tasks. */
 const WITH_PER_MESSAGE: readonly Lane[] = ['tabrelay', PER_MESSAGE, 'pertab', 'leader']
 const PER_MESSAGE_SCHEDULE = '(fn) => queueMicrotask(fn)'

@@ -7,7 +7,9 @@
  * do, and stops as soon as its majority is decided (2 of 3 agreeing: a third trial could not
  * change it). The result is the bracket `[held, missed)`: the ceiling is at least `held`, below
  * `missed`, both by majority. A trial round after which the CPU yardstick ran slower than
- * `noisyMs` (another job took the cores) is run again, at most `reruns` times per step.
+ * `noisyMs` (another job took the cores) is run again, at most `reruns` times per step; so is a
+ * lane's trial whose sender fell short of the rate while every tab kept up (`isSenderShort`): it
+ * did not test the lane at that rate.
  */
 import type { Lane } from '../app/contract.ts'
 import type { ThroughputResult, ThroughputStep } from '../results.ts'
@@ -31,7 +33,7 @@ export interface LadderPlan {
   refine?: readonly Lane[]
   /** A yardstick above this (ms) marks the trial round before it as noisy; default: never. */
   noisyMs?: number
-  /** Noisy trial rounds run again at most this often per step (default 2). */
+  /** Noisy trial rounds, and a lane's trials whose sender fell short, run again at most this often per step (default 2). */
   reruns?: number
 }
 
@@ -96,6 +98,7 @@ export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => nu
   for (let step = 1; active.size > 0; step++) {
     const atRate = new Map<Lane, ThroughputStep[]>([...active].map((lane) => [lane, []]))
     let reruns = plan.reruns ?? 2
+    const senderReruns = new Map<Lane, number>()
     for (let t = 0; t < plan.trials;) {
       const due = [...active].filter((lane) => !isDecided(atRate.get(lane) ?? [], plan.trials))
       if (due.length === 0) break
@@ -104,7 +107,12 @@ export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => nu
         const climber = climbers.get(lane)
         if (climber === undefined) continue
         try {
-          got.set(lane, await trial(lane, climber.rate))
+          let result = await trial(lane, climber.rate)
+          while (result.isSenderShort === true && (senderReruns.get(lane) ?? 0) < (plan.reruns ?? 2)) {
+            senderReruns.set(lane, (senderReruns.get(lane) ?? 0) + 1)
+            result = await trial(lane, climber.rate)
+          }
+          got.set(lane, result)
         } catch (error) {
           climber.error = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (${climber.rate} msg/s)`
           active.delete(lane)
@@ -125,8 +133,9 @@ export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => nu
       const climber = climbers.get(lane)
       const trials = atRate.get(lane)
       if (climber === undefined || trials === undefined) continue
+      const rerun = senderReruns.get(lane) ?? 0
       const merged = majorityStep(trials, plan.trials)
-      climber.steps.push(merged)
+      climber.steps.push(rerun > 0 ? { ...merged, senderReruns: rerun } : merged)
       const { bracket } = climber
       const wasRefining = bracket.held > 0 && bracket.missed !== null
       if (merged.isSustained) bracket.held = Math.max(bracket.held, climber.rate)

@@ -75,6 +75,20 @@ describe('throughput ladder', () => {
     expect(resultOf(result.lanes.get('pertab')).steps[0]?.trials).toBe(2)
   })
 
+  it('runs a lane\'s trial again when its sender fell short while the tabs kept up, at most twice a step', async () => {
+    let calls = 0
+    const result = await ladder({ ...PLAN, lanes: ['tabrelay'], topMsgS: 500, floorMsgS: 500 }, async (_, rate) => {
+      calls += 1
+      // The first trial's sender falls short twice, then sends the rate; the second trial's never does.
+      const isShort = calls <= 2 || calls >= 4
+      return isShort ? { ...step(rate, false), lost: 0, endLagMs: 5, isSenderShort: true } : step(rate, true)
+    }, () => 1)
+    const only = resultOf(result.lanes.get('tabrelay')).steps[0]
+    // Trial 1: short, short, held (2 reruns, the step's budget); trial 2: short, no rerun left; trial 3 decides.
+    expect(calls).toBe(5)
+    expect(only).toMatchObject({ trials: 3, sustainedTrials: 1, senderReruns: 2, isSustained: false })
+  })
+
   it('a lane whose trial throws leaves with its failure; the others go on', async () => {
     const result = await ladder({ ...PLAN, lanes: ['leader', 'tabrelay'], topMsgS: 1000 }, async (lane, rate) => {
       if (lane === 'leader') throw new Error('tab crashed')
