@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Results, ThroughputResult } from '../../bench/results.ts'
-import { bracketOf, ratioRange, throughputGoal } from '../../bench/report/throughput.ts'
+import { bandOf, bracketOf, ratioRange, throughputGoal } from '../../bench/report/throughput.ts'
 import { all, atLeast, atMost, medianInterval } from '../../bench/report/verdict.ts'
 
 function ceiling(held: number, missed: number | null): ThroughputResult {
@@ -46,5 +46,18 @@ describe('verdicts', () => {
     expect(throughputGoal(withThroughput(ceiling(11_310, 13_450), ceiling(350, 500))).status).toBe('met')
     expect(throughputGoal(withThroughput(ceiling(3000, 4240), ceiling(350, 500))).status).toBe('missed')
     expect(throughputGoal(withThroughput(ceiling(8000, 11_310), ceiling(500, 710))).status).toBe('undecided')
+  })
+
+  it('widens a bracket to the nearest steps every trial agreed on, so a split vote cannot decide the goal', () => {
+    const voted = (rate: number, held: number, trials: number) => ({ rateMsgS: rate, sent: 1, achievedMsgS: rate, minDelivered: 1, lost: 0, endLagMs: 0, p50Ms: 0, isSustained: 2 * held > 3, trials, sustainedTrials: held })
+    // tabrelay: 11310 held 2 of 3 (split), 13450 missed 0 of 2; per-tab: 600 held 2/2, 710 missed 1 of 3 (split), 1000 0/2.
+    const tabrelay = { steps: [voted(8000, 2, 2), voted(11_310, 2, 3), voted(13_450, 0, 2)], maxSustainedMsgS: 11_310, missedMsgS: 13_450 }
+    const pertab = { steps: [voted(500, 2, 2), voted(600, 2, 2), voted(710, 1, 3), voted(1000, 0, 2)], maxSustainedMsgS: 600, missedMsgS: 710 }
+    expect(bandOf(tabrelay)).toEqual({ held: 8000, missed: 13_450 })
+    expect(bandOf(pertab)).toEqual({ held: 600, missed: 1000 })
+    // By majority alone 11310/710 ≥ 15.9×; within the bands 8000/1000 = 8×…13450/600 = 22.4×.
+    const goal = throughputGoal(withThroughput(tabrelay, pertab))
+    expect(goal.status).toBe('undecided')
+    expect(goal.measured).toContain('ratio range 8.0×…22.4×')
   })
 })
