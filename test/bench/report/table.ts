@@ -119,7 +119,7 @@ function rows(r: Results): Row[] {
     row('  new tab phases, ms from script start (median)', (c) => cell(r.newTab[c], phasesCell), ''),
     row(`  new tab phases, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], phasesCell), ''),
     row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
-    row('owner tab closes: max delivery gap ms', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
+    row('owner tab closes: max delivery gap ms (a silence overlapping the 500 ms after the close)', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
     ...tabHostRows(r),
     ...sseRows(r),
     ...websocketRows(r),
