@@ -57,6 +57,11 @@ export function times(v: number): string {
   return Number.isFinite(v) ? `${v >= 100 ? v.toFixed(0) : v.toFixed(1)}×` : '∞'
 }
 
+/** `11.3×…22.4×`; an end no step bounds reads `open`. */
+function rangeText(range: { low: number; high: number }): string {
+  return `${range.low > 0 ? times(range.low) : 'open'}…${Number.isFinite(range.high) ? times(range.high) : 'open'}`
+}
+
 function votes(step: ThroughputStep | undefined): string {
   return step?.trials === undefined ? '' : ` (${step.sustainedTrials ?? 0}/${step.trials})`
 }
@@ -97,7 +102,7 @@ export function versusCell(r: Results): string {
   const a = bracketOf(mine)
   const b = bracketOf(direct)
   const range = ratioRange(bandOf(mine), bandOf(direct))
-  return `${b.held > 0 ? times(a.held / b.held) : '—'}; range ${times(range.low)}…${times(range.high)}`
+  return `${b.held > 0 ? times(a.held / b.held) : '—'}; range ${rangeText(range)}`
 }
 
 /**
@@ -114,9 +119,9 @@ export function throughputGoal(r: Results): Goal {
   const a = bracketOf(mine)
   const b = bracketOf(direct)
   const ratios = ratioRange(bandOf(mine), bandOf(direct))
-  const bounds = (x: Bracket): string => `${x.held}–${Number.isFinite(x.missed) ? x.missed : '∞'}`
+  const bounds = (x: Bracket): string => `${x.held}–${Number.isFinite(x.missed) ? x.missed : '(no rate above missed by every trial)'}`
   const measured = `ceiling (held–missed, majority) ${bounds(a)} vs ${bounds(b)} msg/s, noise band (every trial agreed) ${bounds(bandOf(mine))} vs ${bounds(bandOf(direct))}; ` +
-    `ratio range ${times(ratios.low)}…${times(ratios.high)}${b.held > 0 ? ` (held over held ${times(a.held / b.held)})` : ''}`
+    `ratio range ${rangeText(ratios)}${b.held > 0 ? ` (held over held ${times(a.held / b.held)})` : ''}`
   const status = atLeast(ratios, THROUGHPUT_FACTOR)
   const note = status === 'met' ? `even the range's low end is ≥${THROUGHPUT_FACTOR}×`
     : status === 'missed' ? `even the range's high end is under ${THROUGHPUT_FACTOR}×`
