@@ -6,7 +6,11 @@
  */
 import { nowMs } from './contract.ts'
 
-/** A message's stamps by hop name, `nowMs()` at each (one machine, one clock). */
+/**
+ * A message's stamps by hop name, `nowMs()` at each (one machine, one clock).
+ * @example
+ * const hops: Hops = { frame: 1_700_000_000_001.2, hub: 1_700_000_000_001.3 }
+ */
 export type Hops = Record<string, number>
 
 let lastFrameAt = Number.NaN

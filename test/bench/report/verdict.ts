@@ -7,7 +7,11 @@
 import type { Goal } from '../results.ts'
 import { percentile } from '../stats.ts'
 
-/** The median of repeated values and a distribution-free interval around it. */
+/**
+ * The median of repeated values and a distribution-free interval around it.
+ * @example
+ * const m: MedianInterval = medianInterval([0.1, -0.2, 0.4])
+ */
 export interface MedianInterval { median: number; low: number; high: number; n: number; coverage: number }
 
 /** Chance that Binomial(n, ½) ≤ k. */
@@ -63,7 +67,7 @@ export function atLeast(interval: { low: number; high: number }, limit: number):
 }
 
 /**
- * Several conditions that must all hold: missed if any is, met if all are, else undecided.
+ * Several conditions that must all hold: missed if one is, met if all are, else undecided.
  * @example
  * all(['met', 'undecided']) // 'undecided'
  */

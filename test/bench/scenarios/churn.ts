@@ -69,6 +69,8 @@ export async function measureNewTabOverRtt(browser: Browser, target: Target, con
  * The gap that counts is a silence overlapping this long after the close: the hub hears of a
  * closed tab 30–40 ms after (its Web Lock), so anything it does about it falls well inside, and a
  * hiccup of the machine a second later is not the close's.
+ * @example
+ * gapAround(recvAt, closeAt, closeAt + CLOSE_WINDOW_MS, lastSent)
  */
 export const CLOSE_WINDOW_MS = 500
 

@@ -44,7 +44,12 @@ export interface LadderResult {
   yardsticks: Array<{ step: number; trial: number; ms: number; isRerun?: boolean }>
 }
 
-/** Where a lane's ceiling is known to lie: at least `held` (0: nothing held), below `missed` (null: nothing missed). */
+/**
+ * Where a lane's ceiling is known to lie: at least `held` (0: nothing held), below `missed` (null:
+ * nothing missed), and how many bisections it may still take.
+ * @example
+ * const start: Bracket = { held: 0, missed: null, refinementsLeft: 2 }
+ */
 export interface Bracket { held: number; missed: number | null; refinementsLeft: number }
 
 /**

@@ -10,13 +10,25 @@ import type { Fleet } from '../fleet.ts'
 import type { ServerHandle } from '../server.ts'
 import { percentile } from '../stats.ts'
 
-/** One arrival: its message, its tab, sender-to-callback latency and the segments summing to it. */
+/**
+ * One arrival: its message, its tab, sender-to-callback latency and the segments summing to it.
+ * @example
+ * const s: HopSample = { seq: 7, tab: 0, totalMs: 3.1, segments: { frame: 1.8, callback: 1.3 }, extras: { rank: 1 } }
+ */
 export interface HopSample { seq: number; tab: number; totalMs: number; segments: Record<string, number>; extras: Record<string, number> }
 
-/** One segment's figures over every arrival, and within the slowest 1 %. */
+/**
+ * One segment's figures over every arrival, and within the slowest 1 %.
+ * @example
+ * const row: SegmentRow = { segment: 'port', p50: 0.6, p99: 3.3, inTail: 1.7 }
+ */
 export interface SegmentRow { segment: string; p50: number; p99: number; inTail: number }
 
-/** A lane's breakdown: its segments, the total, how many messages the slowest 1 % belong to. */
+/**
+ * A lane's breakdown: its segments, the total, how many messages the slowest 1 % belong to.
+ * @example
+ * const { segments, tailMessages } = breakdown(samples)
+ */
 export interface Breakdown {
   samples: number
   total: { p50: number; p99: number }
