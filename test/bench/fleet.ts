@@ -34,9 +34,9 @@ export function sleep(ms: number): Promise<void> {
 /**
  * How a fleet's tabs load: `lifetime: false` drops `extendedLifetime`; `batching` picks tabrelay's
  * hub; `topics` per tab (default 3); `token`, a user's JWT (tabrelay only; default anonymous);
- * `host: 'leader-tab'`, tabrelay without SharedWorker.
+ * `host: 'leader-tab'`, tabrelay without SharedWorker; `probe`, the tail probe's hop stamps (tail.ts).
  */
-export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab' }
+export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean }
 
 /** One contender's context and tabs. */
 export class Fleet {

@@ -44,16 +44,19 @@ export interface ThroughputStep {
   /** Trials run at this rate, and how many of them were sustained (majority steps only). */
   trials?: number
   sustainedTrials?: number
+  /** The tabs kept up, but the sender sent under 90 % of the rate: the trial said nothing about the lane. */
+  isSenderShort?: boolean
+  /** Trials run again at this rate because the sender fell short (majority steps only). */
+  senderReruns?: number
 }
 
 export interface ThroughputResult {
-  /** One step per rate: the median trial, sustained by majority. */
+  /** One step per rate tried, ascending: the median trial, held by majority (ladder.ts). */
   steps: ThroughputStep[]
-  /** The majority ceiling: last step of the unbroken sustained run from the bottom. */
+  /** The ceiling's lower end: the highest rate held by majority (0: not even the lowest tried). */
   maxSustainedMsgS: number
-  /** Each trial's own ceiling (trial i of every step), in trial order: trial i of each lane ran back to back. */
-  trialCeilings?: number[]
-  ceilingMsgS?: Spread
+  /** Its upper end: the lowest rate missed by majority; null when every rate up to the top held (optional: older results.json lack it). */
+  missedMsgS?: number | null
 }
 
 /**
@@ -115,8 +118,8 @@ export interface Results {
   newTabRtt: PerContender<NewTabResult>
   ownerClose: PerContender<OwnerCloseResult>
   throughput: PerContender<ThroughputResult>
-  /** The CPU yardstick after each interleaved throughput trial round, ms. */
-  throughputYardsticks?: Array<{ rateMsgS: number; trial: number; ms: number }>
+  /** The CPU yardstick after each interleaved throughput trial round (`step` round, `trial` in it), ms. */
+  throughputYardsticks?: Array<{ step: number; trial: number; ms: number; isRerun?: boolean }>
   /** Keys: the contenders, plus `tabrelay-no-extended-lifetime`. */
   reload: Record<string, Outcome<ReloadResult>>
   /** `npm run size`: tab entries and one worker per transport, gzip (optional: older results.json lack it). */

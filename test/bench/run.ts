@@ -27,11 +27,21 @@ import { startServer, type ServerHandle } from './server.ts'
 import { spread, yardstick } from './stats.ts'
 
 const FLEET_SIZE = 10
-const LATENCY = { rate: 100, durationMs: 1_500, rounds: 6 }
+/**
+ * The goals compare tabrelay with per-tab round by round, so those two run `pairRounds` (the
+ * paired medians' intervals narrow with them); the other lanes `rounds`, interleaved with the first.
+ */
+const LATENCY = { rate: 100, durationMs: 1_500, rounds: 4, pairRounds: 12 }
 const NEW_TAB_ROUNDS = 5
-const OWNER = { rate: 200, durationMs: 2_500, closeAfterMs: 800, rounds: 3 }
-/** Each step `trials` times per lane, lanes interleaved trial by trial (ladder.ts). */
-const THROUGHPUT = { rates: [500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000], stepMs: 800, trials: 3 }
+const OWNER = { rate: 200, durationMs: 2_000, closeAfterMs: 800, rounds: 3, pairRounds: 5 }
+/** The goals' pair: tabrelay and per-tab supabase-js. */
+const PAIR: readonly Lane[] = ['tabrelay', 'pertab']
+/**
+ * ladder.ts: doubling from 500 msg/s (halving to 125 when 500 misses) to the first majority miss,
+ * then two bisections for the goal's pair; up to 3 trials a step, lanes interleaved. A trial round
+ * after which the CPU yardstick is 1.25× the run's start runs again (another job had the cores).
+ */
+const THROUGHPUT = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.25 }
 /** Latency and throughput also run tabrelay flushing per message, right beside tabrelay batching across tasks. */
 const WITH_PER_MESSAGE: readonly Lane[] = ['tabrelay', PER_MESSAGE, 'pertab', 'leader']
 const PER_MESSAGE_SCHEDULE = '(fn) => queueMicrotask(fn)'
@@ -68,14 +78,17 @@ async function each<T>(run: (contender: ContenderName) => Promise<T>): Promise<P
   return perContender(out)
 }
 
-/** Rounds interleaved across lanes, so a noisy moment of the machine hits all of them alike. */
-async function rounds<T, R>(count: number, round: (fleet: Fleet) => Promise<T>, sum: (values: T[]) => R, lanes: readonly Lane[] = CONTENDERS): Promise<Map<Lane, Outcome<R>>> {
+/**
+ * Rounds interleaved across lanes, so a noisy moment of the machine hits all of them alike; the
+ * `pair` lanes go on alone, still interleaved, up to `pairCount` rounds.
+ */
+async function rounds<T, R>(count: number, round: (fleet: Fleet) => Promise<T>, sum: (values: T[]) => R, lanes: readonly Lane[] = CONTENDERS, pairCount = count): Promise<Map<Lane, Outcome<R>>> {
   const values = new Map<Lane, T[]>(lanes.map((lane) => [lane, []]))
   const errors = new Map<Lane, string>()
-  for (let r = 0; r < count; r++) {
+  for (let r = 0; r < Math.max(count, pairCount); r++) {
     if (r > 0 && performance.now() - started > ROUNDS_BUDGET_MS) break
     for (const lane of lanes) {
-      if (errors.has(lane)) continue
+      if (errors.has(lane) || r >= (PAIR.includes(lane) ? pairCount : count)) continue
       const outcome = await attempt(() => round(fleetOf(lane)))
       if (outcome.ok) values.get(lane)?.push(outcome.value)
       else errors.set(lane, `${outcome.failed} (round ${r + 1})`)
@@ -152,7 +165,7 @@ async function main(): Promise<void> {
     log(perMessageOpened.ok ? `${PER_MESSAGE}: ${FLEET_SIZE} tabs open` : `${PER_MESSAGE}: ${perMessageOpened.failed}`)
     const tabHostConnections = await attempt(() => openVariant(browser, target, server, TAB_HOST, { host: 'leader-tab' }))
     log(tabHostConnections.ok ? `${TAB_HOST}: ${FLEET_SIZE} tabs → ${tabHostConnections.value.connections} conn` : `${TAB_HOST}: ${tabHostConnections.failed}`)
-    const latencies = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), sumLatency, [...WITH_PER_MESSAGE, TAB_HOST])
+    const latencies = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), sumLatency, [...WITH_PER_MESSAGE, TAB_HOST], LATENCY.pairRounds)
     const latency = perContender(latencies)
     log('latency done')
     const newTabs = perContender(await rounds(NEW_TAB_ROUNDS, newTabRound, (v) => v))
@@ -162,7 +175,7 @@ async function main(): Promise<void> {
     log('new tab done')
     const owners = await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
       rounds: v, lostWorstTab: spread(v.map((x) => x.lostWorstTab)), gapMs: spread(v.map((x) => x.gapMs)),
-    }), [...CONTENDERS, TAB_HOST])
+    }), [...CONTENDERS, TAB_HOST], OWNER.pairRounds)
     const ownerClose = perContender(owners)
     await fleets.get(TAB_HOST)?.close()
     fleets.delete(TAB_HOST)
@@ -206,14 +219,17 @@ async function main(): Promise<void> {
 /** Every lane up the rates together, trial by trial; then the fleets close (a flooded one would slow what follows). */
 async function throughputOf(server: ServerHandle): Promise<{ throughputs: Map<Lane, Outcome<ThroughputResult>>; yardsticks: Results['throughputYardsticks'] }> {
   const lanes = WITH_PER_MESSAGE.filter((lane) => fleets.has(lane))
-  const result = await ladder({ lanes, rates: THROUGHPUT.rates, trials: THROUGHPUT.trials }, (lane, rate) => throughputTrial(fleetOf(lane), server, rate, THROUGHPUT.stepMs), yardstick)
+  const { startMsgS, topMsgS, floorMsgS, trials, refinements } = THROUGHPUT
+  const quiet = spread(noise.slice(0, 2)).median
+  const plan = { lanes, startMsgS, topMsgS, floorMsgS, trials, refinements, refine: PAIR, noisyMs: THROUGHPUT.noisyFactor * quiet }
+  const result = await ladder(plan, (lane, rate) => throughputTrial(fleetOf(lane), server, rate, THROUGHPUT.stepMs), yardstick)
   for (const lane of lanes) {
     await fleets.get(lane)?.close()
     fleets.delete(lane)
   }
   const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
   for (const [lane, value] of result.lanes) throughputs.set(lane, typeof value === 'string' ? { ok: false, failed: value } : { ok: true, value })
-  log(`throughput done: ${[...throughputs].map(([lane, o]) => `${lane} ${o.ok ? `${o.value.maxSustainedMsgS} (trials ${o.value.trialCeilings?.join('/') ?? '?'})` : o.failed}`).join(', ')}`)
+  log(`throughput done: ${[...throughputs].map(([lane, o]) => `${lane} ${o.ok ? `${o.value.maxSustainedMsgS}–${o.value.missedMsgS ?? '∞'}` : o.failed}`).join(', ')}`)
   noise.push(...result.yardsticks.map((y) => y.ms))
   return { throughputs, yardsticks: result.yardsticks }
 }

@@ -46,6 +46,23 @@ export function maxGap(times: readonly number[]): number {
 }
 
 /**
+ * Longest silence between consecutive arrivals that overlaps `[from, to]` (arrivals need not be
+ * sorted); `end`, when messages were still due until then, closes a trailing silence.
+ * @example
+ * gapAround([0, 5, 30, 31, 90], 20, 40, 95) // 59: the silence 31 → 90 begins inside the window
+ */
+export function gapAround(times: readonly number[], from: number, to: number, end: number): number {
+  const sorted = [...times, end].sort((a, b) => a - b)
+  let gap = 0
+  for (let i = 1; i < sorted.length; i++) {
+    const start = sorted[i - 1] ?? 0
+    const stop = sorted[i] ?? 0
+    if (stop >= from && start <= to) gap = Math.max(gap, stop - start)
+  }
+  return gap
+}
+
+/**
  * How many of `firstSeq .. firstSeq + count - 1` are missing from `seqs` (duplicates ignored).
  * @example
  * missing([0, 1, 1, 3], 0, 4) // 1

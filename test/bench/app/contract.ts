@@ -98,6 +98,8 @@ export interface ReadyInfo {
 export interface Received {
   seqs: number[]
   recvAt: number[]
+  /** Under the tail probe (`?probe=1`), each arrival's hop stamps (`probe.ts`), parallel to `seqs`. */
+  hops?: Array<Record<string, number>>
 }
 
 /** `window.bench`, the uniform API the runner drives every contender through. */

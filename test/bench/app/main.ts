@@ -1,8 +1,10 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
- * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host,
+ * `&probe=1` for the tail probe's stamps, `probe.ts`) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
+import { frameAt, hopsOf, stampFrames, type Hops } from './probe.ts'
 import { clockOffset, isTick, laneOf, nowMs, STREAM_EVENT, streamTopic, topicsOf, type Batching, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
 
 // The first line that runs: "time to SUBSCRIBED" counts from here, contender code loading included.
@@ -14,11 +16,13 @@ const name = parseContender(params.get('contender'))
 const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') ?? '3') || 3))
 const batching: Batching = params.get('batch') === 'microtask' ? 'microtask' : 'task'
 const host = params.get('host') === 'leader-tab' ? 'leader-tab' : undefined
+const isProbed = params.get('probe') === '1'
 const lane = laneOf(name, batching, host)
 const topics = topicsOf(lane, topicCount)
 const streamed = streamTopic(lane)
 const seqs: number[] = []
 const recvAt: number[] = []
+const hops: Hops[] = []
 let received = 0
 let contender: Contender | undefined
 
@@ -30,6 +34,7 @@ function load(which: ContenderName): Promise<{ start(options: StartOptions): Pro
   if (which === 'pertab') return import('./pertab.ts')
   if (which === 'leader') return import('./leader.ts')
   if (host === 'leader-tab') return import('./tabrelay-tabhost.ts')
+  if (isProbed) return import('./tabrelay-probe.ts')
   return batching === 'microtask' ? import('./tabrelay-microtask.ts') : import('./tabrelay.ts')
 }
 
@@ -39,6 +44,8 @@ function onEvent(topic: string, payload: unknown): void {
   if (topic !== streamed || !isTick(payload)) return
   seqs.push(payload.seq)
   recvAt.push(at)
+  // A tab's own socket (per-tab) stamps its frame here; the probe hub's stamps ride in the payload.
+  if (isProbed) hops.push(name === 'pertab' ? { frame: frameAt() } : hopsOf(payload))
   received++
 }
 
@@ -52,6 +59,7 @@ async function boot(): Promise<ReadyInfo> {
   }
   const token = params.get('token')
   if (token !== null) options.token = token
+  if (isProbed && name === 'pertab') stampFrames()
   try {
     const module = await load(name)
     const loadMs = performance.now() - scriptStartMs
@@ -84,8 +92,7 @@ const bench: BenchApi = {
   contender: name,
   ready: boot(),
   take() {
-    const out = { seqs: seqs.splice(0), recvAt: recvAt.splice(0) }
-    return out
+    return { seqs: seqs.splice(0), recvAt: recvAt.splice(0), ...(isProbed ? { hops: hops.splice(0) } : {}) }
   },
   count: () => received,
   isLeader: () => contender?.isLeader() ?? false,

@@ -8,7 +8,7 @@ import { whenReady, type Target } from '../browser.ts'
 import { Fleet, senderNow, sleep } from '../fleet.ts'
 import type { NewTabResult, OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
 import type { ServerHandle } from '../server.ts'
-import { spread, type Spread } from '../stats.ts'
+import { gapAround, spread, type Spread } from '../stats.ts'
 
 /**
  * Opens one more tab, returns how it came up, closes it again.
@@ -66,27 +66,40 @@ export async function measureNewTabOverRtt(browser: Browser, target: Target, con
 }
 
 /**
+ * The gap that counts is a silence overlapping this long after the close: the hub hears of a
+ * closed tab 30–40 ms after (its Web Lock), so anything it does about it falls well inside, and a
+ * hiccup of the machine a second later is not the close's.
+ * @example
+ * gapAround(recvAt, closeAt, closeAt + CLOSE_WINDOW_MS, lastSent)
+ */
+export const CLOSE_WINDOW_MS = 500
+
+/**
  * Streams `rate` msg/s; `closeAfterMs` in, closes the owner tab (the leader for `leader`, the
- * oldest otherwise); then reopens a tab so the fleet keeps its size.
+ * oldest otherwise); then reopens a tab so the fleet keeps its size. `gapMs` is the worst tab's
+ * longest silence overlapping the {@link CLOSE_WINDOW_MS} after the close.
  * @example
  * const round = await ownerCloseRound(fleet, server, 200, 2500, 800)
  */
 export async function ownerCloseRound(fleet: Fleet, server: ServerHandle, rate: number, durationMs: number, closeAfterMs: number): Promise<OwnerCloseRound> {
   const size = fleet.tabs.length
   let closedWasLeader = false
+  let closeAt = Number.NaN
   const { done, records } = await fleet.stream(server, rate, durationMs, async () => {
     const owner = await fleet.owner()
     await sleep(closeAfterMs)
     closedWasLeader = owner.isLeader
+    closeAt = senderNow()
     await fleet.closeTab(owner.tab)
   })
+  const lastSent = done.sentAt[done.sentAt.length - 1] ?? closeAt
   while (fleet.tabs.length < size) await fleet.add()
   return {
     closedWasLeader,
     sent: done.sentAt.length,
     lostTotal: records.reduce((sum, r) => sum + r.lost, 0),
     lostWorstTab: Math.max(0, ...records.map((r) => r.lost)),
-    gapMs: Math.max(0, ...records.map((r) => r.gapMs)),
+    gapMs: Math.max(0, ...records.map((r) => gapAround(r.recvAt, closeAt, closeAt + CLOSE_WINDOW_MS, lastSent))),
   }
 }
 
@@ -117,7 +130,8 @@ async function reloadRound(fleet: Fleet, server: ServerHandle): Promise<ReloadRo
   if (tab === undefined) throw new Error('no tab')
   const before = (await server.stats()).connectionsTotal
   let reloadAt = 0
-  const { records } = await fleet.stream(server, 100, 2500, async () => {
+  // 1.3 s of stream after the reload starts: a reload here takes ~0.1–0.2 s until events flow again.
+  const { records } = await fleet.stream(server, 100, 2000, async () => {
     await sleep(700)
     reloadAt = senderNow()
     await tab.page.reload()

@@ -1,105 +1,167 @@
 /**
- * Sustained throughput that holds under noise: every rate step runs `trials` times per lane, the
- * lanes interleaved trial by trial (a noisy second hits every lane alike, not whichever one was
- * climbing). A step is sustained when the majority of its trials are. The ceiling is reported as
- * the majority's and as each trial's own, so its spread shows how far the machine moved it.
+ * Sustained throughput that holds under noise. Every lane starts at one rate and doubles while it
+ * holds (halves while it misses, when it misses the start), so a first miss brackets its ceiling
+ * within a factor of 2; then `refinements` geometric bisections narrow the bracket (√2, then
+ * 2^¼). Each step runs up to `trials` times, lanes interleaved trial by trial (a noisy second hits
+ * every lane alike, not whichever one was climbing); a step holds when the majority of its trials
+ * do, and stops as soon as its majority is decided (2 of 3 agreeing: a third trial could not
+ * change it). The result is the bracket `[held, missed)`: the ceiling is at least `held`, below
+ * `missed`, both by majority. A trial round after which the CPU yardstick ran slower than
+ * `noisyMs` (another job took the cores) is run again, at most `reruns` times per step; so is a
+ * lane's trial whose sender fell short of the rate while every tab kept up (`isSenderShort`): it
+ * did not test the lane at that rate.
  */
 import type { Lane } from '../app/contract.ts'
 import type { ThroughputResult, ThroughputStep } from '../results.ts'
-import { spread } from '../stats.ts'
-
-/** Stop stepping up once a lane's median trial delivers under half of a step: past collapse, more says nothing. */
-const COLLAPSE_FRACTION = 0.5
 
 /** One trial of one lane at one rate; a throw ends that lane's ladder. */
 export type Trial = (lane: Lane, rate: number) => Promise<ThroughputStep>
 
-/** The ladder's plan. */
-export interface LadderPlan { lanes: readonly Lane[]; rates: readonly number[]; trials: number }
+/**
+ * The ladder's plan: rates in msg/s. `refine` names the lanes that bisect their bracket (default:
+ * every lane); the others stop at their first doubling miss.
+ * @example
+ * const plan: LadderPlan = { lanes: ['tabrelay', 'pertab'], startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, trials: 3, refinements: 2 }
+ */
+export interface LadderPlan {
+  lanes: readonly Lane[]
+  startMsgS: number
+  topMsgS: number
+  floorMsgS: number
+  trials: number
+  refinements: number
+  refine?: readonly Lane[]
+  /** A yardstick above this (ms) marks the trial round before it as noisy; default: never. */
+  noisyMs?: number
+  /** Noisy trial rounds, and a lane's trials whose sender fell short, run again at most this often per step (default 2). */
+  reruns?: number
+}
 
 /** Per lane, its result or why it stopped; plus the CPU yardstick after each interleaved trial round. */
 export interface LadderResult {
   lanes: Map<Lane, ThroughputResult | string>
-  yardsticks: Array<{ rateMsgS: number; trial: number; ms: number }>
+  /** `step`: the how-manyth step round (each lane at its own rate), `trial` within it; `isRerun` when that trial round was noisy and ran again. */
+  yardsticks: Array<{ step: number; trial: number; ms: number; isRerun?: boolean }>
 }
 
 /**
- * Climbs every lane up the rates together; a lane leaves at its first majority miss.
+ * Where a lane's ceiling is known to lie: at least `held` (0: nothing held), below `missed` (null:
+ * nothing missed), and how many bisections it may still take.
  * @example
- * const result = await ladder({ lanes: ['tabrelay', 'pertab'], rates: [500, 1000], trials: 3 }, trial, yardstick)
+ * const start: Bracket = { held: 0, missed: null, refinementsLeft: 2 }
  */
-export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => number): Promise<LadderResult> {
-  const trials = new Map<Lane, ThroughputStep[][]>(plan.lanes.map((lane) => [lane, []]))
-  const failed = new Map<Lane, string>()
-  const climbing = new Set(plan.lanes)
-  const yardsticks: LadderResult['yardsticks'] = []
-  for (const rate of plan.rates) {
-    if (climbing.size === 0) break
-    const atRate = new Map<Lane, ThroughputStep[]>([...climbing].map((lane) => [lane, []]))
-    for (let t = 0; t < plan.trials; t++) {
-      for (const lane of climbing) {
-        try {
-          atRate.get(lane)?.push(await trial(lane, rate))
-        } catch (error) {
-          failed.set(lane, `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (${rate} msg/s)`)
-          climbing.delete(lane)
-        }
-      }
-      yardsticks.push({ rateMsgS: rate, trial: t + 1, ms: yardstick() })
-    }
-    for (const [lane, steps] of atRate) {
-      if (!climbing.has(lane)) continue
-      trials.get(lane)?.push(steps)
-      if (!keepsClimbing(trials.get(lane) ?? [])) climbing.delete(lane)
-    }
-  }
-  const lanes = new Map<Lane, ThroughputResult | string>()
-  for (const lane of plan.lanes) {
-    const error = failed.get(lane)
-    const result = summarise(trials.get(lane) ?? [], plan.trials)
-    lanes.set(lane, error !== undefined && result.steps.length === 0 ? error : result)
-  }
-  return { lanes, yardsticks }
-}
+export interface Bracket { held: number; missed: number | null; refinementsLeft: number }
 
-function keepsClimbing(byRate: ThroughputStep[][]): boolean {
-  const steps = byRate.map(majorityStep)
-  const last = steps[steps.length - 1]
-  if (last !== undefined && last.minDelivered < COLLAPSE_FRACTION * last.sent) return false
-  // The ceiling is the unbroken run from the bottom, so the first majority miss ends it; the missed
-  // step shows what the lane does past its ceiling, and more steps would only cost time (3 trials each).
-  return last === undefined || last.isSustained
+/**
+ * The rate a lane tries next after its bracket moved, or null when it is done: doubling until a
+ * miss (up to `top`), halving until a hold (down to `floor`), then bisecting geometrically.
+ * @example
+ * nextRate({ held: 8000, missed: 16000, refinementsLeft: 2 }, 16000, plan) // 11310
+ */
+export function nextRate(bracket: Bracket, last: number, plan: Pick<LadderPlan, 'topMsgS' | 'floorMsgS'>): number | null {
+  if (bracket.missed === null) return 2 * last <= plan.topMsgS ? 2 * last : null
+  if (bracket.held === 0) return last / 2 >= plan.floorMsgS ? Math.round(last / 2) : null
+  if (bracket.refinementsLeft <= 0) return null
+  // Rounded to 10 msg/s: a rate the table can print, still strictly inside the bracket.
+  const mid = Math.round(Math.sqrt(bracket.held * bracket.missed) / 10) * 10
+  return mid > bracket.held && mid < bracket.missed ? mid : null
 }
 
 /**
- * One rate's trials as one step: the median trial's figures, sustained when most trials were.
+ * One step's trials as one step: the median trial's figures, held when most of the `trials`
+ * planned were (so 2 of 3 decide it without the third).
  * @example
- * majorityStep([a, b, c]).isSustained // true when two of three were
+ * majorityStep([a, b], 3).isSustained // true when both held
  */
-export function majorityStep(steps: readonly ThroughputStep[]): ThroughputStep {
+export function majorityStep(steps: readonly ThroughputStep[], trials = steps.length): ThroughputStep {
   const sorted = [...steps].sort((a, b) => a.minDelivered - b.minDelivered || b.endLagMs - a.endLagMs)
   const median = sorted[Math.floor((sorted.length - 1) / 2)]
   if (median === undefined) throw new Error('a step without trials')
   const sustained = steps.filter((s) => s.isSustained).length
-  return { ...median, isSustained: 2 * sustained > steps.length, trials: steps.length, sustainedTrials: sustained }
+  return { ...median, isSustained: 2 * sustained > trials, trials: steps.length, sustainedTrials: sustained }
 }
 
-/** The last rate of the unbroken run of sustained steps from the bottom: a lucky step above a miss is noise. */
-function ceiling(steps: readonly ThroughputStep[]): number {
-  const firstMiss = steps.findIndex((s) => !s.isSustained)
-  const held = firstMiss < 0 ? steps : steps.slice(0, firstMiss)
-  return held[held.length - 1]?.rateMsgS ?? 0
+/** Whether a step's majority is already decided: more than half of the planned trials agree. */
+function isDecided(steps: readonly ThroughputStep[], trials: number): boolean {
+  const sustained = steps.filter((s) => s.isSustained).length
+  return 2 * sustained > trials || 2 * (steps.length - sustained) > trials
 }
+
+interface Climber { rate: number; bracket: Bracket; steps: ThroughputStep[]; error?: string }
 
 /**
- * A lane's trials as its result: majority steps and ceiling, plus each trial's own ceiling.
+ * Runs every lane's ladder, step rounds in lockstep (each lane at its own rate), trials interleaved.
  * @example
- * summarise([[a1, a2, a3], [b1, b2, b3]], 3).maxSustainedMsgS
+ * const result = await ladder({ lanes: ['tabrelay', 'pertab'], startMsgS: 500, topMsgS: 32000, floorMsgS: 125, trials: 3, refinements: 2 }, trial, yardstick)
  */
-export function summarise(byRate: readonly ThroughputStep[][], trials: number): ThroughputResult {
-  const steps = byRate.map(majorityStep)
-  const perTrial = Array.from({ length: trials }, (_, t) => ceiling(byRate.flatMap((s) => s[t] ?? [])))
+export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => number): Promise<LadderResult> {
+  const climbers = new Map<Lane, Climber>(plan.lanes.map((lane) => [lane, {
+    rate: plan.startMsgS, steps: [], bracket: { held: 0, missed: null, refinementsLeft: (plan.refine ?? plan.lanes).includes(lane) ? plan.refinements : 0 },
+  }]))
+  const yardsticks: LadderResult['yardsticks'] = []
+  const active = new Set(plan.lanes)
+  for (let step = 1; active.size > 0; step++) {
+    const atRate = new Map<Lane, ThroughputStep[]>([...active].map((lane) => [lane, []]))
+    let reruns = plan.reruns ?? 2
+    const senderReruns = new Map<Lane, number>()
+    for (let t = 0; t < plan.trials;) {
+      const due = [...active].filter((lane) => !isDecided(atRate.get(lane) ?? [], plan.trials))
+      if (due.length === 0) break
+      const got = new Map<Lane, ThroughputStep>()
+      for (const lane of due) {
+        const climber = climbers.get(lane)
+        if (climber === undefined) continue
+        try {
+          let result = await trial(lane, climber.rate)
+          while (result.isSenderShort === true && (senderReruns.get(lane) ?? 0) < (plan.reruns ?? 2)) {
+            senderReruns.set(lane, (senderReruns.get(lane) ?? 0) + 1)
+            result = await trial(lane, climber.rate)
+          }
+          got.set(lane, result)
+        } catch (error) {
+          climber.error = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (${climber.rate} msg/s)`
+          active.delete(lane)
+        }
+      }
+      const ms = yardstick()
+      const isNoisy = ms > (plan.noisyMs ?? Number.POSITIVE_INFINITY) && reruns > 0
+      yardsticks.push({ step, trial: t + 1, ms, ...(isNoisy ? { isRerun: true } : {}) })
+      if (isNoisy) {
+        // The machine was busy with something else: this round says more about that than the lanes.
+        reruns -= 1
+        continue
+      }
+      for (const [lane, result] of got) atRate.get(lane)?.push(result)
+      t++
+    }
+    for (const lane of active) {
+      const climber = climbers.get(lane)
+      const trials = atRate.get(lane)
+      if (climber === undefined || trials === undefined) continue
+      const rerun = senderReruns.get(lane) ?? 0
+      const merged = majorityStep(trials, plan.trials)
+      climber.steps.push(rerun > 0 ? { ...merged, senderReruns: rerun } : merged)
+      const { bracket } = climber
+      const wasRefining = bracket.held > 0 && bracket.missed !== null
+      if (merged.isSustained) bracket.held = Math.max(bracket.held, climber.rate)
+      else bracket.missed = Math.min(bracket.missed ?? Number.POSITIVE_INFINITY, climber.rate)
+      if (wasRefining) bracket.refinementsLeft -= 1
+      const next = nextRate(bracket, climber.rate, plan)
+      if (next === null) active.delete(lane)
+      else climber.rate = next
+    }
+  }
+  const lanes = new Map<Lane, ThroughputResult | string>()
+  for (const [lane, climber] of climbers) {
+    lanes.set(lane, climber.error !== undefined && climber.steps.length === 0 ? climber.error : summarise(climber))
+  }
+  return { lanes, yardsticks }
+}
+
+function summarise(climber: Climber): ThroughputResult {
   return {
-    steps, maxSustainedMsgS: ceiling(steps), trialCeilings: perTrial, ceilingMsgS: spread(perTrial),
+    steps: [...climber.steps].sort((a, b) => a.rateMsgS - b.rateMsgS),
+    maxSustainedMsgS: climber.bracket.held,
+    missedMsgS: climber.bracket.missed,
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { scoreRound } from '../../bench/stats.ts'
+import { gapAround, scoreRound } from '../../bench/stats.ts'
 
 describe('scoreRound', () => {
   it('puts page and publisher clocks on one timeline and counts each page\'s missing messages once', () => {
@@ -12,5 +12,16 @@ describe('scoreRound', () => {
     const { latencies, lost } = scoreRound(lists, [1_000, 500], sent, 0, 3)
     expect(latencies).toEqual([3, 2, 5, 3, 4, 4])
     expect(lost).toBe(1)
+  })
+})
+
+describe('gapAround', () => {
+  it('takes the longest silence that overlaps the window, a trailing one up to the last send included', () => {
+    expect(gapAround([0, 5, 30, 31, 90], 20, 40, 95)).toBe(59)
+    // The 5 → 30 silence ends inside the window; 31 → 90 is outside it here.
+    expect(gapAround([0, 5, 30, 31, 40, 90], 20, 35, 95)).toBe(25)
+    // Nothing after the close: silent until the last message was sent.
+    expect(gapAround([0, 5, 10], 20, 40, 100)).toBe(90)
+    expect(gapAround([0, 50, 100], 200, 300, 100)).toBe(0)
   })
 })
