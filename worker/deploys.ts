@@ -73,6 +73,12 @@ export class DeployWatch {
   #heard(data: unknown): void {
     // A hub no page said hello to yet has no tabs to move and no age to compare.
     if (!isNotice(data) || data.hubId === this.#self.hubId || this.#self.generation === 0) return
+    // Our own script under another id (this worker restarted, WebKit bug 318873): never defer to
+    // ourselves, whose tabs would move to the hub they are on; we are at least as new as it was.
+    if (data.offer.url === this.#self.offer.url && data.offer.name === this.#self.offer.name) {
+      this.#self.generation = Math.max(this.#self.generation, data.generation)
+      return
+    }
     const best = this.#newest ?? this.#self
     if (isNewer(data, best)) {
       const isSameHub = this.#newest?.hubId === data.hubId

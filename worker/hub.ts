@@ -63,17 +63,16 @@ export class Hub {
 
   /** Registers a tab (a known tab id starts over cleanly); `release` runs once the hub forgets it. */
   hello(hello: TabHello, sink: HubSink, release: () => void = () => undefined): Welcome {
-    if (hello.protocol !== PROTOCOL_VERSION) {
-      throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
-    }
+    if (hello.protocol !== PROTOCOL_VERSION) throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
     const transport = this.#transport(hello.target)
-    this.bye(hello.tabId)
+    this.bye(hello.tabId, true)
     const identity = this.#identity(hello.target, hello.token)
     const subs = new Map<string, Subscription>()
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
-    const outbox = new Outbox((batch) => sink.deliver(batch), this.#options.schedule, this.#counters,
+    const guard = new MoveGuard(() => this.#options.clock.now())
+    const outbox = new Outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, this.#options.schedule, this.#counters,
       { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard: new MoveGuard(() => this.#options.clock.now()) })
+    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
@@ -133,10 +132,10 @@ export class Hub {
   #setIdentity(tabId: string, link: TabLink, identity: string, token: string | null): Promise<void> {
     if (identity === link.identity) return this.#connections.get(identity)?.offerToken(token) ?? Promise.resolve()
     const previous = link.identity
-    // What the old identity queued for this tab is still to be sent: a tab that just signed out
-    // (or switched user) must never receive it after setAuth() resolved; what it did receive
-    // must not come twice over the new user's socket.
-    link.guard.moved(link.outbox.discard())
+    // A tab that signed out (or switched user) never gets what the old identity still queued for
+    // it, nor twice over the new user's socket what it did get.
+    link.outbox.discard()
+    link.guard.moved()
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
     this.#timers.cancel('idle', identity)
@@ -194,8 +193,8 @@ export class Hub {
     }
   }
 
-  /** A tab is gone (said bye, lock released, heartbeats stopped): release everything it held. */
-  bye(tabId: string): void {
+  /** A tab is gone (bye, lock, heartbeats; `isBack`: a new hello of it): release what it held. */
+  bye(tabId: string, isBack = false): void {
     const link = this.#tabs.get(tabId)
     if (!link) return
     this.#tabs.delete(tabId)
@@ -206,7 +205,7 @@ export class Hub {
     if (this.#registry.list(link.identity).length > 0) return
     // Outlive the last tab briefly, so reloading the only tab keeps the connection; once a newer
     // deploy's hub runs, a reloaded tab goes there: hand the connection over at once.
-    if (this.#deploys?.offer) this.#closeConnection(link.identity)
+    if (this.#deploys?.offer && !isBack) this.#closeConnection(link.identity)
     else this.#timers.set('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
   }
 

@@ -3,7 +3,7 @@
  * connection for another; when both users listen to the same topic, an event the old connection
  * already delivered to the tab may still be on its way over the new user's socket (two sockets,
  * two latencies), and would reach the tab twice. Each tab remembers, by reference and briefly,
- * the events it was sent; after a move, the new connection's events to it during a short window
+ * the events that left the worker for it; after a move, the new connection's events to it during a short window
  * are compared with what the old one sent, and a copy is dropped once per copy sent.
  */
 import type { Delivery } from '../src/contract/protocol.ts'
@@ -33,7 +33,7 @@ function keyOf(delivery: EventDelivery): string {
  * One tab's recent events and, after a move, the copies to drop.
  * @example
  * const guard = new MoveGuard(() => clock.now())
- * if (guard.admits(delivery)) outbox.push(delivery)
+ * if (guard.admits(delivery)) outbox.push(delivery) // and the outbox calls guard.sent(batch)
  * guard.moved() // setAuth moved the tab to another user's connection
  */
 export class MoveGuard {
@@ -46,27 +46,28 @@ export class MoveGuard {
     this.#now = now
   }
 
-  /** Whether `delivery` should reach the tab; notes it either way as sent by the current connection. */
+  /** Whether `delivery` should reach the tab (false: a copy of one the old connection delivered). */
   admits(delivery: Delivery): boolean {
-    if (!isEvent(delivery)) return true
-    const at = this.#now()
-    if (this.#expected && this.#isCopy(delivery, at)) return false
-    this.#recent.push({ at, delivery })
-    // Compacted now and then, not per event: what is older than the window or past the cap goes.
-    if (this.#recent.length >= 2 * MOVE_MEMORY) this.#recent = this.#recent.slice(-MOVE_MEMORY).filter((item) => at - item.at <= MOVE_WINDOW_MS)
-    return true
+    return this.#expected === null || !isEvent(delivery) || !this.#isCopy(delivery, this.#now())
   }
 
   /**
-   * The tab now rides another connection: what the old one sent it lately is what to expect twice,
-   * except `unsent` (discarded before it left the worker: the tab never had it).
+   * Notes what left the worker for the tab (only that: what an overflow dropped or a move
+   * discarded never reached it, so a copy of it is no copy).
    */
-  moved(unsent: readonly Delivery[] = []): void {
+  sent(batch: readonly Delivery[]): void {
+    const at = this.#now()
+    for (const delivery of batch) if (isEvent(delivery)) this.#recent.push({ at, delivery })
+    // Compacted now and then, not per event: what is older than the window or past the cap goes.
+    if (this.#recent.length >= 2 * MOVE_MEMORY) this.#recent = this.#recent.slice(-MOVE_MEMORY).filter((item) => at - item.at <= MOVE_WINDOW_MS)
+  }
+
+  /** The tab now rides another connection: what the old one sent it lately is what to expect twice. */
+  moved(): void {
     const at = this.#now()
     const expected = new Map<string, number>()
-    const neverSent = new Set<Delivery>(unsent)
     for (const { at: sent, delivery } of this.#recent.slice(-MOVE_MEMORY)) {
-      if (at - sent > MOVE_WINDOW_MS || neverSent.has(delivery)) continue
+      if (at - sent > MOVE_WINDOW_MS) continue
       const key = keyOf(delivery)
       expected.set(key, (expected.get(key) ?? 0) + 1)
     }

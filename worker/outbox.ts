@@ -128,13 +128,11 @@ export class Outbox {
     }
   }
 
-  /** Drops what is queued and what was missed (the tab is gone or changed user); returns what never left. */
-  discard(): Delivery[] {
-    const unsent = this.#queue.map((item) => item.delivery)
+  /** Drops what is queued and what was missed (the tab is gone or changed user). */
+  discard(): void {
     this.#queue = []
     this.#queuedBytes = 0
     this.#overflow.reset()
-    return unsent
   }
 
   get #isHolding(): boolean {

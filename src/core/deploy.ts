@@ -71,7 +71,7 @@ export class DeployMover {
   /** A link to the offered hub, or `null` (reported) when this tab stays where it is. */
   open(offer: HubOffer, host: Exclude<HostStrategy, 'auto'>): HubLink | null {
     const key = keyOf(offer)
-    if (this.#refused.has(key) || this.#trying === key) return null
+    if (this.#refused.has(key) || this.#trying === key || (this.#current !== null && keyOf(this.#current) === key)) return null
     this.#trying = key
     if (offer.protocol !== PROTOCOL_VERSION) return this.#stay(offer, `it speaks protocol ${offer.protocol}, this tab ${PROTOCOL_VERSION}`)
     if (host !== 'shared-worker') return this.#stay(offer, `this tab's hub is not a SharedWorker (${host})`)
@@ -85,7 +85,8 @@ export class DeployMover {
 
   /** The tab now rides on the offered hub. */
   moved(offer: HubOffer): void {
-    this.#trying = null
+    // Adopting it may already have started a move on (its welcome named a newer hub still).
+    if (this.#trying === keyOf(offer)) this.#trying = null
     this.#current = offer
     this.#report({ moved: true, protocol: offer.protocol })
   }

@@ -50,6 +50,8 @@ export class HubSession {
   readonly #tokens: TokenSource
   readonly #mover: DeployMover
   readonly #calls: HubCalls
+  /** Counts setAuth() calls: a move's hello that named the user before one is said again. */
+  #authSeq = 0
   #isStopped = false
   #isRecovering = false
   #stopTick: () => void = () => {}
@@ -71,20 +73,16 @@ export class HubSession {
     this.#tick()
   }
 
-  get workerId(): string {
-    return this.#workerId
-  }
-
+  get workerId(): string { return this.#workerId }
   /** The target transport's capabilities, once a hub answered. */
-  get transport(): TransportInfo | null {
-    return this.#transport
-  }
+  get transport(): TransportInfo | null { return this.#transport }
 
   /**
    * Remembers what `setAuth()` gave: the token for the hub's `token()` when there is no
    * callback, the identity for the hellos after a worker restart.
    */
   setAuth(token: string | null, identity?: string | null): void {
+    this.#authSeq += 1
     this.#tokens.set(token)
     if (identity !== undefined) this.#target = { ...this.#target, identity }
   }
@@ -190,17 +188,20 @@ export class HubSession {
   #offered(offer: HubOffer): void {
     const opened = this.#isStopped ? null : this.#mover.open(offer, this.#host.kind)
     if (!opened) return
-    const from = this.#gen
+    const [from, auth] = [this.#gen, this.#authSeq]
+    const isGone = (): boolean => this.#isStopped || this.#gen !== from
     this.#hello(opened, ++this.#genSeq).then(async ({ link, welcome }) => {
       const answer = await welcome
-      if (this.#isStopped || this.#gen !== from || answer.protocol !== PROTOCOL_VERSION) throw new RelayError('transport', 'this tab reconnected or closed meanwhile')
+      if (isGone() || this.#authSeq !== auth || answer.protocol !== PROTOCOL_VERSION) throw new RelayError('transport', 'this tab reconnected, closed or changed user meanwhile')
       this.#adopt(link, answer)
       this.#mover.moved(offer)
     }).catch((error: unknown) => {
       void opened.hub.bye().catch(() => undefined)
       opened.release()
-      const again = this.#isStopped || this.#gen !== from ? this.#mover.dropped(offer) : this.#mover.failed(offer, error)
-      if (again) this.#offered(again)
+      const again = isGone() || this.#authSeq !== auth ? this.#mover.dropped(offer) : this.#mover.failed(offer, error)
+      // After a setAuth() that hello named the old user: say it again, as the new one.
+      const next = again ?? (!isGone() && this.#authSeq !== auth ? offer : null)
+      if (next) this.#offered(next)
     })
   }
 
@@ -294,7 +295,5 @@ export class HubSession {
   }
 
   /** The hub asks before it resumes or rejoins: the callback's token, else the last `setAuth()` one. */
-  freshToken(): Promise<string | null> {
-    return this.#tokens.fresh()
-  }
+  freshToken(): Promise<string | null> { return this.#tokens.fresh() }
 }

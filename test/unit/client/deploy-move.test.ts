@@ -3,7 +3,7 @@
  * meet on a real BroadcastChannel, tab clients over MessageChannel ports as a SharedWorker gives
  * them, and the echo transport's in-memory server counting sockets.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createRelay, type Relay } from '../../../src/core/relay.ts'
 import type { DeployWorker, UpdateInfo } from '../../../src/core/deploy.ts'
 import { PROTOCOL_VERSION, type HubOffer } from '../../../src/contract/protocol.ts'
@@ -84,6 +84,36 @@ describe('deploy skew', () => {
     await expect(olds[0]?.topic('room').send('TEXT', { n: 2 })).resolves.toBe('ok')
     await until(() => got.every((list) => list.length === 3), 'a send from a moved tab reaches everyone')
     expect(server.connections).toBe(1)
+  })
+
+  it('a setAuth() while the move\'s hello is on its way: the tab arrives at the newer hub as the new user', async () => {
+    const server = new EchoServer()
+    const channel = `tabrelay-hubs:${randomId()}`
+    const older = deployHub(server, channel, 'hub-a', 'a1')
+    const newer = deployHub(server, channel, 'hub-b', 'b2')
+    let relay: Relay | null = null
+    let hellos = 0
+    // The newer hub's port, with the user switching right behind the first hello posted there.
+    const toNewer: DeployWorker = () => {
+      const port = portTo(newer)
+      return {
+        postMessage: (message: unknown, transfer?: Transferable[]) => {
+          port.postMessage(message, transfer ?? [])
+          if (hellos++ === 0) void relay?.setAuth(null, 'user-2')
+        },
+        addEventListener: (type: 'message', listener: (event: MessageEvent) => void) => port.addEventListener(type, listener),
+        removeEventListener: (type: 'message', listener: (event: MessageEvent) => void) => port.removeEventListener(type, listener),
+        start: () => port.start(),
+      } as unknown as MessagePort
+    }
+    relay = tab(older, toNewer)
+    const moved = relay
+    await until(() => moved.status === 'open', 'open')
+    const fresh = tab(newer)
+    await until(() => moved.workerId === 'hub-b' && fresh.status === 'open', 'moved')
+    // Alone as user-2 on the newer hub, not one of user-1's two tabs there.
+    await vi.waitFor(async () => { expect((await moved.stats()).tabs).toBe(1) }, { timeout: 2_000 })
+    expect((await fresh.stats()).tabs).toBe(1)
   })
 
   it('a tab opening on the older deploy after the newer one started is moved at hello', async () => {

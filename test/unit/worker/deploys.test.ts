@@ -3,8 +3,9 @@
  * that delivers like a BroadcastChannel (to every other member, in a later task).
  */
 import { describe, expect, it } from 'vitest'
-import { PROTOCOL_VERSION, type HubOffer } from '../../../src/contract/protocol.ts'
+import { PROTOCOL_VERSION, type Delivery, type HubOffer } from '../../../src/contract/protocol.ts'
 import { DeployWatch } from '../../../worker/deploys.ts'
+import { MoveGuard } from '../../../worker/move-guard.ts'
 import type { DeployChannel } from '../../../worker/options.ts'
 import { FakeSink } from '../fakes/sink.ts'
 import { createHarness, hello } from './harness.ts'
@@ -74,6 +75,23 @@ describe('DeployWatch', () => {
     expect(bus.posts).toBe(posted)
   })
 
+  it('a notice of its own script under another id (this worker restarted) is itself: it never defers to it', async () => {
+    const bus = new Bus()
+    const restarted = watch(bus, 'hub-b2', 'b')
+    restarted.watch.saw(1_000)
+    await quiet()
+    // What an older hub still remembers of this worker's previous instance, newer than any page here yet.
+    bus.channel().postMessage({ kind: 'tabrelay-hub', hubId: 'hub-b1', generation: 5_000, offer: offer('b') })
+    await quiet()
+    expect(restarted.told).toEqual([])
+    expect(restarted.watch.offer).toBeNull()
+    // And it took that age: an older deploy's hub with a page from before 5 000 still defers to it.
+    const older = watch(bus, 'hub-a', 'a')
+    older.watch.saw(3_000)
+    await quiet()
+    expect(older.told).toEqual([offer('b')])
+  })
+
   it('ignores what is not a hub notice, and a hub with no page yet announces nothing', async () => {
     const bus = new Bus()
     const a = watch(bus, 'hub-a', 'a')
@@ -83,6 +101,22 @@ describe('DeployWatch', () => {
     await quiet()
     expect(a.told).toEqual([])
     expect(bus.posts).toBe(2)
+  })
+})
+
+describe('MoveGuard', () => {
+  it('counts only what left the worker: a copy of an event the tab never got (overflow, discard) is delivered', () => {
+    let now = 0
+    const guard = new MoveGuard(() => now)
+    const sentOne: Delivery = { kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: { n: 1 } }
+    const heldOne: Delivery = { kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: { n: 2 } }
+    expect(guard.admits(sentOne) && guard.admits(heldOne)).toBe(true)
+    guard.sent([sentOne])
+    now = 10
+    guard.moved()
+    expect(guard.admits({ ...heldOne })).toBe(true)
+    expect(guard.admits({ ...sentOne })).toBe(false)
+    expect(guard.admits({ ...sentOne })).toBe(true)
   })
 })
 
@@ -96,6 +130,11 @@ describe('hub with a deploy watch', () => {
     newer.watch.saw(2_000)
     await quiet()
     expect(sinkA.moves).toEqual([offer('b')])
+    // A tab that stayed (say, another protocol) and says hello again keeps its connection.
+    h.hub.hello(hello('a', { loadedAt: 1_000 }), sinkA)
+    await h.settle()
+    expect(h.net.transports).toHaveLength(1)
+    expect(h.net.transports.filter((socket) => !socket.isClosed).length).toBe(1)
     const welcome = h.hub.hello(hello('late', { loadedAt: 500 }), new FakeSink())
     expect(welcome.moveTo).toEqual(offer('b'))
     expect(h.net.transports.filter((socket) => !socket.isClosed).length).toBe(1)
