@@ -3,20 +3,10 @@
  * server's SSE endpoint; a message typed in one tab shows in all three, and the panel counts the
  * streams at the server.
  */
-import { serveDemoPage, type DemoPage } from '../../demo/stack.ts'
-import { e2eEnv } from './support/env.ts'
 import { expect, test } from './support/fixtures.ts'
+import { demoPageForFile } from './support/demo.ts'
 
-let demo: DemoPage
-
-test.beforeAll(async () => {
-  const { realtimeUrl, anonKey } = e2eEnv()
-  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
-})
-
-test.afterAll(async () => {
-  await demo.close()
-})
+const demo = demoPageForFile(test)
 
 test('?transport=sse: three tabs share one stream; a message sent in one shows in every tab once', async ({ context }) => {
   const room = `sse-${test.info().testId.slice(0, 6)}`

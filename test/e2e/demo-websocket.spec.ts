@@ -4,21 +4,11 @@
  * Django Channels server that is killed (banner with "Retry now") and started again.
  */
 import type { BrowserContext, Page } from '@playwright/test'
-import { serveDemoPage, type DemoPage } from '../../demo/stack.ts'
-import { e2eEnv } from './support/env.ts'
 import { expect } from './support/fixtures.ts'
 import { conversation, socketsOfUser, test } from './support/inbox.ts'
+import { demoPageForFile } from './support/demo.ts'
 
-let demo: DemoPage
-
-test.beforeAll(async () => {
-  const { realtimeUrl, anonKey } = e2eEnv()
-  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
-})
-
-test.afterAll(async () => {
-  await demo.close()
-})
+const demo = demoPageForFile(test)
 
 async function openDemo(context: BrowserContext, user: string, room: string, wsUrl?: string): Promise<Page> {
   const page = await context.newPage()

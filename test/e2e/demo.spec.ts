@@ -5,27 +5,15 @@
  */
 import { mkdir } from 'node:fs/promises'
 import type { BrowserContext, Page } from '@playwright/test'
-import { serveDemoPage, type DemoPage } from '../../demo/stack.ts'
-import { e2eEnv } from './support/env.ts'
 import { expect, test } from './support/fixtures.ts'
 import { hide } from './support/pages.ts'
-import { roomOf } from './support/demo.ts'
+import { demoPageForFile, roomOf } from './support/demo.ts'
 import { socketsOf } from './support/server.ts'
 
 const SCREENSHOTS = 'test/e2e/screenshots'
 const VIEWPORT = { width: 1280, height: 800 }
 
-let demo: DemoPage
-
-test.beforeAll(async () => {
-  const { realtimeUrl, anonKey } = e2eEnv()
-  // Not watching: an edit to src/, worker/ or demo/ during the run would reload every open page.
-  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
-})
-
-test.afterAll(async () => {
-  await demo.close()
-})
+const demo = demoPageForFile(test)
 
 // The chat keeps its rows now: a room of this test alone, or another project's messages would show.
 let room = 'e2e'

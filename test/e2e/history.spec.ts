@@ -4,24 +4,13 @@
  * and kept by a PGlite data directory across a server restart. Each user has their own browser
  * context (one SharedWorker, one socket); every message must show exactly once in every tab.
  */
-import { serveDemoPage, type DemoPage } from '../../demo/stack.ts'
-import { dataDirServer, messagesOf, openDemo, roomOf, sendMessage } from './support/demo.ts'
-import { e2eEnv } from './support/env.ts'
+import { serveDemoPage } from '../../demo/stack.ts'
+import { dataDirServer, demoPageForFile, messagesOf, openDemo, roomOf, sendMessage } from './support/demo.ts'
 import { expect, test } from './support/fixtures.ts'
 import { hide, show } from './support/pages.ts'
 import { socketsOf } from './support/server.ts'
 
-let demo: DemoPage
-
-test.beforeAll(async () => {
-  const { realtimeUrl, anonKey } = e2eEnv()
-  // Not watching: an edit to src/, worker/ or demo/ during the run would reload every open page.
-  demo = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
-})
-
-test.afterAll(async () => {
-  await demo.close()
-})
+const demo = demoPageForFile(test)
 
 /** Stores rows as a backend would, through the REST subset with a user's token. */
 async function insertRows(serverUrl: string, apikey: string, token: string, rows: Array<{ room: string; name: string; text: string }>): Promise<void> {

@@ -1,13 +1,38 @@
 /**
  * Driving the demo page (demo/) from specs: opening it for a user and room, reading and sending
  * chat messages, and a Realtime server of one spec with a PGlite data directory, which the spec
- * may restart on the same port with the same rows.
+ * may restart on the same port with the same rows; the demo page one spec file shares.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from '@playwright/test'
 import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
+import { serveDemoPage, type DemoPage } from '../../../demo/stack.ts'
+import { e2eEnv } from './env.ts'
+
+/**
+ * Serves the demo page against the run's Realtime server for the specs of one file (`beforeAll`
+ * to `afterAll` of the `test` given); the returned object's `url` is valid inside the tests.
+ * @example
+ * const demo = demoPageForFile(test)
+ * test('…', async ({ context }) => { await openDemo(context, demo.url, { user, room }) })
+ */
+export function demoPageForFile(test: { beforeAll(fn: () => Promise<void>): void; afterAll(fn: () => Promise<void>): void }): { readonly url: string } {
+  let page: DemoPage | null = null
+  test.beforeAll(async () => {
+    const { realtimeUrl, anonKey } = e2eEnv()
+    // Not watching: an edit to src/, worker/ or demo/ during the run would reload every open page.
+    page = await serveDemoPage({ url: realtimeUrl, anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
+  })
+  test.afterAll(async () => { await page?.close() })
+  return {
+    get url(): string {
+      if (!page) throw new Error('the demo page is served from beforeAll on: use demo.url inside a test')
+      return page.url
+    },
+  }
+}
 
 /**
  * Opens the demo for `user` in `room` (`pauseMs` shortens `pauseWhenHiddenMs`) and waits for the join.
