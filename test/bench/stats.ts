@@ -124,3 +124,23 @@ export function scoreRound(lists: readonly RoundReceipts[], offsets: readonly nu
   })
   return { latencies, lost }
 }
+
+/** What a contender's side keeps of its fan-out rounds. */
+export interface RoundTally {
+  offsets: number[]
+  p50: number[]
+  p99: number[]
+  lost: number
+}
+
+/**
+ * Scores one fan-out round (see {@link scoreRound}) into the side's tally: its p50, p99 and losses.
+ * @example
+ * tallyRound(side, await Promise.all(side.pages.map(take)), sent, serverOffset, 100)
+ */
+export function tallyRound(side: RoundTally, lists: readonly RoundReceipts[], sent: ReadonlyMap<number, number>, serverOffset: number, count: number): void {
+  const { latencies, lost } = scoreRound(lists, side.offsets, sent, serverOffset, count)
+  side.lost += lost
+  side.p50.push(percentile(latencies, 50))
+  side.p99.push(percentile(latencies, 99))
+}

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startSseOrigin, type SseOrigin } from '../../e2e/support/sse.ts'
 import { clockOffset, nowMs } from '../app/contract.ts'
 import { sleep } from '../fleet.ts'
-import { percentile, scoreRound, spread, type Spread } from '../stats.ts'
+import { spread, tallyRound, type Spread } from '../stats.ts'
 
 export const SSE_TABS = 8
 
@@ -104,10 +104,7 @@ async function fanOut(origin: SseOrigin, side: Side, serverOffset: number, tabs:
   const sent = await publish(origin, side, STREAM_COUNT, RATE)
   await sleep(500)
   const lists = await Promise.all(side.pages.slice(0, tabs).map(take))
-  const { latencies, lost } = scoreRound(lists, side.offsets, sent, serverOffset, STREAM_COUNT)
-  side.lost += lost
-  side.p50.push(percentile(latencies, 50))
-  side.p99.push(percentile(latencies, 99))
+  tallyRound(side, lists, sent, serverOffset, STREAM_COUNT)
 }
 
 /**

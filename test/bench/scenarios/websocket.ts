@@ -16,7 +16,7 @@ import { WebSocket } from 'ws'
 import { INBOX_PATH, startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
 import { clockOffset, nowMs } from '../app/contract.ts'
 import { sleep } from '../fleet.ts'
-import { percentile, scoreRound, spread, type Spread } from '../stats.ts'
+import { spread, tallyRound, type Spread } from '../stats.ts'
 
 /** Tab counts at which the server's sockets are read; the last is the fan-out's tab count. */
 export const WS_TABS: readonly number[] = [1, 5, 10]
@@ -146,10 +146,7 @@ async function fanOut(publisher: WebSocket, side: Side, serverOffset: number): P
   }
   await sleep(500)
   const lists = await Promise.all(side.pages.map(take))
-  const { latencies, lost } = scoreRound(lists, side.offsets, sent, serverOffset, COUNT)
-  side.lost += lost
-  side.p50.push(percentile(latencies, 50))
-  side.p99.push(percentile(latencies, 99))
+  tallyRound(side, lists, sent, serverOffset, COUNT)
 }
 
 /**

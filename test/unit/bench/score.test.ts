@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gapAround, scoreRound } from '../../bench/stats.ts'
+import { gapAround, scoreRound, tallyRound } from '../../bench/stats.ts'
 
 describe('scoreRound', () => {
   it('puts page and publisher clocks on one timeline and counts each page\'s missing messages once', () => {
@@ -12,6 +12,15 @@ describe('scoreRound', () => {
     const { latencies, lost } = scoreRound(lists, [1_000, 500], sent, 0, 3)
     expect(latencies).toEqual([3, 2, 5, 3, 4, 4])
     expect(lost).toBe(1)
+  })
+})
+
+describe('tallyRound', () => {
+  it('adds a round\'s p50, p99 and losses to the side', () => {
+    const side = { offsets: [0], p50: [9], p99: [9], lost: 2 }
+    tallyRound(side, [{ received: [1, 2], receivedAt: [11, 30] }], new Map([[1, 10], [2, 20], [3, 30]]), 0, 3)
+    // Latencies 1 and 10 ms (nearest rank), message 3 lost.
+    expect(side).toEqual({ offsets: [0], p50: [9, 1], p99: [9, 10], lost: 3 })
   })
 })
 
