@@ -12,6 +12,7 @@ import { createHub } from '../../../worker/index.ts'
 import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import type { Hub } from '../../../worker/hub.ts'
 import { EchoServer, echoTransport } from '../fakes/echo-server.ts'
+import { hello } from '../worker/harness.ts'
 import { until } from './harness.ts'
 
 const open: Array<{ close(): Promise<void> }> = []
@@ -192,7 +193,7 @@ describe('deploy skew', () => {
     old.onUpdateAvailable((info) => heard.push(info))
     await until(() => old.status === 'open', 'open')
     // A tab of the newer deploy (on another transport) makes it the newest hub.
-    stranger.hello({ ...helloFor('probe'), loadedAt: Date.now() + 60_000 }, { deliver: () => undefined, status: () => undefined, leader: () => undefined, token: async () => null })
+    stranger.hello(hello('probe', { target: { transport: 'other', endpoint: 'memory://inbox', params: {}, identity: 'user-1' }, loadedAt: Date.now() + 60_000 }), { deliver: () => undefined, status: () => undefined, leader: () => undefined, token: async () => null })
     await until(() => heard.length === 1, 'update-available')
     expect(heard[0]).toMatchObject({ moved: false })
     expect(heard[0]?.reason).toContain("no 'inbox' transport")
@@ -200,10 +201,3 @@ describe('deploy skew', () => {
     expect(old.status).toBe('open')
   })
 })
-
-function helloFor(tabId: string): Parameters<Hub['hello']>[0] {
-  return {
-    tabId, protocol: PROTOCOL_VERSION, target: { transport: 'other', endpoint: 'memory://inbox', params: {}, identity: 'user-1' }, token: null,
-    visibility: 'visible', focused: false, hasLock: false, lockName: `tabrelay-tab-${tabId}`, pauseWhenHiddenMs: 0, heartbeatIntervalMs: 60_000, lingerMs: 0,
-  }
-}
