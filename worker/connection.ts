@@ -283,7 +283,9 @@ export class Connection {
   }
 
   #setStatus(event: StatusEvent): void {
+    // A retry that starts reports the status its schedule already reported: say each change once.
+    const isSame = JSON.stringify(event) === JSON.stringify(this.#status)
     this.#status = event
-    this.#deps.status(event)
+    if (!isSame) this.#deps.status(event)
   }
 }

@@ -33,12 +33,27 @@ export const FATAL: ReadonlySet<string> = new Set(['version-mismatch', 'bad-inpu
 /**
  * A worker connection of one generation of the session.
  * @example
- * const link: Link = { ...opened, gen: 2, hadLock: true }
+ * const link: Link = { ...opened, gen: 2, hadLock: true, heard: { status: false, leader: false } }
  */
 export interface Link extends HubLink {
   gen: number
   /** Whether hello already told this worker the tab lock is held. */
   hadLock: boolean
+  /** What this worker's sink already told the tab before its welcome arrived (see {@link Heard}). */
+  heard: Heard
+}
+
+/**
+ * Whether a worker connection's sink delivered a status or a leader flag to the tab. The welcome
+ * carries both as they were when the hub answered hello, but Comlink posts that answer a microtask
+ * later, behind any sink call the hub made meanwhile (an SSE attempt with no topic opens in a
+ * microtask): a welcome applied after them would undo a newer status, so it only fills a gap.
+ * @example
+ * const heard: Heard = { status: false, leader: false }
+ */
+export interface Heard {
+  status: boolean
+  leader: boolean
 }
 
 
@@ -46,13 +61,13 @@ export interface Link extends HubLink {
  * The tab's sink for one worker connection, exposed once: it goes quiet once `isCurrent()` is
  * false (a newer connection replaced it), except `token()`, which any hub may still ask.
  * @example
- * expose(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer)), endpoint)
+ * expose(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer), heard), endpoint)
  */
-export function gatedSink(isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void): TabSink {
+export function gatedSink(isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void, heard: Heard = { status: false, leader: false }): TabSink {
   return {
     deliver: (batch) => { if (isCurrent()) events.deliver(batch) },
-    status: (event) => { if (isCurrent()) events.status(event) },
-    leader: (isLeader) => { if (isCurrent()) events.leader(isLeader) },
+    status: (event) => { if (isCurrent()) { heard.status = true; events.status(event) } },
+    leader: (isLeader) => { if (isCurrent()) { heard.leader = true; events.leader(isLeader) } },
     token,
     moveTo: (offer) => { if (isCurrent()) moveTo(offer) },
   }

@@ -162,12 +162,13 @@ export class HubSession {
     // The sink lives on the hub's own endpoint (Comlink both ways): nothing to transfer, so the
     // endpoint may also be a BroadcastChannel address of a tab host.
     const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
-    expose(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer)), opened.endpoint)
+    const heard = { status: false, leader: false }
+    expose(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer), heard), opened.endpoint)
     const hello = this.#helloData(token)
     // A worker script that failed to load (404, wrong MIME type) says so through its `error`
     // event; without it the hello would only time out.
     const welcome = Promise.race([withTimeout(opened.hub.hello(hello), this.#o.callTimeoutMs, 'hello', this.#clock), opened.failed ?? new Promise<never>(() => {})])
-    return { link: { ...opened, gen, hadLock: hello.hasLock }, welcome }
+    return { link: { ...opened, gen, hadLock: hello.hasLock, heard }, welcome }
   }
 
   #welcomed(welcome: Welcome, link: Link): void {
@@ -178,8 +179,8 @@ export class HubSession {
     if (link.gen === this.#gen) {
       this.#workerId = welcome.workerId
       this.#transport = welcome.transport
-      this.#events.leader(welcome.isLeader)
-      this.#events.status(welcome.status)
+      if (!link.heard.leader) this.#events.leader(welcome.isLeader)
+      if (!link.heard.status) this.#events.status(welcome.status)
       if (welcome.moveTo) this.#offered(welcome.moveTo)
     }
   }

@@ -15,6 +15,8 @@ test('?transport=sse: three tabs share one stream; a message sent in one shows i
     const page = await context.newPage()
     await page.goto(`${demo.url}?transport=sse&user=dora&room=${room}`)
     await expect(page.getByTestId('channel-status')).toHaveText('live')
+    // The stream opened while the hub answered the first hello: the tab must not stay 'connecting'.
+    await expect(page.getByTestId('status')).toHaveText('open')
     pages.push(page)
   }
   const [first] = pages

@@ -55,7 +55,7 @@ describe('reconnect: the hub owns retry for every transport', () => {
     h.net.latest.open()
     h.clock.advance(10_000)
     await drop()
-    expect(h.sink('a').statuses.at(-2)).toMatchObject({ status: 'reconnecting', attempt: 1 })
+    expect(h.sink('a').lastStatus).toMatchObject({ status: 'reconnecting', attempt: 1 })
     expect(delays.at(-1)).toBe(499)
   })
 
