@@ -47,7 +47,7 @@ export class Hub {
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn) => queueMicrotask(fn), workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, deploys: null, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 8_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, deploys: null, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.

@@ -40,7 +40,11 @@ export interface HubOptions {
   workerId?: string
   /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
   minUptimeMs?: number
-  /** How long a track waits for a channel to be joined; the send queue's default `maxAgeMs`. */
+  /**
+   * How long a track waits for a channel to be joined; the send queue's default `maxAgeMs`. 8 s by
+   * default: below the tabs' `callTimeoutMs` (10 s), so a send while the server is down resolves
+   * `'timed out'` from the queue instead of failing as a call timeout that blames the worker.
+   */
   joinWaitMs?: number
   /** Bounds of the sends queued while a topic is not joined (socket down, reconnecting, paused). */
   sendQueue?: Partial<SendQueueLimits>

@@ -11,7 +11,7 @@ import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import type { Hub } from '../../../worker/hub.ts'
 import type { Transport } from '../../../worker/transports/transport.ts'
 import { EchoServer, echoTransport } from '../fakes/echo-server.ts'
-import { until } from './harness.ts'
+import { manualClock, until, type ManualClock } from './harness.ts'
 
 const open: Relay[] = []
 const ports: MessagePort[] = []
@@ -20,9 +20,9 @@ afterEach(async () => {
   for (const port of ports.splice(0)) port.close()
 })
 
-function relayOn(hub: Hub): Relay {
+function relayOn(hub: Hub, clock?: ManualClock): Relay {
   const client = createRelay({
-    transport: 'inbox', endpoint: 'memory://inbox', identity: 'user-1', heartbeatIntervalMs: 60_000,
+    transport: 'inbox', endpoint: 'memory://inbox', identity: 'user-1', heartbeatIntervalMs: 60_000, ...(clock ? { clock } : {}),
     worker: () => {
       const { port1, port2 } = new MessageChannel()
       acceptTab(hub, port1)
@@ -73,5 +73,31 @@ describe('connection status in the tab', () => {
     const reconnecting = events.filter((e) => e.status === 'reconnecting')
     expect(reconnecting.length).toBeGreaterThan(0)
     expect(new Set(reconnecting.map((e) => JSON.stringify(e))).size).toBe(reconnecting.length)
+  })
+
+  it("a send while the server is down resolves 'timed out' from the hub's queue before the tab's call times out", async () => {
+    const clock = manualClock()
+    const echo = echoTransport(new EchoServer())
+    // A server that never answers: the attempt never opens, the topic is never joined.
+    const down: Transport<{ topic: string }> = {
+      ...echo,
+      open: (options) => {
+        const attempt = echo.open({ ...options, events: { open: () => undefined, closed: () => undefined } })
+        return { ...attempt, join: (key, spec, handlers) => attempt.join(key, spec, { ...handlers, status: () => undefined }), setAuth: (t) => attempt.setAuth(t), close: () => attempt.close() }
+      },
+    }
+    const hub = createHub({ transports: { inbox: down }, clock })
+    const client = relayOn(hub, clock)
+    const topic = client.topic('room')
+    topic.on('*', () => undefined)
+    await client.stats()
+    const results: unknown[] = []
+    topic.send('msg', { n: 1 }).then((result) => results.push(result), (error: unknown) => results.push(error))
+    // Calls are answered in order on the port: once stats() is, the hub has queued the send.
+    await client.stats()
+    // Past the hub's queue age, short of the tab's default call timeout (10 s).
+    clock.advance(9_000)
+    await until(() => results.length === 1, 'the send settled')
+    expect(results).toEqual(['timed out'])
   })
 })
