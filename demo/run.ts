@@ -27,6 +27,8 @@ const demo = await startDemo({
 })
 console.log(`realtime server: ${demo.realtime.url} (stats: ${demo.realtime.url}/stats)`)
 console.log(`messages in ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory (REALTIME_DATA_DIR=dir keeps them)'}`)
+console.log(`anon key (apikey): ${demo.realtime.anonKey}`)
+console.log(`a user's token: curl -s -X POST ${demo.realtime.url}/dev/token -H 'content-type: application/json' -d '{"sub":"alice"}'`)
 console.log(`demo ready: ${demo.pageUrl}?user=alice`)
 console.log(`another user in the same browser: ${demo.pageUrl}?user=bob`)
 console.log('Ctrl-C to stop')
