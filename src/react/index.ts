@@ -11,7 +11,7 @@
  * }
  * <RelayProvider client={() => createSharedRealtime(options)}><Chat /></RelayProvider>
  */
-export { RelayProvider, type RelayProviderProps } from './provider.ts'
+export { RelayProvider, useRelay, type RelayProviderProps } from './provider.ts'
 export { useChannel, type ChannelHandle } from './use-channel.ts'
 export { useEvent, useResync } from './use-event.ts'
 export { usePresence, useTrack } from './use-presence.ts'

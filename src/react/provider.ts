@@ -83,3 +83,14 @@ export function useRelayContext(): RelayContextValue {
   if (value === undefined) throw new Error('tabrelay/react: wrap the app in <RelayProvider client={…}> (client may be null on the server)')
   return value
 }
+
+/**
+ * The provider's client, for what the hooks do not cover (`setAuth()` on sign-in and sign-out,
+ * `stats()`, `close()`); `null` on the server and until a factory given to the provider ran.
+ * @example
+ * const realtime = useRelay()
+ * const signOut = () => void realtime?.setAuth(null)
+ */
+export function useRelay(): RealtimeClient | null {
+  return useRelayContext().client
+}
