@@ -67,7 +67,7 @@ function canElect(env: HostEnv | undefined): boolean {
  * SharedWorker while it starts; else, for the rest of this client's life, the tab host (or a
  * dedicated Worker per tab where tabs cannot elect one). A SharedWorker "starts" when
  * `worker('shared')` neither throws nor returns a dedicated Worker, no `error` event fires and a
- * first call is answered in time.
+ * first call is answered in time (a script that fails to load is `worker-failed`, see `#probe`).
  */
 class AutoHost implements HubHost {
   readonly #settings: HostSettings
@@ -103,27 +103,31 @@ class AutoHost implements HubHost {
     const link = linkTo(created)
     // Only a real SharedWorker may fail to start; a port the app made itself (tests, a polyfill) is used as is.
     const isShared = typeof SharedWorker === 'function' && created instanceof SharedWorker
-    return this.#isProven || !isShared ? link : { ...link, lost: this.#probe(created, link) }
+    return this.#isProven || !isShared ? link : { ...link, lost: this.#probe(link) }
   }
 
   close(): void {
     this.#fallback?.close()
   }
 
-  /** Settles (and switches to the fallback) when the SharedWorker reports an error or stays silent. */
-  #probe(created: { port: unknown }, link: HubLink): Promise<RelayError> {
+  /**
+   * Settles (and switches to the fallback) when the SharedWorker stays silent. Its `error` event is
+   * not a reason to fall back: it means the script failed to load (404, served as HTML, wrong MIME
+   * type), which a tab host's Worker of the same URL would repeat, so `link.failed` reports it as
+   * `worker-failed`. Listening here too made two listeners race on one event: half the time the
+   * tab fell back and then reported the tab host's `unsupported`, pointing away from the cause.
+   */
+  #probe(link: HubLink): Promise<RelayError> {
     const { startTimeoutMs, clock } = this.#settings
     return new Promise<RelayError>((resolve) => {
-      const fail = (why: string): void => {
-        if (this.#isProven) return
-        this.#fallBack()
-        resolve(new RelayError('transport', `the SharedWorker did not start (${why}); using a tab host instead`))
-      }
-      if (hasEvents(created)) created.addEventListener('error', () => fail('error event'))
       // An unknown port is answered `known: false` at once by any hub: a cheap "are you there".
       withTimeout(link.hub.heartbeat({ visibility: 'visible', focused: false, hasLock: false }), startTimeoutMs, 'SharedWorker start', clock).then(
         () => { this.#isProven = true },
-        (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+        (error: unknown) => {
+          if (this.#isProven) return
+          this.#fallBack()
+          resolve(new RelayError('transport', `the SharedWorker did not start (${error instanceof Error ? error.message : String(error)}); using a tab host instead`))
+        },
       )
     })
   }
@@ -132,8 +136,4 @@ class AutoHost implements HubHost {
     this.#fallback ??= canElect(this.#settings.hostEnv) ? tabHost(this.#settings) : fixed('dedicated', () => openHub(() => this.#settings.worker('dedicated')))
     return this.#fallback
   }
-}
-
-function hasEvents(value: object): value is { addEventListener(type: 'error', listener: () => void): void } {
-  return 'addEventListener' in value && typeof value.addEventListener === 'function'
 }

@@ -138,4 +138,30 @@ describe('diagnosable failures', () => {
     expect(errors[0]).toMatchObject({ code: 'worker-failed', message: expect.stringMatching(/failed to load.*MIME type/) })
     port1.close()
   })
+
+  it("with host 'auto', a real SharedWorker whose script fails to load reports 'worker-failed', never falls back to a tab host", async () => {
+    // A SharedWorker global, so the 'auto' host probes this worker as it probes a browser's.
+    class FakeSharedWorker extends EventTarget {
+      readonly port: MessagePort
+      constructor(port: MessagePort) { super(); this.port = port }
+    }
+    vi.stubGlobal('SharedWorker', FakeSharedWorker)
+    const { port1, port2 } = new MessageChannel()
+    const failing = new FakeSharedWorker(port2)
+    const dedicated = vi.fn(() => { throw new Error('a dedicated Worker was asked for') })
+    rig = setup({ worker: (kind) => (kind === 'shared' ? failing : dedicated()) })
+    const closed: Array<StatusEvent['error']> = []
+    const errors: Array<StatusEvent['error']> = []
+    rig.realtime.onStatus((status, detail) => {
+      if (detail.error) errors.push(detail.error)
+      if (status === 'closed') closed.push(detail.error)
+    })
+    failing.dispatchEvent(Object.assign(new Event('error'), { message: '404' }))
+    await until(() => closed.length === 1, 'the worker failure')
+    expect(closed[0]).toMatchObject({ code: 'worker-failed', message: expect.stringMatching(/failed to load.*MIME type/) })
+    expect(errors.every((e) => e?.code === 'worker-failed')).toBe(true)
+    expect(dedicated).not.toHaveBeenCalled()
+    port1.close()
+    vi.unstubAllGlobals()
+  })
 })
