@@ -19,7 +19,19 @@ export interface RegistryOptions {
   clock?: Clock
 }
 
+/**
+ * Which channel a hook means: its name and options by value. Options are part of it because they
+ * are per user as often as not (`presence.key`): after a sign-in as another user the app renders
+ * the same name with the new key, and must get a channel opened with it, not the old one back.
+ * @example
+ * channelKey('room:1', { config: { presence: { key: 'bob' } } })
+ */
+export function channelKey(name: string, options: ChannelHookOptions): string {
+  return `${name}\n${JSON.stringify(options)}`
+}
+
 interface Held {
+  key: string
   entry: ChannelEntry
   refs: number
   cancelLinger: (() => void) | null
@@ -29,6 +41,7 @@ interface Held {
  * The channels the hooks of one client hold.
  * @example
  * const { entry, release } = registry.acquire('room:1', {}); … release()
+ * registry.peek('room:1', {}) // the same entry, while held or lingering
  */
 export class Registry {
   readonly #client: RealtimeClient
@@ -42,18 +55,21 @@ export class Registry {
     this.#clock = options.clock ?? systemClock
   }
 
-  /** The entry of `name` if a hook holds it (or it lingers), without taking a reference. */
-  peek(name: string): ChannelEntry | undefined {
-    return this.#held.get(name)?.entry
+  /** The entry of `name` opened with `options` if a hook holds it (or it lingers), without taking a reference. */
+  peek(name: string, options: ChannelHookOptions): ChannelEntry | undefined {
+    return this.#held.get(channelKey(name, options))?.entry
   }
 
   /** Takes a reference, opening the channel when none is held; `release` is safe to call twice. */
   acquire(name: string, options: ChannelHookOptions): { entry: ChannelEntry; release: () => void } {
-    let held = this.#held.get(name)
+    const key = channelKey(name, options)
+    let held = this.#held.get(key)
     if (!held) {
-      // The first hook's options open the channel, as the client's own `channel(topic)` does.
-      held = { entry: new ChannelEntry(this.#client, name, options), refs: 0, cancelLinger: null }
-      this.#held.set(name, held)
+      // A client has one channel per topic: the same name lingering with other options (the
+      // previous user's presence key) must be gone first, or the client hands that one back.
+      this.#evictLingering(name)
+      held = { key, entry: new ChannelEntry(this.#client, name, options), refs: 0, cancelLinger: null }
+      this.#held.set(key, held)
     }
     held.cancelLinger?.()
     held.cancelLinger = null
@@ -72,15 +88,25 @@ export class Registry {
 
   /** Names of the channels held or lingering, for tests and debugging. */
   names(): string[] {
-    return [...this.#held.keys()]
+    return [...this.#held.values()].map((held) => held.entry.name)
+  }
+
+  // Closed before the new entry opens: both continue a microtask later, the close first.
+  #evictLingering(name: string): void {
+    for (const held of [...this.#held.values()]) {
+      if (held.entry.name !== name || held.refs > 0) continue
+      held.cancelLinger?.()
+      this.#held.delete(held.key)
+      void held.entry.close().catch(() => undefined)
+    }
   }
 
   #release(held: Held): void {
     held.refs -= 1
     if (held.refs > 0) return
     held.cancelLinger = this.#clock.setTimeout(() => {
-      if (this.#held.get(held.entry.name) !== held || held.refs > 0) return
-      this.#held.delete(held.entry.name)
+      if (this.#held.get(held.key) !== held || held.refs > 0) return
+      this.#held.delete(held.key)
       // Leaving is best effort: a failed leave is the client's to report (its status), not React's.
       void held.entry.close().catch(() => undefined)
     }, this.#lingerMs)

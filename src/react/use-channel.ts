@@ -33,6 +33,9 @@ export function useChannel(name: string | null, options: ChannelHookOptions = {}
   const { registry } = useRelayContext()
   const latestOptions = useLatest(options)
   const pending = useMemo<ChannelSnapshot>(() => ({ name, state: name === null ? 'closed' : 'joining', error: undefined, channel: null }), [name])
+  const optionsKey = JSON.stringify(options)
+  // Options by value are part of which channel this is (a presence key per user): a change opens
+  // the channel with the new options and lets the old one go.
   const subscribe = useCallback((notify: () => void) => {
     if (registry === null || name === null) return NOOP
     const { entry, release } = registry.acquire(name, latestOptions.current)
@@ -41,10 +44,9 @@ export function useChannel(name: string | null, options: ChannelHookOptions = {}
       unwatch()
       release()
     }
-  }, [registry, name, latestOptions])
-  const getSnapshot = (): ChannelSnapshot => (registry !== null && name !== null ? registry.peek(name)?.snapshot : undefined) ?? pending
+  }, [registry, name, optionsKey, latestOptions])
+  const getSnapshot = (): ChannelSnapshot => (registry !== null && name !== null ? registry.peek(name, options)?.snapshot : undefined) ?? pending
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, () => pending)
-  const optionsKey = JSON.stringify(options)
   // A handle per snapshot, not per render (options compared by value: they are often inline), so
   // memoized children see a new handle only on a change.
   return useMemo(() => ({ ...snapshot, options }), [snapshot, optionsKey])

@@ -15,6 +15,7 @@ function useListen(channel: ChannelHandle, listen: Listen | null, call: (value: 
   const latestOptions = useLatest(channel.options)
   const name = channel.name
   const key = listen === null ? null : JSON.stringify(listen)
+  const optionsKey = JSON.stringify(channel.options)
   useEffect(() => {
     if (registry === null || name === null || key === null || listen === null) return undefined
     // A child's effect runs before its parent's: the first hook to run opens the channel.
@@ -25,7 +26,7 @@ function useListen(channel: ChannelHandle, listen: Listen | null, call: (value: 
       release()
     }
     // `listen` is compared by its key: callers pass a fresh object every render.
-  }, [registry, name, key, latest, latestOptions])
+  }, [registry, name, optionsKey, key, latest, latestOptions])
 }
 
 /**

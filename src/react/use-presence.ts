@@ -22,6 +22,7 @@ export function usePresence(channel: ChannelHandle): PresenceState {
   const { registry } = useRelayContext()
   const latestOptions = useLatest(channel.options)
   const name = channel.name
+  const optionsKey = JSON.stringify(channel.options)
   const subscribe = useCallback((notify: () => void) => {
     if (registry === null || name === null) return NOOP
     const { entry, release } = registry.acquire(name, latestOptions.current)
@@ -32,8 +33,8 @@ export function usePresence(channel: ChannelHandle): PresenceState {
       off()
       release()
     }
-  }, [registry, name, latestOptions])
-  const getSnapshot = (): PresenceState => (registry !== null && name !== null ? registry.peek(name)?.presence : undefined) ?? EMPTY
+  }, [registry, name, optionsKey, latestOptions])
+  const getSnapshot = (): PresenceState => (registry !== null && name !== null ? registry.peek(name, channel.options)?.presence : undefined) ?? EMPTY
   return useSyncExternalStore(subscribe, getSnapshot, () => EMPTY)
 }
 
@@ -48,6 +49,7 @@ export function useTrack(channel: ChannelHandle, meta: { [key: string]: Json } |
   const latestOptions = useLatest(channel.options)
   const latestMeta = useLatest(meta)
   const name = channel.name
+  const optionsKey = JSON.stringify(channel.options)
   const metaKey = meta === null ? null : JSON.stringify(meta)
   useEffect(() => {
     if (registry === null || name === null) return undefined
@@ -56,11 +58,11 @@ export function useTrack(channel: ChannelHandle, meta: { [key: string]: Json } |
       entry.untrack().catch(IGNORE)
       release()
     }
-  }, [registry, name, latestOptions])
+  }, [registry, name, optionsKey, latestOptions])
   useEffect(() => {
     const current = latestMeta.current
     if (registry === null || name === null || current === null) return
     // Re-tracking replaces the meta; untracking first would flash a leave to everyone else.
-    registry.peek(name)?.track(current).catch(IGNORE)
-  }, [registry, name, metaKey, latestMeta])
+    registry.peek(name, latestOptions.current)?.track(current).catch(IGNORE)
+  }, [registry, name, optionsKey, metaKey, latestMeta, latestOptions])
 }

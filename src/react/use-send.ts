@@ -17,10 +17,10 @@ import type { ChannelHandle } from './use-channel.ts'
  */
 export function useSend(channel: ChannelHandle): (event: string, payload?: Json) => Promise<SendResult> {
   const { registry } = useRelayContext()
-  const target = useLatest({ registry, name: channel.name })
+  const target = useLatest({ registry, name: channel.name, options: channel.options })
   return useCallback((event: string, payload?: Json) => {
-    const { registry: current, name } = target.current
-    const entry = current !== null && name !== null ? current.peek(name) : undefined
+    const { registry: current, name, options } = target.current
+    const entry = current !== null && name !== null ? current.peek(name, options) : undefined
     if (!entry) return Promise.reject(new RelayError('closed', `send('${event}'): the channel ${name === null ? 'is skipped (null topic)' : `'${name}' is not mounted in this tab`}`))
     return entry.send(event, payload)
   }, [target])

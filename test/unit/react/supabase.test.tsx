@@ -28,6 +28,12 @@ function serverJoins(topic: string): number {
   return rig.net.transports.flatMap((t) => t.calls).filter((c) => c === `channel ${topic}`).length
 }
 
+function Member({ user }: { user: string }): ReactNode {
+  const room = useChannel('room', { config: { presence: { key: user } } })
+  useTrack(room, { name: user })
+  return <p data-testid="member-state">{room.state}</p>
+}
+
 function Tracker({ typing }: { typing: boolean }): ReactNode {
   const room = useChannel('room', { config: { presence: { key: 'me' } } })
   useTrack(room, { typing })
@@ -100,5 +106,23 @@ describe('hooks over createSharedRealtime', () => {
     const untracks = channel.untracks
     await act(async () => { view.unmount() })
     await waitFor(() => expect(channel.untracks).toBe(untracks + 1), WAIT)
+  })
+
+  it('a presence key that follows the user: after a switch the channel is opened again with the new key, the old one let go', async () => {
+    rig = createRig()
+    const tab = rig.realtime()
+    const clock = new ManualClock()
+    const view = render(strict(tab, clock, <Member user="alice" />))
+    await waitFor(() => expect(rig.net.liveChannels('room')).toBe(1), WAIT)
+    rig.net.latest.open()
+    await rig.net.latest.subscribe('room')
+    await waitFor(() => expect(screen.getByTestId('member-state').textContent).toBe('joined'), WAIT)
+    expect(rig.net.latest.single('room').spec).toMatchObject({ presenceKey: 'alice' })
+    // The app signed in as bob and renders the same channel name with bob's key.
+    view.rerender(strict(tab, clock, <Member user="bob" />))
+    act(() => clock.advance(LINGER_MS))
+    // The hub re-specs the server channel once the old channel left: one channel, bob's key.
+    await waitFor(() => expect(rig.net.latest.live('room').map((c) => c.spec)).toMatchObject([{ presenceKey: 'bob' }]), WAIT)
+    expect(tab.getChannels()).toHaveLength(1)
   })
 })

@@ -47,14 +47,17 @@ export function mergeSupabase(subs: readonly Subscription[], hasTracks: boolean,
 }
 
 /**
- * Whether a channel joined with `current` also serves `wanted`: only growth re-joins, a shrinking
- * union keeps serving the extra bindings (filtered locally), and presence once on stays on.
+ * Whether a channel joined with `current` also serves `wanted`: only growth or a new presence key
+ * re-joins, a shrinking union keeps serving the extra bindings (filtered locally), and presence
+ * once on stays on.
  * @example
  * coversSupabase(joined, mergeSupabase(subs, false)) // false when a new postgres binding appeared
  */
 export function coversSupabase(current: SupabaseSpec, wanted: SupabaseSpec): boolean {
   if (wanted.hasPresence && !current.hasPresence) return false
-  if (wanted.presenceKey !== '' && current.presenceKey === '') return false
+  // A key is who the server lists this user's presence under: when the subscription that set it
+  // leaves and the next one names another (the app signed in as someone else), re-join with it.
+  if (wanted.presenceKey !== '' && wanted.presenceKey !== current.presenceKey) return false
   const have = new Set(current.postgres.map(bindingKey))
   return wanted.postgres.every((filter) => have.has(bindingKey(filter)))
 }
