@@ -1,5 +1,5 @@
 /**
- * Firefox's SharedWorker lifetime, where it differs from Chromium's (README, "Browser support"):
+ * Firefox's SharedWorker lifetime, where it differs from Chromium's (docs/guide/browser-support.md):
  * Firefox has no `extendedLifetime`, so the hub worker, and the connection it holds, end with the
  * last tab of the profile, even on a reload of the only tab. The Chromium counterparts (the
  * extendedLifetime reload, crashes and worker termination through the DevTools protocol) live in

@@ -1,5 +1,5 @@
 /**
- * The soak's results as a Markdown table (the README's "Soak" section is made from it).
+ * The soak's results as a Markdown table (docs/develop/soak.md is made from it).
  */
 import type { FrozenResult } from './frozen.ts'
 import type { LoadResult } from './load.ts'

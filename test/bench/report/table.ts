@@ -1,5 +1,5 @@
 /**
- * The results as Markdown: printed by `npm run bench`, pasted into the README, shown in the report.
+ * The results as Markdown: printed by `npm run bench`, pasted into docs/develop/benchmarks.md, shown in the report.
  */
 import type { ContenderName } from '../app/contract.ts'
 import type { LatencyResult, NewTabResult, Outcome, Results, VariantResult } from '../results.ts'

@@ -1,0 +1,2 @@
+// The docs' worker-side snippets need nothing of the app.
+export {}
