@@ -13,6 +13,9 @@ import { createHarness, hello } from './harness.ts'
 class Bus {
   readonly #members = new Set<(data: unknown) => void>()
   posts = 0
+  /** Deliveries posted and not yet handed to their listener (each in a task of its own, as a BroadcastChannel's). */
+  #pending = 0
+  #idle: Array<() => void> = []
 
   channel(): DeployChannel {
     let listener: (data: unknown) => void = () => undefined
@@ -21,14 +24,26 @@ class Bus {
     return {
       postMessage: (data) => {
         this.posts += 1
-        for (const other of this.#members) if (other !== member) setTimeout(() => other(structuredClone(data)), 0)
+        for (const other of this.#members) {
+          if (other === member) continue
+          this.#pending += 1
+          setTimeout(() => {
+            other(structuredClone(data))
+            this.#pending -= 1
+            if (this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve()
+          }, 0)
+        }
       },
       addEventListener: (_type, fn) => { listener = (data) => fn({ data }) },
     }
   }
+
+  /** Resolves once every delivery, and every answer it caused, has been handed over. */
+  quiet(): Promise<void> {
+    return this.#pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve))
+  }
 }
 
-const quiet = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5))
 
 function offer(build: string): HubOffer {
   return { url: `/assets/worker-${build}.js`, name: 'tabrelay-v2', type: 'module', protocol: PROTOCOL_VERSION }
@@ -45,17 +60,17 @@ describe('DeployWatch', () => {
     const a = watch(bus, 'hub-a', 'a')
     const b = watch(bus, 'hub-b', 'b')
     a.watch.saw(1_000)
-    await quiet()
+    await bus.quiet()
     expect(a.told).toEqual([])
     b.watch.saw(2_000)
-    await quiet()
+    await bus.quiet()
     expect(a.told).toEqual([offer('b')])
     expect(a.watch.offer).toEqual(offer('b'))
     expect(b.told).toEqual([])
     expect(b.watch.offer).toBeNull()
     // The newest getting newer still tells nobody again.
     b.watch.saw(3_000)
-    await quiet()
+    await bus.quiet()
     expect(a.told).toHaveLength(1)
   })
 
@@ -63,14 +78,14 @@ describe('DeployWatch', () => {
     const bus = new Bus()
     const b = watch(bus, 'hub-b', 'b')
     b.watch.saw(5_000)
-    await quiet()
+    await bus.quiet()
     const restarted = watch(bus, 'hub-a2', 'a')
     restarted.watch.saw(1_000)
-    await quiet()
+    await bus.quiet()
     expect(restarted.told).toEqual([offer('b')])
     expect(b.told).toEqual([])
     const posted = bus.posts
-    await quiet()
+    await bus.quiet()
     // Nobody answers an answer: the exchange ends.
     expect(bus.posts).toBe(posted)
   })
@@ -79,16 +94,16 @@ describe('DeployWatch', () => {
     const bus = new Bus()
     const restarted = watch(bus, 'hub-b2', 'b')
     restarted.watch.saw(1_000)
-    await quiet()
+    await bus.quiet()
     // What an older hub still remembers of this worker's previous instance, newer than any page here yet.
     bus.channel().postMessage({ kind: 'tabrelay-hub', hubId: 'hub-b1', generation: 5_000, offer: offer('b') })
-    await quiet()
+    await bus.quiet()
     expect(restarted.told).toEqual([])
     expect(restarted.watch.offer).toBeNull()
     // And it took that age: an older deploy's hub with a page from before 5 000 still defers to it.
     const older = watch(bus, 'hub-a', 'a')
     older.watch.saw(3_000)
-    await quiet()
+    await bus.quiet()
     expect(older.told).toEqual([offer('b')])
   })
 
@@ -98,7 +113,7 @@ describe('DeployWatch', () => {
     const stray = bus.channel()
     stray.postMessage({ kind: 'tabrelay-hub', hubId: 'x', generation: 9e15 })
     stray.postMessage('hello')
-    await quiet()
+    await bus.quiet()
     expect(a.told).toEqual([])
     expect(bus.posts).toBe(2)
   })
@@ -128,7 +143,7 @@ describe('hub with a deploy watch', () => {
     await h.settle()
     const newer = watch(bus, 'hub-b', 'b')
     newer.watch.saw(2_000)
-    await quiet()
+    await bus.quiet()
     expect(sinkA.moves).toEqual([offer('b')])
     // A tab that stayed (say, another protocol) and says hello again keeps its connection.
     h.hub.hello(hello('a', { loadedAt: 1_000 }), sinkA)
