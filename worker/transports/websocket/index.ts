@@ -31,7 +31,9 @@ class WebSocketTransport implements Transport<WebSocketSpec> {
 
   constructor(options: WebSocketTransportOptions) {
     this.#settings = resolveOptions(options, options.clock ?? systemClock)
-    this.capabilities = { ...WEBSOCKET_CAPABILITIES, echoesToSender: this.#settings.echoesToSender, ...options.capabilities }
+    const capabilities = { ...WEBSOCKET_CAPABILITIES, echoesToSender: this.#settings.echoesToSender, ...options.capabilities }
+    const reserved = [...(capabilities.reservedEvents ?? []), ...(options.reservedEvents ?? [])]
+    this.capabilities = reserved.length > 0 ? { ...capabilities, reservedEvents: [...new Set(reserved)] } : capabilities
   }
 
   identify(target: ConnectionTarget, token: string | null): string {
