@@ -70,7 +70,11 @@ export interface HubOptions {
   deploys?: DeployOptions | null
 }
 
-/** Hub options with every default filled in (the lock requester may stay absent). */
+/**
+ * Hub options with every default filled in (the lock requester may stay absent).
+ * @example
+ * const options: ResolvedHubOptions = resolveHubOptions({ transports })
+ */
 export type ResolvedHubOptions = Required<Omit<HubOptions, 'locks' | 'sendQueue'>> & { sendQueue: SendQueueLimits }
 
 const TIMERS = ['minUptimeMs', 'joinWaitMs', 'tokenTimeoutMs', 'idleCloseMs', 'connectTimeoutMs', 'tokenTrialMs', 'maxRetryFloorMs'] as const

@@ -24,10 +24,15 @@ export interface HubLimits {
   identities: number
 }
 
-/** The defaults of {@link HubLimits}. */
+/**
+ * The defaults of {@link HubLimits}.
+ * @example
+ * new Quotas({ ...HUB_LIMITS, identities: 8 })
+ */
 export const HUB_LIMITS: HubLimits = { subscriptionsPerTab: 500, topicsPerTab: 200, identities: 64 }
 
 const where = (target: ConnectionTarget): string => `the '${target.transport}' transport`
+const full = (what: string, option: string, fix: string): RelayError => new RelayError('bad-input', `${what}, the most allowed (HubOptions.limits.${option}); ${fix}`)
 const topicKey = (sub: Subscription): string => `${sub.config.private === true ? 'private' : 'public'}:${sub.topic}`
 
 /**
@@ -46,13 +51,9 @@ export class Quotas {
   join(transport: Transport, target: ConnectionTarget, subs: ReadonlyMap<string, Subscription>, sub: Subscription): void {
     checkSubscriptionFor(transport.capabilities, where(target), sub)
     const { subscriptionsPerTab, topicsPerTab } = this.limits
-    if (!subs.has(sub.subId) && subs.size >= subscriptionsPerTab) {
-      throw new RelayError('bad-input', `this tab already has ${subs.size} channels open, the most one tab may (HubOptions.limits.subscriptionsPerTab); remove channels it no longer uses`)
-    }
+    if (!subs.has(sub.subId) && subs.size >= subscriptionsPerTab) throw full(`this tab has ${subs.size} channels`, 'subscriptionsPerTab', 'remove unused ones')
     const topics = new Set([...subs.values()].filter((s) => s.subId !== sub.subId).map(topicKey))
-    if (!topics.has(topicKey(sub)) && topics.size >= topicsPerTab) {
-      throw new RelayError('bad-input', `this tab already listens to ${topics.size} topics, the most one tab may (HubOptions.limits.topicsPerTab); leave topics it no longer shows`)
-    }
+    if (!topics.has(topicKey(sub)) && topics.size >= topicsPerTab) throw full(`this tab listens to ${topics.size} topics`, 'topicsPerTab', 'leave unused ones')
   }
 
   /** A tab's send: the transport's event and payload limits. */
@@ -72,8 +73,6 @@ export class Quotas {
   identity(connections: ReadonlyMap<string, unknown>, identity: string, leaving: string | null = null): void {
     if (connections.has(identity)) return
     const held = connections.size - (leaving !== null && connections.has(leaving) ? 1 : 0)
-    if (held >= this.limits.identities) {
-      throw new RelayError('bad-input', `this hub already holds ${held} user connections, the most it may (HubOptions.limits.identities); sign a user out in some tab (setAuth(null)) or raise the limit`)
-    }
+    if (held >= this.limits.identities) throw full(`this hub holds ${held} user connections`, 'identities', 'sign a user out (setAuth(null))')
   }
 }

@@ -69,7 +69,7 @@ export class SendQueue<T> {
     const own = this.#items.filter((item) => item.owner === owner)
     const ownBytes = own.reduce((n, item) => n + item.bytes, 0)
     if (own.length + 1 > perTabCount || ownBytes + bytes > perTabBytes) {
-      return Promise.reject(new RelayError('bad-input', `this tab already has ${own.length} sends (${ownBytes} bytes) waiting for the connection, its share of the send queue (sendQueue.perTabCount ${perTabCount}, perTabBytes ${perTabBytes}); wait for their results before sending more`))
+      return Promise.reject(new RelayError('bad-input', `this tab has ${own.length} sends (${ownBytes} bytes) waiting, its share of the queue (sendQueue.perTabCount ${perTabCount}, perTabBytes); await their results first`))
     }
     // Full: this send is refused, and says so; what is queued already keeps its place.
     if (this.#items.length + 1 > maxCount || this.#bytes + bytes > maxBytes) return Promise.resolve('timed out')

@@ -24,11 +24,12 @@ function size(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} kB` : `${n} bytes`
 }
 
-function bad(message: string): RelayError {
-  return new RelayError('bad-input', message)
+// One message for every size limit: what, its size, the limit, what to do.
+function over(what: string, n: number, max: number, where: string, fix: string): RelayError {
+  return new RelayError('bad-input', `${what} is ${size(n)}; ${where} takes at most ${size(max)}. ${fix}`)
 }
 
-const short = (text: string): string => (text.length > 24 ? `${text.slice(0, 24)}…` : text)
+const short = (text: string): string => `'${text.slice(0, 24)}'`
 
 /**
  * Refuses a topic over the server's limit. `where` names the server in the message.
@@ -37,7 +38,7 @@ const short = (text: string): string => (text.length > 24 ? `${text.slice(0, 24)
  */
 export function checkTopicFor(info: Pick<TransportInfo, 'maxTopicBytes'>, where: string, topic: string): string {
   const n = bytes(topic)
-  if (n > info.maxTopicBytes) throw bad(`topic '${short(topic)}' is ${n} UTF-8 bytes; ${where} takes at most ${info.maxTopicBytes}, so shorten it`)
+  if (n > info.maxTopicBytes) throw over(`topic ${short(topic)}`, n, info.maxTopicBytes, where, 'Shorten it')
   return topic
 }
 
@@ -50,10 +51,8 @@ export function checkTopicFor(info: Pick<TransportInfo, 'maxTopicBytes'>, where:
  */
 export function checkEventFor(info: Pick<TransportInfo, 'maxEventBytes' | 'reservedEvents'>, where: string, event: string): string {
   const n = bytes(event)
-  if (n > info.maxEventBytes) throw bad(`event '${short(event)}' is ${n} UTF-8 bytes; ${where} takes at most ${info.maxEventBytes}`)
-  if (info.reservedEvents?.includes(event) === true) {
-    throw bad(`event '${event}' is a control frame of ${where} (reserved: ${info.reservedEvents.join(', ')}); sending it would act on the shared connection of every tab, so name your event otherwise`)
-  }
+  if (n > info.maxEventBytes) throw over(`event ${short(event)}`, n, info.maxEventBytes, where, 'Shorten it')
+  if (info.reservedEvents?.includes(event) === true) throw new RelayError('bad-input', `event '${event}' is a control frame of ${where}, which would act on the connection every tab shares; name your event otherwise`)
   return event
 }
 
@@ -64,27 +63,25 @@ export function checkEventFor(info: Pick<TransportInfo, 'maxEventBytes' | 'reser
  */
 export function checkSubscriptionFor(info: TransportInfo, where: string, sub: Subscription): void {
   checkTopicFor(info, where, sub.topic)
-  if (sub.config.private === true && !info.privateTopics) throw new RelayError('unsupported', `${where} has no private channels; drop config.private`)
+  const lacks = (feature: string): RelayError => new RelayError('unsupported', `${where} has no ${feature}`)
+  if (sub.config.private === true && !info.privateTopics) throw lacks('private channels; drop config.private')
   for (const binding of sub.bindings) {
-    if (binding.type === 'postgres_changes' && !info.postgresChanges) throw new RelayError('unsupported', `${where} has no postgres_changes; listen to its messages instead`)
-    if (binding.type === 'presence' && !info.presence) throw new RelayError('unsupported', `${where} has no presence`)
-    if (binding.type === 'broadcast' && binding.event !== '*' && bytes(binding.event) > info.maxEventBytes) {
-      throw bad(`event '${short(binding.event)}' is longer than the ${info.maxEventBytes} bytes ${where} takes`)
-    }
+    if (binding.type === 'postgres_changes' && !info.postgresChanges) throw lacks('postgres_changes; listen to its messages instead')
+    if (binding.type === 'presence' && !info.presence) throw lacks('presence')
+    // Listening is no control frame: only the size applies.
+    if (binding.type === 'broadcast' && binding.event !== '*') checkEventFor({ maxEventBytes: info.maxEventBytes }, where, binding.event)
   }
 }
 
 /**
  * Refuses a send over the transport's limits, with the sizes in the message.
  * @example
- * checkSendFor(caps, "the 'supabase' transport", { type: 'broadcast', event: 'big', payload }) // "payload is 4.2 MB; this server accepts 2.9 MB …"
+ * checkSendFor(caps, "the 'supabase' transport", { type: 'broadcast', event: 'big', payload }) // "payload is 4.2 MB; the 'supabase' transport takes at most 2.9 MB. …"
  */
 export function checkSendFor(info: TransportInfo, where: string, message: Outgoing): void {
   checkEventFor(info, where, message.event)
-  const payload = jsonBytes(message.payload)
-  if (payload > info.maxPayloadBytes) {
-    throw bad(`payload is ${size(payload)}; this server accepts ${size(info.maxPayloadBytes)} (${where}). Send a reference (an id or URL) instead`)
-  }
+  const n = jsonBytes(message.payload)
+  if (n > info.maxPayloadBytes) throw over('payload', n, info.maxPayloadBytes, where, 'Send a reference (an id or URL) instead')
 }
 
 /**
@@ -98,5 +95,5 @@ export function checkTrackFor(info: TransportInfo, where: string, meta: { [key: 
   if (!info.presence) throw new RelayError('unsupported', `${where} has no presence; send a message instead`)
   const limit = info.maxMetaBytes ?? info.maxPayloadBytes
   const n = jsonBytes(meta)
-  if (n > limit) throw bad(`track(): the presence meta is ${size(n)}; ${where} takes at most ${size(limit)}. Track a small state (an id, a status) and send larger data as a message or a reference`)
+  if (n > limit) throw over('the presence meta', n, limit, where, 'Track a small state; send larger data as a message')
 }

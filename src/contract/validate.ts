@@ -89,9 +89,7 @@ export function checkTopic(topic: unknown, info: Pick<TransportInfo, 'maxTopicBy
   if (typeof topic !== 'string' || topic === '') {
     throw bad(`channel topic must be a non-empty string such as 'room:1', got ${typeof topic === 'string' ? "''" : typeof topic}`)
   }
-  const bytes = byteLength(topic)
-  if (bytes > MAX_TOPIC_BYTES) throw bad(`topic '${topic.slice(0, 24)}…' is ${bytes} UTF-8 bytes; no transport takes more than ${MAX_TOPIC_BYTES}, so shorten it`)
-  return info === null ? topic : checkTopicFor(info, where, topic)
+  return checkTopicFor({ maxTopicBytes: Math.min(info?.maxTopicBytes ?? MAX_TOPIC_BYTES, MAX_TOPIC_BYTES) }, where, topic)
 }
 
 /**
@@ -243,7 +241,7 @@ export function checkHello(value: unknown): TabHello {
   if (typeof value['protocol'] !== 'number' || !Number.isInteger(value['protocol'])) throw bad('protocol must be an integer')
   for (const key of ['pauseWhenHiddenMs', 'heartbeatIntervalMs', 'lingerMs'] as const) {
     const n = value[key]
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_TIMER_MS) throw bad(`${key} must be a number from 0 to ${MAX_TIMER_MS} (about 24.8 days)`)
+    if (typeof n !== 'number' || !(n >= 0 && n <= MAX_TIMER_MS)) throw bad(`${key} must be 0 to 2^31-1 ms`)
   }
   if (value['loadedAt'] !== undefined && (typeof value['loadedAt'] !== 'number' || !Number.isFinite(value['loadedAt']))) throw bad('loadedAt must be a finite number')
   checkHeartbeat(value)

@@ -88,7 +88,7 @@ describe('payloads over the limits fail in their tab; the shared socket stays up
     const h = await joinedAlice()
     const big = { s: 'é'.repeat(2 ** 21) }
     const error: unknown = await Promise.resolve().then(() => h.hub.send('a', 's1', { type: 'broadcast', event: 'big', payload: big })).then(() => 'sent', (e: unknown) => e)
-    expect(error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/payload is 4\.0 MB; this server accepts 2\.9 MB/) })
+    expect(error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/payload is 4\.0 MB; the 'supabase' transport takes at most 2\.9 MB/) })
     expect(h.net.latest.single('room').sends).toEqual([])
     expect(h.net.latest.isClosed).toBe(false)
   })

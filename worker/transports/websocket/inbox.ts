@@ -23,7 +23,11 @@ export interface InboxFrameOptions {
   pongTimeoutMs?: number
 }
 
-/** The inbox's control frame types, refused as event names of a tab's send. */
+/**
+ * The inbox's control frame types, refused as event names of a tab's send.
+ * @example
+ * websocketTransport({ ...inboxFrames(), reservedEvents: [...INBOX_CONTROL_EVENTS, 'notify'] })
+ */
 export const INBOX_CONTROL_EVENTS: readonly string[] = ['subscribe', 'unsubscribe', 'ping', 'pong']
 
 const typeOf = (frame: Json): string | null => (isObject(frame) && typeof frame['type'] === 'string' ? frame['type'] : null)
