@@ -30,6 +30,8 @@ export interface ConnectionDeps {
   sendQueue: SendQueueLimits
   /** How long an attempt may take to open before it counts as failed. */
   connectTimeoutMs: number
+  /** Longest floor a server may set for the next attempt (SSE `retry:`, `Retry-After`). */
+  maxRetryFloorMs: number
   /** How long a new token applied to joined channels is on trial before it counts as accepted. */
   tokenTrialMs: number
   deliver(tabId: string, delivery: Delivery): void
@@ -60,7 +62,7 @@ export class Connection {
     this.#deps = deps
     this.#router = new ChannelRouter(deps)
     this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
-    this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs)
+    this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
@@ -132,7 +134,7 @@ export class Connection {
       const { promise: lost } = this.#attemptEnded
       return Promise.race([target.channel.send(message.event, payload, ack), lost])
     }
-    if (entry.status !== 'SUBSCRIBED' || !entry.channel) return this.#queue.push(entry.key, sendBytes(message.event, payload), write)
+    if (entry.status !== 'SUBSCRIBED' || !entry.channel) return this.#queue.push(entry.key, sendBytes(message.event, payload), write, tabId)
     // Whatever still waits for this topic goes first: order is kept per topic.
     this.#queue.flush(entry.key, entry)
     return write(entry)

@@ -4,20 +4,17 @@
  */
 import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
-import { systemClock } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
-import { randomId } from '../src/contract/ids.ts'
 import { askTabs } from './ask-token.ts'
 import { Connection } from './connection.ts'
 import { DeployWatch } from './deploys.ts'
-import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
+import { Quotas } from './quotas.ts'
 import { MoveGuard } from './move-guard.ts'
-import { nextTask, Outbox, outboxCounters } from './outbox.ts'
-import { quietly, type HubOptions, type HubSink } from './options.ts'
+import { Outbox, outboxCounters } from './outbox.ts'
+import { quietly, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
 import { listensToResync } from './routing.ts'
 import { TabRegistry } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
-import { SEND_QUEUE_DEFAULTS } from './send-queue.ts'
 import type { Transport } from './transports/transport.ts'
 
 export type { HubOptions, HubSink } from './options.ts'
@@ -36,19 +33,18 @@ interface TabLink {
 /** Owns connections, topics and tabs of one worker. */
 export class Hub {
   readonly workerId: string
-  readonly #options: Required<Omit<HubOptions, 'locks'>>
+  readonly #options: ResolvedHubOptions
   readonly #connections = new Map<string, Connection>()
   readonly #tabs = new Map<string, TabLink>()
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
   readonly #deploys: DeployWatch | null
+  readonly #quotas: Quotas
 
   constructor(options: HubOptions) {
-    this.#options = {
-      clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn) => queueMicrotask(fn), workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 8_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, deploys: null, ...options,
-    }
+    this.#options = resolveHubOptions(options)
+    this.#quotas = new Quotas(this.#options.limits)
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
     this.#timers = new KeyedTimers(this.#options.clock)
@@ -65,8 +61,9 @@ export class Hub {
   hello(hello: TabHello, sink: HubSink, release: () => void = () => undefined): Welcome {
     if (hello.protocol !== PROTOCOL_VERSION) throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
     const transport = this.#transport(hello.target)
-    this.bye(hello.tabId, true)
     const identity = this.#identity(hello.target, hello.token)
+    this.#quotas.identity(this.#connections, identity)
+    this.bye(hello.tabId, true)
     const subs = new Map<string, Subscription>()
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const guard = new MoveGuard(() => this.#options.clock.now())
@@ -88,7 +85,7 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const link = this.#link(tabId)
-    checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub)
+    this.#quotas.join(this.#transport(link.hello.target), link.hello.target, link.subs, sub)
     const previous = link.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
     link.subs.set(sub.subId, sub)
@@ -103,13 +100,13 @@ export class Hub {
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const { target } = this.#link(tabId).hello
-    checkSendFor(this.#transport(target).capabilities, target.transport, message)
+    this.#quotas.send(this.#transport(target), target, message)
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
     const { target } = this.#link(tabId).hello
-    checkPresenceFor(this.#transport(target).capabilities, target.transport)
+    this.#quotas.track(this.#transport(target), target, meta)
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -124,8 +121,10 @@ export class Hub {
   setAuth(tabId: string, token: string | null, identity: string | null | undefined = undefined): Promise<void> {
     const link = this.#link(tabId)
     const target: ConnectionTarget = identity === undefined ? link.hello.target : { ...link.hello.target, identity }
+    const next = this.#identity(target, token)
+    this.#quotas.identity(this.#connections, next, this.#registry.list(link.identity).length === 1 ? link.identity : null)
     link.hello = { ...link.hello, target, token }
-    return this.#setIdentity(tabId, link, this.#identity(target, token), token)
+    return this.#setIdentity(tabId, link, next, token)
   }
 
   /** Same user: the token is offered (and may be refused); another user: the tab moves there. */
@@ -220,7 +219,7 @@ export class Hub {
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
-      sendQueue: { ...SEND_QUEUE_DEFAULTS, maxAgeMs: this.#options.joinWaitMs, ...this.#options.sendQueue },
+      sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs,
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.

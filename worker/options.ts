@@ -2,11 +2,13 @@
  * What a hub is built with (every option has a production default) and how it calls into tabs.
  */
 import type { Delivery, HubOffer, StatusEvent } from '../src/contract/protocol.ts'
-import type { Clock } from '../src/contract/clock.ts'
-import type { OutboxLimits, Schedule } from './outbox.ts'
+import { clampMs, systemClock, type Clock } from '../src/contract/clock.ts'
+import { randomId } from '../src/contract/ids.ts'
+import { nextTask, type OutboxLimits, type Schedule } from './outbox.ts'
 import type { LockRequester } from './tabs.ts'
 import type { Transports } from './transports/transport.ts'
-import type { SendQueueLimits } from './send-queue.ts'
+import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './send-queue.ts'
+import type { HubLimits } from './quotas.ts'
 
 /**
  * The tab's callbacks as the hub calls them (a Comlink remote in the worker).
@@ -56,13 +58,50 @@ export interface HubOptions {
   connectTimeoutMs?: number
   /** How long a new token applied to joined channels is on trial before it counts as accepted. */
   tokenTrialMs?: number
+  /**
+   * Longest wait before a reconnect that a server may ask for (SSE `retry:`, `Retry-After`); a
+   * longer one is cut to this, so a server cannot park a connection for days. Default 300 000.
+   */
+  maxRetryFloorMs?: number
   /** How far one tab may fall behind before its backlog is dropped for one resync. */
   outbox?: OutboxLimits
+  /** Channels and topics per tab, user connections per hub (see `worker/quotas.ts`). */
+  limits?: Partial<HubLimits>
   /**
    * Where hubs of this app (one worker name, any script URL) meet, to hand tabs over to the newest
    * deploy's hub; `serveHub()` sets it up in a SharedWorker. `null` (the default elsewhere): none.
    */
   deploys?: DeployOptions | null
+}
+
+/**
+ * Hub options with every default filled in (the lock requester may stay absent).
+ * @example
+ * const options: ResolvedHubOptions = resolveHubOptions({ transports })
+ */
+export type ResolvedHubOptions = Required<Omit<HubOptions, 'locks' | 'sendQueue'>> & { sendQueue: SendQueueLimits }
+
+const TIMERS = ['minUptimeMs', 'joinWaitMs', 'tokenTimeoutMs', 'idleCloseMs', 'connectTimeoutMs', 'tokenTrialMs', 'maxRetryFloorMs'] as const
+
+/**
+ * Fills in the defaults, with every timer a delay a timer can hold: negative is 0, longer than
+ * 2^31−1 ms is that (a longer one would fire at once), not a number is the default.
+ * @example
+ * resolveHubOptions({ transports, idleCloseMs: 1e12 }).idleCloseMs // 2147483647
+ */
+export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
+  const defaults = {
+    clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn: () => void) => queueMicrotask(fn), workerId: randomId(),
+    minUptimeMs: 10_000, joinWaitMs: 8_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000,
+    maxRetryFloorMs: 300_000, outbox: {}, limits: {}, deploys: null,
+  }
+  const resolved = { ...defaults, ...options }
+  for (const key of TIMERS) {
+    const ms = options[key]
+    resolved[key] = typeof ms === 'number' && !Number.isNaN(ms) ? clampMs(ms) : defaults[key]
+  }
+  const queue = { ...SEND_QUEUE_DEFAULTS, maxAgeMs: resolved.joinWaitMs, ...options.sendQueue }
+  return { ...resolved, sendQueue: { ...queue, maxAgeMs: Number.isNaN(queue.maxAgeMs) ? resolved.joinWaitMs : clampMs(queue.maxAgeMs) } }
 }
 
 /**

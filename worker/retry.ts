@@ -4,7 +4,7 @@
  * up for `minUptimeMs` (partysocket's `minUptime`), so a server that accepts and drops at once
  * still backs off.
  */
-import type { Clock } from '../src/contract/clock.ts'
+import { clampMs, type Clock } from '../src/contract/clock.ts'
 import { backoff } from './backoff.ts'
 
 /** A scheduled retry: which attempt it is and when it runs. */
@@ -19,15 +19,18 @@ export class RetryLoop {
   readonly #clock: Clock
   readonly #random: () => number
   readonly #minUptimeMs: number
+  readonly #maxFloorMs: number
   #attempt = 0
   #openedAt: number | null = null
   #cancel: (() => void) | null = null
   #cancelConnect: () => void = () => undefined
 
-  constructor(clock: Clock, random: () => number, minUptimeMs: number) {
+  /** `maxFloorMs`: the longest wait a server may ask for; a longer one is cut to it. */
+  constructor(clock: Clock, random: () => number, minUptimeMs: number, maxFloorMs = 300_000) {
     this.#clock = clock
     this.#random = random
     this.#minUptimeMs = minUptimeMs
+    this.#maxFloorMs = maxFloorMs
   }
 
   /** The connection opened: its uptime counts from now. */
@@ -42,14 +45,18 @@ export class RetryLoop {
     this.#cancelConnect = this.#clock.setTimeout(fail, ms)
   }
 
-  /** The connection ended: schedules `run` after the next backoff delay (at least `floorMs`). */
+  /**
+   * The connection ended: schedules `run` after the next backoff delay, at least `floorMs` (the
+   * server's wish, from server data: clamped to `[0, maxFloorMs]`, so `Retry-After: 2592000` waits
+   * minutes, not a month, and a value past 2^31−1 ms does not fire at once).
+   */
   schedule(run: () => void, floorMs = 0): ScheduledRetry {
     this.cancel()
     const uptime = this.#openedAt === null ? 0 : this.#clock.now() - this.#openedAt
     if (uptime >= this.#minUptimeMs) this.#attempt = 0
     this.#openedAt = null
     this.#attempt += 1
-    const delayMs = Math.max(backoff(this.#attempt, this.#random), floorMs)
+    const delayMs = Math.max(backoff(this.#attempt, this.#random), clampMs(floorMs, 0, this.#maxFloorMs))
     this.#cancel = this.#clock.setTimeout(() => { this.#cancel = null; run() }, delayMs)
     return { attempt: this.#attempt, delayMs, retryAt: this.#clock.now() + delayMs }
   }

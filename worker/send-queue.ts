@@ -4,27 +4,34 @@
  * by count, bytes and age; flushed in order once the topic is joined. Every send settles exactly
  * once: `write`'s result when it went out, `'timed out'` when it expired, could not be queued
  * (full) or its connection closed. Nothing is written twice and nothing is dropped silently.
+ * Each tab holds at most its share of it, so one tab flooding sends cannot make another's time out.
  */
 import type { Clock } from '../src/contract/clock.ts'
+import { RelayError } from '../src/contract/errors.ts'
 import type { SendResult } from '../src/contract/protocol.ts'
 
 /**
- * How much may wait. Keep `maxAgeMs` below the tabs' `callTimeoutMs`, so a tab hears the queue's
- * `'timed out'` rather than its own call timeout.
+ * How much may wait, in all and per tab. Keep `maxAgeMs` below the tabs' `callTimeoutMs`, so a
+ * tab hears the queue's `'timed out'` rather than its own call timeout.
  * @example
- * const limits: SendQueueLimits = { maxCount: 1_000, maxBytes: 1024 * 1024, maxAgeMs: 10_000 }
+ * const limits: SendQueueLimits = { maxCount: 1_000, maxBytes: 1024 * 1024, maxAgeMs: 10_000, perTabCount: 500, perTabBytes: 512 * 1024 }
  */
 export interface SendQueueLimits {
   maxCount: number
   maxBytes: number
   maxAgeMs: number
+  /** Sends one tab may have waiting; past it that tab's send fails `bad-input`. */
+  perTabCount: number
+  /** Bytes one tab may have waiting. */
+  perTabBytes: number
 }
 
-/** The default bounds; `maxAgeMs` defaults to the hub's `joinWaitMs`. */
-export const SEND_QUEUE_DEFAULTS = { maxCount: 1_000, maxBytes: 1024 * 1024 } as const
+/** The default bounds (a tab's share is half); `maxAgeMs` defaults to the hub's `joinWaitMs`. */
+export const SEND_QUEUE_DEFAULTS = { maxCount: 1_000, maxBytes: 1024 * 1024, perTabCount: 500, perTabBytes: 512 * 1024 } as const
 
 interface Queued<T> {
   key: string
+  owner: string
   bytes: number
   write: (target: T) => Promise<SendResult>
   settle: (result: Promise<SendResult> | SendResult) => void
@@ -53,13 +60,21 @@ export class SendQueue<T> {
     return this.#items.some((item) => item.key === key)
   }
 
-  /** Queues a send of `bytes` for topic `key`; resolves `'timed out'` at once when it does not fit. */
-  push(key: string, bytes: number, write: (target: T) => Promise<SendResult>): Promise<SendResult> {
-    const { maxCount, maxBytes, maxAgeMs } = this.#limits
+  /**
+   * Queues a send of `bytes` for topic `key` from tab `owner`; resolves `'timed out'` at once when
+   * the queue is full, and rejects `bad-input` when that tab holds its whole share already.
+   */
+  push(key: string, bytes: number, write: (target: T) => Promise<SendResult>, owner = ''): Promise<SendResult> {
+    const { maxCount, maxBytes, maxAgeMs, perTabCount, perTabBytes } = this.#limits
+    const own = this.#items.filter((item) => item.owner === owner)
+    const ownBytes = own.reduce((n, item) => n + item.bytes, 0)
+    if (own.length + 1 > perTabCount || ownBytes + bytes > perTabBytes) {
+      return Promise.reject(new RelayError('bad-input', `this tab has ${own.length} sends (${ownBytes} bytes) waiting, its share of the queue (sendQueue.perTabCount ${perTabCount}, perTabBytes); await their results first`))
+    }
     // Full: this send is refused, and says so; what is queued already keeps its place.
     if (this.#items.length + 1 > maxCount || this.#bytes + bytes > maxBytes) return Promise.resolve('timed out')
     return new Promise((resolve) => {
-      const item: Queued<T> = { key, bytes, write, settle: resolve, cancelExpiry: () => undefined }
+      const item: Queued<T> = { key, owner, bytes, write, settle: resolve, cancelExpiry: () => undefined }
       item.cancelExpiry = this.#clock.setTimeout(() => { if (this.#take((i) => i === item).length > 0) resolve('timed out') }, maxAgeMs)
       this.#items.push(item)
       this.#bytes += bytes

@@ -6,7 +6,7 @@ import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoi
 import { RelayError } from '../src/contract/errors.ts'
 import type { Hub } from './hub.ts'
 import type { SinkLink } from './hosts/sink-link.ts'
-import { checkHeartbeat, checkHello, checkMeta, checkOutgoing, checkSubscription } from './validate.ts'
+import { checkHeartbeat, checkHello, checkIdentity, checkMeta, checkOutgoing, checkSubscription, checkToken } from '../src/contract/validate.ts'
 
 function text(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new RelayError('bad-input', `${what} must be a non-empty string`)
@@ -66,9 +66,8 @@ export class TabSession implements HubApi {
   }
 
   async setAuth(token: string | null, identity?: string | null): Promise<void> {
-    if (token !== null && typeof token !== 'string') throw new RelayError('bad-input', 'token must be a string or null')
-    if (identity !== undefined && identity !== null && (typeof identity !== 'string' || identity === '')) throw new RelayError('bad-input', 'identity must be a non-empty string, or null')
-    await this.#hub.setAuth(this.#tab(), token, identity)
+    // The same caps as hello's: a token or identity hello would refuse is refused here too.
+    await this.#hub.setAuth(this.#tab(), checkToken(token), identity === undefined ? undefined : checkIdentity(identity))
   }
 
   async heartbeat(beat: Heartbeat): Promise<HeartbeatAck> {

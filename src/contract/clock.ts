@@ -10,14 +10,32 @@ export interface Clock {
 }
 
 /**
- * The real clock of the current thread.
+ * Longest delay a timer can have: browsers and Node store it as a signed 32-bit integer and run a
+ * longer one at once (https://developer.mozilla.org/docs/Web/API/Window/setTimeout#maximum_delay_value),
+ * so a server's `Retry-After: 2592000` would turn into a reconnect storm.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A delay as a timer can hold it: not a number or negative is 0, longer than
+ * {@link MAX_TIMER_MS} is that, so an absurd value waits long instead of firing at once.
+ * @example
+ * clampMs(99_999_999_999) // 2147483647
+ */
+export function clampMs(ms: number, min = 0, max = MAX_TIMER_MS): number {
+  if (Number.isNaN(ms)) return min
+  return Math.min(Math.max(ms, min), max)
+}
+
+/**
+ * The real clock of the current thread; every delay is clamped ({@link clampMs}).
  * @example
  * const cancel = systemClock.setTimeout(() => retry(), 1000)
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms)
+    const handle = setTimeout(fn, clampMs(ms))
     return () => clearTimeout(handle)
   },
 }

@@ -9,13 +9,6 @@
  */
 export const PROTOCOL_VERSION = 2
 
-/**
- * Longest topic in UTF-8 bytes on Supabase Realtime: realtime-js writes `realtime:<topic>` into a
- * one-byte length field of its binary broadcast frame (255), so a longer topic could join but
- * never broadcast.
- */
-export const MAX_TOPIC_BYTES = 255 - 'realtime:'.length
-
 /** Anything that survives structured cloning and JSON: what a payload may be. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -104,7 +97,11 @@ export interface ConnectionTarget {
   identity: string | null
 }
 
-/** What a transport can do, as the hub tells tabs (member by member in `worker/transports/transport.ts`). */
+/**
+ * What a transport can do and the limits of its server, as the hub tells tabs (member by member in
+ * `worker/transports/transport.ts`). Tab and hub check the same limits with the same functions
+ * (`src/contract/limits.ts`): the tab before it calls, the hub again because it trusts no tab.
+ */
 export interface TransportInfo {
   presence: boolean
   postgresChanges: boolean
@@ -114,6 +111,10 @@ export interface TransportInfo {
   maxTopicBytes: number
   maxEventBytes: number
   maxPayloadBytes: number
+  /** Largest `track()` meta, JSON in UTF-8 bytes; absent: `maxPayloadBytes`. */
+  maxMetaBytes?: number
+  /** Event names the server's framing reads as its own control frames: a send with one is refused. */
+  reservedEvents?: string[]
 }
 
 /** Sent by a tab on (re)connecting to the hub. */

@@ -1,12 +1,23 @@
 /**
- * Input checks that run in the tab that made the mistake, so a bad call never reaches the worker.
- * DOM-free: the worker may run the same checks on what tabs send it.
+ * The one set of input checks: the tab runs them before it calls, so a mistake fails in the tab
+ * that made it, and the hub runs the same ones on whatever arrives from a port (it trusts no tab),
+ * so bad input fails in its tab only and the connection and other tabs carry on. The shape and the
+ * hub-wide ceilings live here; a transport's own limits are data (`limits.ts`).
+ * DOM-free and worker-free: it compiles under both libs.
  */
 import { RelayError } from './errors.ts'
-import { MAX_TOPIC_BYTES, type Json, type Outgoing } from './protocol.ts'
+import { MAX_TIMER_MS } from './clock.ts'
+import type { Binding, ConnectionTarget, Heartbeat, Json, Outgoing, Subscription, TabHello, TransportInfo } from './protocol.ts'
+import { checkTopicFor } from './limits.ts'
 
-/** The binary protocol stores the event's length in one byte (realtime-js serializer). */
-const MAX_EVENT_BYTES = 255
+/** Longest event name of any transport: binary frames store its length in one byte (realtime-js). */
+export const MAX_EVENT_BYTES = 255
+/** Longest topic of any transport; each transport's own limit (`maxTopicBytes`) may be lower. */
+export const MAX_TOPIC_BYTES = 1024
+/** Longest explicit identity (`ConnectionTarget.identity`), in hello and in `setAuth` alike. */
+export const MAX_IDENTITY_BYTES = 1024
+/** Longest token a tab may hand the hub, in hello and in `setAuth` alike. */
+export const MAX_TOKEN_BYTES = 64 * 1024
 const encoder = new TextEncoder()
 
 /** Deepest nesting a payload may have: deeper data would overflow the stack of the JSON serializers. */
@@ -68,21 +79,17 @@ function byteLength(text: string): number {
 }
 
 /**
- * Checks a channel topic: a non-empty string whose wire form (`realtime:` + topic) fits the
- * 255-byte UTF-8 header field, so at most {@link MAX_TOPIC_BYTES} (246) bytes of your own.
+ * Checks a channel topic: a non-empty string of at most {@link MAX_TOPIC_BYTES} UTF-8 bytes, and
+ * within `info.maxTopicBytes` when the transport's limits are known (the tab's welcome).
  * @example
  * checkTopic('room:1') // returns 'room:1'
  * checkTopic('') // throws RelayError('bad-input')
  */
-export function checkTopic(topic: unknown): string {
+export function checkTopic(topic: unknown, info: Pick<TransportInfo, 'maxTopicBytes'> | null = null, where = 'this server'): string {
   if (typeof topic !== 'string' || topic === '') {
     throw bad(`channel topic must be a non-empty string such as 'room:1', got ${typeof topic === 'string' ? "''" : typeof topic}`)
   }
-  const bytes = byteLength(topic)
-  if (bytes > MAX_TOPIC_BYTES) {
-    throw bad(`topic '${topic.slice(0, 24)}…' is ${bytes} UTF-8 bytes; realtime-js sends it as 'realtime:<topic>' in a 255-byte header field, so shorten it to ${MAX_TOPIC_BYTES} bytes or less`)
-  }
-  return topic
+  return checkTopicFor({ maxTopicBytes: Math.min(info?.maxTopicBytes ?? MAX_TOPIC_BYTES, MAX_TOPIC_BYTES) }, where, topic)
 }
 
 /**
@@ -129,4 +136,131 @@ export function checkMeta(meta: unknown): { [key: string]: Json } {
     throw bad('track() takes a plain JSON object such as { typing: false } (no functions, Dates or class instances)')
   }
   return meta
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function text(value: unknown, what: string, maxBytes: number): string {
+  if (typeof value !== 'string' || value.length === 0) throw bad(`${what} must be a non-empty string`)
+  if (byteLength(value) > maxBytes) throw bad(`${what} is longer than ${maxBytes} UTF-8 bytes`)
+  return value
+}
+
+function optional(value: unknown, type: 'boolean' | 'string', what: string): void {
+  if (value !== undefined && typeof value !== type) throw bad(`${what} must be a ${type}`)
+}
+
+function binding(value: unknown): Binding {
+  if (!isRecord(value)) throw bad('a binding must be an object')
+  switch (value['type']) {
+    case 'broadcast': text(value['event'], 'broadcast event', MAX_EVENT_BYTES); break
+    case 'system': if (typeof value['event'] !== 'string') throw bad('system event must be a string'); break
+    case 'presence':
+      if (value['event'] !== 'sync' && value['event'] !== 'join' && value['event'] !== 'leave' && value['event'] !== '*') throw bad("presence event must be 'sync', 'join', 'leave' or '*'")
+      break
+    case 'postgres_changes': {
+      const f = value['filter']
+      if (!isRecord(f) || !['*', 'INSERT', 'UPDATE', 'DELETE'].includes(String(f['event']))) throw bad("postgres_changes event must be '*', 'INSERT', 'UPDATE' or 'DELETE'")
+      text(f['schema'], 'postgres_changes schema', 255)
+      optional(f['table'], 'string', 'postgres_changes table')
+      optional(f['filter'], 'string', 'postgres_changes filter')
+      break
+    }
+    default: throw bad(`unknown listener type ${JSON.stringify(value['type'])}; use broadcast, presence, postgres_changes or system`)
+  }
+  return value as Binding
+}
+
+/**
+ * A channel as a tab describes it (the transport's own limits: `checkSubscriptionFor`).
+ * @example
+ * checkSubscription({ subId: '1', topic: 'room', config: {}, bindings: [] })
+ */
+export function checkSubscription(value: unknown): Subscription {
+  if (!isRecord(value)) throw bad('subscription must be an object')
+  text(value['subId'], 'subId', 100)
+  checkTopic(value['topic'])
+  const config = value['config']
+  if (!isRecord(config)) throw bad('config must be an object')
+  if (config['broadcast'] !== undefined && !isRecord(config['broadcast'])) throw bad('config.broadcast must be an object')
+  if (config['presence'] !== undefined && !isRecord(config['presence'])) throw bad('config.presence must be an object')
+  optional(config['private'], 'boolean', 'config.private')
+  if (isRecord(config['broadcast'])) { optional(config['broadcast']['self'], 'boolean', 'broadcast.self'); optional(config['broadcast']['ack'], 'boolean', 'broadcast.ack') }
+  if (isRecord(config['presence'])) { optional(config['presence']['key'], 'string', 'presence.key'); optional(config['presence']['enabled'], 'boolean', 'presence.enabled') }
+  if (!Array.isArray(value['bindings']) || value['bindings'].length > 1000) throw bad('bindings must be an array of at most 1000 listeners')
+  value['bindings'].forEach(binding)
+  return value as unknown as Subscription
+}
+
+/**
+ * A heartbeat.
+ * @example
+ * checkHeartbeat({ visibility: 'visible', focused: true, hasLock: true })
+ */
+export function checkHeartbeat(value: unknown): Heartbeat {
+  if (!isRecord(value) || (value['visibility'] !== 'visible' && value['visibility'] !== 'hidden') || typeof value['focused'] !== 'boolean' || typeof value['hasLock'] !== 'boolean') {
+    throw bad("heartbeat must be { visibility: 'visible' | 'hidden', focused: boolean, hasLock: boolean }")
+  }
+  return value as unknown as Heartbeat
+}
+
+/**
+ * A token as `hello` and `setAuth` take it: a string of at most {@link MAX_TOKEN_BYTES}, or `null`.
+ * @example
+ * checkToken(session.access_token) // returns it
+ */
+export function checkToken(value: unknown): string | null {
+  if (value === null) return null
+  if (typeof value !== 'string' || byteLength(value) > MAX_TOKEN_BYTES) throw bad(`token must be a string of at most ${MAX_TOKEN_BYTES} bytes, or null`)
+  return value
+}
+
+/**
+ * An explicit identity as `hello` (in its target) and `setAuth` take it: the same cap in both.
+ * @example
+ * checkIdentity('user-42') // 'user-42'; checkIdentity(null) // null
+ */
+export function checkIdentity(value: unknown): string | null {
+  if (value === null) return null
+  return text(value, 'identity', MAX_IDENTITY_BYTES)
+}
+
+/**
+ * A tab's hello; its timings must be whole timer values (a longer one would fire at once).
+ * @example
+ * checkHello(hello)
+ */
+export function checkHello(value: unknown): TabHello {
+  if (!isRecord(value)) throw bad('hello must be an object')
+  text(value['tabId'], 'tabId', 100)
+  checkTarget(value['target'])
+  text(value['lockName'], 'lockName', 200)
+  checkToken(value['token'])
+  if (typeof value['protocol'] !== 'number' || !Number.isInteger(value['protocol'])) throw bad('protocol must be an integer')
+  for (const key of ['pauseWhenHiddenMs', 'heartbeatIntervalMs', 'lingerMs'] as const) {
+    const n = value[key]
+    if (typeof n !== 'number' || !(n >= 0 && n <= MAX_TIMER_MS)) throw bad(`${key} must be 0 to 2^31-1 ms`)
+  }
+  if (value['loadedAt'] !== undefined && (typeof value['loadedAt'] !== 'number' || !Number.isFinite(value['loadedAt']))) throw bad('loadedAt must be a finite number')
+  checkHeartbeat(value)
+  return value as unknown as TabHello
+}
+
+/**
+ * Which connection a tab asks for.
+ * @example
+ * checkTarget({ transport: 'supabase', endpoint: url, params: { apikey }, identity: null })
+ */
+export function checkTarget(value: unknown): ConnectionTarget {
+  if (!isRecord(value)) throw bad('target must be { transport, endpoint, params, identity }')
+  text(value['transport'], 'target.transport', 100)
+  text(value['endpoint'], 'target.endpoint', 2048)
+  if (!isRecord(value['params'])) throw bad('target.params must be an object of strings')
+  for (const [key, param] of Object.entries(value['params'])) {
+    if (typeof param !== 'string' || byteLength(param) > 8192) throw bad(`target.params.${key} must be a string of at most 8192 bytes`)
+  }
+  checkIdentity(value['identity'])
+  return value as unknown as ConnectionTarget
 }

@@ -4,6 +4,7 @@
  */
 import type { UpdateInfo } from './deploy.ts'
 import { RelayError } from '../contract/errors.ts'
+import { checkTopic } from '../contract/validate.ts'
 import type { ConnectionStatus, HubStats, StatusEvent } from '../contract/protocol.ts'
 import { HubClient } from './client.ts'
 import { checkClientOptions, closedError, type ClientOptions } from './options.ts'
@@ -97,6 +98,7 @@ class RelayClient implements Relay {
   topic(name: string, options: TopicOptions = {}): Topic {
     if (this.#client.isClosed()) throw closedError('topic', 'createRelay')
     if (typeof name !== 'string' || name === '') throw new RelayError('bad-input', `topic(name): name must be a non-empty string such as 'conversation:42'`)
+    checkTopic(name, this.#client.transport)
     if (typeof options !== 'object' || options === null) throw new RelayError('bad-input', `topic('${name}', options): options must be an object such as { self: true }`)
     const existing = this.#topics.get(name)
     if (existing) return existing

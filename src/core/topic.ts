@@ -6,6 +6,7 @@
 import { eventMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
+import { checkSendFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import type { HubClient } from './client.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
@@ -121,6 +122,9 @@ export class RelayTopic implements Topic {
   async send(event: string, payload?: Json): Promise<SendResult> {
     this.#assertOpen('send')
     const outgoing = checkOutgoing(payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload })
+    // The transport's limits, once the hub said which: the same rule the hub applies again.
+    const info = this.#client.transport
+    if (info) checkSendFor(info, 'this server', outgoing)
     const subId = await this.#member.whenJoined('send', this.name)
     return this.#client.call('send', (hub) => hub.send(subId, outgoing)).catch(unknownFate)
   }

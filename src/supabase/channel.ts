@@ -4,8 +4,9 @@
  */
 import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendResult, WireError } from '../contract/protocol.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendResult, TransportInfo, WireError } from '../contract/protocol.ts'
 import type { Clock } from '../contract/clock.ts'
+import { checkSendFor, checkTrackFor } from '../contract/limits.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
@@ -16,6 +17,8 @@ import type { CallOptions, HttpSendResult, RealtimePresenceState, SharedChannel,
 /** What a channel needs from the client beyond a membership's host. */
 export interface ChannelHost extends MemberHost {
   readonly clock: Clock
+  /** The transport's limits once the hub answered, else `null` (the hub checks them anyway). */
+  readonly transport: TransportInfo | null
 }
 
 /** How the client keeps its channel list in step (supabase-js drops a channel once it is left). */
@@ -103,7 +106,7 @@ export class Channel implements SharedChannel {
   }
 
   async send(message: { type: 'broadcast'; event: string; payload?: unknown }, options?: CallOptions): Promise<SendResult> {
-    const outgoing = checkOutgoing(message)
+    const outgoing = this.#checkSend(checkOutgoing(message))
     const ms = timeoutOf(options, 'send')
     const subId = await this.#whenJoined('send')
     return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms).catch(unknownFate)
@@ -111,7 +114,7 @@ export class Channel implements SharedChannel {
 
   async httpSend(event: string, payload: unknown, options?: CallOptions): Promise<HttpSendResult> {
     if (payload === undefined || payload === null) throw new RelayError('bad-input', 'httpSend(event, payload): a payload is required, as in supabase-js')
-    const checked = checkOutgoing({ type: 'broadcast', event, payload })
+    const checked = this.#checkSend(checkOutgoing({ type: 'broadcast', event, payload }))
     const outgoing: Outgoing = { ...checked, ack: true }
     const ms = timeoutOf(options, 'httpSend')
     const subId = await this.#whenJoined('httpSend')
@@ -125,6 +128,8 @@ export class Channel implements SharedChannel {
 
   async track(meta: object, options?: CallOptions): Promise<SendResult> {
     const checked = checkMeta(meta)
+    const info = this.#host.transport
+    if (info) checkTrackFor(info, 'this server', checked)
     const ms = timeoutOf(options, 'track')
     const subId = await this.#whenJoined('track')
     this.#tracked = checked
@@ -199,6 +204,13 @@ export class Channel implements SharedChannel {
       case 'channel':
         return
     }
+  }
+
+  // The transport's limits, once the hub said which: the same rule the hub applies again.
+  #checkSend(outgoing: Outgoing): Outgoing {
+    const info = this.#host.transport
+    if (info) checkSendFor(info, 'this server', outgoing)
+    return outgoing
   }
 
   #emit(type: Binding['type'], matches: (key: string) => boolean, payload: unknown): void {

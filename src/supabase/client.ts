@@ -12,6 +12,8 @@ import { Channel } from './channel.ts'
 import type { ChannelOptions, SharedChannel } from './types.ts'
 import { checkOptions, type SharedRealtimeOptions } from './options.ts'
 
+const REALTIME_TOPIC_BYTES = 255 - 'realtime:'.length
+
 /**
  * realtime-js's socket states, as `connectionState()` reports them.
  * @example
@@ -106,7 +108,9 @@ class Realtime implements SharedRealtime {
 
   channel(topic: string, options: ChannelOptions = {}): SharedChannel {
     if (this.#client.isClosed()) throw closedError('channel', 'createSharedRealtime')
-    const name = checkTopic(topic)
+    // Before the hub's welcome names the transport's limit, realtime-js's own applies: this adapter
+    // speaks to Supabase, whose binary frames hold `realtime:<topic>` in a 255-byte field.
+    const name = checkTopic(topic, this.#client.transport ?? { maxTopicBytes: REALTIME_TOPIC_BYTES })
     if (typeof options !== 'object' || options === null) {
       throw new RelayError('bad-input', `channel('${name}', options): options must be an object such as { config: {} }`)
     }

@@ -10,7 +10,7 @@ import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
 import {
   PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubStats,
-  type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type Welcome,
+  type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type TransportInfo, type Welcome,
 } from '../../../src/contract/protocol.ts'
 
 /** A clock that moves only when told to. */
@@ -78,6 +78,8 @@ export class FakeHub implements HubApi {
   beats: Heartbeat[] = []
   log: string[] = []
   byes = 0
+  /** The transport's record the welcome carries (its limits, checked in the tab). */
+  capabilities: TransportInfo = { ...SUPABASE_CAPABILITIES }
 
   constructor(workerId: string) {
     this.workerId = workerId
@@ -89,7 +91,7 @@ export class FakeHub implements HubApi {
     if (this.hang.has('hello')) return never()
     await this.helloGate
     if (this.helloError) throw this.helloError
-    return { workerId: this.workerId, protocol: this.protocol, status: this.welcome, isLeader: false, transport: { ...SUPABASE_CAPABILITIES } }
+    return { workerId: this.workerId, protocol: this.protocol, status: this.welcome, isLeader: false, transport: this.capabilities }
   }
 
   async join(sub: Subscription): Promise<ChannelSnapshot> {

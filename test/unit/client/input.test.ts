@@ -159,6 +159,23 @@ describe('bad input fails in this tab with bad-input', () => {
     await expect(room.send({ type: 'broadcast', event: 'm', payload: { ok: true } })).resolves.toBe('ok')
   })
 
+  it("applies the welcome's transport limits before calling the hub: meta size, event bytes, reserved events, topic bytes", async () => {
+    rig = setup({}, (hub) => {
+      hub.capabilities = { ...hub.capabilities, maxMetaBytes: 1_000, maxEventBytes: 10, maxTopicBytes: 20, reservedEvents: ['ping'] }
+    })
+    const room = rig.realtime.channel('room:1').subscribe()
+    await until(() => room.state === 'joined')
+    await expect(room.track({ blob: 'x'.repeat(4 * 1024 * 1024) })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/presence meta is 4\.0 MB; this server takes at most 1000 bytes/) })
+    await expect(room.send({ type: 'broadcast', event: 'ping' })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/control frame/) })
+    await expect(room.send({ type: 'broadcast', event: 'e'.repeat(11) })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(room.httpSend('e'.repeat(11), { a: 1 })).rejects.toMatchObject({ code: 'bad-input' })
+    expect(codeOf(() => rig?.realtime.channel('t'.repeat(21)))).toBe('bad-input')
+    expect(rig.hub().sends).toEqual([])
+    expect(rig.hub().tracks).toEqual([])
+    await expect(room.track({ typing: true })).resolves.toBe('ok')
+    await expect(room.send({ type: 'broadcast', event: 'e'.repeat(10) })).resolves.toBe('ok')
+  })
+
   it('send() before subscribe() rejects closed: tabrelay never falls back to REST', async () => {
     rig = setup()
     await expect(rig.realtime.channel('room:1').send({ type: 'broadcast', event: 'm' })).rejects.toMatchObject({ code: 'closed' })

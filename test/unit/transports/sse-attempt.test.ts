@@ -96,6 +96,44 @@ describe('sseTransport: HTTP answers and the retry floor', () => {
   })
 })
 
+describe('sseTransport: what a server may ask for is bounded', () => {
+  it('retry: 99999999999 and Retry-After: 2592000 are cut to maxRetryMs (past 2^31-1 ms a timer would fire at once); retry: 0 is raised to minRetryMs', async () => {
+    const { fetcher, open } = opener()
+    const memory = new Map<string, Json>()
+    const told = open(memory)
+    told.join('room')
+    const first = await fetcher.request(0)
+    first.answer(200)
+    first.push(': hi\nretry: 99999999999\n\n')
+    first.end()
+    expect((await closedOf(told)).retryAfterMs).toBe(300_000)
+    const refused = open(new Map())
+    refused.join('room')
+    ;(await fetcher.request(1)).answer(503, { 'retry-after': '2592000' })
+    expect((await closedOf(refused)).retryAfterMs).toBe(300_000)
+    const eager = open(new Map())
+    eager.join('room')
+    const third = await fetcher.request(2)
+    third.answer(200)
+    third.push(': hi\nretry: 0\n\n')
+    third.end()
+    expect((await closedOf(eager)).retryAfterMs).toBe(100)
+  })
+
+  it('an event larger than maxFrameBytes is never buffered: the attempt ends with a transport error naming the option, the events before it arrive', async () => {
+    const { fetcher, open } = opener({ maxFrameBytes: 1_000 })
+    const alice = open()
+    const { calls } = alice.join('room')
+    const stream = await fetcher.request(0)
+    stream.answer(200)
+    stream.push(': hi\n\ndata: {"type":"small"}\n\n')
+    for (let n = 0; n < 5; n += 1) stream.push(`data: ${'x'.repeat(300)}`)
+    const reason = await closedOf(alice)
+    expect(reason).toMatchObject({ kind: 'retry', error: { code: 'transport', message: expect.stringMatching(/larger than 1000 characters.*maxFrameBytes/) } })
+    expect(calls.filter((c) => c.kind === 'broadcast')).toMatchObject([{ kind: 'broadcast', event: 'small' }])
+  })
+})
+
 describe('sseTransport: keep-alive deadline', () => {
   it('a stream with no byte for keepAliveMs ends the attempt (retry, timeout); comments count as bytes', async () => {
     const { fetcher, clock, open } = opener({ keepAliveMs: 1000 })

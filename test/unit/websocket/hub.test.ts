@@ -11,6 +11,9 @@ import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import type { Hub } from '../../../worker/hub.ts'
 import { mintToken } from '../inbox/client.ts'
 import { until } from '../transports/harness.ts'
+import { TabSession } from '../../../worker/session.ts'
+import { FakeSink, sinkSource } from '../fakes/sink.ts'
+import { hello } from '../worker/harness.ts'
 import { inboxTransport, startNodeInbox } from './servers.ts'
 
 const cleanup: Array<() => Promise<void> | void> = []
@@ -93,6 +96,27 @@ describe('createRelay tabs + real hub + websocketTransport + the Node inbox endp
       expect(messages.filter((m) => m === 'down from a2')).toHaveLength(1)
     }
     expect(statuses).toContain('open')
+    expect(await server.connections()).toBe(1)
+  })
+
+  it("an event named like an inbox control frame is refused bad-input by the tab and again by the hub: no 'unsubscribe' reaches the shared socket, every tab keeps the conversation", async () => {
+    const server = await startNodeInbox()
+    cleanup.push(() => server.stop())
+    const hub = createHub({ transports: { inbox: inboxTransport() } })
+    const [a1, a2] = [await tab(hub, server.url, 'alice'), await tab(hub, server.url, 'alice')]
+    const [got1, got2] = [listen(a1, 'lobby'), listen(a2, 'lobby')]
+    await until(() => a1.topic('lobby').state === 'joined' && a2.topic('lobby').state === 'joined', 'joined')
+    for (const event of ['unsubscribe', 'subscribe', 'ping']) {
+      await expect(a1.topic('lobby').send(event, { message: 'x' })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/control frame/) })
+    }
+    // A port that skips the tab's checks (another script of the origin, a buggy tab) meets the hub's.
+    const raw = new TabSession(hub, sinkSource(new FakeSink()).open)
+    const token = await mintToken('alice', { name: 'ALICE' })
+    await raw.hello(hello('raw', { target: { transport: 'inbox', endpoint: server.url, params: {}, identity: null }, token }))
+    await raw.join({ subId: 'r1', topic: 'lobby', config: {}, bindings: [{ type: 'broadcast', event: '*' }] })
+    await expect(raw.send('r1', { type: 'broadcast', event: 'unsubscribe', payload: {} })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(a2.topic('lobby').send('TEXT', { message: 'still here' })).resolves.toBe('ok')
+    await until(() => got1.length === 1 && got2.length === 1, 'the message in both tabs')
     expect(await server.connections()).toBe(1)
   })
 })

@@ -173,4 +173,26 @@ describe('websocketTransport: keep-alive, close codes, auth', () => {
     expect(transport.capabilities).toMatchObject({ presence: false, postgresChanges: false, privateTopics: false, acks: false, echoesToSender: true })
     expect(websocketTransport({ capabilities: { maxPayloadBytes: 10 } }).capabilities).toMatchObject({ echoesToSender: false, maxPayloadBytes: 10 })
   })
+
+  it('a frame over maxFrameBytes is not decoded or delivered: the attempt ends (retry, transport) with the sizes and the option, and the socket closes', async () => {
+    const { peers } = setup({ maxFrameBytes: 100 })
+    const connecting = connected(peers)
+    const alice = await connecting
+    const room = alice.open(sub('conversation:42'))
+    await flush()
+    FakeSocket.latest.receive({ type: 'TEXT', conversation_id: '42', message: 'fits' })
+    FakeSocket.latest.receive({ type: 'TEXT', conversation_id: '42', message: 'x'.repeat(200) })
+    FakeSocket.latest.receive({ type: 'TEXT', conversation_id: '42', message: 'after' })
+    expect(room.of('broadcast').map((b) => (b.payload as { message: string }).message)).toEqual(['fits'])
+    expect(alice.events.at(-1)).toEqual({ kind: 'closed', reason: { kind: 'retry', error: { code: 'transport', message: expect.stringMatching(/frame of 2\d\d .*over the 100 .*maxFrameBytes/) } } })
+    expect(FakeSocket.latest.closedWith).toBe(4000)
+  })
+
+  it("the inbox preset reserves its control frames' types as event names, kept when the app overrides other capabilities", () => {
+    const { transport } = setup()
+    expect(transport.capabilities.reservedEvents).toEqual(['subscribe', 'unsubscribe', 'ping', 'pong'])
+    const custom = websocketTransport({ ...inboxFrames(), capabilities: { maxPayloadBytes: 10, reservedEvents: ['hello'] }, WebSocket: FakeWebSocket })
+    expect(custom.capabilities).toMatchObject({ maxPayloadBytes: 10, reservedEvents: ['hello', 'subscribe', 'unsubscribe', 'ping', 'pong'] })
+    expect(websocketTransport({ WebSocket: FakeWebSocket }).capabilities.reservedEvents).toBeUndefined()
+  })
 })

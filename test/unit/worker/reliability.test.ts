@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { RelayError } from '../../../src/contract/errors.ts'
 import { checkOutgoing, MAX_JSON_DEPTH } from '../../../src/contract/validate.ts'
 import { LOCK_CHECK_MS } from '../../../worker/tabs.ts'
-import { checkMeta } from '../../../worker/validate.ts'
+import { checkMeta } from '../../../src/contract/validate.ts'
 import { createHarness, hello, jwt, onBroadcast, received, sub, type Harness } from './harness.ts'
 
 const t1 = jwt({ sub: 'alice', exp: 2_000_000_000 })
@@ -88,7 +88,7 @@ describe('payloads over the limits fail in their tab; the shared socket stays up
     const h = await joinedAlice()
     const big = { s: 'é'.repeat(2 ** 21) }
     const error: unknown = await Promise.resolve().then(() => h.hub.send('a', 's1', { type: 'broadcast', event: 'big', payload: big })).then(() => 'sent', (e: unknown) => e)
-    expect(error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/payload is 4\.0 MB; this server accepts 2\.9 MB/) })
+    expect(error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/payload is 4\.0 MB; the 'supabase' transport takes at most 2\.9 MB/) })
     expect(h.net.latest.single('room').sends).toEqual([])
     expect(h.net.latest.isClosed).toBe(false)
   })

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { SendResult } from '../../../src/contract/protocol.ts'
-import { SendQueue, sendBytes } from '../../../worker/send-queue.ts'
+import { SendQueue, sendBytes, type SendQueueLimits } from '../../../worker/send-queue.ts'
 import { ManualClock } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, received, sub } from './harness.ts'
 
 // A queue whose writes land in `written`, with a manual clock.
-function queue(limits = { maxCount: 3, maxBytes: 100, maxAgeMs: 1_000 }) {
+function queue(limits: SendQueueLimits = { maxCount: 3, maxBytes: 100, maxAgeMs: 1_000, perTabCount: 10, perTabBytes: 1_000 }) {
   const clock = new ManualClock()
   const written: string[] = []
   const q = new SendQueue<string>(clock, limits)
@@ -32,7 +32,7 @@ describe('SendQueue (bounded by count, bytes and age)', () => {
     const kept = [push('a', '1'), push('a', '2'), push('a', '3')]
     await expect(push('a', 'over-count')).resolves.toBe('timed out')
     q.flush('a', 'c')
-    const big = queue({ maxCount: 10, maxBytes: 25, maxAgeMs: 1_000 })
+    const big = queue({ maxCount: 10, maxBytes: 25, maxAgeMs: 1_000, perTabCount: 10, perTabBytes: 100 })
     const fits = big.push('a', 'x', 20)
     await expect(big.push('a', 'over-bytes', 6)).resolves.toBe('timed out')
     big.q.flush('a', 'c')
@@ -55,7 +55,7 @@ describe('SendQueue (bounded by count, bytes and age)', () => {
   })
 
   it("fail(key) and fail() settle what waits with 'timed out' and free the bytes", async () => {
-    const { q, written, push } = queue({ maxCount: 10, maxBytes: 20, maxAgeMs: 1_000 })
+    const { q, written, push } = queue({ maxCount: 10, maxBytes: 20, maxAgeMs: 1_000, perTabCount: 10, perTabBytes: 100 })
     const a = push('a', '1', 10)
     const b = push('b', '2', 10)
     q.fail('a')

@@ -6,6 +6,7 @@
  * happens inside an attempt is a multiplexed stream's union change: that is the transport's own
  * subscription change (a socket would send a join frame), not a retry.
  */
+import { clampMs } from '../../../src/contract/clock.ts'
 import type { Json, SendResult } from '../../../src/contract/protocol.ts'
 import type { ChannelHandlers, CloseReason, OpenOptions, TransportChannel, TransportConnection } from '../transport.ts'
 import { SseChannel } from './channel.ts'
@@ -123,7 +124,7 @@ export class SseAttempt implements TransportConnection<SseSpec> {
     const isCurrent = (): boolean => !this.#isDone && this.#lanes.get(memoryKey) === lane
     lane.stream = new EventStream({
       url: o.streamUrl(topics, target), lastEventId: lastId, resumeVia: o.resumeVia, headers: o.headers(this.#token, target),
-      credentials: o.credentials, fetch: o.fetch, clock: o.clock, keepAliveMs: o.keepAliveMs, auth: o,
+      credentials: o.credentials, fetch: o.fetch, clock: o.clock, keepAliveMs: o.keepAliveMs, maxFrameBytes: o.maxFrameBytes, auth: o,
     }, {
       live: () => {
         if (!isCurrent()) return
@@ -169,14 +170,16 @@ export class SseAttempt implements TransportConnection<SseSpec> {
     this.#open.events.open()
   }
 
-  // The server's `retry:` (or the default, nchan sends none) is the floor of the next attempt.
+  // The server's `retry:` (or the default, nchan sends none) is the floor of the next attempt; what
+  // a server asks for is kept within [minRetryMs, maxRetryMs].
   #end(reason: CloseReason): void {
     if (this.#isDone) return
     this.#isDone = true
     this.#stopAll()
     const remembered = this.#open.memory.get(RETRY)
     const floor = typeof remembered === 'number' ? remembered : this.#o.defaultRetryMs
-    this.#open.events.closed({ ...reason, retryAfterMs: Math.max(reason.retryAfterMs ?? 0, floor) })
+    const asked = Math.max(reason.retryAfterMs ?? 0, floor)
+    this.#open.events.closed({ ...reason, retryAfterMs: clampMs(asked, this.#o.minRetryMs, this.#o.maxRetryMs) })
   }
 
   #stopAll(): void {

@@ -34,6 +34,20 @@ export interface SseTransportOptions {
   debounceMs?: number
   /** Floor of the next attempt when the server sent no `retry:` (nchan sends none). Default 1000. */
   defaultRetryMs?: number
+  /**
+   * Bounds of a server's wish for the next attempt (`retry:` and `Retry-After`): below `minRetryMs`
+   * it is raised (a `retry: 0` cannot make every tab's hub hammer the server), above `maxRetryMs`
+   * cut (`Retry-After: 2592000` waits minutes, not a month; past 2^31−1 ms a timer fires at once).
+   * Defaults 100 and 300 000.
+   */
+  minRetryMs?: number
+  maxRetryMs?: number
+  /**
+   * Largest event the stream may send, counted in decoded characters (never more than its UTF-8
+   * bytes); a larger one ends the attempt with a `transport` error instead of being buffered
+   * without end. Default 4 MiB.
+   */
+  maxFrameBytes?: number
   /** What a 401 / 403 on a stream means: ask a tab for a fresh token, or stop. Default unauthorized / fatal. */
   onUnauthorized?: 'unauthorized' | 'fatal'
   onForbidden?: 'unauthorized' | 'fatal'
@@ -75,6 +89,9 @@ export function resolveOptions(options: SseTransportOptions, clock: Clock): Reso
     keepAliveMs: 45_000,
     debounceMs: 25,
     defaultRetryMs: 1000,
+    minRetryMs: 100,
+    maxRetryMs: 300_000,
+    maxFrameBytes: 4 * 1024 * 1024,
     onUnauthorized: 'unauthorized',
     onForbidden: 'fatal',
     sendTimeoutMs: 10_000,

@@ -31,7 +31,7 @@ export interface StreamEvents {
 /**
  * One stream request.
  * @example
- * const request: StreamRequest = { url, lastEventId: null, resumeVia: 'query', headers: {}, credentials: 'same-origin', fetch, clock, keepAliveMs: 45_000, auth }
+ * const request: StreamRequest = { url, lastEventId: null, resumeVia: 'query', headers: {}, credentials: 'same-origin', fetch, clock, keepAliveMs: 45_000, maxFrameBytes: 4 << 20, auth }
  */
 export interface StreamRequest {
   url: string
@@ -44,6 +44,8 @@ export interface StreamRequest {
   clock: Clock
   /** No byte for this long ends the stream with `retry` (0 = never). Counted from the request. */
   keepAliveMs: number
+  /** Largest event in characters: a larger one ends the stream (never buffered without end). */
+  maxFrameBytes: number
   auth: AuthPolicy
 }
 
@@ -96,10 +98,17 @@ export class EventStream {
   }
 
   async #read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const max = this.#request.maxFrameBytes
     const parser = createParser({
       onEvent: (message) => { if (!this.#isDone) this.#events.message(message) },
       onRetry: (ms) => { if (!this.#isDone) this.#events.retry(ms) },
       onComment: (text) => { if (!this.#isDone) this.#events.comment(text) },
+      // The parser stops at the cap (eventsource-parser's maxBufferSize): the attempt ends, and the
+      // next one resumes after the last event id, as after any broken stream.
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') this.#end(retry('transport', `the SSE stream sent an event larger than ${max} characters, dropped; raise sseTransport({ maxFrameBytes }) if such events are expected`))
+      },
+      maxBufferSize: max,
     })
     const reader = body.getReader()
     const decoder = new TextDecoder()

@@ -4,7 +4,7 @@
  * by `exp`, separate private topics, the presence and postgres_changes merge, realtime-js's byte
  * limits, and a server that never echoes a socket's own broadcasts.
  */
-import { MAX_TOPIC_BYTES, type ConnectionTarget, type Subscription } from '../../../src/contract/protocol.ts'
+import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
 import { claimsOf, tokenIdentity } from '../../claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
 import { SupabaseAttempt, type SupabaseTransportOptions } from './attempt.ts'
@@ -14,13 +14,21 @@ export type { SupabaseTransportOptions } from './attempt.ts'
 export type { SupabaseSpec } from './spec.ts'
 
 /**
+ * Longest topic in UTF-8 bytes on Supabase Realtime: realtime-js writes `realtime:<topic>` into a
+ * one-byte length field of its binary broadcast frame (255), so a longer topic could join but
+ * never broadcast.
+ */
+export const SUPABASE_TOPIC_BYTES = 255 - 'realtime:'.length
+
+/**
  * What Supabase Realtime supports. The payload limit is the hosted default for broadcast (3 MB on
- * paid plans; the server closes a socket whose frame is larger, and with it every tab's channels).
+ * paid plans; the server closes a socket whose frame is larger, and with it every tab's channels);
+ * a presence meta goes in one frame too, and is re-sent on every rejoin.
  */
 export const SUPABASE_CAPABILITIES: Capabilities = {
   presence: true, postgresChanges: true, privateTopics: true, acks: true, echoesToSender: false,
   // realtime-js's binary broadcast frame stores `realtime:<topic>` and the event in one-byte fields.
-  maxTopicBytes: MAX_TOPIC_BYTES, maxEventBytes: 255, maxPayloadBytes: 3_000 * 1024,
+  maxTopicBytes: SUPABASE_TOPIC_BYTES, maxEventBytes: 255, maxPayloadBytes: 3_000 * 1024, maxMetaBytes: 3_000 * 1024,
 }
 
 // A token without `exp` never expires; no token at all loses to any token.

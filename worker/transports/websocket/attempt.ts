@@ -7,7 +7,7 @@
 import type { Json, SendResult } from '../../../src/contract/protocol.ts'
 import type { ChannelHandlers, CloseReason, OpenOptions, TransportChannel, TransportConnection } from '../transport.ts'
 import { WebSocketChannel } from './channel.ts'
-import { closeReasonOf, missedPong, unusableSocket } from './close.ts'
+import { closeReasonOf, missedPong, oversizeFrame, unusableSocket } from './close.ts'
 import { KeepAlive } from './keepalive.ts'
 import type { WebSocketSettings } from './options.ts'
 
@@ -96,6 +96,8 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
 
   #onMessage(data: string | ArrayBuffer): void {
     if (this.#isDone) return
+    const size = typeof data === 'string' ? data.length : data.byteLength
+    if (size > this.#settings.maxFrameBytes) return this.#end(oversizeFrame(size, this.#settings.maxFrameBytes))
     let frame: Json
     try {
       frame = this.#settings.codec.decode(data)

@@ -41,3 +41,13 @@ export function unusableSocket(error: unknown): CloseReason {
   const name = error instanceof Error ? error.name : 'Error'
   return { kind: 'fatal', error: { code: 'transport', message: `the WebSocket could not be created (${name}); check the endpoint and protocols given to the worker` } }
 }
+
+/**
+ * The attempt's end when the server sent a frame over `maxFrameBytes`: it is not decoded or
+ * delivered; the next attempt starts clean and the hub tells the tabs to resync.
+ * @example
+ * oversizeFrame(5_000_000, 4_194_304).kind // 'retry'
+ */
+export function oversizeFrame(size: number, max: number): CloseReason {
+  return { kind: 'retry', error: { code: 'transport', message: `the server sent a frame of ${size} characters or bytes, over the ${max} this worker takes; it was dropped and the socket closed. Raise websocketTransport({ maxFrameBytes }) if such frames are expected` } }
+}

@@ -23,6 +23,13 @@ export interface InboxFrameOptions {
   pongTimeoutMs?: number
 }
 
+/**
+ * The inbox's control frame types, refused as event names of a tab's send.
+ * @example
+ * websocketTransport({ ...inboxFrames(), reservedEvents: [...INBOX_CONTROL_EVENTS, 'notify'] })
+ */
+export const INBOX_CONTROL_EVENTS: readonly string[] = ['subscribe', 'unsubscribe', 'ping', 'pong']
+
 const typeOf = (frame: Json): string | null => (isObject(frame) && typeof frame['type'] === 'string' ? frame['type'] : null)
 
 /**
@@ -40,6 +47,9 @@ export function inboxFrames(options: InboxFrameOptions = {}): WebSocketTransport
   return {
     userTopic,
     echoesToSender: true,
+    // A frame's `type` is its event: these would be read as the server's own control frames
+    // (an `unsubscribe` would silently stop the conversation for every tab of the user).
+    reservedEvents: INBOX_CONTROL_EVENTS,
     closeCodes: { unauthorized: [4401, 4403] },
     route(frame: Json): Routed | null {
       const type = typeOf(frame)

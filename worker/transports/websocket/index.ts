@@ -14,7 +14,7 @@ import { resolveOptions, type WebSocketSettings, type WebSocketTransportOptions 
 export type { WebSocketSpec } from './attempt.ts'
 export type { Codec, CloseCodes, PingOptions, Routed, WebSocketTransportOptions } from './options.ts'
 export { JSON_CODEC, isObject, tokenUrl } from './options.ts'
-export { inboxFrames, type InboxFrameOptions } from './inbox.ts'
+export { inboxFrames, INBOX_CONTROL_EVENTS, type InboxFrameOptions } from './inbox.ts'
 
 /**
  * What a plain WebSocket server offers unless the app says otherwise. The limits fit the Django
@@ -31,7 +31,9 @@ class WebSocketTransport implements Transport<WebSocketSpec> {
 
   constructor(options: WebSocketTransportOptions) {
     this.#settings = resolveOptions(options, options.clock ?? systemClock)
-    this.capabilities = { ...WEBSOCKET_CAPABILITIES, echoesToSender: this.#settings.echoesToSender, ...options.capabilities }
+    const capabilities = { ...WEBSOCKET_CAPABILITIES, echoesToSender: this.#settings.echoesToSender, ...options.capabilities }
+    const reserved = [...(capabilities.reservedEvents ?? []), ...(options.reservedEvents ?? [])]
+    this.capabilities = reserved.length > 0 ? { ...capabilities, reservedEvents: [...new Set(reserved)] } : capabilities
   }
 
   identify(target: ConnectionTarget, token: string | null): string {

@@ -84,6 +84,17 @@ export interface WebSocketTransportOptions {
   authFrame?(token: string | null): Json | null
   /** Overrides of the defaults (no presence, postgres, private topics or acks; 256/64/1 MB limits). */
   capabilities?: Partial<Capabilities>
+  /**
+   * Event names the server reads as its own control frames (an inbox: `subscribe`, `unsubscribe`,
+   * `ping`): a tab's send with one fails `bad-input`, since it would act on the socket every tab
+   * shares. Added to `capabilities.reservedEvents`. Default none.
+   */
+  reservedEvents?: readonly string[]
+  /**
+   * Largest incoming frame (a text frame counted in characters, a binary one in bytes): a larger
+   * one is not decoded, and ends the attempt with a `transport` error. Default 4 MiB.
+   */
+  maxFrameBytes?: number
   /** The WebSocket constructor; the worker's global one by default, `ws` in Node. */
   WebSocket?: typeof WebSocket
   clock?: Clock
@@ -94,7 +105,7 @@ export interface WebSocketTransportOptions {
  * @example
  * const settings: WebSocketSettings = resolveOptions({})
  */
-export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'capabilities' | 'closeCodes' | 'WebSocket'>>
+export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'capabilities' | 'closeCodes' | 'WebSocket' | 'reservedEvents'>>
   & Pick<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'WebSocket'>
   & { closeCodes: CloseCodes }
 
@@ -143,7 +154,7 @@ function envelope(frame: Json): Routed | null {
 export function resolveOptions(options: WebSocketTransportOptions, clock: Clock): WebSocketSettings {
   return {
     url: tokenUrl, codec: JSON_CODEC, route: envelope, encode: (topic, event, payload) => ({ topic, event, payload }),
-    userTopic: 'user', echoesToSender: false, clock,
+    userTopic: 'user', echoesToSender: false, clock, maxFrameBytes: 4 * 1024 * 1024,
     ...options,
     closeCodes: { unauthorized: options.closeCodes?.unauthorized ?? [4401, 4403], fatal: options.closeCodes?.fatal ?? [] },
   }
