@@ -14,12 +14,13 @@ import { pollUntil } from './poll.ts'
  * const view = await hub(page) // { tabs: 3, connections: 1, isLeader: false, topics: [...], ... }
  */
 export interface HubView {
-  /** Tabs the hub serves now, of every user of this browser profile. */
+  /** Tabs of this tab's user the hub serves now (this one included). */
   tabs: number
+  /** How many of those are visible. */
   visibleTabs: number
   /** Server connections the hub holds now (one per user and endpoint). */
   connections: number
-  /** The topics the hub has joined, with how many tabs and listeners each. */
+  /** The topics the hub has joined for this user, with how many tabs and listeners each, and `status` ('SUBSCRIBED' once joined). */
   topics: HubStats['channels']
   /** The hub's connection status for this tab's user. */
   status: ConnectionStatus

@@ -25,7 +25,7 @@ export class FakeClient implements TestableClient {
   stats(): Promise<HubStats> {
     return Promise.resolve({
       workerId: 'w1', tabs: this.tabs, visibleTabs: this.tabs, connections: 1, identities: 1,
-      channels: [{ topic: 'room:1', tabs: this.tabs, listeners: 1, status: 'joined' }], status: this.status,
+      channels: [{ topic: 'room:1', tabs: this.tabs, listeners: 1, status: 'SUBSCRIBED' }], status: this.status,
       delivered: 0, batches: 0, dropped: 0, overflows: 0, resyncs: 0, peakQueued: 0,
     })
   }
