@@ -25,6 +25,7 @@ export default defineConfig({
           { text: 'Security model', link: '/guide/security' },
           { text: 'Troubleshooting', link: '/guide/troubleshooting' },
           { text: 'Migrating from supabase-js', link: '/guide/migrating' },
+          { text: 'Testing your app', link: '/guide/testing' },
           { text: 'Browser support', link: '/guide/browser-support' },
           { text: 'Architecture', link: '/guide/architecture' },
         ],

@@ -17,6 +17,11 @@ export interface ConsumerApp {
   hubInApp: boolean
   /** The pages to check, each with its own hub worker; default `['/']`. */
   pages?: readonly string[]
+  /**
+   * The app brings its own Playwright suite (`npm test` in its directory, run by suites.ts) instead
+   * of the three-tab check of consumers.spec.ts.
+   */
+  hasOwnSuite?: boolean
 }
 
 export const APPS: readonly ConsumerApp[] = [
@@ -26,6 +31,8 @@ export const APPS: readonly ConsumerApp[] = [
   // `/` bundles the hub, `/prebuilt.html` serves dist/tabrelay.worker.js from public/.
   { name: 'next', outDir: 'out', hubInApp: true, pages: ['/', '/prebuilt.html'] },
   { name: 'static', outDir: 'out', hubInApp: false },
+  // Tests itself with tabrelay/testing (its own @playwright/test, Chromium and Firefox).
+  { name: 'playwright', outDir: 'out', hubInApp: false, hasOwnSuite: true },
 ]
 
 /** Compiled only (tsc against the packed .d.ts), never served. */

@@ -1,7 +1,9 @@
 /**
  * `npm run test:consumers` step 1: packs tabrelay (`npm pack`, so `prepack` builds dist/), installs
  * the tarball into every consumer app, builds each with its bundler, compiles the types consumer
- * under four settings and imports the entries in Node (as server rendering does). Prints how long each step took. Step 2 is consumers.spec.ts.
+ * under four settings and imports the entries in Node (as server rendering does). Prints how long each step took. Step 2 is consumers.spec.ts,
+ * step 3 suites.ts (the apps' own suites). `tsx test/consumers/build.ts playwright static` builds
+ * only the apps named (the types consumer always).
  *
  * Each app keeps its node_modules between runs and npm's cache serves the registry offline where it
  * can (`--prefer-offline`), so only the tarball is installed anew.
@@ -81,7 +83,10 @@ function typesConsumer(): void {
 const started = Date.now()
 pack()
 typesConsumer()
-for (const app of APPS) {
+const only = process.argv.slice(2)
+const unknown = only.filter((name) => !APPS.some((app) => app.name === name))
+if (unknown.length > 0) throw new Error(`no consumer app ${unknown.join(', ')}; the apps are ${APPS.map((app) => app.name).join(', ')}`)
+for (const app of APPS.filter((candidate) => only.length === 0 || only.includes(candidate.name))) {
   install(join(apps, app.name))
   if (app.hubInApp) checkOneRealtime(app.name)
   run(`${app.name}: npm run build`, npm, ['run', 'build', '--silent'], join(apps, app.name))

@@ -17,7 +17,7 @@ function messages(page: Page): Promise<string[]> {
   return page.getByTestId('message').allTextContents()
 }
 
-for (const app of APPS) {
+for (const app of APPS.filter((candidate) => !candidate.hasOwnSuite)) {
   test.describe(app.name, () => {
     let realtime: RealtimeServer
     let site: StaticServer

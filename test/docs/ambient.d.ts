@@ -9,6 +9,8 @@ declare const WORKER_URL: URL
 declare const userId: string
 declare const user: { id: string }
 declare const supabase: { auth: { getSession(): Promise<{ data: { session: { access_token: string } | null } }> } }
+/** The app's client, made as the quick start shows. */
+declare const realtime: import('tabrelay/supabase').SharedRealtime
 declare const accessToken: () => Promise<string | null>
 declare const worker: () => SharedWorker
 declare let notificationsEnabled: boolean

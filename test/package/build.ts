@@ -13,7 +13,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
-import { WORKER_BUNDLES, type WorkerBundle } from './entries.ts'
+import { SCOPE_ORDER, SCOPE_PROJECTS, WORKER_BUNDLES, type WorkerBundle } from './entries.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const dist = join(root, 'dist')
@@ -72,9 +72,8 @@ async function bundleWorker(bundle: WorkerBundle): Promise<void> {
 }
 
 await rm(dist, { recursive: true, force: true })
-// Worker first: the tab build then rewrites the shared contract files, byte-identical.
-tsc('test/package/tsconfig.worker.json')
-tsc('test/package/tsconfig.tab.json')
+// One project per scope (entries.ts); the tab build last rewrites the shared contract files, byte-identical.
+for (const scope of SCOPE_ORDER) tsc(SCOPE_PROJECTS[scope])
 await rewriteDeclarationSpecifiers()
 for (const bundle of WORKER_BUNDLES) await bundleWorker(bundle)
 console.log(`build: dist/ ready (${(await filesUnder(dist, '.js')).length} .js files)`)

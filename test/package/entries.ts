@@ -4,8 +4,26 @@
  * Adding or renaming a subpath is one line here, then `npm run build` and the exports the test prints.
  */
 
-/** Which global scope an entry runs in: the tab (DOM lib) or the SharedWorker (WebWorker lib). */
-export type EntryScope = 'tab' | 'worker'
+/**
+ * Which global scope an entry runs in: the tab (DOM lib), the SharedWorker (WebWorker lib), or Node
+ * (the Playwright helpers of `tabrelay/testing`, never in a browser bundle).
+ */
+export type EntryScope = 'tab' | 'worker' | 'node'
+
+/**
+ * The `tsc` project that compiles each scope's sources to `dist/`, in build order: the tab build
+ * last, so the shared contract files it also emits come out of it (byte-identical either way).
+ * @example
+ * for (const scope of SCOPE_ORDER) tsc(SCOPE_PROJECTS[scope])
+ */
+export const SCOPE_PROJECTS: Readonly<Record<EntryScope, string>> = {
+  worker: 'test/package/tsconfig.worker.json',
+  node: 'test/package/tsconfig.node.json',
+  tab: 'test/package/tsconfig.tab.json',
+}
+
+/** The order `npm run build` compiles the scopes in (see {@link SCOPE_PROJECTS}). */
+export const SCOPE_ORDER: readonly EntryScope[] = ['worker', 'node', 'tab']
 
 /**
  * One public subpath compiled by `tsc` to `dist/`, file by file, its imports left to the app's bundler.
@@ -51,6 +69,10 @@ export const ENTRIES: readonly Entry[] = [
   { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '6 kB' },
   { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '3 kB' },
   { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '17.4 kB', hasSideEffects: true },
+  // The page's half of tabrelay/testing (registerForTesting) and the Node half (Playwright's
+  // peer left out): measured 2026-12-07 plus ~3%.
+  { subpath: './testing/page', source: 'src/testing/index.ts', scope: 'tab', budgetGz: '0.45 kB' },
+  { subpath: './testing', source: 'testing/index.ts', scope: 'node', budgetGz: '2 kB' },
 ]
 
 export const WORKER_BUNDLES: readonly WorkerBundle[] = [

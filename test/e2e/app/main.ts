@@ -3,6 +3,7 @@
  * `window.tabrelay` (the library) and `window.harness` (test helpers, see harness.ts).
  */
 import { createSharedRealtime, RelayError, workerName } from '../../../src/supabase/index.ts'
+import { registerForTesting } from '../../../src/testing/index.ts'
 import type { WorkerKind } from '../../../src/hosts/worker.ts'
 import { createHarness, type Harness } from './harness.ts'
 import { clientOptionsFrom, hostFrom, targetFrom, workerSearch } from './params.ts'
@@ -82,6 +83,8 @@ if (target) {
     ...clientOptionsFrom(params),
   })
   window.harness = createHarness(realtime)
+  // What tabrelay/testing's helpers read (the e2e support's waitForStatus uses them).
+  registerForTesting(realtime)
   realtime.onStatus((s) => { if (status) status.textContent = s })
   if (status) status.textContent = realtime.status
   document.body.dataset['ready'] = 'true'

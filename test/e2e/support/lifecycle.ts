@@ -9,7 +9,7 @@ import { startRealtimeServer, type RealtimeServer, type Stats } from '../../../d
 import type { SubscribeOptions, SubscribeResult } from '../app/harness.ts'
 import type { Json, StatusEvent } from '../../../src/supabase/index.ts'
 import { test as base } from './fixtures.ts'
-import { waitUntil } from './wait.ts'
+import { waitForStatus as waitForClientStatus } from '../../../testing/tabs.ts'
 
 /** One status event as the page's `onStatus` saw it, with the page's `Date.now()`. */
 export type StatusEntry = StatusEvent & { at: number }
@@ -81,12 +81,13 @@ export function lifecycleOf(page: Page): Promise<LifecycleLog> {
 }
 
 /**
- * Waits until the page's client reports `status` and returns the last status event it logged.
+ * Waits until the page's client reports `status` (tabrelay/testing's `waitForStatus`, which the
+ * test app's `registerForTesting` serves) and returns the last status event it logged.
  * @example
  * await waitForStatus(page, 'open')
  */
 export async function waitForStatus(page: Page, status: StatusEvent['status'], timeoutMs = 10_000): Promise<StatusEntry | undefined> {
-  await waitUntil(() => page.evaluate(() => window.harness.realtime.status), (s) => s === status, { what: `status '${status}'`, timeoutMs })
+  await waitForClientStatus(page, status, { timeoutMs })
   return (await lifecycleOf(page)).statuses.at(-1)
 }
 

@@ -1,5 +1,5 @@
 /**
- * Opening test-app pages and driving their visibility.
+ * Opening test-app pages and driving their visibility (through tabrelay/testing's helpers).
  */
 import type { BrowserContext, Page } from '@playwright/test'
 import { e2eEnv } from './env.ts'
@@ -54,34 +54,5 @@ export async function openTabs(context: BrowserContext, n: number, url: string):
   return pages
 }
 
-/**
- * Makes the page report `visibilityState` as given and fires `visibilitychange`. Headless
- * Chromium cannot hide a page any other way (FIELD_NOTES.md, "Visibility in headless Chromium").
- * @example
- * await setVisibility(page, 'hidden')
- */
-export async function setVisibility(page: Page, state: 'visible' | 'hidden'): Promise<void> {
-  await page.evaluate((visibility) => {
-    Object.defineProperty(document, 'visibilityState', { get: () => visibility, configurable: true })
-    Object.defineProperty(document, 'hidden', { get: () => visibility === 'hidden', configurable: true })
-    document.dispatchEvent(new Event('visibilitychange'))
-  }, state)
-}
-
-/**
- * Hides the page (see {@link setVisibility}).
- * @example
- * await hide(pages[0])
- */
-export function hide(page: Page): Promise<void> {
-  return setVisibility(page, 'hidden')
-}
-
-/**
- * Shows the page again (see {@link setVisibility}).
- * @example
- * await show(pages[0])
- */
-export function show(page: Page): Promise<void> {
-  return setVisibility(page, 'visible')
-}
+// Hiding and showing a page: the helpers apps use too (tabrelay/testing), one copy.
+export { hide, setVisibility, show } from '../../../testing/visibility.ts'
