@@ -61,9 +61,13 @@ export class SocketIoAttempt implements TransportConnection<SocketIoSpec> {
     const room = this.#rooms.get(spec.topic) ?? { channels: new Set<SocketIoChannel>(), state: 'joining' }
     room.channels.add(channel)
     this.#rooms.set(spec.topic, room)
-    if (room.channels.size === 1 && this.#socket.connected) this.#joinRoom(spec.topic, room)
-    // Later: the hub records the channel only once join() returned.
-    else if (room.state === 'joined') queueMicrotask(() => this.#subscribed(channel))
+    if (this.#socket.connected && (room.channels.size === 1 || room.state === 'failed')) {
+      room.state = 'joining'
+      this.#joinRoom(spec.topic, room)
+    } else if (room.state === 'joined') {
+      // Later: the hub records the channel only once join() returned.
+      queueMicrotask(() => this.#subscribed(channel))
+    }
     return channel
   }
 
@@ -112,8 +116,9 @@ export class SocketIoAttempt implements TransportConnection<SocketIoSpec> {
     const call = this.#settings.join(topic)
     if (!this.#settings.isJoinAcked) {
       // One socket's packets are handled in order: every later emit is handled after the join.
+      // Reported in a microtask: the hub records a channel only once join() returned.
       this.#socket.emit(...call)
-      this.#joined(room, null)
+      queueMicrotask(() => { if (!this.#isDone && this.#rooms.get(topic) === room) this.#joined(room, null) })
       return
     }
     this.#socket.timeout(this.#settings.ackTimeoutMs).emit(...call, (error: Error | null, reply?: unknown) => {
