@@ -29,6 +29,7 @@ console.log(`realtime server: ${demo.realtime.url} (stats: ${demo.realtime.url}/
 console.log(`messages in ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : dataDir ? `PGlite at ${dataDir}` : 'PGlite in memory (REALTIME_DATA_DIR=dir keeps them)'}`)
 console.log(`demo ready: ${demo.pageUrl}?user=alice`)
 console.log(`another user in the same browser: ${demo.pageUrl}?user=bob`)
+console.log(`the same chat over Socket.IO: ${demo.pageUrl}?transport=socketio&sio=${encodeURIComponent(demo.socketio.url)}&user=alice`)
 console.log('Ctrl-C to stop')
 
 stopOnSignals(() => demo.close(), 'demo')
