@@ -16,6 +16,7 @@ import { mountPanel } from './ui/panel.ts'
 import { mountPresence } from './ui/presence.ts'
 import { createTyping } from './ui/typing.ts'
 import { isWebSocketMode, startWebSocketMode } from './modes/websocket.ts'
+import { isSocketIoMode, startSocketIoMode } from './modes/socketio.ts'
 
 declare global {
   interface Window {
@@ -163,8 +164,10 @@ async function boot(): Promise<void> {
   const tokens = tokenSource(config.realtimeUrl, config.user)
   await firstToken(tokens, log)
   try {
-    // ?transport=websocket: the same chat over a plain WebSocket inbox (demo/modes/websocket.ts).
+    // ?transport=websocket: the same chat over a plain WebSocket inbox (demo/modes/websocket.ts);
+    // ?transport=socketio&sio=…: over Socket.IO rooms (demo/modes/socketio.ts).
     if (isWebSocketMode(location.search)) startWebSocketMode(config, log, tokens)
+    else if (isSocketIoMode(location.search)) startSocketIoMode(config, log, tokens)
     else start(config, log, tokens)
   } catch (error) {
     log('error', error instanceof Error ? error.message : String(error))

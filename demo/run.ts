@@ -31,6 +31,7 @@ console.log(`anon key (apikey): ${demo.realtime.anonKey}`)
 console.log(`a user's token: curl -s -X POST ${demo.realtime.url}/dev/token -H 'content-type: application/json' -d '{"sub":"alice"}'`)
 console.log(`demo ready: ${demo.pageUrl}?user=alice`)
 console.log(`another user in the same browser: ${demo.pageUrl}?user=bob`)
+console.log(`the same chat over Socket.IO: ${demo.pageUrl}?transport=socketio&sio=${encodeURIComponent(demo.socketio.url)}&user=alice`)
 console.log('Ctrl-C to stop')
 
 stopOnSignals(() => demo.close(), 'demo')

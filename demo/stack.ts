@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createServer, type LogLevel } from 'vite'
 import { startRealtimeServer, type RealtimeServer } from './server/index.ts'
+import { startSocketIoChat, type SocketIoChat } from './server/socketio.ts'
 
 /** A running demo page (the Vite dev server). */
 export interface DemoPage {
@@ -17,6 +18,8 @@ export interface DemoPage {
 /** A running demo: the realtime server and the page. */
 export interface DemoStack {
   realtime: RealtimeServer
+  /** The Socket.IO chat server of `?transport=socketio&sio=<its url>`. */
+  socketio: SocketIoChat
   pageUrl: string
   close(): Promise<void>
 }
@@ -25,6 +28,8 @@ export interface DemoStack {
 export interface DemoOptions {
   realtimePort: number
   demoPort: number
+  /** The Socket.IO chat server's port; default 0 (any free one). */
+  socketioPort?: number
   jwtSecret?: string
   logLevel?: LogLevel
   /** A PostgreSQL URL; default PGlite. */
@@ -86,20 +91,24 @@ export async function startDemo(options: DemoOptions): Promise<DemoStack> {
     port: options.realtimePort, host: '127.0.0.1', isDatabaseEager: true,
     ...(jwtSecret ? { jwtSecret } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(dataDir ? { dataDir } : {}),
   })
+  let socketio: SocketIoChat | null = null
   try {
+    socketio = await startSocketIoChat({ port: options.socketioPort ?? 0, ...(jwtSecret ? { jwtSecret } : {}) })
     const page = await serveDemoPage(realtime, { port: options.demoPort, ...(options.logLevel ? { logLevel: options.logLevel } : {}) })
     let isClosed = false
+    const chat = socketio
     return {
       realtime,
+      socketio: chat,
       pageUrl: page.url,
       async close() {
         if (isClosed) return
         isClosed = true
-        await Promise.allSettled([page.close(), realtime.close()])
+        await Promise.allSettled([page.close(), realtime.close(), chat.close()])
       },
     }
   } catch (error) {
-    await realtime.close()
+    await Promise.allSettled([realtime.close(), socketio?.close()])
     throw error
   }
 }

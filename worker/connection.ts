@@ -4,7 +4,7 @@
  * (transport, endpoint, identity). Attempts come and go; the topics stay, and each new attempt
  * joins them all again (the router then reports `resync` to the tabs).
  */
-import type { ChannelSnapshot, ChannelStatus, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
 import { RelayError, toWire } from '../src/contract/errors.ts'
 import { TopicTable, type TopicEntry } from './topics.ts'
@@ -13,7 +13,7 @@ import { PresenceKeeper } from './tracking.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
 import { ConnectionAuth, TokenKeeper } from './auth.ts'
 import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
-import type { CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
+import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {
@@ -236,7 +236,7 @@ export class Connection {
       this.#queue.flush(entry.key, entry)
       this.#presence.rejoined(entry)
     })
-    const handlers = { ...routed, status: (status: ChannelStatus, error?: WireError) => { routed.status(status, error); if (isCurrent()) this.#auth.observe(status, error) } }
+    const handlers: ChannelHandlers = { ...routed, status: (status, error, detail) => { routed.status(status, error, detail); if (isCurrent()) this.#auth.observe(status, error) } }
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.channel = channel
   }

@@ -28,7 +28,7 @@ export class ChannelRouter {
   /** Handlers for one server channel of `entry`; events of a replaced channel are dropped. */
   handlers(entry: TopicEntry, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
     return {
-      status: (status, error) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed) },
+      status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
       broadcast: (event, payload, meta) => {
         if (!isCurrent()) return
         this.#touch(entry)
@@ -81,14 +81,15 @@ export class ChannelRouter {
     })
   }
 
-  #status(entry: TopicEntry, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void): void {
+  #status(entry: TopicEntry, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, isContinuous: boolean): void {
     entry.status = status
     if (error) entry.error = error
     else delete entry.error
     this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
     if (status !== 'SUBSCRIBED') return
-    if (entry.wasSubscribed) {
-      // A rejoin (reconnect, resume, respec): events may have been missed since `since`.
+    if (entry.wasSubscribed && !isContinuous) {
+      // A rejoin (reconnect, resume, respec): events may have been missed since `since`, unless
+      // the server resumed the stream and replayed them (the transport says so).
       const since = entry.since
       this.#send(entry, wantsSystem('resync'), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
     }

@@ -20,6 +20,7 @@ export default defineConfig({
           { text: 'Supabase Realtime', link: '/guide/supabase' },
           { text: 'Plain WebSocket', link: '/guide/websocket' },
           { text: 'Server-Sent Events', link: '/guide/sse' },
+          { text: 'Socket.IO', link: '/guide/socketio' },
           { text: 'React', link: '/guide/react' },
           { text: 'Lifecycle and guarantees', link: '/guide/lifecycle' },
           { text: 'Security model', link: '/guide/security' },
@@ -28,6 +29,7 @@ export default defineConfig({
           { text: 'Testing your app', link: '/guide/testing' },
           { text: 'Browser support', link: '/guide/browser-support' },
           { text: 'Architecture', link: '/guide/architecture' },
+          { text: 'Write your own transport', link: '/guide/write-a-transport' },
         ],
       },
       {

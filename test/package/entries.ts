@@ -68,6 +68,8 @@ export const ENTRIES: readonly Entry[] = [
   { subpath: './worker/supabase', source: 'worker/transports/supabase/index.ts', scope: 'worker', budgetGz: '4 kB' },
   { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '6 kB' },
   { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '3 kB' },
+  // ./worker/socketio: 2.13 kB on 2026-12-07; socket.io-client (a peer: the app's) comes on top, no realtime-js.
+  { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.2 kB' },
   { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '17.4 kB', hasSideEffects: true },
   // The page's half of tabrelay/testing (registerForTesting) and the Node half (Playwright's
   // peer left out): measured 2026-12-07 plus ~3%.

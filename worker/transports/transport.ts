@@ -57,13 +57,28 @@ export interface AttemptEvents {
 }
 
 /**
+ * What a transport may add to a channel's status (see {@link ChannelHandlers.status}).
+ * @example
+ * handlers.status('SUBSCRIBED', undefined, { isContinuous: socket.recovered })
+ */
+export interface StatusDetail {
+  isContinuous?: boolean
+}
+
+/**
  * Everything a server channel reports, in tabrelay's vocabulary. `broadcast` is any message on the
  * topic (a Supabase broadcast, a routed WebSocket frame, an SSE event).
  * @example
  * const handlers: ChannelHandlers = { status, broadcast: (event, payload) => route(event, payload), presence, postgres, system }
  */
 export interface ChannelHandlers {
-  status(status: ChannelStatus, error?: WireError): void
+  /**
+   * The channel's status. `detail.isContinuous` with a `SUBSCRIBED` that rejoins a topic says the
+   * server resumed the topic's stream where the last attempt left it and replayed what it missed
+   * (Socket.IO connection-state recovery), so the hub sends tabs no `resync`; without it every
+   * rejoin gets one `resync` per topic.
+   */
+  status(status: ChannelStatus, error?: WireError, detail?: StatusDetail): void
   broadcast(event: string, payload: Json, meta?: Json): void
   presence(event: 'sync' | 'join' | 'leave', detail: { key?: string; state: PresenceState; current?: Json[]; joined?: Json[]; left?: Json[] }): void
   postgres(bindingKeys: string[], payload: Json): void
@@ -110,7 +125,10 @@ export interface OpenOptions {
   token: string | null
   /**
    * Scratch state that outlives the attempts of one connection (e.g. the last SSE event id of each
-   * stream), so the next attempt resumes where the last one ended. JSON values only.
+   * stream), so the next attempt resumes where the last one ended. JSON values only. It is the same
+   * `Map` object on every attempt of one connection and never shared with another connection, so a
+   * transport may also key its own non-JSON state by it (a `WeakMap`, as the Socket.IO transport
+   * keeps its `Socket`, whose session id and offset only it can resend).
    */
   memory: Map<string, Json>
   events: AttemptEvents

@@ -28,8 +28,8 @@ export async function buildApp(): Promise<string> {
     build: {
       outDir, emptyOutDir: true, sourcemap: true, minify: false,
       // index.html: the plain client; react.html: the same hub under tabrelay/react in StrictMode;
-      // ws.html: createRelay over the plain WebSocket transport.
-      rollupOptions: { input: { main: join(APP_ROOT, 'index.html'), react: join(APP_ROOT, 'react.html'), ws: join(APP_ROOT, 'ws.html') } },
+      // ws.html: createRelay over the plain WebSocket transport; sio.html: over Socket.IO.
+      rollupOptions: { input: { main: join(APP_ROOT, 'index.html'), react: join(APP_ROOT, 'react.html'), ws: join(APP_ROOT, 'ws.html'), sio: join(APP_ROOT, 'sio.html') } },
     },
     // React's development build: only it runs StrictMode's double mount, which react.html tests.
     define: { 'process.env.NODE_ENV': JSON.stringify('development') },

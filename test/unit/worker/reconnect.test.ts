@@ -124,6 +124,26 @@ describe('reconnect: the hub owns retry for every transport', () => {
     expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: lastAt } }])
   })
 
+  it('a rejoin the transport reports continuous (the server resumed the stream and replayed it) sends no resync; the next plain rejoin does', async () => {
+    const h = await opened()
+    const a = h.sink('a')
+    h.net.latest.drop(error)
+    await retry(h, 250)
+    h.net.latest.open()
+    await h.settle()
+    for (const channel of h.net.latest.live('room')) channel.handlers.status('SUBSCRIBED', undefined, { isContinuous: true })
+    h.net.latest.broadcast('room', 'msg', 'replayed')
+    await h.settle()
+    expect(received(a)).toEqual(['replayed'])
+    expect(a.deliveries('system')).toEqual([])
+    h.net.latest.drop(error)
+    await retry(h, (a.lastStatus?.retryAt ?? 0) - h.clock.now())
+    h.net.latest.open()
+    await h.net.latest.subscribe('room')
+    await h.settle()
+    expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: expect.any(Number) } }])
+  })
+
   it('reconnect() retries now instead of waiting for the backoff; it does nothing while open', async () => {
     const h = await opened()
     await h.hub.reconnect('a')
