@@ -24,6 +24,7 @@ export default defineConfig({
           { text: 'React', link: '/guide/react' },
           { text: 'Lifecycle and guarantees', link: '/guide/lifecycle' },
           { text: 'Security model', link: '/guide/security' },
+          { text: 'Limits', link: '/guide/limits' },
           { text: 'Troubleshooting', link: '/guide/troubleshooting' },
           { text: 'Migrating from supabase-js', link: '/guide/migrating' },
           { text: 'Testing your app', link: '/guide/testing' },
