@@ -12,6 +12,9 @@ import { Channel } from './channel.ts'
 import type { ChannelOptions, SharedChannel } from './types.ts'
 import { checkOptions, type SharedRealtimeOptions } from './options.ts'
 
+/** Three base64url segments, the signature possibly empty (an unsigned JWT): what a JWT looks like. */
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/
+
 const REALTIME_TOPIC_BYTES = 255 - 'realtime:'.length
 
 /**
@@ -157,6 +160,11 @@ class Realtime implements SharedRealtime {
   get updateAvailable(): UpdateInfo | null { return this.#client.updateAvailable }
 
   async setAuth(token?: string | null): Promise<void> {
+    // Supabase Realtime reads a JWT (header.payload.signature). Anything else would only be
+    // refused later by the server as a channel error, with sends left waiting: say so here.
+    if (typeof token === 'string' && !JWT_SHAPE.test(token)) {
+      throw new RelayError('unauthorized', "setAuth(token): Supabase Realtime takes a JWT (header.payload.signature, such as session.access_token); this token is not one, so the connection keeps its current token")
+    }
     return token === undefined ? this.#client.refreshAuth() : this.#client.setAuth(token)
   }
 

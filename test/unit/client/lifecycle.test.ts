@@ -26,7 +26,7 @@ describe('timeouts', () => {
     let error: unknown
     call.catch((caught: unknown) => { error = caught })
     rig.clock.advance(9_999)
-    await rig.realtime.setAuth('still answering')
+    await rig.realtime.setAuth('still.answering.sig')
     expect(error).toBeUndefined()
     rig.clock.advance(1)
     await until(() => error !== undefined, 'rejection')

@@ -164,4 +164,13 @@ describe('diagnosable failures', () => {
     port1.close()
     vi.unstubAllGlobals()
   })
+
+  it("setAuth() with a token that is not a JWT rejects 'unauthorized' at once and leaves the connection's token alone", async () => {
+    rig = setup()
+    await until(() => rig.hubs[0]?.hellos.length === 1, 'hello')
+    await expect(rig.realtime.setAuth('not-a-jwt')).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/takes a JWT/) })
+    expect(rig.hub().auths).toEqual([])
+    await rig.realtime.setAuth('header.payload.signature')
+    expect(rig.hub().auths).toEqual(['header.payload.signature'])
+  })
 })
