@@ -15,7 +15,7 @@ export { Hub, type HubOptions } from './hub.ts'
 export { acceptTab } from './hosts/endpoint.ts'
 export { acceptSharedWorkerTabs, sharedWorkerDeploys } from './hosts/shared-worker.ts'
 export { acceptDedicatedTab } from './hosts/dedicated.ts'
-export { defaultIdentity, tokenIdentity, claimsOf } from './claims.ts'
+export { defaultIdentity, tokenIdentity, claimsOf, isFresher, type IdentityClaim, type IdentityRule } from './claims.ts'
 export type { Transport, Transports, TransportConnection, TransportChannel, ChannelHandlers, Capabilities, CloseReason, OpenOptions, AttemptEvents } from './transports/transport.ts'
 
 /**
