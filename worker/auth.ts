@@ -13,7 +13,11 @@ import { isFresher } from './claims.ts'
 import { TokenKeeper } from './tokens.ts'
 import type { Transport } from './transports/transport.ts'
 
-/** How often a held tab's token may be shown to the server to be judged (see {@link ConnectionAuth}). */
+/**
+ * How often a held tab's token may be shown to the server to be judged (see {@link ConnectionAuth}).
+ * @example
+ * CHECK_INTERVAL_MS // 10_000
+ */
 export const CHECK_INTERVAL_MS = 10_000
 
 /**
@@ -26,7 +30,11 @@ export interface TokenAnswer {
   token: string | null
 }
 
-/** What {@link ConnectionAuth} needs from its connection. */
+/**
+ * What {@link ConnectionAuth} needs from its connection.
+ * @example
+ * const connection: AuthedConnection = { attempt, isJoined, reopenRefused, catchUp, reshow, askToken }
+ */
 export interface AuthedConnection {
   /** The open attempt, if any: where a token is applied. */
   attempt(): { setAuth(token: string | null): Promise<void> } | null

@@ -21,13 +21,21 @@ import type { ConnectionTarget } from '../src/contract/protocol.ts'
  */
 export type IdentityClaim = string | readonly string[]
 
-/** The identity of tabs with no token (and no explicit identity). */
+/**
+ * The identity of tabs with no token (and no explicit identity).
+ * @example
+ * tokenIdentity(null, { claim: 'sub' }) === ANONYMOUS // true
+ */
 export const ANONYMOUS = 'anon'
 
 /** Longest claim value read as an identity; a longer one counts as unreadable. */
 const MAX_CLAIM_CHARS = 256
 
-/** The claims the hub reads; the token is not verified here (the server does that). */
+/**
+ * The claims the hub reads; the token is not verified here (the server does that).
+ * @example
+ * const claims: TokenClaims = { sub: 'user-1', exp: 1767225600, iat: 1767222000 }
+ */
 export interface TokenClaims {
   sub: string | null
   exp: number | null

@@ -61,7 +61,7 @@ export class Connection {
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     this.#router = new ChannelRouter({ clock: deps.clock, deliver: (tabId, delivery) => this.#auth.admission.route(tabId, delivery, deps.deliver) })
-    this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
+    this.#presence = new PresenceKeeper((entry) => this.#router.whenSubscribed(entry, this.#deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
@@ -160,6 +160,9 @@ export class Connection {
   enter(tabId: string, token: string | null, isMove: boolean): Promise<void> {
     return this.#auth.enter(tabId, token, isMove)
   }
+
+  /** Whether the tab may see this connection's channels and events (admission.ts). */
+  admits(tabId: string): boolean { return this.#auth.admission.admits(tabId) }
 
   /** Offers a tab's new token to this connection (see auth.ts: it may be refused or held back). */
   offerToken(tabId: string, token: string | null): Promise<void> {
@@ -287,10 +290,6 @@ export class Connection {
     const entry = this.topics.find(tabId, subId)
     if (!entry) throw new RelayError('bad-input', `channel ${subId} is not subscribed; call subscribe() first`)
     return entry
-  }
-
-  #joined(entry: TopicEntry): Promise<TransportChannel | null> {
-    return this.#router.whenSubscribed(entry, this.#deps.joinWaitMs)
   }
 
   #setStatus(event: StatusEvent): void {

@@ -179,7 +179,8 @@ export class Hub {
     const link = this.#link(tabId)
     const connection = this.#connections.get(link.identity)
     const tabs = this.#registry.list(link.identity)
-    const channels = [...(connection?.topics.entries() ?? [])].map((entry) => {
+    // A held tab (admission.ts) does not learn which topics the user is on.
+    const channels = [...(connection?.admits(tabId) === true ? connection.topics.entries() : [])].map((entry) => {
       const subs = [...entry.subs.values()]
       return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
     })

@@ -18,7 +18,11 @@ import type { Clock } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { tokenDigest } from './claims.ts'
 
-/** How a token offer ended up. */
+/**
+ * How a token offer ended up.
+ * @example
+ * const offer: Offer = { kind: 'ignored' } // not fresher than the current token
+ */
 export type Offer =
   | { kind: 'ignored' }
   | { kind: 'refused'; error: RelayError }
@@ -54,7 +58,11 @@ export interface TokenEvents {
   refused(token: string): void
 }
 
-/** How many proven and refused tokens a connection remembers (oldest forgotten first). */
+/**
+ * How many proven and refused tokens a connection remembers (oldest forgotten first).
+ * @example
+ * TOKEN_MEMORY // 32
+ */
 export const TOKEN_MEMORY = 32
 
 /** A bounded set of tokens, held as digests: the set never keeps a token itself. */

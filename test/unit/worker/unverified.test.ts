@@ -43,6 +43,8 @@ describe("a forged token naming a signed-in user (the server has accepted that u
     await h.settle()
     expect(received(h.sink('v'))).toEqual(['private to alice'])
     expect(mallory.batches.flat().filter((d) => d.kind !== 'channel' || d.status === 'SUBSCRIBED')).toEqual([])
+    expect(h.hub.stats('m').channels).toEqual([])
+    expect(h.hub.stats('v').channels).toHaveLength(1)
     expect(attempt.auth).toEqual([real, forged, real])
     // Saying hello again with it, it is refused at once; the connection never sees it again.
     h.tab('m', { token: forged })
