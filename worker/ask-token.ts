@@ -1,21 +1,21 @@
 /**
- * Asking tabs for a fresh token when the hub resumes or rejoins: the identity's leader first (the
- * visible tab the user works in), then the others, each with a deadline.
+ * Asking tabs for a fresh token when the hub resumes, rejoins or admits a tab: the identity's
+ * leader first (the visible tab the user works in), then the others, each with a deadline.
  */
 import { type Clock, withTimeout } from '../src/contract/clock.ts'
 import type { HubSink } from './options.ts'
 
 /**
- * Returns the first token a tab gives that `isSameUser` accepts, or `null` when none does.
+ * Returns the first tab's answer that `accepts` takes (with that tab's id), or `null` when none does.
  * @example
- * const token = await askTabs(links, (link, token) => identityOf(link, token) === identity, 5_000, clock)
+ * const answer = await askTabs(tabs, ({ link }, token) => identityOf(link, token) === identity, 5_000, clock)
  */
-export async function askTabs<T extends { sink: HubSink }>(tabs: T[], isSameUser: (tab: T, token: string | null) => boolean, timeoutMs: number, clock: Clock): Promise<string | null> {
+export async function askTabs<T extends { tabId: string; link: { sink: HubSink } }>(tabs: T[], accepts: (tab: T, token: string | null) => boolean, timeoutMs: number, clock: Clock): Promise<{ tabId: string; token: string | null } | null> {
   for (const tab of tabs) {
     try {
-      const token = await withTimeout(tab.sink.token(), timeoutMs, 'accessToken()', clock)
-      // Never hand one user's connection another user's token.
-      if (isSameUser(tab, token)) return token
+      const token = await withTimeout(tab.link.sink.token(), timeoutMs, 'accessToken()', clock)
+      // Never hand one user's connection another user's token (nor one it refused).
+      if (accepts(tab, token)) return { tabId: tab.tabId, token }
     } catch {
       // That tab is gone, slow or its accessToken() threw: ask the next.
     }

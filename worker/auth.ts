@@ -1,110 +1,40 @@
 /**
- * The token of one shared connection, applied so that no tab can lock the others out. A token is
- * only read, never verified, in the worker (the server verifies), so a tab can offer a forged one
- * with a far `exp`. The rule: a token becomes the connection's *accepted* token only once the
- * server has accepted it (a channel subscribed with it, or it survived a trial while channels were
- * joined). A token the server refuses while it is on trial is dropped for good, the last accepted
- * token is restored, and the tab that offered it is told (`unauthorized`).
+ * One connection's auth: the tokens its tabs offer (tokens.ts decides which one the connection
+ * uses) and which tabs may receive its events (admission.ts). A tab admitted already is the
+ * user's, so the tokens it gives are proven for routing; a held tab's token is never offered to
+ * a connection that has admitted tabs as it is: the hub asks the admitted tabs, then the held
+ * tab, for a fresh token, and admits it once they agree; failing that, the server judges the held
+ * tab's token (a trial, or a new attempt), at most once per {@link CHECK_INTERVAL_MS}.
  */
 import type { Clock } from '../src/contract/clock.ts'
-import { RelayError } from '../src/contract/errors.ts'
+import type { ChannelStatus, WireError } from '../src/contract/protocol.ts'
+import { Admission, type CatchUp } from './admission.ts'
+import { isFresher } from './claims.ts'
+import { TokenKeeper } from './tokens.ts'
+import type { StatusDetail, Transport } from './transports/transport.ts'
 
-/** How a token offer ended up. */
-export type Offer =
-  | { kind: 'ignored' }
-  | { kind: 'refused'; error: RelayError }
-  /** Apply `token` to the open attempt; `verdict` settles when the server's answer is known. */
-  | { kind: 'apply'; token: string | null; verdict: Promise<void> }
+/**
+ * How often a held tab's token may be shown to the server to be judged (see {@link ConnectionAuth}).
+ * @example
+ * CHECK_INTERVAL_MS // 10_000
+ */
+export const CHECK_INTERVAL_MS = 10_000
 
-interface Trial {
+/**
+ * A tab's answer when the hub asked for a fresh token.
+ * @example
+ * const answer: TokenAnswer = { tabId: 'tab-1', token: session.access_token }
+ */
+export interface TokenAnswer {
+  tabId: string
   token: string | null
-  resolve(): void
-  reject(error: RelayError): void
-  cancel(): void
 }
 
-function refusal(): RelayError {
-  return new RelayError('unauthorized', 'the server refused this token; the shared connection keeps the last token it accepted, and the other tabs are not affected')
-}
-
-/** One connection's tokens: current, accepted, refused, and the one on trial. */
-export class TokenKeeper {
-  readonly #clock: Clock
-  readonly #trialMs: number
-  readonly #prefers: (offered: string | null, current: string | null) => boolean
-  #current: string | null
-  /** Proven by the server; `undefined` before any token was. */
-  #accepted: string | null | undefined = undefined
-  readonly #refused = new Set<string>()
-  #trial: Trial | null = null
-
-  constructor(initial: string | null, prefers: (offered: string | null, current: string | null) => boolean, clock: Clock, trialMs: number) {
-    this.#current = initial
-    this.#prefers = prefers
-    this.#clock = clock
-    this.#trialMs = trialMs
-  }
-
-  /** The token the connection uses now. */
-  get current(): string | null {
-    return this.#current
-  }
-
-  /**
-   * A tab offers a token. `isJoined`: channels are joined on the open attempt, so the server will
-   * answer an applied token (refuse it by shutting them down, or accept it silently).
-   */
-  offer(token: string | null, isJoined: boolean): Offer {
-    if (token !== null && this.#refused.has(token)) return { kind: 'refused', error: refusal() }
-    if (!this.#prefers(token, this.#current)) return { kind: 'ignored' }
-    this.#settleTrial('superseded')
-    this.#current = token
-    if (!isJoined) return { kind: 'apply', token, verdict: Promise.resolve() }
-    const verdict = new Promise<void>((resolve, reject) => {
-      const cancel = this.#clock.setTimeout(() => this.#settleTrial('accepted'), this.#trialMs)
-      this.#trial = { token, resolve, reject, cancel }
-    })
-    verdict.catch(() => undefined)
-    return { kind: 'apply', token, verdict }
-  }
-
-  /** A channel subscribed with the current token: the server accepted it. */
-  subscribed(): void {
-    this.#settleTrial('accepted')
-    this.#accepted = this.#current
-  }
-
-  /**
-   * A channel was refused for its token. When the current token is unproven and another one was
-   * accepted before, the current one is dropped for good: returns the token to restore.
-   * Otherwise (the accepted token itself expired) returns `undefined`: wait for a fresher one.
-   */
-  refused(): { restore: string | null } | undefined {
-    const token = this.#current
-    if (this.#accepted === undefined || token === this.#accepted) return undefined
-    if (token !== null) this.#refused.add(token)
-    this.#current = this.#accepted
-    this.#settleTrial('refused')
-    return { restore: this.#accepted }
-  }
-
-  // 'superseded': a newer offer replaced the token on trial before the server answered; its
-  // offer succeeded as far as the tab can tell, but it proved nothing.
-  #settleTrial(outcome: 'accepted' | 'refused' | 'superseded'): void {
-    const trial = this.#trial
-    if (!trial) return
-    this.#trial = null
-    trial.cancel()
-    if (outcome === 'refused') {
-      trial.reject(refusal())
-      return
-    }
-    if (outcome === 'accepted' && this.#current === trial.token) this.#accepted = trial.token
-    trial.resolve()
-  }
-}
-
-/** What {@link ConnectionAuth} needs from its connection. */
+/**
+ * What {@link ConnectionAuth} needs from its connection.
+ * @example
+ * const connection: AuthedConnection = { attempt, isJoined, reopenRefused, catchUp, reshow, askToken }
+ */
 export interface AuthedConnection {
   /** The open attempt, if any: where a token is applied. */
   attempt(): { setAuth(token: string | null): Promise<void> } | null
@@ -112,33 +42,82 @@ export interface AuthedConnection {
   isJoined(): boolean
   /** Re-joins the channels the server shut down for their token. */
   reopenRefused(): void
+  /** Brings a tab admitted just now up to date (statuses, presence, a `resync`). */
+  catchUp(tabId: string, catchUp: CatchUp): void
+  /** Opens a new attempt now, so the server sees the current token (transports that cannot apply it in place). */
+  reshow(): void
+  /** Asks these tabs (leader first) for a fresh token; the first `accepts` takes wins. */
+  askToken(tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null>
 }
 
 /**
- * Offers, applies and observes one connection's tokens (the rules of {@link TokenKeeper}).
+ * Offers, applies and observes one connection's tokens, and admits its tabs.
  * @example
- * const auth = new ConnectionAuth(new TokenKeeper(token, prefers, clock, 1_000), connection)
+ * const auth = new ConnectionAuth({ token, transport: supabaseTransport(), clock, trialMs: 1_000 }, connection)
  */
 export class ConnectionAuth {
   readonly tokens: TokenKeeper
+  readonly admission: Admission
   readonly #connection: AuthedConnection
+  readonly #inPlace: boolean
+  readonly #clock: Clock
+  #asking: Promise<void> | null = null
+  #nextCheckAt = 0
 
-  constructor(tokens: TokenKeeper, connection: AuthedConnection) {
-    this.tokens = tokens
+  constructor(options: { token: string | null; transport: Pick<Transport, 'prefers' | 'appliesTokenInPlace'>; clock: Clock; trialMs: number }, connection: AuthedConnection) {
+    const { transport } = options
+    const prefers = (offered: string | null, current: string | null): boolean => (transport.prefers ? transport.prefers(offered, current) : isFresher(offered, current))
+    this.tokens = new TokenKeeper(options.token, prefers, options.clock, { trialMs: options.trialMs, inPlace: transport.appliesTokenInPlace === true }, {
+      proven: () => this.#admitProven(),
+      refused: (token) => this.admission.revoke(token),
+    })
+    this.admission = new Admission((token) => this.tokens.isProven(token), options.clock)
+    this.#inPlace = transport.appliesTokenInPlace === true
+    this.#clock = options.clock
     this.#connection = connection
   }
 
+  /** A tab arrives with its token (`isMove`: it switched user into this connection). */
+  enter(tabId: string, token: string | null, isMove: boolean): Promise<void> {
+    const catchUp = this.admission.enter(tabId, token, isMove)
+    if (catchUp) this.#connection.catchUp(tabId, catchUp)
+    return this.offer(tabId, token)
+  }
+
   /**
-   * Applies the token the transport prefers to the open attempt, without reconnecting. Resolves
-   * once the server accepted it (or nothing could refuse it); rejects `unauthorized` when the
-   * server refused it, after the last accepted token was restored.
+   * A tab's token. Resolves once the server accepted it (or nothing could refuse it, or it is
+   * held back); rejects `unauthorized` when the server refused it, after the last accepted token
+   * was restored.
    */
-  offer(token: string | null): Promise<void> {
-    const offer = this.tokens.offer(token, this.#connection.attempt() !== null && this.#connection.isJoined())
-    if (offer.kind === 'ignored') return Promise.resolve()
-    if (offer.kind === 'refused') return Promise.reject(offer.error)
-    this.#apply(offer.token)
-    return offer.verdict
+  offer(tabId: string, token: string | null): Promise<void> {
+    this.admission.setToken(tabId, token)
+    // A held tab giving a proven token (the user's current one) is admitted right away.
+    if (!this.admission.admits(tabId)) this.#admitProven()
+    if (this.admission.admits(tabId)) {
+      this.tokens.vouch(token)
+      return this.#offer(token)
+    }
+    if (this.admission.hasAdmitted()) {
+      void this.#prove(tabId)
+      return Promise.resolve()
+    }
+    // Nobody is admitted: the server decides between the tabs' tokens.
+    return this.#offer(token)
+  }
+
+  /** Asks a trusted tab for a fresh token (before a retry or resume) and offers it. */
+  async refresh(): Promise<void> {
+    const answer = await this.#connection.askToken(this.admission.trusted(), (token) => !this.tokens.isRefused(token))
+    if (answer) await this.offer(answer.tabId, answer.token).catch(() => undefined)
+  }
+
+  /** A channel's status handler that also observes it; SUBSCRIBED proves the token first, so the tabs it admits get that status like the others. */
+  watch(route: (status: ChannelStatus, error?: WireError, detail?: StatusDetail) => void, isCurrent: () => boolean): (status: ChannelStatus, error?: WireError, detail?: StatusDetail) => void {
+    return (status, error, detail) => {
+      if (status === 'SUBSCRIBED' && isCurrent()) this.observe(status, error)
+      route(status, error, detail)
+      if (status !== 'SUBSCRIBED' && isCurrent()) this.observe(status, error)
+    }
   }
 
   /** A channel's status, seen for the token's sake. */
@@ -146,8 +125,22 @@ export class ConnectionAuth {
     if (status === 'SUBSCRIBED') this.tokens.subscribed()
     if (error?.code !== 'unauthorized') return
     // Refused for an unproven token: drop it, restore the accepted one, rejoin what it shut down.
-    const restored = this.tokens.refused()
+    const restored = this.tokens.refused(this.admission.candidates())
     if (restored) this.#apply(restored.restore)
+  }
+
+  /** The attempt closed `unauthorized`: a token never accepted is not tried again. */
+  attemptRefused(): void {
+    this.tokens.attemptRefused(this.admission.candidates())
+  }
+
+  #offer(token: string | null): Promise<void> {
+    const attempt = this.#connection.attempt()
+    const offer = this.tokens.offer(token, { isOpen: attempt !== null, isJoined: attempt !== null && this.#connection.isJoined() })
+    if (offer.kind === 'ignored') return Promise.resolve()
+    if (offer.kind === 'refused') return Promise.reject(offer.error)
+    this.#apply(offer.token)
+    return offer.verdict
   }
 
   #apply(token: string | null): void {
@@ -156,5 +149,38 @@ export class ConnectionAuth {
     void attempt.setAuth(token).catch(() => undefined)
     // A channel shut down for its token gets another chance with this one.
     this.#connection.reopenRefused()
+  }
+
+  // A held tab: the admitted tabs' fresh token first (one question at a time for all held tabs),
+  // then the held tab's own; it is admitted when its token is proven by then.
+  async #prove(tabId: string): Promise<void> {
+    this.#asking ??= this.refresh().finally(() => { this.#asking = null })
+    await this.#asking
+    if (!this.#isHeld(tabId)) return
+    const own = await this.#connection.askToken([tabId], (token) => !this.tokens.isRefused(token))
+    if (!own || !this.#isHeld(tabId)) return
+    this.admission.setToken(tabId, own.token)
+    this.#admitProven()
+    if (this.#isHeld(tabId)) this.#check(own.token)
+  }
+
+  // A held tab's own token (another valid token of the user, or a forged one): the server judges
+  // it. Applied in place it goes on trial at once; elsewhere a new attempt shows it. At most once
+  // per CHECK_INTERVAL_MS, so forged tokens cost the user's tabs a blip, never a storm.
+  #check(token: string | null): void {
+    const now = this.#clock.now()
+    if (now < this.#nextCheckAt) return
+    this.#nextCheckAt = now + CHECK_INTERVAL_MS
+    void this.#offer(token).catch(() => undefined)
+    const shown = this.tokens.shown
+    if (!this.#inPlace && shown !== undefined && shown !== token && this.tokens.current === token) this.#connection.reshow()
+  }
+
+  #isHeld(tabId: string): boolean {
+    return this.admission.isKnown(tabId) && !this.admission.admits(tabId)
+  }
+
+  #admitProven(): void {
+    for (const [tabId, catchUp] of this.admission.admitProven()) this.#connection.catchUp(tabId, catchUp)
   }
 }

@@ -2,7 +2,8 @@
  * One identity's connection to a server: the attempts of its transport, the topic table riding on
  * it, its status and token, and the pause/resume and retry policy. The hub keeps one per
  * (transport, endpoint, identity). Attempts come and go; the topics stay, and each new attempt
- * joins them all again (the router then reports `resync` to the tabs).
+ * joins them all again (the router then reports `resync` to the tabs). Only the tabs admitted by
+ * its auth (admission.ts) get its events.
  */
 import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
@@ -11,7 +12,8 @@ import { TopicTable, type TopicEntry } from './topics.ts'
 import { ChannelRouter } from './router.ts'
 import { PresenceKeeper } from './tracking.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
-import { ConnectionAuth, TokenKeeper } from './auth.ts'
+import { ConnectionAuth, type TokenAnswer } from './auth.ts'
+import { notAdmitted } from './admission.ts'
 import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
 import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
 
@@ -36,8 +38,8 @@ export interface ConnectionDeps {
   tokenTrialMs: number
   deliver(tabId: string, delivery: Delivery): void
   status(event: StatusEvent): void
-  /** Asks a live tab of this identity for a fresh token (its `accessToken()`). */
-  askToken(): Promise<string | null>
+  /** Asks these live tabs of this identity (leader first) for a fresh token (their `accessToken()`). */
+  askToken(tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null>
 }
 
 /** A user's shared connection. */
@@ -60,8 +62,8 @@ export class Connection {
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
-    this.#router = new ChannelRouter(deps)
-    this.#presence = new PresenceKeeper((entry) => this.#joined(entry))
+    this.#router = new ChannelRouter({ clock: deps.clock, deliver: (tabId, delivery) => this.#auth.admission.route(tabId, delivery, deps.deliver) })
+    this.#presence = new PresenceKeeper((entry) => this.#router.whenSubscribed(entry, this.#deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
@@ -69,23 +71,20 @@ export class Connection {
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
       close: (entry) => { this.#queue.fail(entry.key); this.#drop(entry) },
     }, deps.transport, deps.clock, deps.lingerMs)
-    const { transport } = deps
-    const prefers = (offered: string | null, current: string | null): boolean => (transport.prefers ? transport.prefers(offered, current) : offered !== current)
-    this.#auth = new ConnectionAuth(new TokenKeeper(token, prefers, deps.clock, deps.tokenTrialMs), {
+    this.#auth = new ConnectionAuth({ token, transport: deps.transport, clock: deps.clock, trialMs: deps.tokenTrialMs }, {
       attempt: () => this.#attempt,
+      catchUp: (tabId, catchUp) => { for (const entry of this.topics.entries()) this.#router.catchUp(entry, tabId, catchUp) },
+      askToken: deps.askToken,
+      reshow: () => { void this.#stopAttempt(); void this.#start('reconnecting', false) },
       isJoined: () => [...this.topics.entries()].some((entry) => entry.status === 'SUBSCRIBED' && entry.channel !== null),
       reopenRefused: () => { for (const entry of this.topics.entries()) if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) } },
     })
   }
 
-  get status(): StatusEvent {
-    return this.#status
-  }
+  get status(): StatusEvent { return this.#status }
 
   /** Number of open sockets or streams (0 or 1). */
-  get sockets(): number {
-    return this.#isOpen ? 1 : 0
-  }
+  get sockets(): number { return this.#isOpen ? 1 : 0 }
 
   /** Opens the connection if it is not open yet: a tab's status means something from its hello on. */
   start(): void {
@@ -96,8 +95,7 @@ export class Connection {
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     this.start()
     const entry = this.topics.add(tabId, sub)
-    const snapshot: ChannelSnapshot = { status: entry.status, presence: entry.presence }
-    if (entry.error) snapshot.error = entry.error
+    const snapshot = this.#auth.admission.snapshot(tabId, entry)
     const notice = this.#deps.transport.notice?.(entry.spec, sub)
     if (notice !== undefined) snapshot.notice = notice
     return snapshot
@@ -113,6 +111,7 @@ export class Connection {
   removeTab(tabId: string): void {
     for (const entry of this.topics.entries()) this.#presence.forgetTab(entry, tabId)
     this.topics.removeTab(tabId)
+    this.#auth.admission.leave(tabId)
   }
 
   /**
@@ -121,12 +120,15 @@ export class Connection {
    * the topic's other channels here get it from the hub as it is written; where it does, from the server.
    */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
+    const { admission } = this.#auth // a held tab never writes as the user (admission.ts)
+    if (!admission.admits(tabId) && admission.hasAdmitted()) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
     const payload = message.payload ?? {}
     const { capabilities } = this.#deps.transport
     const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
     const write = (target: TopicEntry): Promise<SendResult> => {
       if (!target.channel) return Promise.resolve('timed out')
+      if (!admission.admits(tabId)) return Promise.reject(notAdmitted())
       if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
       // A send whose ack is lost with its socket may or may not have reached the others: its fate
       // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,
@@ -142,10 +144,12 @@ export class Connection {
 
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
   async track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    const { admission } = this.#auth // a held tab's meta never goes out as the user's
+    if (!admission.admits(tabId) && admission.hasAdmitted()) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
     this.#presence.record(entry, tabId, meta)
-    // A track can enable presence on the topic: re-spec before the meta goes out.
-    this.topics.refresh(entry)
+    this.topics.refresh(entry) // a track can enable presence: re-spec before the meta goes out
+    if (!admission.admits(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs).catch((e: unknown) => { void this.untrack(tabId, subId); throw e })
     return this.#presence.apply(entry)
   }
 
@@ -154,9 +158,17 @@ export class Connection {
     return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
   }
 
-  /** Offers a tab's token to this connection (see auth.ts: it may be refused). */
-  offerToken(token: string | null): Promise<void> {
-    return this.#auth.offer(token)
+  /** A tab arrives with its token (`isMove`: it switched user to this connection); see auth.ts. */
+  enter(tabId: string, token: string | null, isMove: boolean): Promise<void> {
+    return this.#auth.enter(tabId, token, isMove)
+  }
+
+  /** Whether the tab may see this connection's channels and events (admission.ts). */
+  admits(tabId: string): boolean { return this.#auth.admission.admits(tabId) }
+
+  /** Offers a tab's new token to this connection (see auth.ts: it may be refused or held back). */
+  offerToken(tabId: string, token: string | null): Promise<void> {
+    return this.#auth.offer(tabId, token)
   }
 
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
@@ -199,7 +211,7 @@ export class Connection {
     if (refresh) await this.#refreshToken()
     if (gen !== this.#gen) return
     const attempt: TransportConnection<unknown> = this.#deps.transport.open({
-      target: this.#deps.target, token: this.#auth.tokens.current, memory: this.#memory,
+      target: this.#deps.target, token: this.#auth.tokens.opened(), memory: this.#memory,
       events: {
         open: () => { if (this.#attempt === attempt) this.#onOpen() },
         closed: (reason) => { if (this.#attempt === attempt) this.#onClosed(reason) },
@@ -221,6 +233,7 @@ export class Connection {
     const attempt = this.#attempt
     this.#attempt = null
     this.#attemptEnded.end()
+    this.#auth.tokens.closed()
     this.#isOpen = false
     for (const entry of this.topics.entries()) { entry.channel = null; entry.status = 'joining' }
     await attempt?.close().catch(() => undefined)
@@ -236,7 +249,7 @@ export class Connection {
       this.#queue.flush(entry.key, entry)
       this.#presence.rejoined(entry)
     })
-    const handlers: ChannelHandlers = { ...routed, status: (status, error, detail) => { routed.status(status, error, detail); if (isCurrent()) this.#auth.observe(status, error) } }
+    const handlers: ChannelHandlers = { ...routed, status: this.#auth.watch(routed.status, isCurrent) }
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.channel = channel
   }
@@ -257,6 +270,7 @@ export class Connection {
   /** The attempt ended: back off and open the next one (the hub's one retry policy). */
   #onClosed(reason: CloseReason): void {
     const error: WireError = reason.error
+    if (reason.kind === 'unauthorized') this.#auth.attemptRefused()
     void this.#stopAttempt()
     if (reason.kind === 'fatal') {
       this.#setStatus({ status: 'closed', error })
@@ -267,11 +281,7 @@ export class Connection {
   }
 
   async #refreshToken(): Promise<void> {
-    try {
-      await this.offerToken(await this.#deps.askToken()).catch(() => undefined)
-    } catch (error) {
-      this.#setStatus({ ...this.#status, error: toWire(error) })
-    }
+    await this.#auth.refresh().catch((error: unknown) => this.#setStatus({ ...this.#status, error: toWire(error) }))
   }
 
   #entryOf(tabId: string, subId: string): TopicEntry {
@@ -280,14 +290,10 @@ export class Connection {
     return entry
   }
 
-  #joined(entry: TopicEntry): Promise<TransportChannel | null> {
-    return this.#router.whenSubscribed(entry, this.#deps.joinWaitMs)
-  }
-
+  // A retry that starts reports the status its schedule already reported: say each change once.
   #setStatus(event: StatusEvent): void {
-    // A retry that starts reports the status its schedule already reported: say each change once.
-    const isSame = JSON.stringify(event) === JSON.stringify(this.#status)
+    const isNew = JSON.stringify(event) !== JSON.stringify(this.#status)
     this.#status = event
-    if (!isSame) this.#deps.status(event)
+    if (isNew) this.#deps.status(event)
   }
 }

@@ -6,6 +6,7 @@ import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubSta
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { askTabs } from './ask-token.ts'
+import type { TokenAnswer } from './auth.ts'
 import { Connection } from './connection.ts'
 import { DeployWatch } from './deploys.ts'
 import { Quotas } from './quotas.ts'
@@ -73,7 +74,7 @@ export class Hub {
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
-    connection.offerToken(hello.token).catch(() => undefined)
+    connection.enter(hello.tabId, hello.token, false).catch(() => undefined)
     connection.start()
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
@@ -129,7 +130,7 @@ export class Hub {
 
   /** Same user: the token is offered (and may be refused); another user: the tab moves there. */
   #setIdentity(tabId: string, link: TabLink, identity: string, token: string | null): Promise<void> {
-    if (identity === link.identity) return this.#connections.get(identity)?.offerToken(token) ?? Promise.resolve()
+    if (identity === link.identity) return this.#connections.get(identity)?.offerToken(tabId, token) ?? Promise.resolve()
     const previous = link.identity
     // A tab that signed out (or switched user) never gets what the old identity still queued for
     // it, nor twice over the new user's socket what it did get.
@@ -141,7 +142,6 @@ export class Hub {
     // The connection exists before the registry moves the tab, as in hello(): the move reports
     // the new identity's visibility, and a hidden tab's report arms the pause only then.
     const connection = this.#connection(identity, link.hello)
-    const verdict = connection.offerToken(token)
     connection.start()
     this.#registry.move(tabId, identity)
     // The move re-elected both identities, but told only tabs that are still in each: the moved
@@ -151,11 +151,9 @@ export class Hub {
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#keepPauseRule(identity)
     quietly(() => link.sink.status(connection.status))
-    for (const sub of link.subs.values()) {
-      const snapshot = connection.join(tabId, sub)
-      if (snapshot.status !== 'joining') link.outbox.push({ kind: 'channel', subIds: [sub.subId], status: snapshot.status })
-    }
-    return verdict
+    for (const sub of link.subs.values()) connection.join(tabId, sub)
+    // Once its token is proven there, the tab gets each channel's status and one `resync`.
+    return connection.enter(tabId, token, true)
   }
 
   heartbeat(tabId: string, beat: Heartbeat): HeartbeatAck {
@@ -180,7 +178,8 @@ export class Hub {
     const link = this.#link(tabId)
     const connection = this.#connections.get(link.identity)
     const tabs = this.#registry.list(link.identity)
-    const channels = [...(connection?.topics.entries() ?? [])].map((entry) => {
+    // A held tab (admission.ts) does not learn which topics the user is on.
+    const channels = [...(connection?.admits(tabId) === true ? connection.topics.entries() : [])].map((entry) => {
       const subs = [...entry.subs.values()]
       return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
     })
@@ -228,18 +227,18 @@ export class Hub {
         if (isCurrent() && link?.identity === identity && link.guard.admits(delivery)) link.outbox.push(delivery)
       },
       status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) },
-      askToken: () => this.#askToken(identity),
+      askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)
     this.#connections.set(identity, connection)
     return connection
   }
 
-  /** Asks the leader (then any tab) of this identity for a fresh token of the same user. */
-  #askToken(identity: string): Promise<string | null> {
+  /** Asks the leader (then the others) of `tabIds` for a fresh token of the same user that `accepts` takes. */
+  #askToken(identity: string, tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null> {
     const leader = this.#registry.leaderOf(identity)
-    const order = this.#registry.list(identity).sort((a, b) => Number(b.tabId === leader) - Number(a.tabId === leader))
-    const links = order.flatMap((tab) => this.#tabs.get(tab.tabId) ?? [])
-    return askTabs(links, (link, token) => this.#identity(link.hello.target, token) === identity, this.#options.tokenTimeoutMs, this.#options.clock)
+    const order = tabIds.filter((tabId) => this.#tabs.get(tabId)?.identity === identity).sort((a, b) => Number(b === leader) - Number(a === leader))
+    const links = order.flatMap((tabId) => { const link = this.#tabs.get(tabId); return link ? [{ tabId, link }] : [] })
+    return askTabs(links, ({ link }, token) => this.#identity(link.hello.target, token) === identity && accepts(token), this.#options.tokenTimeoutMs, this.#options.clock)
   }
 
   #onVisibility(identity: string, anyVisible: boolean): void {

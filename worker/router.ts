@@ -6,6 +6,7 @@ import type { ChannelStatus, Delivery, Json, WireError } from '../src/contract/p
 import type { Clock } from '../src/contract/clock.ts'
 import type { ChannelHandlers, TransportChannel } from './transports/transport.ts'
 import type { TopicEntry } from './topics.ts'
+import type { CatchUp } from './admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'
 
 /** What the router needs from its connection. */
@@ -69,6 +70,26 @@ export class ChannelRouter {
       (subIds) => ({ kind: 'broadcast', subIds, event, payload }))
   }
 
+  /**
+   * Brings a tab admitted just now (admission.ts) up to date on `entry`: the channel's status, its
+   * presence and the `resync` the tab is owed (at `SUBSCRIBED` when the topic is still joining).
+   */
+  catchUp(entry: TopicEntry, tabId: string, catchUp: CatchUp): void {
+    const mine = (item: TopicSub): boolean => item.tabId === tabId
+    if (entry.status === 'joining') {
+      if (catchUp.resync) for (const item of entry.subs.values()) if (mine(item)) item.owesResync = true
+      return
+    }
+    const { status, error } = entry
+    this.#send(entry, mine, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
+    if (status !== 'SUBSCRIBED') return
+    const state = entry.presence
+    if (Object.keys(state).length > 0) this.#send(entry, (item) => mine(item) && wantsPresence(item), (subIds) => ({ kind: 'presence', subIds, event: 'sync', state }))
+    if (!catchUp.resync) return
+    const { since } = catchUp
+    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+  }
+
   /** Resolves with the channel once the topic is joined, or `null` after `ms`. */
   whenSubscribed(entry: TopicEntry, ms: number): Promise<TransportChannel | null> {
     if (entry.status === 'SUBSCRIBED' && entry.channel) return Promise.resolve(entry.channel)
@@ -87,12 +108,17 @@ export class ChannelRouter {
     else delete entry.error
     this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
     if (status !== 'SUBSCRIBED') return
+    const wantsResync = wantsSystem('resync')
     if (entry.wasSubscribed && !isContinuous) {
       // A rejoin (reconnect, resume, respec): events may have been missed since `since`, unless
       // the server resumed the stream and replayed them (the transport says so).
       const since = entry.since
-      this.#send(entry, wantsSystem('resync'), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+      this.#send(entry, wantsResync, (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+    } else {
+      // A tab that switched user onto a topic still joining (or resumed): what it shows is the old user's.
+      this.#send(entry, (item) => item.owesResync === true && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since: null } }))
     }
+    for (const item of entry.subs.values()) delete item.owesResync
     entry.wasSubscribed = true
     entry.since ??= this.#deps.clock.now()
     onSubscribed()

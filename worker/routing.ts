@@ -9,6 +9,8 @@ import { bindingKey, eventMatches, systemMatches } from '../src/contract/binding
 export interface TopicSub {
   tabId: string
   sub: Subscription
+  /** Its tab switched user onto this topic while it was joining: a `resync` is due at `SUBSCRIBED`. */
+  owesResync?: boolean
 }
 
 /**

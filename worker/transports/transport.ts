@@ -149,9 +149,15 @@ export interface Transport<Spec = unknown> {
   identify(target: ConnectionTarget, token: string | null): string
   /**
    * Whether `offered` should replace `current` as the connection's token (both of this identity).
-   * Absent: the newest offer wins.
+   * Absent: `isFresher` (worker/claims.ts): not older by `exp`, then `iat`; `null` never wins.
    */
   prefers?(offered: string | null, current: string | null): boolean
+  /**
+   * Whether `setAuth` on an open attempt shows the token to the server at once, so that the
+   * server's answer (a channel refused, or none within the trial) proves or refuses it. Absent or
+   * false: a token offered while an attempt is open is proven only by the next attempt.
+   */
+  readonly appliesTokenInPlace?: boolean
   /** The hub's key of a subscription's topic (e.g. Supabase's separate `private:` namespace). */
   key(sub: Subscription): string
   /**

@@ -24,6 +24,8 @@ export interface WsHarness {
   received(topic: string): TextSeen[]
   send(topic: string, message: string): Promise<SendResult>
   statuses(): ConnectionStatus[]
+  /** Signs out: `accessToken()` answers null from now on, and `setAuth(null)`. */
+  signOut(): Promise<void>
 }
 
 declare global {
@@ -45,7 +47,7 @@ function hubWorker(search: string): SharedWorker {
 
 const params = new URLSearchParams(location.search)
 const endpoint = params.get('endpoint')
-const token = params.get('token')
+let token = params.get('token')
 const status = document.querySelector('[data-testid="status"]')
 if (endpoint) {
   const relay = createRelay({ transport: 'inbox', endpoint, accessToken: () => token, worker: () => hubWorker(workerSearch(params)), ...clientOptionsFrom(params) })
@@ -63,6 +65,7 @@ if (endpoint) {
     received: (topic) => [...(seen.get(topic) ?? [])],
     send: (topic, message) => relay.topic(topic).send('TEXT', { message }),
     statuses: () => [...statuses],
+    signOut: () => { token = null; return relay.setAuth(null) },
   }
   document.body.dataset['ready'] = 'true'
 }

@@ -1,7 +1,9 @@
 """HS256 JWT verification with the standard library, so the server needs no PyJWT.
 
 The socket's user comes from ``?token=<JWT>``: a token is accepted when its HS256 signature matches
-the secret, ``exp`` is a number still in the future and ``sub`` is a non-empty string.
+the secret, ``exp`` is a number still in the future and it names a user: ``sub`` a non-empty string
+(Supabase-style), or ``user_id`` an integer (Django SimpleJWT's default claim; the user id is its
+decimal string).
 """
 import base64
 import hashlib
@@ -30,7 +32,7 @@ def _b64url(part: str) -> bytes:
 
 
 def verify_hs256(token: str, secret: str, now: Optional[float] = None) -> Optional[dict]:
-    """The token's claims if signature, ``exp`` and ``sub`` check out, else None.
+    """The token's claims if signature, ``exp`` and the user claim check out, else None.
 
     >>> verify_hs256("not.a.jwt", DEV_JWT_SECRET) is None
     True
@@ -54,8 +56,20 @@ def verify_hs256(token: str, secret: str, now: Optional[float] = None) -> Option
         return None
     if (time.time() if now is None else now) >= exp:
         return None
+    return claims if _user_id(claims) is not None else None
+
+
+def _user_id(claims: dict) -> Optional[str]:
+    """``sub`` when a non-empty string, else SimpleJWT's integer ``user_id`` as a string.
+
+    >>> _user_id({"user_id": 7}), _user_id({"sub": "alice"}), _user_id({"user_id": True})
+    ('7', 'alice', None)
+    """
     sub = claims.get("sub")
-    return claims if isinstance(sub, str) and sub != "" else None
+    if isinstance(sub, str) and sub != "":
+        return sub
+    user_id = claims.get("user_id")
+    return str(user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
 
 
 def _text(value: Any) -> Optional[str]:
@@ -72,7 +86,8 @@ def identity_of(claims: dict) -> Identity:
     meta = meta if isinstance(meta, dict) else {}
     name = _text(meta.get("name")) or _text(meta.get("full_name")) or _text(claims.get("name"))
     avatar = _text(meta.get("avatar_url")) or _text(claims.get("avatar_url"))
-    return Identity(id=claims["sub"], name=name or claims["sub"], avatar=avatar)
+    user = _user_id(claims) or ""
+    return Identity(id=user, name=name or user, avatar=avatar)
 
 
 def identity_from_query(query_string: bytes, secret: str) -> Optional[Identity]:

@@ -129,7 +129,7 @@ export function echoTransport(server: EchoServer): Transport<EchoSpec> {
       presence: false, postgresChanges: false, privateTopics: false, acks: false, echoesToSender: true,
       maxTopicBytes: 100, maxEventBytes: 50, maxPayloadBytes: 64 * 1024,
     },
-    identify: (target, token) => defaultIdentity(target, token),
+    identify: (target, token) => defaultIdentity(target, token, { claim: ['user_id', 'sub'] }),
     key: (sub: Subscription) => sub.topic,
     merge: (subs: readonly Subscription[]) => ({ topic: subs[0]?.topic ?? '' }),
     covers: () => true,

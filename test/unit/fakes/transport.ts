@@ -5,11 +5,10 @@
  * messages). It merges subscriptions by Supabase's rules, so specs read like Supabase's.
  */
 import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, WireError } from '../../../src/contract/protocol.ts'
-import { tokenIdentity } from '../../../worker/claims.ts'
 import type { Capabilities, ChannelHandlers, CloseReason, OpenOptions, Transport, TransportChannel, TransportConnection } from '../../../worker/transports/transport.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
 import { coversSupabase, mergeSupabase, supabaseKey, type SupabaseSpec } from '../../../worker/transports/supabase/spec.ts'
-import { claimsOf } from '../../../worker/claims.ts'
+import { isFresher, tokenIdentity } from '../../../worker/claims.ts'
 import { settle } from './clock.ts'
 
 type ChannelSpec = SupabaseSpec
@@ -195,6 +194,13 @@ export class FakeTransport implements TransportConnection<ChannelSpec> {
 }
 
 /**
+ * Rules a {@link FakeNetwork} can take from a real transport.
+ * @example
+ * const ws = websocketTransport(); new FakeNetwork({}, { identify: (t, k) => ws.identify(t, k), appliesTokenInPlace: false })
+ */
+export type FakeRules = Partial<Pick<Transport<ChannelSpec>, 'identify' | 'prefers' | 'appliesTokenInPlace'>>
+
+/**
  * The fake transport the hub receives, with every attempt it opened.
  * @example
  * const net = new FakeNetwork(); new Hub({ transports: { supabase: net.transport } }); net.latest.open()
@@ -203,14 +209,17 @@ export class FakeNetwork {
   readonly transports: FakeTransport[] = []
   readonly transport: Transport<ChannelSpec>
 
-  constructor(capabilities: Partial<Capabilities> = {}) {
-    this.transport = this.#make({ ...SUPABASE_CAPABILITIES, ...capabilities })
+  /** `rules`: another transport's identity and token rules (e.g. the WebSocket transport's) instead of Supabase's. */
+  constructor(capabilities: Partial<Capabilities> = {}, rules: FakeRules = {}) {
+    this.transport = { ...this.#make({ ...SUPABASE_CAPABILITIES, ...capabilities }), ...rules }
   }
 
   #make = (capabilities: Capabilities): Transport<ChannelSpec> => ({
     capabilities,
-    identify: (target: ConnectionTarget, token: string | null) => `${target.params['apikey'] ?? ''}|${tokenIdentity(token)}`,
-    prefers: (offered: string | null, current: string | null) => offered !== current && expOf(offered) >= expOf(current),
+    identify: (target: ConnectionTarget, token: string | null) => `${target.params['apikey'] ?? ''}|${tokenIdentity(token, { claim: 'sub', anonymousRole: 'anon' })}`,
+    prefers: (offered: string | null, current: string | null) => isFresher(offered, current),
+    // Like realtime-js: a new token goes to the joined channels at once.
+    appliesTokenInPlace: true,
     key: (sub: Subscription) => supabaseKey(sub),
     merge: (subs: readonly Subscription[], hasTracks: boolean, current?: ChannelSpec) => mergeSupabase(subs, hasTracks, current),
     covers: (current: ChannelSpec, wanted: ChannelSpec) => coversSupabase(current, wanted),
@@ -237,9 +246,4 @@ export class FakeNetwork {
   liveChannels(topic: string, filter: ChannelFilter = {}): number {
     return this.live().reduce((n, t) => n + t.liveChannels(topic, filter), 0)
   }
-}
-
-function expOf(token: string | null): number {
-  if (token === null) return -1
-  return claimsOf(token).exp ?? Number.MAX_SAFE_INTEGER
 }

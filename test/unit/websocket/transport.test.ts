@@ -164,12 +164,14 @@ describe('websocketTransport: keep-alive, close codes, auth', () => {
     expect(FakeSocket.latest.sent).toEqual([])
   })
 
-  it('identity: an explicit identity wins, else the JWT sub, else the opaque token; capabilities say what the hub refuses', () => {
+  it('identity: an explicit identity wins, else the JWT user_id or sub, else a digest of the opaque token; capabilities say what the hub refuses', () => {
     const { transport } = setup()
     const target = { transport: 'inbox', endpoint: ENDPOINT, params: {}, identity: null }
     expect(transport.identify({ ...target, identity: 'user-7' }, jwt({ sub: 'alice' }))).toBe('id:user-7')
-    expect(transport.identify(target, jwt({ sub: 'alice' }))).toBe('sub:alice')
-    expect(transport.identify(target, 'opaque')).toBe('token:opaque')
+    expect(transport.identify(target, jwt({ sub: 'alice' }))).toBe('sub:"alice"')
+    expect(transport.identify(target, jwt({ user_id: 7, sub: 'alice' }))).toBe('user_id:7')
+    expect(transport.identify(target, 'opaque')).toMatch(/^token#[0-9a-f]{32}$/)
+    expect(transport.identify(target, 'opaque')).not.toContain('opaque')
     expect(transport.capabilities).toMatchObject({ presence: false, postgresChanges: false, privateTopics: false, acks: false, echoesToSender: true })
     expect(websocketTransport({ capabilities: { maxPayloadBytes: 10 } }).capabilities).toMatchObject({ echoesToSender: false, maxPayloadBytes: 10 })
   })

@@ -42,8 +42,8 @@ describe('TabSession over Comlink and a real MessageChannel', () => {
   it('the hub calls back into the proxied sink: status, deliveries and token()', async () => {
     installErrorTransfer()
     const h = createHarness()
-    // A JWT without `sub` is the anonymous user, as the hello's `null`.
-    const tok = jwt({ exp: 4_000_000_000 })
+    // Supabase's anon key (role `anon`, no `sub`) is the anonymous user, as the hello's `null`.
+    const tok = jwt({ role: 'anon', exp: 4_000_000_000 })
     const sink = new FakeSink(tok)
     const remote = connect(h.hub, sink)
     await remote.hello(hello('a'))

@@ -17,7 +17,7 @@ export const APIKEY = 'anon-key'
  * @example
  * jwt({ sub: 'user-x', exp: 2000 })
  */
-export function jwt(claims: { sub?: string; exp?: number }): string {
+export function jwt(claims: { [claim: string]: Json }): string {
   const part = (value: Json): string => Buffer.from(JSON.stringify(value)).toString('base64url')
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.sig`
 }
@@ -66,9 +66,8 @@ export interface Harness {
  * @example
  * const h = createHarness(); const a = h.tab('a'); h.hub.join('a', sub('s1', 'room'))
  */
-export function createHarness(options: Partial<HubOptions> = {}): Harness {
+export function createHarness(options: Partial<HubOptions> = {}, net = new FakeNetwork()): Harness {
   const clock = new ManualClock()
-  const net = new FakeNetwork()
   const tasks = new ManualSchedule()
   const locks = new FakeLocks()
   const hub = new Hub({

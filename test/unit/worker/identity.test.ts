@@ -12,17 +12,20 @@ describe('identity', () => {
   const target = (apikey = APIKEY, identity: string | null = null): ConnectionTarget => ({ transport: 'supabase', endpoint: URL, params: { apikey }, identity })
   const supabase = supabaseTransport()
 
-  it('reads sub and exp; anything unreadable has neither', () => {
-    expect(claimsOf(x1)).toEqual({ sub: 'user-x', exp: 1_000 })
-    expect(claimsOf('not-a-jwt')).toEqual({ sub: null, exp: null })
-    expect(claimsOf('a.%%%.c')).toEqual({ sub: null, exp: null })
-    expect(claimsOf(null)).toEqual({ sub: null, exp: null })
+  it('reads sub, exp and iat; anything unreadable has none', () => {
+    expect(claimsOf(x1)).toEqual({ sub: 'user-x', exp: 1_000, iat: null })
+    expect(claimsOf('not-a-jwt')).toEqual({ sub: null, exp: null, iat: null })
+    expect(claimsOf('a.%%%.c')).toEqual({ sub: null, exp: null, iat: null })
+    expect(claimsOf(null)).toEqual({ sub: null, exp: null, iat: null })
   })
 
-  it('Supabase: one identity per apikey and JWT sub; a JWT without sub is anonymous, an opaque token its own', () => {
+  it('Supabase: one identity per apikey and JWT sub; only no token or the anon key is anonymous, any other token without sub its own', () => {
     expect(supabase.identify(target(), x1)).toBe(supabase.identify(target(), x2))
     expect(supabase.identify(target(), x1)).not.toBe(supabase.identify(target(), y1))
-    expect(supabase.identify(target(), null)).toBe(supabase.identify(target(), jwt({ exp: 9 })))
+    expect(supabase.identify(target(), null)).toBe(supabase.identify(target(), jwt({ role: 'anon', exp: 9 })))
+    // A JWT without sub that is not the anon key (a service key, another issuer's token) is never anonymous.
+    expect(supabase.identify(target(), jwt({ exp: 9 }))).not.toBe(supabase.identify(target(), null))
+    expect(supabase.identify(target(), jwt({ role: 'service_role' }))).not.toBe(supabase.identify(target(), jwt({ role: 'authenticated' })))
     expect(supabase.identify(target('other-key'), x1)).not.toBe(supabase.identify(target(), x1))
     // A garbage token must not ride (and offer itself to) the anonymous connection.
     expect(supabase.identify(target(), 'not-a-jwt')).not.toBe(supabase.identify(target(), null))
@@ -31,10 +34,11 @@ describe('identity', () => {
   })
 
   it('other transports: an explicit identity (cookie auth) wins, else the token decides', () => {
-    expect(defaultIdentity(target(APIKEY, 'user-7'), null)).toBe('id:user-7')
-    expect(defaultIdentity(target(APIKEY, 'user-7'), x1)).toBe('id:user-7')
-    expect(defaultIdentity(target(), x1)).toBe(tokenIdentity(x2))
-    expect(defaultIdentity(target(), 'opaque-1')).not.toBe(defaultIdentity(target(), 'opaque-2'))
+    const rule = { claim: ['user_id', 'sub'] }
+    expect(defaultIdentity(target(APIKEY, 'user-7'), null, rule)).toBe('id:user-7')
+    expect(defaultIdentity(target(APIKEY, 'user-7'), x1, rule)).toBe('id:user-7')
+    expect(defaultIdentity(target(), x1, rule)).toBe(tokenIdentity(x2, rule))
+    expect(defaultIdentity(target(), 'opaque-1', rule)).not.toBe(defaultIdentity(target(), 'opaque-2', rule))
   })
 })
 
@@ -120,6 +124,8 @@ describe('identity separation through the hub', () => {
     h.hub.join('b', sub('s1', 'room', [onBroadcast()]))
     await h.settle()
     const user = h.net.latest
+    // A server sends a channel's events only once it joined it (which proves the token).
+    await user.subscribe('room')
     h.hub.setAuth('a', null)
     await h.settle()
     expect(user.isClosed).toBe(false)

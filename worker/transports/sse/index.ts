@@ -37,7 +37,7 @@ class SseTransport implements Transport<SseSpec> {
   }
 
   identify(target: ConnectionTarget, token: string | null): string {
-    return defaultIdentity(target, token)
+    return defaultIdentity(target, token, { claim: this.#options.identityClaim })
   }
 
   key(sub: Subscription): string {

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { ConnectionTarget, Json } from '../../../src/contract/protocol.ts'
+import type { IdentityClaim } from '../../claims.ts'
 import { decodeEvent, encodeEvent, type Decoded, type StreamEvent } from './codec.ts'
 
 /**
@@ -58,6 +59,11 @@ export interface SseTransportOptions {
    * one makes the last id unusable). Past this many, the next re-open drops them and starts without an id.
    */
   maxIdleTopics?: number
+  /**
+   * The JWT claim(s) naming the user when the tab gives no explicit `identity`, tried in order.
+   * Default `['user_id', 'sub']`, as the WebSocket transport (see worker/claims.ts).
+   */
+  identityClaim?: IdentityClaim
   fetch?: typeof fetch
   clock?: Clock
 }
@@ -96,6 +102,7 @@ export function resolveOptions(options: SseTransportOptions, clock: Clock): Reso
     onForbidden: 'fatal',
     sendTimeoutMs: 10_000,
     maxIdleTopics: 8,
+    identityClaim: ['user_id', 'sub'],
     // Called through globalThis: a detached `fetch` throws "Illegal invocation" in browsers.
     fetch: (input, init) => globalThis.fetch(input, init),
     clock,

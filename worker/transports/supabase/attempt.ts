@@ -4,6 +4,7 @@
  * closes, the attempt reports it once and tears the client down; the hub backs off and opens the
  * next attempt, rejoining every topic there.
  */
+import type { IdentityClaim } from '../../claims.ts'
 import { RealtimeClient } from '@supabase/realtime-js'
 import type { OpenOptions, TransportChannel, TransportConnection, ChannelHandlers } from '../transport.ts'
 import { SupabaseChannel } from './channel.ts'
@@ -13,6 +14,8 @@ import type { SupabaseSpec } from './spec.ts'
 
 /** Options of the Supabase transport. */
 export interface SupabaseTransportOptions {
+  /** The JWT claim(s) naming the user (see worker/claims.ts); default `'sub'`, as Supabase Auth writes it. */
+  identityClaim?: IdentityClaim
   /** WebSocket constructor; the worker's global one by default, `ws` in Node. */
   WebSocket?: typeof WebSocket
   heartbeatIntervalMs?: number

@@ -1,11 +1,12 @@
 /**
  * Supabase Realtime as a tabrelay transport, through the unmodified realtime-js client. Supabase's
- * rules live here only: identity from the JWT `sub` per project URL and apikey, the freshest token
- * by `exp`, separate private topics, the presence and postgres_changes merge, realtime-js's byte
- * limits, and a server that never echoes a socket's own broadcasts.
+ * rules live here only: identity from the JWT `sub` (or `identityClaim`) per project URL and apikey,
+ * the anon key as the one anonymous token, the freshest token by `exp`, separate private topics,
+ * the presence and postgres_changes merge, realtime-js's byte limits, and a server that never echoes
+ * a socket's own broadcasts.
  */
 import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
-import { claimsOf, tokenIdentity } from '../../claims.ts'
+import { isFresher, tokenIdentity, type IdentityRule } from '../../claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
 import { SupabaseAttempt, type SupabaseTransportOptions } from './attempt.ts'
 import { coversSupabase, mergeSupabase, supabaseKey, type SupabaseSpec } from './spec.ts'
@@ -31,28 +32,27 @@ export const SUPABASE_CAPABILITIES: Capabilities = {
   maxTopicBytes: SUPABASE_TOPIC_BYTES, maxEventBytes: 255, maxPayloadBytes: 3_000 * 1024, maxMetaBytes: 3_000 * 1024,
 }
 
-// A token without `exp` never expires; no token at all loses to any token.
-function expOf(token: string | null): number {
-  if (token === null) return -1
-  return claimsOf(token).exp ?? Number.MAX_SAFE_INTEGER
-}
-
 class SupabaseTransport implements Transport<SupabaseSpec> {
   readonly capabilities: Capabilities
   readonly #extra: SupabaseTransportOptions
+  readonly #identity: IdentityRule
+  // realtime-js sends a new access token to the joined channels at once; the server answers them.
+  readonly appliesTokenInPlace = true
 
   constructor(extra: SupabaseTransportOptions, capabilities: Partial<Capabilities>) {
     this.#extra = extra
+    // Supabase's anon key is a JWT with role `anon` and no `sub`: the one anonymous token.
+    this.#identity = { claim: extra.identityClaim ?? 'sub', anonymousRole: 'anon' }
     this.capabilities = { ...SUPABASE_CAPABILITIES, ...capabilities }
   }
 
   identify(target: ConnectionTarget, token: string | null): string {
     // One connection per project key and user; an explicit identity cannot override the JWT's.
-    return `${target.params['apikey'] ?? ''}|${tokenIdentity(token)}`
+    return `${target.params['apikey'] ?? ''}|${tokenIdentity(token, this.#identity)}`
   }
 
   prefers(offered: string | null, current: string | null): boolean {
-    return offered !== current && expOf(offered) >= expOf(current)
+    return isFresher(offered, current)
   }
 
   key(sub: Subscription): string {

@@ -6,7 +6,7 @@
  */
 import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
 import { systemClock } from '../../../src/contract/clock.ts'
-import { defaultIdentity } from '../../claims.ts'
+import { defaultIdentity, type IdentityRule } from '../../claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
 import { WebSocketAttempt, type WebSocketSpec } from './attempt.ts'
 import { resolveOptions, type WebSocketSettings, type WebSocketTransportOptions } from './options.ts'
@@ -28,17 +28,22 @@ export const WEBSOCKET_CAPABILITIES: Capabilities = {
 class WebSocketTransport implements Transport<WebSocketSpec> {
   readonly capabilities: Capabilities
   readonly #settings: WebSocketSettings
+  readonly #identity: IdentityRule
+  readonly appliesTokenInPlace: boolean
 
   constructor(options: WebSocketTransportOptions) {
     this.#settings = resolveOptions(options, options.clock ?? systemClock)
+    this.#identity = { claim: options.identityClaim ?? ['user_id', 'sub'] }
+    // Only an auth frame shows the server a new token on the open socket (its URL cannot change).
+    this.appliesTokenInPlace = options.authFrame !== undefined
     const capabilities = { ...WEBSOCKET_CAPABILITIES, echoesToSender: this.#settings.echoesToSender, ...options.capabilities }
     const reserved = [...(capabilities.reservedEvents ?? []), ...(options.reservedEvents ?? [])]
     this.capabilities = reserved.length > 0 ? { ...capabilities, reservedEvents: [...new Set(reserved)] } : capabilities
   }
 
   identify(target: ConnectionTarget, token: string | null): string {
-    // An explicit identity (cookie auth) wins, else the JWT's sub, else the opaque token itself.
-    return defaultIdentity(target, token)
+    // An explicit identity (cookie auth) wins, else the JWT's identity claim, else the token's digest.
+    return defaultIdentity(target, token, this.#identity)
   }
 
   key(sub: Subscription): string {

@@ -6,6 +6,7 @@
 import type { ConnectionTarget, Json } from '../../../src/contract/protocol.ts'
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { Capabilities } from '../transport.ts'
+import type { IdentityClaim } from '../../claims.ts'
 
 /**
  * One incoming frame as the hub delivers it: `topic` absent or `null` = the user topic.
@@ -82,6 +83,12 @@ export interface WebSocketTransportOptions {
    * takes effect on the next attempt: the URL of an open socket cannot change.
    */
   authFrame?(token: string | null): Json | null
+  /**
+   * The JWT claim(s) naming the user when the tab gives no explicit `identity`, tried in order.
+   * Default `['user_id', 'sub']`: Django SimpleJWT writes `user_id` (an integer), most other issuers
+   * `sub`. A token without any of them is its own identity (see worker/claims.ts).
+   */
+  identityClaim?: IdentityClaim
   /** Overrides of the defaults (no presence, postgres, private topics or acks; 256/64/1 MB limits). */
   capabilities?: Partial<Capabilities>
   /**
@@ -105,7 +112,7 @@ export interface WebSocketTransportOptions {
  * @example
  * const settings: WebSocketSettings = resolveOptions({})
  */
-export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'capabilities' | 'closeCodes' | 'WebSocket' | 'reservedEvents'>>
+export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'capabilities' | 'closeCodes' | 'WebSocket' | 'reservedEvents' | 'identityClaim'>>
   & Pick<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'WebSocket'>
   & { closeCodes: CloseCodes }
 
