@@ -3,7 +3,8 @@
  * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
-import { expose, type Remote } from 'comlink'
+import type { Remote } from 'comlink'
+import { SINK_METHODS, exposeOnly } from '../contract/surface.ts'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
 import type { HubLink } from '../hosts/worker.ts'
@@ -162,7 +163,7 @@ export class HubSession {
     // The sink lives on the hub's own endpoint (Comlink both ways): nothing to transfer, so the
     // endpoint may also be a BroadcastChannel address of a tab host.
     const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
-    expose(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer)), opened.endpoint)
+    exposeOnly(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer)), SINK_METHODS, opened.endpoint)
     const hello = this.#helloData(token)
     // A worker script that failed to load (404, wrong MIME type) says so through its `error`
     // event; without it the hello would only time out.

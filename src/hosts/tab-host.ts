@@ -9,6 +9,7 @@
 import { releaseProxy, wrap } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
 import { randomId } from '../contract/ids.ts'
+import { relayErrorsOn } from '../contract/replies.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Control, type HostAnnouncement } from './broadcast.ts'
 import { aliveLock, startHosting, type Hosting, type HostLocks } from './hosting.ts'
@@ -104,7 +105,7 @@ export class TabHost {
    */
   open(reason?: unknown): HubLink {
     const endpoint = addressedEndpoint(this.#channel, `${this.#id}:${++this.#seq}`, null)
-    const hub = wrap<HubApi>(endpoint)
+    const hub = wrap<HubApi>(relayErrorsOn(endpoint))
     let lose = (_error: RelayError): void => {}
     const lost = new Promise<RelayError>((resolve) => { lose = resolve })
     const state: LinkState = { endpoint, lose }

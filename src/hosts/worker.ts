@@ -3,7 +3,8 @@
  * tab's own hub, or the hub of a tab host), and the Comlink wrap of its endpoint.
  */
 import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
-import { installErrorTransfer, RelayError } from '../contract/errors.ts'
+import { RelayError } from '../contract/errors.ts'
+import { relayErrorsOn } from '../contract/replies.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 
 /**
@@ -107,12 +108,12 @@ export function createWorker(factory: () => HubWorker): HubWorker {
  * const { hub, endpoint, release } = linkTo(new SharedWorker(url, { type: 'module', name: workerName() }))
  */
 export function linkTo(created: HubWorker): HubLink {
-  installErrorTransfer()
   const port = 'port' in created ? created.port : created
   if (typeof port?.postMessage !== 'function') {
     throw new RelayError('unsupported', 'worker() must return a SharedWorker, a Worker or a MessagePort')
   }
-  const hub = wrap<HubApi>(port)
+  // The hub's RelayErrors arrive with their code (see replies.ts).
+  const hub = wrap<HubApi>(relayErrorsOn(port))
   let isReleased = false
   return {
     hub,

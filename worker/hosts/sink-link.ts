@@ -13,6 +13,7 @@
  */
 import { wrap, type Endpoint } from 'comlink'
 import type { TabSink } from '../../src/contract/protocol.ts'
+import { relayErrorsOn } from '../../src/contract/replies.ts'
 import type { HubSink } from '../options.ts'
 
 /** A tab's sink and how the hub lets go of it. */
@@ -43,7 +44,7 @@ export function sinkOn(endpoint: Endpoint): SinkLink {
     removeEventListener: (type, listener) => target?.removeEventListener(type, listener),
   }
   return {
-    sink: wrap<TabSink>(standIn),
+    sink: wrap<TabSink>(relayErrorsOn(standIn)),
     release() {
       for (const [type, listener] of added.splice(0)) target?.removeEventListener(type, listener)
       target = null

@@ -4,6 +4,8 @@
  */
 import * as Comlink from 'comlink'
 import { vi } from 'vitest'
+import { HUB_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
+import { relayErrorsOn } from '../../../src/contract/replies.ts'
 import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
@@ -184,8 +186,8 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     hubs.push(hub)
     const { port1, port2 } = new MessageChannel()
     // Both directions on one port, as the worker does it (worker/hosts/endpoint.ts).
-    Comlink.expose(hub, port1)
-    hub.sink = Comlink.wrap<TabSink>(port1)
+    exposeOnly(hub, HUB_METHODS, port1)
+    hub.sink = Comlink.wrap<TabSink>(relayErrorsOn(port1))
     ports.push(port1, port2)
     return { port: port2 }
   })
