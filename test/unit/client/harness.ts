@@ -66,6 +66,8 @@ export class FakeHub implements HubApi {
   /** While set, join waits for it: lets a test hold a join open. */
   joinGate: Promise<void> | undefined
   sink: Comlink.Remote<TabSink> | undefined
+  /** The hub's end of the tab's port: raw messages posted here reach the tab's sink. */
+  port: MessagePort | undefined
   /** While set, hello waits for it before answering. */
   helloGate: Promise<void> | undefined
   /** Thrown by hello when set. */
@@ -188,6 +190,7 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     // Both directions on one port, as the worker does it (worker/hosts/endpoint.ts).
     exposeOnly(hub, HUB_METHODS, port1)
     hub.sink = Comlink.wrap<TabSink>(relayErrorsOn(port1))
+    hub.port = port1
     ports.push(port1, port2)
     return { port: port2 }
   })

@@ -30,6 +30,11 @@ export class RawPeer {
     port.start()
   }
 
+  /** The answers received (the other side's own requests, on a shared port, left out). */
+  get answers(): Message[] {
+    return this.received.filter((m) => typeof m === 'object' && m !== null && (m['type'] === 'RAW' || m['type'] === 'HANDLER'))
+  }
+
   /** Posts `message` as it is (no id added). */
   post(message: unknown, transfer: Transferable[] = []): void {
     this.port.postMessage(message, transfer)

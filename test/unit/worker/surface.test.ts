@@ -89,7 +89,7 @@ describe('the hub endpoint serves the protocol and nothing else', () => {
     expect(reply).toMatchObject({ type: 'RAW', value: { known: false } })
     // Answers go out in the order the calls came in: had any malformed message been answered, it
     // would be here before this one.
-    expect(peer.received).toEqual([reply])
+    expect(peer.answers).toEqual([reply])
     await broadcastReaches(h, sink, 2)
   })
 
