@@ -64,7 +64,7 @@ export class HubSession {
     this.#tokens = new TokenSource(settings.accessToken, settings.callTimeoutMs, this.#clock, (error) => this.#events.problem(error))
     this.#target = settings.target
     this.#calls = new HubCalls({ gen: () => this.#gen, sent: () => this.#sent, answered: () => this.#link, timeoutMs: settings.callTimeoutMs, clock: this.#clock, unanswered: () => this.#beat() })
-    this.#mover = new DeployMover(settings.deployWorker, (info) => this.#events.update(info))
+    this.#mover = new DeployMover(settings.deployWorker, (info) => this.#events.update(info), settings.acceptDeploy)
     this.#host = openHost({ worker: settings.worker, host: settings.host, hostEnv: settings.hostEnv, startTimeoutMs: settings.callTimeoutMs, clock: this.#clock })
     const opened = this.#host.open()
     this.#tabId = settings.tabId ?? randomId()
