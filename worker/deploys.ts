@@ -11,7 +11,7 @@
  * Any page of the origin can post on that channel: a notice counts only when its offer is a script
  * in this worker's directory under this worker's name base, with a generation no later than now.
  */
-import { isSaneGeneration, nameBase, offerProblem, urlProblem } from '../src/contract/offers.ts'
+import { isOfferFrom, isSaneGeneration, nameBase } from '../src/contract/offers.ts'
 import type { HubOffer } from '../src/contract/protocol.ts'
 import type { DeployOptions } from './options.ts'
 
@@ -30,9 +30,7 @@ function isNoticeFor(self: HubOffer, data: unknown, now: number): data is HubNot
   if (typeof data !== 'object' || data === null) return false
   const notice = data as Partial<HubNotice>
   if (notice.kind !== 'tabrelay-hub' || typeof notice.hubId !== 'string' || notice.hubId.length > MAX_HUB_ID_LENGTH) return false
-  if (!isSaneGeneration(notice.generation, now) || offerProblem(notice.offer) !== null) return false
-  const offer = notice.offer as HubOffer
-  return nameBase(offer.name) === nameBase(self.name) && urlProblem(offer.url, self.url, true) === null
+  return isSaneGeneration(notice.generation, now) && isOfferFrom(notice.offer, self.url, true) && nameBase(notice.offer.name) === nameBase(self.name)
 }
 
 /** Newer: a later page loaded into it; on a tie (same page load, unlikely) the larger id wins. */

@@ -7,54 +7,25 @@
  */
 import type { HubOffer } from './protocol.ts'
 
-const MAX_URL_LENGTH = 2048
-const MAX_NAME_LENGTH = 256
 /**
- * A generation is the load time of a page (epoch ms), never in the future; this much clock slack
- * is allowed between the page and the worker (one machine, one clock, which may still be stepped).
- */
-const MAX_FUTURE_MS = 5 * 60_000
-
-/**
- * Why `offer` is not a well-formed {@link HubOffer}, or `null` when it is.
+ * Whether `offer` is a well-formed {@link HubOffer} of an absolute http(s) script of `base`'s
+ * origin (the current worker's URL, or the page's), without credentials; with `isSameDirectory`,
+ * in `base`'s directory too. `blob:` and `data:` URLs are refused.
  * @example
- * offerProblem({ url: 'https://app.example/assets/w-2.js', name: 'tabrelay-v2', type: 'module', protocol: 2 }) // null
+ * isOfferFrom({ url: 'blob:https://app.example/6f1c…', name: 'tabrelay-v2', type: 'module', protocol: 2 }, location.href, false) // false
  */
-export function offerProblem(offer: unknown): string | null {
-  if (typeof offer !== 'object' || offer === null) return 'the offer is not an object'
-  const { url, name, type, protocol } = offer as Partial<Record<keyof HubOffer, unknown>>
-  if (typeof url !== 'string' || url.length === 0 || url.length > MAX_URL_LENGTH) return `the offer's url must be a string of at most ${MAX_URL_LENGTH} characters`
-  if (typeof name !== 'string' || name.length > MAX_NAME_LENGTH) return `the offer's name must be a string of at most ${MAX_NAME_LENGTH} characters`
-  if (type !== 'module' && type !== 'classic') return "the offer's type must be 'module' or 'classic'"
-  if (typeof protocol !== 'number' || !Number.isSafeInteger(protocol) || protocol < 1) return "the offer's protocol must be a positive integer"
-  return null
-}
-
-/**
- * Why `url` is not a worker script a tab may be sent to from `base` (the current worker's URL, or
- * the page's), or `null`: an absolute http(s) URL of the same origin, without credentials, and,
- * with `isSameDirectory`, in the same directory. `blob:` and `data:` URLs are refused.
- * @example
- * urlProblem('blob:https://app.example/6f1c…', 'https://app.example/assets/w-1.js', true) // 'blob: URLs are refused…'
- */
-export function urlProblem(url: string, base: string, isSameDirectory: boolean): string | null {
-  let target: URL
-  let from: URL
+export function isOfferFrom(offer: unknown, base: string, isSameDirectory: boolean): offer is HubOffer {
+  const { url, name, type, protocol } = (offer ?? {}) as Partial<Record<keyof HubOffer, unknown>>
+  if (typeof url !== 'string' || url.length > 2048 || typeof name !== 'string' || name.length > 256) return false
+  if ((type !== 'module' && type !== 'classic') || !Number.isSafeInteger(protocol) || (protocol as number) < 1) return false
   try {
-    target = new URL(url)
-    from = new URL(base)
+    const [to, from] = [new URL(url), new URL(base)]
+    const directory = (of: URL): string => of.pathname.replace(/[^/]*$/, '')
+    return /^https?:$/.test(to.protocol) && to.origin === from.origin && to.username + to.password === ''
+      && (!isSameDirectory || directory(to) === directory(from))
   } catch {
-    return `${JSON.stringify(url.slice(0, 80))} is not an absolute URL`
+    return false
   }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') return `${target.protocol} URLs are refused: a newer worker must be an http(s) script`
-  if (target.origin !== from.origin) return `${target.origin} is another origin than ${from.origin}`
-  if (target.username !== '' || target.password !== '') return 'a worker URL with credentials is refused'
-  if (isSameDirectory && directoryOf(target) !== directoryOf(from)) return `${target.pathname} is not in the worker's directory ${directoryOf(from)}`
-  return null
-}
-
-function directoryOf(url: URL): string {
-  return url.pathname.slice(0, url.pathname.lastIndexOf('/') + 1)
 }
 
 /**
@@ -68,10 +39,11 @@ export function nameBase(name: string): string {
 }
 
 /**
- * Whether `generation` can be a page's load time as seen at `now` (both epoch ms).
+ * Whether `generation` can be a page's load time (epoch ms) as seen at `now`: a page never loads
+ * in the future; 5 minutes of slack cover a clock stepped between the page and the worker.
  * @example
  * isSaneGeneration(performance.timeOrigin, Date.now()) // true; 9e15 is not
  */
 export function isSaneGeneration(generation: unknown, now: number): generation is number {
-  return typeof generation === 'number' && Number.isFinite(generation) && generation > 0 && generation <= now + MAX_FUTURE_MS
+  return typeof generation === 'number' && generation > 0 && generation <= now + 300_000
 }

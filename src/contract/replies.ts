@@ -15,8 +15,14 @@ import type { WireError } from './protocol.ts'
  * @example
  * port.postMessage({ ...errorReply({ code: 'bad-input', message: 'no such method' }), id })
  */
-export function errorReply(wire: WireError): Record<string, unknown> {
+export function errorReply(wire: WireError): object {
   return { type: 'HANDLER', name: 'throw', value: { isError: true, value: { name: 'RelayError', message: wire.message, code: wire.code } } }
+}
+
+interface Reply {
+  type?: unknown
+  name?: unknown
+  value?: { value?: { name?: unknown; code?: unknown; message?: unknown } }
 }
 
 /**
@@ -25,12 +31,9 @@ export function errorReply(wire: WireError): Record<string, unknown> {
  * const wire = relayErrorOf(event.data) // { code: 'bad-input', message: '…' } or null
  */
 export function relayErrorOf(data: unknown): WireError | null {
-  if (typeof data !== 'object' || data === null) return null
-  const { type, name, value } = data as { type?: unknown; name?: unknown; value?: { isError?: unknown; value?: unknown } | null }
-  if (type !== 'HANDLER' || name !== 'throw' || typeof value !== 'object' || value === null || value.isError !== true) return null
-  const error = value.value as { name?: unknown; message?: unknown; code?: unknown } | null
-  if (typeof error !== 'object' || error === null || error.name !== 'RelayError') return null
-  return typeof error.code === 'string' && typeof error.message === 'string' ? { code: error.code, message: error.message } : null
+  const reply = data as Reply | null
+  const error = reply?.type === 'HANDLER' && reply.name === 'throw' ? reply.value?.value : undefined
+  return error?.name === 'RelayError' && typeof error.code === 'string' && typeof error.message === 'string' ? { code: error.code, message: error.message } : null
 }
 
 /**
@@ -38,40 +41,27 @@ export function relayErrorOf(data: unknown): WireError | null {
  * a thenable that rejects with the rebuilt {@link RelayError} (the wrap resolves the call's promise
  * with the message it got, and a promise resolved with a thenable takes its outcome), so the
  * caller's promise rejects with a real RelayError whatever `throw` handler the page registered.
- * After the answer to Comlink's RELEASE it closes a MessagePort, as Comlink would (it recognises
- * a port only by its class).
  * @example
  * const hub = wrap<HubApi>(relayErrorsOn(port)) // await hub.join(bad) rejects with code 'bad-input'
  */
 export function relayErrorsOn(endpoint: Endpoint): Endpoint {
-  const listeners = new Map<EventListenerOrEventListenerObject, EventListener>()
-  const releases = new Set<string>()
-  const revive = (listener: EventListenerOrEventListenerObject): EventListener => (event) => {
-    const message: unknown = (event as MessageEvent<unknown>).data
-    const wire = relayErrorOf(message)
-    const id = (message as { id?: unknown } | null)?.id
-    const revived = wire ? new MessageEvent('message', { data: { id, then: (_resolve: unknown, reject: (error: unknown) => void) => reject(fromWire(wire)) } }) : event
-    if (typeof listener === 'function') listener(revived)
-    else listener.handleEvent(revived)
-    if (typeof id === 'string' && releases.delete(id) && typeof MessagePort === 'function' && endpoint instanceof MessagePort) endpoint.close()
+  const revived = new WeakMap<object, EventListener>()
+  const revive = (listener: EventListenerOrEventListenerObject): EventListener => {
+    const made = revived.get(listener) ?? ((event: Event): void => {
+      const data: unknown = (event as MessageEvent<unknown>).data
+      const wire = relayErrorOf(data)
+      const then = (_resolve: unknown, reject: (error: unknown) => void): void => reject(wire && fromWire(wire))
+      const seen = wire ? new MessageEvent('message', { data: { id: (data as { id?: unknown }).id, then } }) : event
+      if (typeof listener === 'function') listener(seen)
+      else listener.handleEvent(seen)
+    })
+    revived.set(listener, made)
+    return made
   }
   return {
-    postMessage(message: unknown, transfer?: Transferable[]) {
-      const request = message as { type?: unknown; id?: unknown } | null
-      if (request?.type === 'RELEASE' && typeof request.id === 'string') releases.add(request.id)
-      endpoint.postMessage(message, transfer)
-    },
-    addEventListener(type, listener) {
-      const made = listeners.get(listener) ?? revive(listener)
-      listeners.set(listener, made)
-      endpoint.addEventListener(type, made)
-    },
-    removeEventListener(type, listener) {
-      const made = listeners.get(listener)
-      if (!made) return
-      listeners.delete(listener)
-      endpoint.removeEventListener(type, made)
-    },
+    postMessage: (message: unknown, transfer?: Transferable[]) => endpoint.postMessage(message, transfer),
+    addEventListener: (type, listener) => endpoint.addEventListener(type, revive(listener)),
+    removeEventListener: (type, listener) => endpoint.removeEventListener(type, revive(listener)),
     start: () => endpoint.start?.(),
   }
 }

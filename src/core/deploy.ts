@@ -7,7 +7,7 @@
  * not a deploy at all: the tab ignores it (no move, no hello, no report).
  */
 import { RelayError } from '../contract/errors.ts'
-import { offerProblem, urlProblem } from '../contract/offers.ts'
+import { isOfferFrom } from '../contract/offers.ts'
 import { PROTOCOL_VERSION, type HubOffer } from '../contract/protocol.ts'
 import type { HostStrategy } from '../hosts/strategy.ts'
 import { linkTo, type HubLink, type HubWorker } from '../hosts/worker.ts'
@@ -138,10 +138,8 @@ export class DeployMover {
 
   /** Untrusted until checked: it came from a hub that may have been lied to, or a forged sink call. */
   #isAcceptable(offer: HubOffer): boolean {
-    const page = (globalThis as { location?: { href?: unknown } }).location?.href
-    if (typeof page !== 'string' || offerProblem(offer) !== null || urlProblem(offer.url, page, false) !== null) return false
     try {
-      return this.#accept?.(new URL(offer.url)) ?? true
+      return isOfferFrom(offer, String(globalThis.location?.href), false) && (this.#accept?.(new URL(offer.url)) ?? true)
     } catch {
       return false
     }
