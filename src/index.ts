@@ -10,7 +10,7 @@
 export { createRelay, type Relay, type RelayOptions } from './core/relay.ts'
 export type { Topic, TopicMessage, TopicOptions } from './core/topic.ts'
 export type { ClientOptions } from './core/options.ts'
-export type { UpdateInfo, DeployWorker } from './core/deploy.ts'
+export type { UpdateInfo, DeployWorker, AcceptDeploy } from './core/deploy.ts'
 export type { ChannelState } from './core/membership.ts'
 export { workerName, type HubWorker, type WorkerKind } from './hosts/worker.ts'
 export type { HostStrategy } from './hosts/strategy.ts'

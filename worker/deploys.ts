@@ -8,7 +8,10 @@
  * page of the earlier one, even when the old worker was restarted later (WebKit bug 318873). Each
  * hub tells the others when it gets newer, answers an older one with the newest it knows, and a hub
  * that hears of a newer one offers it to its tabs; they move there when they speak its protocol.
+ * Any page of the origin can post on that channel: a notice counts only when its offer is a script
+ * in this worker's directory under this worker's name base, with a generation no later than now.
  */
+import { isOfferFrom, isSaneGeneration, nameBase } from '../src/contract/offers.ts'
 import type { HubOffer } from '../src/contract/protocol.ts'
 import type { DeployOptions } from './options.ts'
 
@@ -20,13 +23,14 @@ interface HubNotice {
   offer: HubOffer
 }
 
-function isNotice(data: unknown): data is HubNotice {
+const MAX_HUB_ID_LENGTH = 128
+
+/** A well-formed notice of a hub of this app: its script sits beside ours, under our name base. */
+function isNoticeFor(self: HubOffer, data: unknown, now: number): data is HubNotice {
   if (typeof data !== 'object' || data === null) return false
   const notice = data as Partial<HubNotice>
-  const offer = notice.offer
-  return notice.kind === 'tabrelay-hub' && typeof notice.hubId === 'string' && typeof notice.generation === 'number'
-    && typeof offer === 'object' && offer !== null && typeof offer.url === 'string' && typeof offer.name === 'string'
-    && (offer.type === 'module' || offer.type === 'classic') && typeof offer.protocol === 'number'
+  if (notice.kind !== 'tabrelay-hub' || typeof notice.hubId !== 'string' || notice.hubId.length > MAX_HUB_ID_LENGTH) return false
+  return isSaneGeneration(notice.generation, now) && isOfferFrom(notice.offer, self.url, true) && nameBase(notice.offer.name) === nameBase(self.name)
 }
 
 /** Newer: a later page loaded into it; on a tie (same page load, unlikely) the larger id wins. */
@@ -44,13 +48,16 @@ export class DeployWatch {
   readonly #channel: DeployOptions['channel']
   readonly #self: HubNotice
   readonly #superseded: (offer: HubOffer) => void
+  /** Wall-clock time (generations are page load times), not the hub's injected clock. */
+  readonly #now: () => number
   #newest: HubNotice | null = null
 
   /** `superseded` runs each time a newer hub than any known before is heard of. */
-  constructor(options: DeployOptions, hubId: string, superseded: (offer: HubOffer) => void) {
+  constructor(options: DeployOptions, hubId: string, superseded: (offer: HubOffer) => void, now: () => number = Date.now) {
     this.#channel = options.channel
     this.#self = { kind: 'tabrelay-hub', hubId, generation: 0, offer: options.offer }
     this.#superseded = superseded
+    this.#now = now
     this.#channel.addEventListener('message', (event) => this.#heard(event.data))
   }
 
@@ -61,7 +68,8 @@ export class DeployWatch {
 
   /** A page loaded at `loadedAt` said hello: this hub is at least that new; tell the others. */
   saw(loadedAt: number): void {
-    if (loadedAt <= this.#self.generation) return
+    // A hello from any page of the origin: a load time in the future would outrank every deploy.
+    if (!isSaneGeneration(loadedAt, this.#now()) || loadedAt <= this.#self.generation) return
     this.#self.generation = loadedAt
     const newest = this.#newest
     // A page newer than the hub we deferred to came here (e.g. that hub's URL was not moved to by
@@ -72,7 +80,7 @@ export class DeployWatch {
 
   #heard(data: unknown): void {
     // A hub no page said hello to yet has no tabs to move and no age to compare.
-    if (!isNotice(data) || data.hubId === this.#self.hubId || this.#self.generation === 0) return
+    if (this.#self.generation === 0 || !isNoticeFor(this.#self.offer, data, this.#now()) || data.hubId === this.#self.hubId) return
     // Our own script under another id (this worker restarted, WebKit bug 318873): never defer to
     // ourselves, whose tabs would move to the hub they are on; we are at least as new as it was.
     if (data.offer.url === this.#self.offer.url && data.offer.name === this.#self.offer.name) {

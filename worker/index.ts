@@ -5,7 +5,6 @@
  * No transport is imported here, so a worker bundles only the ones it serves.
  */
 import type { Endpoint } from 'comlink'
-import { installErrorTransfer } from '../src/contract/errors.ts'
 import { Hub, type HubOptions } from './hub.ts'
 import { acceptDedicatedTab } from './hosts/dedicated.ts'
 import { acceptSharedWorkerTabs, sharedWorkerDeploys } from './hosts/shared-worker.ts'
@@ -27,7 +26,6 @@ export type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, 
  * const hub = createHub({ transports: { supabase: supabaseTransport() } })
  */
 export function createHub(options: HubOptions): Hub {
-  installErrorTransfer()
   const nav = (globalThis as { navigator?: { locks?: LockRequester } }).navigator
   return new Hub({ locks: nav?.locks ?? null, ...options })
 }

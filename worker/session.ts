@@ -17,7 +17,7 @@ function text(value: unknown, what: string): string {
  * The per-endpoint implementation of {@link HubApi}; `openSink` gives the tab's {@link TabSink} on
  * the same endpoint (a Comlink remote), afresh for each hello, with how the hub lets go of it.
  * @example
- * expose(new TabSession(hub, () => sinkOn(port)), port)
+ * exposeOnly(new TabSession(hub, () => sinkOn(port)), HUB_METHODS, port)
  */
 export class TabSession implements HubApi {
   readonly #hub: Hub

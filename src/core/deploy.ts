@@ -3,8 +3,11 @@
  * hub, the tab opens that SharedWorker, says hello there while the old hub still serves it, and
  * only then switches over; where it cannot (another protocol, no SharedWorker, the app said no,
  * the new hub refused it) it stays and the app hears `update-available` with `moved: false`.
+ * An offer that is no same-origin http(s) script, or that the app's `acceptDeploy` refuses, is
+ * not a deploy at all: the tab ignores it (no move, no hello, no report).
  */
 import { RelayError } from '../contract/errors.ts'
+import { isOfferFrom } from '../contract/offers.ts'
 import { PROTOCOL_VERSION, type HubOffer } from '../contract/protocol.ts'
 import type { HostStrategy } from '../hosts/strategy.ts'
 import { linkTo, type HubLink, type HubWorker } from '../hosts/worker.ts'
@@ -38,6 +41,15 @@ export interface UpdateInfo {
  */
 export type DeployWorker = (offer: HubOffer) => HubWorker | null
 
+/**
+ * The app's own rule for which worker scripts its tabs may move to (default: any same-origin
+ * http(s) script its hub offers; the hub already keeps to its own directory and worker name).
+ * Called with the offered script's absolute URL; `false` (or a throw) ignores the offer.
+ * @example
+ * acceptDeploy: (url) => url.pathname.startsWith('/assets/realtime.worker-')
+ */
+export type AcceptDeploy = (url: URL) => boolean
+
 /** Where the browser has SharedWorker: a newer deploy's hub is joined by its URL and name. */
 const sharedWorkerOf: DeployWorker = (offer) => {
   if (typeof SharedWorker !== 'function') return null
@@ -54,6 +66,7 @@ const sharedWorkerOf: DeployWorker = (offer) => {
 export class DeployMover {
   readonly #create: DeployWorker
   readonly #report: (info: UpdateInfo) => void
+  readonly #accept: AcceptDeploy | undefined
   /** Offers whose hub did not take this tab (or this tab cannot use): never tried again. */
   readonly #refused = new Set<string>()
   /** Offers already tried as the other worker type. */
@@ -63,13 +76,15 @@ export class DeployMover {
   /** Once moved, recoveries reopen the newer hub, not the app's (older) worker URL. */
   #current: HubOffer | null = null
 
-  constructor(create: DeployWorker | undefined, report: (info: UpdateInfo) => void) {
+  constructor(create: DeployWorker | undefined, report: (info: UpdateInfo) => void, accept?: AcceptDeploy) {
     this.#create = create ?? sharedWorkerOf
     this.#report = report
+    this.#accept = accept
   }
 
-  /** A link to the offered hub, or `null` (reported) when this tab stays where it is. */
+  /** A link to the offered hub, or `null` when this tab stays where it is (reported, unless the offer was refused). */
   open(offer: HubOffer, host: Exclude<HostStrategy, 'auto'>): HubLink | null {
+    if (!this.#isAcceptable(offer)) return null
     const key = keyOf(offer)
     if (this.#refused.has(key) || this.#trying === key || (this.#current !== null && keyOf(this.#current) === key)) return null
     this.#trying = key
@@ -119,6 +134,15 @@ export class DeployMover {
     if (!offer) return null
     const created = this.#create(offer)
     return created ? linkTo(created) : null
+  }
+
+  /** Untrusted until checked: it came from a hub that may have been lied to, or a forged sink call. */
+  #isAcceptable(offer: HubOffer): boolean {
+    try {
+      return isOfferFrom(offer, String(globalThis.location?.href), false) && (this.#accept?.(new URL(offer.url)) ?? true)
+    } catch {
+      return false
+    }
   }
 
   #stay(offer: HubOffer, reason: string): null {

@@ -7,7 +7,7 @@ import type { ConnectionTarget } from '../contract/protocol.ts'
 import type { HostStrategy } from '../hosts/strategy.ts'
 import type { HostEnv } from '../hosts/tab-host.ts'
 import type { HubWorker, WorkerKind } from '../hosts/worker.ts'
-import type { DeployWorker } from './deploy.ts'
+import type { AcceptDeploy, DeployWorker } from './deploy.ts'
 
 /**
  * Timing and plumbing shared by every adapter; every duration ends in `Ms`.
@@ -42,6 +42,12 @@ export interface ClientOptions {
    * URL and name the newer hub reports); return `null` to stay (the app still hears `onUpdateAvailable`).
    */
   deployWorker?: DeployWorker
+  /**
+   * Which newer deploy's worker scripts this tab may move to, by URL (default: any same-origin
+   * http(s) script the hub offers; the hub itself takes only scripts in its own directory under
+   * its own worker name). An offer refused here is ignored: the tab stays and hears nothing.
+   */
+  acceptDeploy?: AcceptDeploy
 }
 
 /**
@@ -68,6 +74,7 @@ export function checkClientOptions(options: ClientOptions, target: ConnectionTar
   if (options.host !== undefined && !HOSTS.includes(options.host)) throw bad(`host must be one of ${HOSTS.map((h) => `'${h}'`).join(', ')}`)
   if (options.accessToken !== undefined && typeof options.accessToken !== 'function') throw bad('accessToken must be an async function returning a token or null')
   if (options.deployWorker !== undefined && typeof options.deployWorker !== 'function') throw bad('deployWorker must be a function returning new SharedWorker(offer.url, …) or null')
+  if (options.acceptDeploy !== undefined && typeof options.acceptDeploy !== 'function') throw bad('acceptDeploy must be a function (url: URL) => boolean')
   const settings: Settings = { ...DEFAULTS, ...options, target }
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
     const value = settings[key]

@@ -61,7 +61,7 @@ export interface Heard {
  * The tab's sink for one worker connection, exposed once: it goes quiet once `isCurrent()` is
  * false (a newer connection replaced it), except `token()`, which any hub may still ask.
  * @example
- * expose(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer), heard), endpoint)
+ * exposeOnly(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer), heard), SINK_METHODS, endpoint)
  */
 export function gatedSink(isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void, heard: Heard = { status: false, leader: false }): TabSink {
   return {

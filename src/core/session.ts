@@ -3,7 +3,8 @@
  * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
-import { expose, type Remote } from 'comlink'
+import type { Remote } from '../contract/remote.ts'
+import { SINK_METHODS, exposeOnly } from '../contract/surface.ts'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
 import type { HubLink } from '../hosts/worker.ts'
@@ -63,7 +64,7 @@ export class HubSession {
     this.#tokens = new TokenSource(settings.accessToken, settings.callTimeoutMs, this.#clock, (error) => this.#events.problem(error))
     this.#target = settings.target
     this.#calls = new HubCalls({ gen: () => this.#gen, sent: () => this.#sent, answered: () => this.#link, timeoutMs: settings.callTimeoutMs, clock: this.#clock, unanswered: () => this.#beat() })
-    this.#mover = new DeployMover(settings.deployWorker, (info) => this.#events.update(info))
+    this.#mover = new DeployMover(settings.deployWorker, (info) => this.#events.update(info), settings.acceptDeploy)
     this.#host = openHost({ worker: settings.worker, host: settings.host, hostEnv: settings.hostEnv, startTimeoutMs: settings.callTimeoutMs, clock: this.#clock })
     const opened = this.#host.open()
     this.#tabId = settings.tabId ?? randomId()
@@ -163,7 +164,7 @@ export class HubSession {
     // endpoint may also be a BroadcastChannel address of a tab host.
     const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
     const heard = { status: false, leader: false }
-    expose(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer), heard), opened.endpoint)
+    exposeOnly(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer), heard), SINK_METHODS, opened.endpoint)
     const hello = this.#helloData(token)
     // A worker script that failed to load (404, wrong MIME type) says so through its `error`
     // event; without it the hello would only time out.

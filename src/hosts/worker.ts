@@ -2,8 +2,10 @@
  * How a tab reaches a hub in a worker it created: the SharedWorker, or a dedicated Worker (the
  * tab's own hub, or the hub of a tab host), and the Comlink wrap of its endpoint.
  */
-import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
-import { installErrorTransfer, RelayError } from '../contract/errors.ts'
+import type { Endpoint } from 'comlink'
+import { RelayError } from '../contract/errors.ts'
+import { remoteOf, type Remote } from '../contract/remote.ts'
+import { HUB_METHODS } from '../contract/surface.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 
 /**
@@ -107,22 +109,21 @@ export function createWorker(factory: () => HubWorker): HubWorker {
  * const { hub, endpoint, release } = linkTo(new SharedWorker(url, { type: 'module', name: workerName() }))
  */
 export function linkTo(created: HubWorker): HubLink {
-  installErrorTransfer()
   const port = 'port' in created ? created.port : created
   if (typeof port?.postMessage !== 'function') {
     throw new RelayError('unsupported', 'worker() must return a SharedWorker, a Worker or a MessagePort')
   }
-  const hub = wrap<HubApi>(port)
+  // Only the protocol's methods; the hub's RelayErrors arrive with their code (see remote.ts).
+  const { remote: hub, release } = remoteOf<HubApi>(port, HUB_METHODS)
   let isReleased = false
   return {
     hub,
     endpoint: port,
     failed: failureOf(created),
-    // Idempotent: a released Comlink proxy throws on any further use, releaseProxy included.
     release() {
       if (isReleased) return
       isReleased = true
-      hub[releaseProxy]()
+      release()
       // A dedicated Worker is this tab's own hub: nobody else needs it once released.
       terminate(created)
     },

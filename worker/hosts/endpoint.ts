@@ -4,7 +4,8 @@
  * is transferred, so any endpoint works: a SharedWorker port, a dedicated Worker's scope, a
  * MessageChannel in Node, a tab host's per-tab BroadcastChannel address.
  */
-import { expose, type Endpoint } from 'comlink'
+import type { Endpoint } from 'comlink'
+import { HUB_METHODS, exposeOnly } from '../../src/contract/surface.ts'
 import type { Hub } from '../hub.ts'
 import { TabSession } from '../session.ts'
 import { sinkOn } from './sink-link.ts'
@@ -15,5 +16,6 @@ import { sinkOn } from './sink-link.ts'
  * const { port1, port2 } = new MessageChannel(); acceptTab(hub, port1) // the tab uses port2
  */
 export function acceptTab(hub: Hub, endpoint: Endpoint): void {
-  expose(new TabSession(hub, () => sinkOn(endpoint)), endpoint)
+  // Only the protocol's methods, with plain data: any page of the origin can open this endpoint.
+  exposeOnly(new TabSession(hub, () => sinkOn(endpoint)), HUB_METHODS, endpoint)
 }

@@ -3,6 +3,7 @@
  * connects here, each on its own port; hubs of other deploys (same name, another URL) are met on
  * a BroadcastChannel (see `worker/deploys.ts`).
  */
+import { nameBase } from '../../src/contract/offers.ts'
 import { PROTOCOL_VERSION, type HubOffer } from '../../src/contract/protocol.ts'
 import type { Hub } from '../hub.ts'
 import type { DeployOptions } from '../options.ts'
@@ -35,7 +36,7 @@ export function acceptSharedWorkerTabs(hub: Hub, scope: ConnectScope): void {
 export function sharedWorkerDeploys(scope: { name: string; location: { href: string } }): DeployOptions | null {
   if (typeof BroadcastChannel !== 'function') return null
   const offer: HubOffer = { url: scope.location.href, name: scope.name, type: workerType(), protocol: PROTOCOL_VERSION }
-  return { channel: new BroadcastChannel(`tabrelay-hubs:${scope.name.replace(/-v\d+$/, '')}`), offer }
+  return { channel: new BroadcastChannel(`tabrelay-hubs:${nameBase(scope.name)}`), offer }
 }
 
 // A tab joining this worker must construct it with the same type, or the browser fires `error`

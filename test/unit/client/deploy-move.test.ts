@@ -3,7 +3,7 @@
  * meet on a real BroadcastChannel, tab clients over MessageChannel ports as a SharedWorker gives
  * them, and the echo transport's in-memory server counting sockets.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRelay, type Relay } from '../../../src/core/relay.ts'
 import type { DeployWorker, UpdateInfo } from '../../../src/core/deploy.ts'
 import { PROTOCOL_VERSION, type HubOffer } from '../../../src/contract/protocol.ts'
@@ -17,9 +17,12 @@ import { until } from './harness.ts'
 
 const open: Array<{ close(): Promise<void> }> = []
 const closers: Array<{ close(): void }> = []
+// The page the tabs run in: a tab moves only to a worker script of its own origin.
+beforeEach(() => { vi.stubGlobal('location', new URL('https://app.test/chat')) })
 afterEach(async () => {
   for (const client of open.splice(0)) await client.close()
   for (const closer of closers.splice(0)) closer.close()
+  vi.unstubAllGlobals()
 })
 
 function portTo(hub: Hub): MessagePort {

@@ -1,5 +1,5 @@
-import * as Comlink from 'comlink'
 import { afterEach, describe, expect, it } from 'vitest'
+import { HUB_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
 import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
 import { FakeHub, manualClock, until, type ManualClock } from './harness.ts'
 
@@ -28,7 +28,7 @@ function dedicated(prepare: (hub: FakeHub, index: number) => void): DedicatedRig
     prepare(hub, index)
     hubs.push(hub)
     const { port1, port2 } = new MessageChannel()
-    Comlink.expose(hub, port1)
+    exposeOnly(hub, HUB_METHODS, port1)
     ports.push(port1, port2)
     // A dedicated Worker is an endpoint of its own, with terminate().
     return Object.assign(port2, { terminate: () => { terminated.push(index) } })

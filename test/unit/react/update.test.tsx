@@ -30,7 +30,9 @@ describe('useUpdateAvailable', () => {
   it('is null until a newer deploy is heard of, then says whether this tab moved', async () => {
     const channel = `tabrelay-hubs:${randomId()}`
     const meeting = new BroadcastChannel(channel)
-    const offer = { url: '/assets/realtime.worker-a.js', name: 'tabrelay-v2', type: 'module' as const, protocol: PROTOCOL_VERSION }
+    // Hubs and tabs take offers of the page's own origin only.
+    const script = (build: string): string => new URL(`/assets/realtime.worker-${build}.js`, location.href).href
+    const offer = { url: script('a'), name: 'tabrelay-v2', type: 'module' as const, protocol: PROTOCOL_VERSION }
     const hub = createHub({ transports: { inbox: echoTransport(new EchoServer()) }, deploys: { channel: meeting, offer } })
     const relay = createRelay({
       transport: 'inbox', endpoint: 'memory://inbox', identity: 'user-1', heartbeatIntervalMs: 60_000,
@@ -42,7 +44,7 @@ describe('useUpdateAvailable', () => {
     await waitFor(() => expect(relay.status).toBe('open'))
     const other = new BroadcastChannel(channel)
     closers.push(other)
-    other.postMessage({ kind: 'tabrelay-hub', hubId: 'hub-z', generation: Date.now() + 60_000, offer: { ...offer, url: '/assets/realtime.worker-z.js', protocol: PROTOCOL_VERSION + 1 } })
+    other.postMessage({ kind: 'tabrelay-hub', hubId: 'hub-z', generation: Date.now() + 60_000, offer: { ...offer, url: script('z'), protocol: PROTOCOL_VERSION + 1 } })
     await waitFor(() => expect(screen.getByTestId('update').textContent).toBe('newer deploy (moved: false)'))
   })
 })

@@ -13,9 +13,8 @@ import { createHarness, hello } from './harness.ts'
 class Bus {
   readonly #members = new Set<(data: unknown) => void>()
   posts = 0
-  /** Deliveries posted and not yet handed to their listener (each in a task of its own, as a BroadcastChannel's). */
   #pending = 0
-  #idle: Array<() => void> = []
+  readonly #idle: Array<() => void> = []
 
   channel(): DeployChannel {
     let listener: (data: unknown) => void = () => undefined
@@ -28,9 +27,12 @@ class Bus {
           if (other === member) continue
           this.#pending += 1
           setTimeout(() => {
-            other(structuredClone(data))
-            this.#pending -= 1
-            if (this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve()
+            try {
+              other(structuredClone(data))
+            } finally {
+              this.#pending -= 1
+              if (this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve()
+            }
           }, 0)
         }
       },
@@ -38,15 +40,14 @@ class Bus {
     }
   }
 
-  /** Resolves once every delivery, and every answer it caused, has been handed over. */
-  quiet(): Promise<void> {
+  /** Resolves once every message posted so far, and every answer to one, has been delivered. */
+  settled(): Promise<void> {
     return this.#pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve))
   }
 }
 
-
 function offer(build: string): HubOffer {
-  return { url: `/assets/worker-${build}.js`, name: 'tabrelay-v2', type: 'module', protocol: PROTOCOL_VERSION }
+  return { url: `https://app.test/assets/worker-${build}.js`, name: 'tabrelay-v2', type: 'module', protocol: PROTOCOL_VERSION }
 }
 
 function watch(bus: Bus, hubId: string, build: string): { watch: DeployWatch; told: HubOffer[] } {
@@ -60,17 +61,17 @@ describe('DeployWatch', () => {
     const a = watch(bus, 'hub-a', 'a')
     const b = watch(bus, 'hub-b', 'b')
     a.watch.saw(1_000)
-    await bus.quiet()
+    await bus.settled()
     expect(a.told).toEqual([])
     b.watch.saw(2_000)
-    await bus.quiet()
+    await bus.settled()
     expect(a.told).toEqual([offer('b')])
     expect(a.watch.offer).toEqual(offer('b'))
     expect(b.told).toEqual([])
     expect(b.watch.offer).toBeNull()
     // The newest getting newer still tells nobody again.
     b.watch.saw(3_000)
-    await bus.quiet()
+    await bus.settled()
     expect(a.told).toHaveLength(1)
   })
 
@@ -78,14 +79,14 @@ describe('DeployWatch', () => {
     const bus = new Bus()
     const b = watch(bus, 'hub-b', 'b')
     b.watch.saw(5_000)
-    await bus.quiet()
+    await bus.settled()
     const restarted = watch(bus, 'hub-a2', 'a')
     restarted.watch.saw(1_000)
-    await bus.quiet()
+    await bus.settled()
     expect(restarted.told).toEqual([offer('b')])
     expect(b.told).toEqual([])
     const posted = bus.posts
-    await bus.quiet()
+    await bus.settled()
     // Nobody answers an answer: the exchange ends.
     expect(bus.posts).toBe(posted)
   })
@@ -94,16 +95,16 @@ describe('DeployWatch', () => {
     const bus = new Bus()
     const restarted = watch(bus, 'hub-b2', 'b')
     restarted.watch.saw(1_000)
-    await bus.quiet()
+    await bus.settled()
     // What an older hub still remembers of this worker's previous instance, newer than any page here yet.
     bus.channel().postMessage({ kind: 'tabrelay-hub', hubId: 'hub-b1', generation: 5_000, offer: offer('b') })
-    await bus.quiet()
+    await bus.settled()
     expect(restarted.told).toEqual([])
     expect(restarted.watch.offer).toBeNull()
     // And it took that age: an older deploy's hub with a page from before 5 000 still defers to it.
     const older = watch(bus, 'hub-a', 'a')
     older.watch.saw(3_000)
-    await bus.quiet()
+    await bus.settled()
     expect(older.told).toEqual([offer('b')])
   })
 
@@ -113,7 +114,7 @@ describe('DeployWatch', () => {
     const stray = bus.channel()
     stray.postMessage({ kind: 'tabrelay-hub', hubId: 'x', generation: 9e15 })
     stray.postMessage('hello')
-    await bus.quiet()
+    await bus.settled()
     expect(a.told).toEqual([])
     expect(bus.posts).toBe(2)
   })
@@ -143,7 +144,7 @@ describe('hub with a deploy watch', () => {
     await h.settle()
     const newer = watch(bus, 'hub-b', 'b')
     newer.watch.saw(2_000)
-    await bus.quiet()
+    await bus.settled()
     expect(sinkA.moves).toEqual([offer('b')])
     // A tab that stayed (say, another protocol) and says hello again keeps its connection.
     h.hub.hello(hello('a', { loadedAt: 1_000 }), sinkA)
@@ -158,5 +159,73 @@ describe('hub with a deploy watch', () => {
     await h.settle()
     // No idle linger (5 s in the harness): a reload goes to the newer deploy's hub anyway.
     expect(h.net.transports.filter((socket) => !socket.isClosed).length).toBe(0)
+  })
+})
+
+/** Notices any page of the origin could post on the hubs' channel, each with what is wrong in it. */
+const FORGED: ReadonlyArray<[string, (good: { kind: string; hubId: string; generation: number; offer: HubOffer }) => unknown]> = [
+  ['a blob: URL', (n) => ({ ...n, offer: { ...n.offer, url: 'blob:https://app.test/5c1e7a52-0d4b-4a43-9f0e-6c5a3e1d2b11' } })],
+  ['a data: URL', (n) => ({ ...n, offer: { ...n.offer, url: 'data:text/javascript,postMessage(1)' } })],
+  ['a javascript: URL', (n) => ({ ...n, offer: { ...n.offer, url: 'javascript:void 0' } })],
+  ['another origin', (n) => ({ ...n, offer: { ...n.offer, url: 'https://evil.test/assets/worker-b.js' } })],
+  ['another port of the host', (n) => ({ ...n, offer: { ...n.offer, url: 'https://app.test:8443/assets/worker-b.js' } })],
+  ['another directory of the origin', (n) => ({ ...n, offer: { ...n.offer, url: 'https://app.test/uploads/worker-b.js' } })],
+  ['a URL with credentials', (n) => ({ ...n, offer: { ...n.offer, url: 'https://user:pw@app.test/assets/worker-b.js' } })],
+  ['a relative URL', (n) => ({ ...n, offer: { ...n.offer, url: '/assets/worker-b.js' } })],
+  ['another worker name', (n) => ({ ...n, offer: { ...n.offer, name: 'evil-v2' } })],
+  ['a generation far in the future', (n) => ({ ...n, generation: Date.now() + 365 * 86_400_000 })],
+  ['a generation of 9e15', (n) => ({ ...n, generation: 9e15 })],
+  ['a NaN generation', (n) => ({ ...n, generation: Number.NaN })],
+  ['a generation that is a string', (n) => ({ ...n, generation: String(n.generation) })],
+  ['a protocol that is not an integer', (n) => ({ ...n, offer: { ...n.offer, protocol: 2.5 } })],
+  ['a worker type that is not one', (n) => ({ ...n, offer: { ...n.offer, type: 'shared' } })],
+  ['no offer', (n) => ({ ...n, offer: null })],
+  ['a hub id of 10 kB', (n) => ({ ...n, hubId: 'x'.repeat(10_000) })],
+]
+
+describe('forged deploy notices', () => {
+  it.each(FORGED)('%s: the hub ignores it (no tab is offered anything, no answer) and still hears real deploys', async (_what, forge) => {
+    const bus = new Bus()
+    const h = createHarness({ deploys: { channel: bus.channel(), offer: offer('a') } })
+    const sinkA = h.tab('a', { loadedAt: 1_000 })
+    await h.settle()
+    const genuine = { kind: 'tabrelay-hub', hubId: 'hub-forged', generation: 2_000, offer: offer('b') }
+    const posted = bus.posts
+    bus.channel().postMessage(forge(genuine))
+    await bus.settled()
+    expect(sinkA.moves).toEqual([])
+    expect(h.hub.hello(hello('late', { loadedAt: 500 }), new FakeSink()).moveTo).toBeUndefined()
+    expect(bus.posts).toBe(posted + 1)
+    // The same notice, well formed: the hub takes it (so the one above was refused for its flaw).
+    bus.channel().postMessage(genuine)
+    await bus.settled()
+    expect(sinkA.moves).toEqual([offer('b')])
+  })
+
+  it("a hello claiming a page loaded in the future does not make its hub outrank a real newer deploy", async () => {
+    const bus = new Bus()
+    const older = watch(bus, 'hub-a', 'a')
+    older.watch.saw(1_000)
+    older.watch.saw(9e15)
+    older.watch.saw(Date.now() + 365 * 86_400_000)
+    await bus.settled()
+    const newer = watch(bus, 'hub-b', 'b')
+    newer.watch.saw(2_000)
+    await bus.settled()
+    expect(older.told).toEqual([offer('b')])
+    expect(newer.told).toEqual([])
+  })
+
+  it('a forged notice of its own script with an absurd generation does not age the hub', async () => {
+    const bus = new Bus()
+    const a = watch(bus, 'hub-a', 'a')
+    a.watch.saw(1_000)
+    await bus.settled()
+    bus.channel().postMessage({ kind: 'tabrelay-hub', hubId: 'hub-a-forged', generation: 9e15, offer: offer('a') })
+    await bus.settled()
+    const b = watch(bus, 'hub-b', 'b')
+    b.watch.saw(2_000)
+    await bus.settled()
+    expect(a.told).toEqual([offer('b')])
   })
 })
