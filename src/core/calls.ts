@@ -3,7 +3,7 @@
  * given one ahead of the queue), has a timeout, and is failed at once when its worker is given up
  * instead of waiting for that timeout.
  */
-import type { Remote } from '../contract/remote.ts'
+import type { Remote } from 'comlink'
 import { type Clock, withTimeout } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { HubApi } from '../contract/protocol.ts'

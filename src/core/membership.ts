@@ -4,7 +4,7 @@
  * de-duplication, the `resync {since}` after a rejoin on a new hub, and waiting for the join
  * before a send.
  */
-import type { Remote } from '../contract/remote.ts'
+import type { Remote } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
 import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
 

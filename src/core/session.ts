@@ -3,7 +3,7 @@
  * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
-import type { Remote } from '../contract/remote.ts'
+import type { Remote } from 'comlink'
 import { SINK_METHODS, exposeOnly } from '../contract/surface.ts'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'

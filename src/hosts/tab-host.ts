@@ -6,10 +6,10 @@
  * host's liveness lock or from a new host's announcement, and recovers at once; a hidden host
  * hands the role to a visible tab that asks for it.
  */
+import { releaseProxy, wrap } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
 import { randomId } from '../contract/ids.ts'
-import { remoteOf } from '../contract/remote.ts'
-import { HUB_METHODS } from '../contract/surface.ts'
+import { relayErrorsOn } from '../contract/replies.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Control, type HostAnnouncement } from './broadcast.ts'
 import { aliveLock, startHosting, type Hosting, type HostLocks } from './hosting.ts'
@@ -105,7 +105,7 @@ export class TabHost {
    */
   open(reason?: unknown): HubLink {
     const endpoint = addressedEndpoint(this.#channel, `${this.#id}:${++this.#seq}`, null)
-    const { remote: hub, release: letGo } = remoteOf<HubApi>(endpoint, HUB_METHODS)
+    const hub = wrap<HubApi>(relayErrorsOn(endpoint))
     let lose = (_error: RelayError): void => {}
     const lost = new Promise<RelayError>((resolve) => { lose = resolve })
     const state: LinkState = { endpoint, lose }
@@ -121,7 +121,7 @@ export class TabHost {
         if (isReleased) return
         isReleased = true
         // Comlink's RELEASE tells the host to drop this address; then nothing more goes out.
-        letGo()
+        hub[releaseProxy]()
         endpoint.close()
         this.#links.delete(state)
       },

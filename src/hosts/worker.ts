@@ -2,10 +2,9 @@
  * How a tab reaches a hub in a worker it created: the SharedWorker, or a dedicated Worker (the
  * tab's own hub, or the hub of a tab host), and the Comlink wrap of its endpoint.
  */
-import type { Endpoint } from 'comlink'
+import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
-import { remoteOf, type Remote } from '../contract/remote.ts'
-import { HUB_METHODS } from '../contract/surface.ts'
+import { relayErrorsOn } from '../contract/replies.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
 
 /**
@@ -113,17 +112,18 @@ export function linkTo(created: HubWorker): HubLink {
   if (typeof port?.postMessage !== 'function') {
     throw new RelayError('unsupported', 'worker() must return a SharedWorker, a Worker or a MessagePort')
   }
-  // Only the protocol's methods; the hub's RelayErrors arrive with their code (see remote.ts).
-  const { remote: hub, release } = remoteOf<HubApi>(port, HUB_METHODS)
+  // The hub's RelayErrors arrive with their code (see replies.ts).
+  const hub = wrap<HubApi>(relayErrorsOn(port))
   let isReleased = false
   return {
     hub,
     endpoint: port,
     failed: failureOf(created),
+    // Idempotent: a released Comlink proxy throws on any further use, releaseProxy included.
     release() {
       if (isReleased) return
       isReleased = true
-      release()
+      hub[releaseProxy]()
       // A dedicated Worker is this tab's own hub: nobody else needs it once released.
       terminate(created)
     },

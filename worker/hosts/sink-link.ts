@@ -1,19 +1,19 @@
 /**
- * The hub's handle on one tab's sink for one hello: the sink's methods called over the tab's
- * endpoint, which the hub can let go of, without a word to the tab, once it forgets the tab.
+ * The hub's handle on one tab's sink for one hello: a Comlink remote on the tab's endpoint that the
+ * hub can let go of, without a word to the tab, once it forgets the tab.
  *
- * Why not Comlink's `wrap()`: it registers each remote in a FinalizationRegistry with the endpoint
- * as the held value, and a registry holds its held values strongly. The endpoint's listener (the
- * tab's session) holds that remote, so it could never be finalized and the registry kept the
- * endpoint, the session and the remote of every tab that closed without Comlink's release message
- * (a page that closes, crashes or navigates away sends none): about 1.5 kB per closed tab, for the
- * worker's life. `remoteOf()` registers nothing, and letting go sends nothing to the tab (a release
- * would close the tab's end of a port that a tab timed out by mistake, frozen then thawed, still uses).
+ * Why not the remote on the endpoint itself: Comlink's `wrap()` registers each remote in a
+ * FinalizationRegistry with the endpoint as the held value, and a registry holds its held values
+ * strongly. The endpoint's listener (`expose` of the tab's session) holds the session, which holds
+ * that remote, so the remote can never be finalized and the registry keeps the endpoint, the
+ * session and the remote of every tab that closed without Comlink's release message (a page that
+ * closes, crashes or navigates away sends none): about 1.5 kB per closed tab, for the worker's
+ * life. `releaseProxy` would break the cycle but sends that release to the tab, which closes the
+ * tab's end of a port that a tab timed out by mistake (frozen, then thawed) still uses.
  */
-import type { Endpoint } from 'comlink'
+import { wrap, type Endpoint } from 'comlink'
 import type { TabSink } from '../../src/contract/protocol.ts'
-import { remoteOf } from '../../src/contract/remote.ts'
-import { SINK_METHODS } from '../../src/contract/surface.ts'
+import { relayErrorsOn } from '../../src/contract/replies.ts'
 import type { HubSink } from '../options.ts'
 
 /** A tab's sink and how the hub lets go of it. */
@@ -23,13 +23,31 @@ export interface SinkLink {
   release(): void
 }
 
+type Listener = Parameters<Endpoint['addEventListener']>[1]
+
 /**
- * Calls the tab's sink on `endpoint` until released. (No `start()` needed: the session's
- * `exposeOnly` on the same endpoint started it.)
+ * Wraps the tab's sink through a stand-in endpoint that forwards to `endpoint` until released:
+ * the registry then holds only the stand-in, which holds nothing. (No `start()`: the session's
+ * `expose` on the same endpoint started it.)
  * @example
  * const { sink, release } = sinkOn(port); hub.hello(hello, sink, release)
  */
 export function sinkOn(endpoint: Endpoint): SinkLink {
-  const { remote, stop } = remoteOf<TabSink>(endpoint, SINK_METHODS)
-  return { sink: remote, release: stop }
+  let target: Endpoint | null = endpoint
+  const added: Array<[string, Listener]> = []
+  const standIn: Endpoint = {
+    postMessage: (message: unknown, transfer?: Transferable[]) => target?.postMessage(message, transfer),
+    addEventListener(type, listener) {
+      added.push([type, listener])
+      target?.addEventListener(type, listener)
+    },
+    removeEventListener: (type, listener) => target?.removeEventListener(type, listener),
+  }
+  return {
+    sink: wrap<TabSink>(relayErrorsOn(standIn)),
+    release() {
+      for (const [type, listener] of added.splice(0)) target?.removeEventListener(type, listener)
+      target = null
+    },
+  }
 }

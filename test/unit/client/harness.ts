@@ -2,9 +2,10 @@
  * A hand-written fake hub served over Node's MessageChannel with real Comlink, a manual clock,
  * and `setup()` wiring a real client to them.
  */
+import * as Comlink from 'comlink'
 import { vi } from 'vitest'
-import { HUB_METHODS, SINK_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
-import { remoteOf, type Remote, type RemoteLink } from '../../../src/contract/remote.ts'
+import { HUB_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
+import { relayErrorsOn } from '../../../src/contract/replies.ts'
 import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
@@ -64,8 +65,7 @@ export class FakeHub implements HubApi {
   hang = new Set<keyof HubApi>()
   /** While set, join waits for it: lets a test hold a join open. */
   joinGate: Promise<void> | undefined
-  sink: Remote<TabSink> | undefined
-  sinkLink: RemoteLink<TabSink> | undefined
+  sink: Comlink.Remote<TabSink> | undefined
   /** The hub's end of the tab's port: raw messages posted here reach the tab's sink. */
   port: MessagePort | undefined
   /** While set, hello waits for it before answering. */
@@ -191,8 +191,7 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     const { port1, port2 } = new MessageChannel()
     // Both directions on one port, as the worker does it (worker/hosts/endpoint.ts).
     exposeOnly(hub, HUB_METHODS, port1)
-    hub.sinkLink = remoteOf<TabSink>(port1, SINK_METHODS)
-    hub.sink = hub.sinkLink.remote
+    hub.sink = Comlink.wrap<TabSink>(relayErrorsOn(port1))
     hub.port = port1
     ports.push(port1, port2)
     return { port: port2 }
@@ -203,7 +202,7 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     return last
   }
   const dispose = (): void => {
-    for (const h of hubs) h.sinkLink?.stop()
+    for (const h of hubs) h.sink?.[Comlink.releaseProxy]()
     for (const port of ports) port.close()
   }
   const rig: Omit<Rig, 'realtime'> = { clock, hubs, worker, hub, prepare, dispose }

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { expose, releaseProxy, transferHandlers, wrap, type TransferHandler } from 'comlink'
+import { expose, releaseProxy, transferHandlers, wrap, type Remote, type TransferHandler } from 'comlink'
 import type { HubApi } from '../../../src/contract/protocol.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
-import { remoteOf, type Remote } from '../../../src/contract/remote.ts'
-import { HUB_METHODS, SINK_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
+import { relayErrorsOn } from '../../../src/contract/replies.ts'
+import { SINK_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
 import { createHub } from '../../../worker/index.ts'
 import { linkTo } from '../../../src/hosts/worker.ts'
 import type { Hub } from '../../../worker/hub.ts'
@@ -20,8 +20,8 @@ function connect(hub: Hub, sink = new FakeSink()): Remote<HubApi> {
   const { port1, port2 } = new MessageChannel()
   acceptTab(hub, port1)
   exposeOnly(sink, SINK_METHODS, port2)
-  const { remote, release } = remoteOf<HubApi>(port2, HUB_METHODS)
-  cleanups.push(() => { release(); port1.close(); port2.close() })
+  const remote = wrap<HubApi>(relayErrorsOn(port2))
+  cleanups.push(() => { remote[releaseProxy](); port1.close(); port2.close() })
   return remote
 }
 

@@ -4,9 +4,10 @@
  * healthy tab on the same hub.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { releaseProxy, wrap, type Remote } from 'comlink'
 import type { HubApi } from '../../../src/contract/protocol.ts'
-import { remoteOf, type Remote } from '../../../src/contract/remote.ts'
-import { HUB_METHODS, SINK_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
+import { relayErrorsOn } from '../../../src/contract/replies.ts'
+import { SINK_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
 import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import { TabSession } from '../../../worker/session.ts'
 import { FakeSink } from '../fakes/sink.ts'
@@ -22,8 +23,8 @@ function healthyTab(h: Harness, sink: FakeSink): Remote<HubApi> {
   const { port1, port2 } = new MessageChannel()
   acceptTab(h.hub, port1)
   exposeOnly(sink, SINK_METHODS, port2)
-  const { remote, release } = remoteOf<HubApi>(port2, HUB_METHODS)
-  cleanups.push(() => { release(); port1.close(); port2.close() })
+  const remote = wrap<HubApi>(relayErrorsOn(port2))
+  cleanups.push(() => { remote[releaseProxy](); port1.close(); port2.close() })
   return remote
 }
 
