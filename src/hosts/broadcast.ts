@@ -102,6 +102,8 @@ export interface EndpointOptions {
   isListening?: boolean
   /** Called for each frame dropped as forged, corrupt or replayed. */
   onDrop?: () => void
+  /** Called once, before the first authentic frame reaches the listeners. */
+  onOpen?: () => void
 }
 
 type Listener = (event: { data: unknown }) => void
@@ -122,6 +124,7 @@ export function addressedEndpoint(options: EndpointOptions = {}): AddressedEndpo
   let sending: Promise<void> = Promise.resolve()
   let receiving: Promise<void> = Promise.resolve()
   let isClosed = false
+  let isOpen = false
   const dropped = (): void => options.onDrop?.()
   const send = ({ channel, self, peer, cipher, key }: Route, data: unknown): void => {
     sending = sending.then(async () => {
@@ -137,7 +140,12 @@ export function addressedEndpoint(options: EndpointOptions = {}): AddressedEndpo
     receiving = receiving.then(async () => {
       const data = await (await cipher).open(envelope)
       if (data === DROPPED) return dropped()
-      if (!isClosed) for (const listener of [...listeners]) listener({ data })
+      if (isClosed) return
+      if (!isOpen) {
+        isOpen = true
+        options.onOpen?.()
+      }
+      for (const listener of [...listeners]) listener({ data })
     }).catch(dropped)
   }
   const onMessage = (event: { data: unknown }): void => {

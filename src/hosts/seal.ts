@@ -7,8 +7,6 @@
  * counter as the nonce. A frame that does not decrypt, or comes again, is dropped. Compiles under
  * the DOM and the WebWorker libs: the host's worker uses it too.
  */
-import { RelayError } from '../contract/errors.ts'
-
 /** An ephemeral key pair and the fingerprint that names its owner on the channel. */
 export interface KeyPair {
   /** The raw (uncompressed point) public key, sent to the peer. */
@@ -43,12 +41,8 @@ const CURVE = { name: 'ECDH', namedCurve: 'P-256' } as const
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-function subtle(): SubtleCrypto {
-  const found = (globalThis.crypto as Crypto | undefined)?.subtle
-  // WebCrypto exists only in secure contexts (https, localhost).
-  if (!found) throw new RelayError('unsupported', "host 'leader-tab' needs WebCrypto, which browsers offer only on https or localhost; use host 'dedicated' here")
-  return found
-}
+// WebCrypto exists only in secure contexts (https, localhost); TabHost checks canSeal() first.
+const subtle = (): SubtleCrypto => globalThis.crypto.subtle
 
 /**
  * Whether this context can seal tab host traffic (WebCrypto is there).

@@ -74,7 +74,6 @@ export class TabHost {
   #hosting: Hosting | null = null
   #endTenure = (): void => {}
   #election = new AbortController()
-  #seq = 0
   #dropped = 0
   #refused = 0
   /** Bumped when a tenure ends: a tenure that ended while its worker was starting stops it. */
@@ -175,7 +174,8 @@ export class TabHost {
     const scope = this.#scope
     if (!scope) return
     void Promise.all([this.#keys, host.secret]).then(([pair, secret]) => {
-      const self = `${pair.fingerprint}:${++this.#seq}`
+      // Unguessable, so no page can spoil a link's first frame by posting one for it before.
+      const self = `${pair.fingerprint}:${randomId()}`
       const cipher = linkCipher(secret, host.hostId, self, 'tab')
       state.endpoint.connect({ channel: scope.channel, self, peer: host.hostId, cipher, key: pair.publicKey })
     }, () => state.lose(new RelayError('transport', 'no keys could be agreed with the tab host; reconnecting this tab')))

@@ -36,6 +36,8 @@ export interface BroadcastHost {
 const MAX_TABS = 512
 // Addresses whose link ended: a replay of their first frame must not open them again.
 const MAX_RETIRED = 4_096
+// Links whose first frame is still being checked (a page can post first frames for free).
+const MAX_PENDING = 64
 
 /**
  * Serves every tab link that posts to this host on `channel`, and announces the host.
@@ -45,33 +47,50 @@ const MAX_RETIRED = 4_096
 export function acceptBroadcastTabs(hub: Hub, channel: ChannelLike, pair: KeyPair, maxTabs = MAX_TABS): BroadcastHost {
   const hostId = pair.fingerprint
   const links = new Map<string, AddressedEndpoint>()
+  const pending = new Map<string, AddressedEndpoint>()
   const retired = new Set<string>()
   let isHidden = false
   let dropped = 0
   const onDrop = (): void => { dropped++ }
   const announce = (): void => channel.postMessage({ tabrelay: 'host', hostId, isHidden, key: pair.publicKey } satisfies HostAnnouncement)
   const drop = (address: string): void => {
-    const link = links.get(address)
+    const link = links.get(address) ?? pending.get(address)
     if (!link) return
     link.close()
     links.delete(address)
+    pending.delete(address)
     retired.add(address)
     if (retired.size > MAX_RETIRED) retired.delete(retired.values().next().value ?? address)
   }
-  // A link opens only with its first frame, which carries the key its address was made from.
+  // A link opens with its first frame, which carries the key its address was made from, and
+  // counts as a tab (served by a session of the hub) once that frame proved to be sealed by it.
   const open = (envelope: Envelope): void => {
     const { from, key } = envelope
-    if (envelope.n !== 1 || key === undefined || retired.has(from)) return onDrop()
-    const oldest = links.keys().next()
-    if (links.size >= maxTabs && !oldest.done) drop(oldest.value)
-    const endpoint = addressedEndpoint({ isListening: false, onDrop })
+    if (envelope.n !== 1 || key === undefined || retired.has(from) || pending.size >= MAX_PENDING) return onDrop()
+    // The first frame checked is this one: if it does not open, the address is done with.
+    let isSettled = false
+    const endpoint = addressedEndpoint({
+      isListening: false,
+      onDrop: () => {
+        onDrop()
+        if (!isSettled) drop(from)
+        isSettled = true
+      },
+      onOpen: () => {
+        isSettled = true
+        pending.delete(from)
+        const oldest = links.keys().next()
+        if (links.size >= maxTabs && !oldest.done) drop(oldest.value)
+        links.set(from, endpoint)
+        acceptTab(hub, endpoint)
+      },
+    })
     const cipher = tabCipher(pair, from, key)
     cipher.catch(() => drop(from))
     endpoint.connect({ channel, self: hostId, peer: from, cipher })
     // Comlink's RELEASE: the tab let go of this link (recovery or close), nothing more will come.
     endpoint.addEventListener('message', (event) => { if (isRelease((event as MessageEvent).data)) queueMicrotask(() => drop(from)) })
-    links.set(from, endpoint)
-    acceptTab(hub, endpoint)
+    pending.set(from, endpoint)
     endpoint.receive(envelope)
   }
   const onMessage = (event: { data: unknown }): void => {
@@ -79,6 +98,8 @@ export function acceptBroadcastTabs(hub: Hub, channel: ChannelLike, pair: KeyPai
     if (!isHostMessage(message)) return
     if (message.tabrelay === 'who') announce()
     if (message.tabrelay !== 'msg' || message.to !== hostId) return
+    const waiting = pending.get(message.from)
+    if (waiting) return waiting.receive(message)
     const known = links.get(message.from)
     if (!known) return open(message)
     // Map order is the eviction order: the most recently heard-from address goes last.
@@ -98,7 +119,7 @@ export function acceptBroadcastTabs(hub: Hub, channel: ChannelLike, pair: KeyPai
     },
     stop() {
       channel.removeEventListener('message', onMessage)
-      for (const address of [...links.keys()]) drop(address)
+      for (const address of [...links.keys(), ...pending.keys()]) drop(address)
     },
   }
 }

@@ -102,6 +102,27 @@ describe('tab host: another page of the origin on the channel', () => {
     expect(allOpen(tabs)).toBe(true)
   })
 
+  it('cannot fill the host with links: first frames that do not open leave nothing behind', async () => {
+    const spy = origin.spy()
+    const tabs = [origin.tab(), origin.tab()]
+    await until(() => allOpen(tabs), 'both open')
+    const worker = hostWorker(theHost())
+    const hostId = spy.heard.find((m): m is { hostId: string } => typeof m === 'object' && m !== null && 'tabrelay' in m && m.tabrelay === 'host')?.hostId
+    const before = { dropped: worker.dropped, links: worker.links }
+    expect(before.links).toBe(2)
+    // Real key pairs, as any page can make, with frames it made up: more than the host checks at once.
+    for (let i = 0; i < 100; i++) {
+      const keys = await makeKeyPair()
+      spy.post({ tabrelay: 'msg', to: hostId, from: `${keys.fingerprint}:x${i}`, n: 1, box: new Uint8Array(64).buffer, key: keys.publicKey })
+    }
+    await until(() => worker.dropped - before.dropped === 100, 'every made-up first frame dropped')
+    expect(worker.links).toBe(2)
+    const late = origin.tab()
+    await until(() => late.relay.status === 'open', 'a new tab still connects')
+    await expect(late.relay.stats()).resolves.toMatchObject({ tabs: 3 })
+    expect(worker.links).toBe(3)
+  })
+
   it('is not believed when it announces itself as host, even holding a liveness lock of its own', async () => {
     const spy = origin.spy()
     const tabs = [origin.tab(), origin.tab()]

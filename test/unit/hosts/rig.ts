@@ -55,6 +55,8 @@ export interface FakeWorker {
   readonly isRunning: boolean
   /** Frames the hub side dropped as forged, corrupt, replayed or from an unknown address. */
   readonly dropped: number
+  /** Tab links the hub side serves. */
+  readonly links: number
   freeze(): void
 }
 
@@ -173,6 +175,7 @@ export class Origin {
     return {
       get isRunning() { return isAlive && isServing },
       get dropped() { return served()?.dropped ?? 0 },
+      get links() { return served()?.tabs ?? 0 },
       postMessage(data) {
         if (!isAlive) return
         if (typeof data === 'object' && data !== null && 'tabrelayHost' in data && typeof data.tabrelayHost === 'object' && data.tabrelayHost !== null && 'channel' in data.tabrelayHost) isServing = true
