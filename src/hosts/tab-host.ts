@@ -159,7 +159,11 @@ export class TabHost {
       const name = hostName(app)
       const scope = { name, channel: this.#openChannel(name) }
       this.#scope = scope
-      if (this.#isClosed) return scope
+      if (this.#isClosed) {
+        // Closed while the worker described itself: close() found no channel to close.
+        scope.channel.close()
+        return scope
+      }
       scope.channel.addEventListener('message', this.#onMessage)
       this.#stopPage = this.#page.onChange(() => this.#onVisibility())
       this.#post({ tabrelay: 'who' })
