@@ -248,14 +248,15 @@ export class TabHost {
       current.isHidden = host.isHidden
       return this.#onVisibility()
     }
+    // Agreed while the announcement is checked: after a handover every tab waits for both.
+    const secret = this.#keys.then((pair) => sharedSecret(pair, host.key))
+    secret.catch(() => undefined)
     if (!(await isElected(this.#locks, scope.name, host))) {
       this.#refused++
       return
     }
     // Another announcement of the same host may have been believed while this one was checked.
     if (this.#watch.isDead(host.hostId) || this.#current?.hostId === host.hostId || this.#isClosed) return
-    const secret = this.#keys.then((pair) => sharedSecret(pair, host.key))
-    secret.catch(() => undefined)
     const known: KnownHost = { hostId: host.hostId, isHidden: host.isHidden, secret }
     this.#current = known
     for (const link of this.#links) {

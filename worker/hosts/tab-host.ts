@@ -126,8 +126,9 @@ export function acceptBroadcastTabs(hub: Hub, channel: ChannelLike, pair: KeyPai
 
 /** The host's keys for link `address`; rejects unless the address was made from `key`. */
 async function tabCipher(pair: KeyPair, address: string, key: ArrayBuffer): Promise<LinkCipher> {
-  if (!address.startsWith(`${await fingerprint(key)}:`)) throw new Error('the address is not of this key')
-  return linkCipher(await sharedSecret(pair, key), pair.fingerprint, address, 'host')
+  const [print, secret] = await Promise.all([fingerprint(key), sharedSecret(pair, key)])
+  if (!address.startsWith(`${print}:`)) throw new Error('the address is not of this key')
+  return linkCipher(secret, pair.fingerprint, address, 'host')
 }
 
 function isRelease(data: unknown): boolean {
