@@ -5,6 +5,7 @@
  */
 import { type Clock, withTimeout } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
+import { canSeal } from './seal.ts'
 import { TabHost, type HostEnv } from './tab-host.ts'
 import { createWorker, linkTo, openHub, terminate, type HubLink, type HubWorker, type WorkerKind } from './worker.ts'
 
@@ -52,15 +53,15 @@ function fixed(kind: 'shared-worker' | 'dedicated', open: () => HubLink): HubHos
 }
 
 function tabHost(settings: HostSettings): HubHost {
-  const host = new TabHost(() => settings.worker('dedicated'), settings.hostEnv)
+  const host = new TabHost(() => settings.worker('dedicated'), settings.hostEnv, settings.startTimeoutMs)
   return { kind: 'leader-tab', open: (reason) => host.open(reason), close: () => host.close() }
 }
 
-/** Whether Web Locks and BroadcastChannel exist, so tabs can elect a host. */
+/** Whether Web Locks, BroadcastChannel and WebCrypto (to seal the channel) exist, so tabs can elect a host. */
 function canElect(env: HostEnv | undefined): boolean {
   const hasLocks = env?.locks !== undefined || globalThis.navigator?.locks !== undefined
   const hasChannel = env?.channel !== undefined || typeof BroadcastChannel === 'function'
-  return hasLocks && hasChannel
+  return hasLocks && hasChannel && canSeal()
 }
 
 /**

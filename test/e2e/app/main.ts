@@ -41,9 +41,9 @@ function hubWorker(search: string, isExtendedLifetime: boolean): SharedWorker {
 /**
  * The same hub file as a dedicated Worker: the tab host's hub (this page was elected host and
  * ordered it to serve), a spare, or with `?host=dedicated` this tab's own. Recorded in
- * `window.tabHost` for the specs.
+ * `window.tabHost` for the specs. With `?app=b`, the hub file of a second app of the origin.
  */
-function dedicatedWorker(search: string): Worker {
+function dedicatedWorker(search: string, isAppB: boolean): Worker {
   const Worker = class extends globalThis.Worker {
     constructor(url: URL, options: WorkerOptions) {
       url.search = search
@@ -63,7 +63,8 @@ function dedicatedWorker(search: string): Worker {
       super.terminate()
     }
   }
-  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
+  // Vite bundles each worker file from its literal `new Worker(new URL(…))`.
+  return isAppB ? new Worker(new URL('./worker-b.ts', import.meta.url), { type: 'module' }) : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
 }
 
 window.tabrelay = { createSharedRealtime, workerName, RelayError }
@@ -78,7 +79,7 @@ if (target) {
     url: target.url,
     apikey: target.apikey,
     accessToken: () => target.token,
-    worker: (kind: WorkerKind) => (kind === 'shared' ? hubWorker(search, target.isExtendedLifetime) : dedicatedWorker(search)),
+    worker: (kind: WorkerKind) => (kind === 'shared' ? hubWorker(search, target.isExtendedLifetime) : dedicatedWorker(search, params.get('app') === 'b')),
     ...hostFrom(params),
     ...clientOptionsFrom(params),
   })

@@ -2,7 +2,7 @@
  * A hand-written Web Locks manager for one process: exclusive locks granted in request order,
  * `signal` withdraws a queued request, `steal` takes a held lock (the holder's request rejects
  * with AbortError, as in browsers), and `crash()` drops everything one "page" held or queued,
- * as a closed or crashed page does.
+ * as a closed or crashed page does; `query()` names each held lock's holder (`page-<n>`).
  */
 import type { HostLocks } from '../../../src/hosts/hosting.ts'
 
@@ -40,6 +40,7 @@ export class FakeLocks {
     const agent = ++this.#agents
     return {
       request: (name, options, callback) => this.#request(agent, name, options, callback),
+      query: () => Promise.resolve({ held: this.#held() }),
       crash: () => this.#crash(agent),
     }
   }
@@ -47,6 +48,13 @@ export class FakeLocks {
   /** Who holds `name` now (the agent number), `null` when nobody. */
   holder(name: string): number | null {
     return this.#slots.get(name)?.holder?.agent ?? null
+  }
+
+  // As `navigator.locks.query()`: each held lock with its holder's client id.
+  #held(): Array<{ name: string; clientId: string }> {
+    const held: Array<{ name: string; clientId: string }> = []
+    for (const [name, slot] of this.#slots) if (slot.holder) held.push({ name, clientId: `page-${slot.holder.agent}` })
+    return held
   }
 
   #slot(name: string): Slot {

@@ -1,10 +1,11 @@
 /**
- * The tab host's addressed endpoint over Node's BroadcastChannel: Comlink both ways on one
- * address pair, other addresses' traffic ignored, posts queued (bounded) until the peer is known.
+ * The tab host's addressed endpoint over Node's BroadcastChannel: Comlink both ways on one sealed
+ * link, other addresses' traffic ignored, posts queued (bounded) until the route is known.
  */
 import { expose, wrap } from 'comlink'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addressedEndpoint, MAX_QUEUED, type AddressedEndpoint } from '../../../src/hosts/broadcast.ts'
+import { linkCipher, makeKeyPair, sharedSecret } from '../../../src/hosts/seal.ts'
 
 const channels: BroadcastChannel[] = []
 const endpoints: AddressedEndpoint[] = []
@@ -20,18 +21,31 @@ function channel(name: string): BroadcastChannel {
   return made
 }
 
-function endpoint(name: string, self: string, peer: string | null): AddressedEndpoint {
-  const made = addressedEndpoint(channel(name), self, peer)
+function endpoint(): AddressedEndpoint {
+  const made = addressedEndpoint()
   endpoints.push(made)
   return made
 }
 
+/** A host and a tab link on channel `name`, both sides connected with their keys. */
+async function link(name: string, tabSeq = 1): Promise<{ host: AddressedEndpoint; tab: AddressedEndpoint; address: string; hostId: string }> {
+  const [tabPair, hostPair] = await Promise.all([makeKeyPair(), makeKeyPair()])
+  const address = `${tabPair.fingerprint}:${tabSeq}`
+  const hostId = hostPair.fingerprint
+  const [host, tab] = [endpoint(), endpoint()]
+  host.connect({ channel: channel(name), self: hostId, peer: address, cipher: sharedSecret(hostPair, tabPair.publicKey).then((s) => linkCipher(s, hostId, address, 'host')) })
+  tab.connect({ channel: channel(name), self: address, peer: hostId, cipher: sharedSecret(tabPair, hostPair.publicKey).then((s) => linkCipher(s, hostId, address, 'tab')), key: tabPair.publicKey })
+  return { host, tab, address, hostId }
+}
+
 describe('addressedEndpoint', () => {
-  it('carries Comlink calls both ways on one address pair; a third address sees none of it', async () => {
+  it('carries Comlink calls both ways on one link; another link on the channel sees none of it', async () => {
     const name = `bc-${++seq}`
-    const [host, tab, other] = [endpoint(name, 'host', 'tab'), endpoint(name, 'tab', 'host'), endpoint(name, 'other', 'host')]
+    const { host, tab } = await link(name)
+    const other = await link(name, 2)
     const overheard: unknown[] = []
-    other.addEventListener('message', (event) => overheard.push((event as MessageEvent).data))
+    other.tab.addEventListener('message', (event) => overheard.push((event as MessageEvent).data))
+    other.host.addEventListener('message', (event) => overheard.push((event as MessageEvent).data))
     expose({ add: (a: number, b: number) => a + b }, host)
     expose({ name: () => 'tab sink' }, tab)
     const hub = wrap<{ add(a: number, b: number): number }>(tab)
@@ -41,56 +55,50 @@ describe('addressedEndpoint', () => {
     expect(overheard).toEqual([])
   })
 
-  it('queues posts until connect(peer), then sends them in order', async () => {
+  it('queues posts until connect(), then sends them sealed, in order; the first frame carries the key', async () => {
     const name = `bc-${++seq}`
-    const host = endpoint(name, 'host-2', 'tab')
-    const tab = endpoint(name, 'tab', null)
+    const [tabPair, hostPair] = await Promise.all([makeKeyPair(), makeKeyPair()])
+    const address = `${tabPair.fingerprint}:1`
+    const host = endpoint()
+    host.connect({ channel: channel(name), self: hostPair.fingerprint, peer: address, cipher: sharedSecret(hostPair, tabPair.publicKey).then((s) => linkCipher(s, hostPair.fingerprint, address, 'host')) })
     const got: unknown[] = []
     host.addEventListener('message', (event) => got.push((event as MessageEvent).data))
-    tab.postMessage(1)
-    tab.postMessage(2)
+    const wire: unknown[] = []
+    channel(name).addEventListener('message', (event) => wire.push(event.data))
+    const tab = endpoint()
+    tab.postMessage({ n: 1 })
+    tab.postMessage({ n: 2 })
     expect(tab.peer).toBeNull()
-    tab.connect('host-2')
-    tab.postMessage(3)
-    await expect.poll(() => got).toEqual([1, 2, 3])
-  })
-
-  it('ignores messages of an earlier host at the same tab address', async () => {
-    const name = `bc-${++seq}`
-    const old = endpoint(name, 'host-old', 'tab')
-    const tab = endpoint(name, 'tab', 'host-new')
-    const fresh = endpoint(name, 'host-new', 'tab')
-    const got: unknown[] = []
-    tab.addEventListener('message', (event) => got.push((event as MessageEvent).data))
-    old.postMessage('stale')
-    fresh.postMessage('current')
-    await expect.poll(() => got).toEqual(['current'])
+    tab.connect({ channel: channel(name), self: address, peer: hostPair.fingerprint, cipher: sharedSecret(tabPair, hostPair.publicKey).then((s) => linkCipher(s, hostPair.fingerprint, address, 'tab')), key: tabPair.publicKey })
+    tab.postMessage({ n: 3 })
+    await expect.poll(() => got).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    expect(wire.map((m) => (m as { n: number }).n)).toEqual([1, 2, 3])
+    expect(wire.map((m) => (m as { key?: ArrayBuffer }).key instanceof ArrayBuffer)).toEqual([true, false, false])
   })
 
   it('bounds the queue and refuses transfers: both throw, which rejects only that Comlink call', () => {
-    const tab = endpoint(`bc-${++seq}`, 'tab', null)
+    const tab = endpoint()
     for (let i = 0; i < MAX_QUEUED; i++) tab.postMessage(i)
     expect(() => tab.postMessage('one too many')).toThrow(/messages are waiting/)
     const { port1 } = new MessageChannel()
-    expect(() => endpoint(`bc-${++seq}`, 'a', 'b').postMessage('x', [port1])).toThrow(/cannot transfer/)
+    expect(() => endpoint().postMessage('x', [port1])).toThrow(/cannot transfer/)
     port1.close()
   })
 
   it('delivers nothing after close()', async () => {
     const name = `bc-${++seq}`
-    const host = endpoint(name, 'host', 'tab')
-    const tab = endpoint(name, 'tab', 'host')
+    const { host, tab } = await link(name)
     const got: unknown[] = []
     tab.addEventListener('message', (event) => got.push((event as MessageEvent).data))
     host.postMessage('before')
     await expect.poll(() => got).toEqual(['before'])
     tab.close()
     host.postMessage('after')
-    // A round trip on a fresh pair of the same channel: 'after' was delivered by then, had it been.
-    const probe = endpoint(name, 'probe', 'host')
+    // A round trip on a fresh link of the same channel: 'after' was delivered by then, had it been.
+    const probe = await link(name, 2)
     const seen: unknown[] = []
-    probe.addEventListener('message', (event) => seen.push((event as MessageEvent).data))
-    endpoint(name, 'host', 'probe').postMessage('ping')
+    probe.tab.addEventListener('message', (event) => seen.push((event as MessageEvent).data))
+    probe.host.postMessage('ping')
     await expect.poll(() => seen).toEqual(['ping'])
     expect(got).toEqual(['before'])
   })

@@ -6,9 +6,10 @@
  */
 import { createRelay, type Relay } from '../../../src/core/relay.ts'
 import type { ChannelLike } from '../../../src/hosts/broadcast.ts'
-import type { PageSignal } from '../../../src/hosts/tab-host.ts'
+import type { PageSignal } from '../../../src/hosts/page-signal.ts'
 import { createHub } from '../../../worker/index.ts'
 import { followHostOrders } from '../../../worker/hosts/tab-host.ts'
+import { hostName } from '../../../src/hosts/trust.ts'
 import type { TransportConnection } from '../../../worker/transports/transport.ts'
 import { EchoServer, echoTransport } from '../fakes/echo-server.ts'
 import { FakeLocks, type LockAgent } from '../fakes/locks.ts'
@@ -48,10 +49,14 @@ function wire(name: string): Wire {
 export interface FakeWorker {
   postMessage(data: unknown): void
   addEventListener(type: string, listener: EventListenerOrEventListenerObject): void
-  removeEventListener(): void
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject): void
   terminate(): void
   /** Running and ordered to serve as host (a tab keeps one idle spare that is neither). */
   readonly isRunning: boolean
+  /** Frames the hub side dropped as forged, corrupt, replayed or from an unknown address. */
+  readonly dropped: number
+  /** Tab links the hub side serves. */
+  readonly links: number
   freeze(): void
 }
 
@@ -79,7 +84,8 @@ export class Origin {
   readonly tabs: Tab[] = []
 
   /** Opens a tab of `identity`; `options` are extra client options. */
-  tab(identity = 'user-1', options: { heartbeatIntervalMs?: number; callTimeoutMs?: number } = {}): Tab {
+  tab(identity = 'user-1', options: { heartbeatIntervalMs?: number; callTimeoutMs?: number; app?: string; token?: string } = {}): Tab {
+    const { app = 'app', token, ...clientOptions } = options
     const agent: LockAgent = this.locks.agent()
     const wires: Wire[] = []
     const workers: FakeWorker[] = []
@@ -91,13 +97,13 @@ export class Origin {
       onChange: (listener) => { pageListeners.add(listener); return () => { pageListeners.delete(listener) } },
     }
     const worker = (): FakeWorker => {
-      const made = this.#worker(open)
+      const made = this.#worker(open, app)
       workers.push(made)
       return made
     }
     const relay = createRelay({
-      transport: 'inbox', endpoint: 'memory://inbox', identity, worker, host: 'leader-tab',
-      hostEnv: { locks: agent, channel: open, page }, heartbeatIntervalMs: 60_000, callTimeoutMs: 1_000, ...options,
+      transport: 'inbox', endpoint: 'memory://inbox', identity, worker, host: 'leader-tab', ...(token === undefined ? {} : { accessToken: () => token }),
+      hostEnv: { locks: agent, channel: open, page }, heartbeatIntervalMs: 60_000, callTimeoutMs: 1_000, ...clientOptions,
     })
     const tab: Tab = {
       relay, workers,
@@ -129,32 +135,55 @@ export class Origin {
   async close(): Promise<void> {
     await Promise.allSettled(this.tabs.map((t) => t.relay.close()))
     for (const tab of this.tabs) tab.crash()
+    for (const spy of this.#spies) spy.close()
   }
 
-  #worker(open: (name: string) => Wire): FakeWorker {
+  readonly #spies: BroadcastChannel[] = []
+
+  /**
+   * Another page of the origin on `app`'s tab host channel: what it heard (structured clones, as
+   * a BroadcastChannel delivers them) and how it posts.
+   */
+  spy(app = 'app'): { heard: unknown[]; post(message: unknown): void } {
+    const channel = new BroadcastChannel(this.#prefix + hostName(app))
+    this.#spies.push(channel)
+    const heard: unknown[] = []
+    channel.addEventListener('message', (event) => heard.push(event.data))
+    return { heard, post: (message) => channel.postMessage(message) }
+  }
+
+  #worker(open: (name: string) => Wire, app: string): FakeWorker {
     const sockets: Array<TransportConnection<unknown>> = []
     const transport = echoTransport(this.server)
     const tracked = { ...transport, open: (o: Parameters<typeof transport.open>[0]) => { const c = transport.open(o); sockets.push(c); return c } }
     const hub = createHub({ transports: { inbox: tracked }, locks: null })
     const listeners = new Set<(event: { data: unknown }) => void>()
+    const pageListeners = new Set<(event: { data: unknown }) => void>()
     const wires: Wire[] = []
     let isAlive = true
     let isServing = false
-    followHostOrders(hub, { addEventListener: (_type: string, l: EventListenerOrEventListenerObject) => { listeners.add(l as unknown as (event: { data: unknown }) => void) } }, (name) => {
+    const scope = {
+      addEventListener: (_type: string, l: EventListenerOrEventListenerObject) => { listeners.add(l as unknown as (event: { data: unknown }) => void) },
+      // The worker's answers to its page (`describe`), in a later task as postMessage does.
+      postMessage: (data: unknown) => { setTimeout(() => { if (isAlive) for (const l of pageListeners) l({ data }) }, 0) },
+    }
+    const served = followHostOrders(hub, scope, (name) => {
       const w = open(name)
       wires.push(w)
       return w
-    })
+    }, app)
     return {
       get isRunning() { return isAlive && isServing },
+      get dropped() { return served()?.dropped ?? 0 },
+      get links() { return served()?.tabs ?? 0 },
       postMessage(data) {
         if (!isAlive) return
-        if (typeof data === 'object' && data !== null && 'tabrelayHost' in data) isServing = true
+        if (typeof data === 'object' && data !== null && 'tabrelayHost' in data && typeof data.tabrelayHost === 'object' && data.tabrelayHost !== null && 'channel' in data.tabrelayHost) isServing = true
         for (const l of listeners) l({ data })
       },
-      // The host page never listens to its Worker (the hub answers over the channel).
-      addEventListener: () => undefined,
-      removeEventListener: () => undefined,
+      // The host page hears only the answer to `describe` (the hub answers over the channel).
+      addEventListener: (type: string, l: EventListenerOrEventListenerObject) => { if (type === 'message') pageListeners.add(l as unknown as (event: { data: unknown }) => void) },
+      removeEventListener: (_type: string, l: EventListenerOrEventListenerObject) => { pageListeners.delete(l as unknown as (event: { data: unknown }) => void) },
       terminate() {
         if (!isAlive) return
         isAlive = false
