@@ -50,14 +50,15 @@ export class WorkerProbe {
   }
 
   /**
-   * Attaches to the only SharedWorker in the browser; throws when there is none or more than one.
+   * Attaches to the only SharedWorker in the browser, or the only one whose script comes from
+   * `origin` (the A/B bench serves each lane from its own origin); throws when there is none or more than one.
    * @example
    * const probe = await WorkerProbe.attach(browser); try { await probe.heapBytes() } finally { await probe.detach() }
    */
-  static async attach(browser: Browser): Promise<WorkerProbe> {
+  static async attach(browser: Browser, origin?: string): Promise<WorkerProbe> {
     const cdp = await browser.newBrowserCDPSession()
     const { targetInfos } = await cdp.send('Target.getTargets')
-    const workers = targetInfos.filter((t) => t.type === 'shared_worker')
+    const workers = targetInfos.filter((t) => t.type === 'shared_worker' && (origin === undefined || t.url.startsWith(`${origin}/`)))
     const only = workers[0]
     if (only === undefined || workers.length > 1) {
       await cdp.detach()

@@ -37,13 +37,13 @@ export function laneOf(contender: ContenderName, batching: Batching, host?: 'lea
 }
 
 /**
- * A lane's topics: each has its own, so every fleet can stay open side by side in one browser
+ * A lane's topics (a {@link Lane}, or an A/B lane's name such as `tabrelay@677b2e4`): each has its own, so every fleet can stay open side by side in one browser
  * and the sender streams to one at a time. The first topic carries the streams; the others only
  * cost joins.
  * @example
  * topicsOf('pertab', 3) // ['pertab:0', 'pertab:1', 'pertab:2']
  */
-export function topicsOf(lane: Lane, count: number): string[] {
+export function topicsOf(lane: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${lane}:${i}`)
 }
 
@@ -52,7 +52,7 @@ export function topicsOf(lane: Lane, count: number): string[] {
  * @example
  * streamTopic('leader') // 'leader:0'
  */
-export function streamTopic(lane: Lane): string {
+export function streamTopic(lane: string): string {
   return `${lane}:0`
 }
 

@@ -1,7 +1,7 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
  * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host,
- * `&probe=1` for the tail probe's stamps, `probe.ts`) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * `&probe=1` for the tail probe's stamps, `probe.ts`, `&lane=` for an A/B lane's own topics) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
 import { frameAt, hopsOf, stampFrames, type Hops } from './probe.ts'
@@ -17,7 +17,9 @@ const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') 
 const batching: Batching = params.get('batch') === 'microtask' ? 'microtask' : 'task'
 const host = params.get('host') === 'leader-tab' ? 'leader-tab' : undefined
 const isProbed = params.get('probe') === '1'
-const lane = laneOf(name, batching, host)
+// `?lane=` names an A/B lane (`tabrelay@677b2e4`, ab.ts): the same contender on its own topics.
+const named = params.get('lane')
+const lane = named !== null && /^[\w@.-]{1,40}$/.test(named) ? named : laneOf(name, batching, host)
 const topics = topicsOf(lane, topicCount)
 const streamed = streamTopic(lane)
 const seqs: number[] = []
