@@ -20,11 +20,11 @@ const worktrees = fileURLToPath(new URL('./out/against/', import.meta.url))
 const builds = fileURLToPath(new URL('./out/against-app/', import.meta.url))
 
 /**
- * The page's modules the tabrelay lane never loads: the other contenders and the hubs that import
+ * The page's modules the tabrelay lane never loads: the other contenders, the floor lane and the hubs that import
  * worker internals (`worker/outbox.ts`'s `nextTask`, the per-message schedule), which an older ref
  * may not have. They become a stub, so the ref needs only what the package exports.
  */
-export const LEFT_OUT = ['./pertab.ts', './leader.ts', './tabrelay-microtask.ts', './tabrelay-probe.ts', './tabrelay-tabhost.ts'] as const
+export const LEFT_OUT = ['./pertab.ts', './leader.ts', './tabrelay-microtask.ts', './tabrelay-probe.ts', './tabrelay-tabhost.ts', './floor.ts'] as const
 
 /**
  * A ref built into a lane: `lane` is its name (`tabrelay@<short sha>`), `outDir` what to serve.
@@ -58,11 +58,12 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Checks out `ref` (reusing its worktree), copies the current bench app over it, builds it.
+ * Checks out `ref` (reusing its worktree), copies the current bench app over it, builds it
+ * (`minify: false` for a CPU profile's function names).
  * @example
  * const built = await buildAgainst('677b2e4')
  */
-export async function buildAgainst(ref: string): Promise<AgainstBuild> {
+export async function buildAgainst(ref: string, minify = true): Promise<AgainstBuild> {
   const { stdout } = await run('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: repoRoot })
   const sha = stdout.trim()
   const tree = join(worktrees, sha)
@@ -82,7 +83,7 @@ export async function buildAgainst(ref: string): Promise<AgainstBuild> {
     logLevel: 'warn',
     plugins: [leaveOut()],
     worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false, manifest: true },
+    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false, manifest: true, minify },
   })
   return { ref, sha, short: sha.slice(0, 7), lane: laneName(sha), outDir }
 }

@@ -35,9 +35,10 @@ export function sleep(ms: number): Promise<void> {
  * How a fleet's tabs load: `lifetime: false` drops `extendedLifetime`; `batching` picks tabrelay's
  * hub; `topics` per tab (default 3); `token`, a user's JWT (tabrelay only; default anonymous);
  * `host: 'leader-tab'`, tabrelay without SharedWorker; `probe`, the tail probe's hop stamps (tail.ts);
- * `name`, an A/B lane's name (ab.ts), whose tabs subscribe to topics of that name.
+ * `name`, an A/B lane's name (ab.ts), whose tabs subscribe to topics of that name; `floor`, the A/B
+ * bench's floor lane instead of tabrelay (app/floor.ts).
  */
-export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string }
+export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string; floor?: boolean }
 
 /** One contender's context and tabs. */
 export class Fleet {

@@ -13,6 +13,7 @@ import { launch, type Target } from './browser.ts'
 import { buildApp, measureBundles, serveApp } from './build.ts'
 import { measureAll } from './sizes.ts'
 import { runAb } from './ab.ts'
+import { runProfiles } from './profile.ts'
 import { parseOnly } from './report/ab.ts'
 import { Fleet, type FleetOptions } from './fleet.ts'
 import { evaluateGoals } from './report/goals.ts'
@@ -271,12 +272,14 @@ function argValue(flag: string): string | undefined {
   return value
 }
 
-// `--report`: re-render the table, goals and HTML from the last bench/results.json, no measuring.
+// `--report`: re-render the table, goals and HTML from the last bench/results.json, no measuring;
+// `--profile [--against <ref>]`: the hub's CPU profiles (profile.ts).
 const against = argValue('--against')
 if (against === undefined && argValue('--only') !== undefined) throw new Error('--only picks scenarios of an A/B run: add --against <git-ref>')
 const run = process.argv.includes('--report')
   ? async () => publish(JSON.parse(await readFile(`${outDir}results.json`, 'utf8')) as Results)
-  : against !== undefined ? () => mainAb(against) : main
+  : process.argv.includes('--profile') ? () => runProfiles(against, log)
+    : against !== undefined ? () => mainAb(against) : main
 run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   process.exitCode = 1

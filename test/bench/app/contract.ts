@@ -81,6 +81,8 @@ export interface Contender {
   send(topic: string, event: string, payload: Record<string, unknown>): Promise<string>
   /** Who holds the connection: the hub's leader tab (tabrelay), the elected tab (leader), always (pertab). */
   isLeader(): boolean
+  /** The hub's counters (tabrelay only): deliveries and the Comlink calls that carried them. */
+  stats?(): Promise<{ delivered: number; batches: number }>
   close(): Promise<void>
 }
 
@@ -112,6 +114,8 @@ export interface BenchApi {
   send(topic: string, payload: Record<string, unknown>): Promise<string>
   /** High-resolution clock minus `Date.now()`, measured at a millisecond edge (see clock.ts). */
   clockOffsetMs(): number
+  /** The hub's delivery counters, null for a contender without a hub. */
+  hubStats(): Promise<{ delivered: number; batches: number } | null>
   close(): Promise<void>
 }
 

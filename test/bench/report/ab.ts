@@ -9,11 +9,11 @@ import type { ThroughputResult } from '../results.ts'
 import { bandOf, bracketOf } from './throughput.ts'
 import { medianInterval, type MedianInterval } from './verdict.ts'
 
-/** What a figure says about the current code against the ref. */
-export type AbVerdict = 'better' | 'worse' | 'same within noise' | 'not measured'
+/** What a figure says about the current code against the ref (`—`: a ratio to the floor lane, no A/B). */
+export type AbVerdict = 'better' | 'worse' | 'same within noise' | 'not measured' | '—'
 
 /** The scenarios `--only` picks from (`scale` is another name for `fanout`). */
-export const AB_SCENARIOS = ['throughput', 'newtab', 'latency', 'cpu', 'fanout'] as const
+export const AB_SCENARIOS = ['throughput', 'burst', 'newtab', 'latency', 'cpu', 'fanout', 'floor'] as const
 export type AbScenario = (typeof AB_SCENARIOS)[number]
 
 /**
@@ -109,6 +109,24 @@ export function pairedFigure(figure: string, current: readonly number[], against
   const delta = interval.n === 0 ? '—'
     : `${signed(interval.median, digits)} (${Math.round(100 * interval.coverage)} % ${signed(interval.low, digits)}…${signed(interval.high, digits)}, ${interval.n} pairs)`
   return { figure, current: fixed(median(current), digits), against: fixed(median(against), digits), delta, verdict, rounds: { current: [...current], against: [...against] } }
+}
+
+/**
+ * A lane's figure as a multiple of the floor lane's (a bare SharedWorker posting one string per
+ * batch): the median of the round-by-round ratios, since the floor ran in the same rounds.
+ * @example
+ * floorFigure('  ÷ floor', [2600, 2700], [2500, 2400], [900, 1000]) // current '2.8×', against '2.6×'
+ */
+export function floorFigure(figure: string, current: readonly number[], against: readonly number[], floor: readonly number[], digits = 1): AbFigure {
+  const ratios = (lane: readonly number[]): number[] => lane.flatMap((v, i) => {
+    const f = floor[i]
+    return f === undefined || !Number.isFinite(v) || !Number.isFinite(f) || f <= 0 ? [] : [v / f]
+  })
+  const text = (lane: readonly number[]): string => {
+    const m = medianInterval(ratios(lane))
+    return m.n === 0 ? '—' : `${m.median.toFixed(1)}× (${m.low.toFixed(1)}…${m.high.toFixed(1)})`
+  }
+  return { figure, current: text(current), against: text(against), delta: `floor ${fixed(medianInterval(floor).median, digits)}`, verdict: '—' }
 }
 
 function bandText(t: ThroughputResult): string {
