@@ -32,17 +32,18 @@ export interface BundleSize {
 }
 
 /**
- * Builds the page (all contenders, each a lazy chunk) into `outDir`.
+ * Builds the page (all contenders, each a lazy chunk) into `outDir`; `minify: false` keeps the
+ * function names a CPU profile shows (profile.ts).
  * @example
  * await buildApp()
  */
-export async function buildApp(): Promise<void> {
+export async function buildApp(minify = true): Promise<void> {
   await build({
     configFile: false,
     root: appRoot,
     logLevel: 'warn',
     worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false, manifest: true },
+    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: false, manifest: true, minify },
   })
 }
 
@@ -109,19 +110,20 @@ const TYPES: Record<string, string> = {
 }
 
 /**
- * Serves `outDir` on 127.0.0.1, cross-origin isolated so `performance.now()` keeps its 5 µs
- * resolution instead of the coarsened 100 µs (FIELD_NOTES "Relay costs"); the page comes with a
- * modulepreload of its contender's code (preload.ts).
+ * Serves `dir` (default: `outDir`; an A/B lane's build, against.ts) on 127.0.0.1, cross-origin
+ * isolated so `performance.now()` keeps its 5 µs resolution instead of the coarsened 100 µs
+ * (FIELD_NOTES "Relay costs"); the page comes with a modulepreload of its contender's code (preload.ts).
  * @example
  * const { origin, close } = await serveApp()
  */
-export async function serveApp(): Promise<{ origin: string; close(): Promise<void> }> {
-  const inject = await preloader(outDir)
+export async function serveApp(dir = outDir): Promise<{ origin: string; close(): Promise<void> }> {
+  const root = dir.endsWith('/') ? dir : `${dir}/`
+  const inject = await preloader(root)
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const path = url.pathname
-    const file = normalize(join(outDir, path === '/' ? 'index.html' : path))
-    if (!file.startsWith(outDir)) {
+    const file = normalize(join(root, path === '/' ? 'index.html' : path))
+    if (!file.startsWith(root)) {
       res.writeHead(403).end()
       return
     }

@@ -34,9 +34,11 @@ export function sleep(ms: number): Promise<void> {
 /**
  * How a fleet's tabs load: `lifetime: false` drops `extendedLifetime`; `batching` picks tabrelay's
  * hub; `topics` per tab (default 3); `token`, a user's JWT (tabrelay only; default anonymous);
- * `host: 'leader-tab'`, tabrelay without SharedWorker; `probe`, the tail probe's hop stamps (tail.ts).
+ * `host: 'leader-tab'`, tabrelay without SharedWorker; `probe`, the tail probe's hop stamps (tail.ts);
+ * `name`, an A/B lane's name (ab.ts), whose tabs subscribe to topics of that name; `floor`, the A/B
+ * bench's floor lane instead of tabrelay (app/floor.ts).
  */
-export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean }
+export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string; floor?: boolean }
 
 /** One contender's context and tabs. */
 export class Fleet {
@@ -71,7 +73,7 @@ export class Fleet {
   }
 
   get topic(): string {
-    return streamTopic(this.lane)
+    return streamTopic(this.#options.name ?? this.lane)
   }
 
   /** Sequence numbers never repeat within a fleet, so a late message of an old stream is never counted. */

@@ -22,6 +22,7 @@ function isManifest(value: unknown): value is Manifest {
 export function moduleFor(query: URLSearchParams): string {
   const contender = query.get('contender')
   if (contender === 'pertab' || contender === 'leader') return `${contender}.ts`
+  if (query.get('floor') === '1') return 'floor.ts'
   if (query.get('host') === 'leader-tab') return 'tabrelay-tabhost.ts'
   return query.get('batch') === 'microtask' ? 'tabrelay-microtask.ts' : 'tabrelay.ts'
 }

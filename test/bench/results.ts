@@ -9,6 +9,7 @@ import type { BundleRow } from './sizes.ts'
 import type { SseResult } from './scenarios/sse.ts'
 import type { WsResult } from './scenarios/websocket.ts'
 import type { Spread } from './stats.ts'
+import type { AbResult } from './ab.ts'
 
 /** A scenario's result for one contender. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failed: string }
@@ -134,6 +135,8 @@ export interface Results {
   scale?: Outcome<ScaleResult>
   /** Optional: results.json files from before the variants lack it. */
   variants?: VariantResult[]
+  /** The last `--against` run's A/B table (ab.ts), added to the file a full run wrote; a full run writes none. */
+  ab?: AbResult
   goals: Goal[]
 }
 

@@ -12,6 +12,9 @@ import { CONTENDERS, PER_MESSAGE, TAB_HOST, type ContenderName, type Lane, type 
 import { launch, type Target } from './browser.ts'
 import { buildApp, measureBundles, serveApp } from './build.ts'
 import { measureAll } from './sizes.ts'
+import { runAb } from './ab.ts'
+import { runProfiles } from './profile.ts'
+import { parseOnly } from './report/ab.ts'
 import { Fleet, type FleetOptions } from './fleet.ts'
 import { evaluateGoals } from './report/goals.ts'
 import { renderHtml } from './report/html.ts'
@@ -252,10 +255,31 @@ function withFirst(outcome: Outcome<ReadyInfo[]>, first: ReadyInfo[]): Results['
   return outcome.ok ? { ok: true, value: summariseNewTabs(first, outcome.value, 0) } : outcome
 }
 
-// `--report`: re-render the table, goals and HTML from the last bench/results.json, no measuring.
+/** `--against <ref> [--only a,b]`: the A/B run (ab.ts), stored as `ab` in bench/results.json beside the last full run's figures. */
+async function mainAb(ref: string): Promise<void> {
+  const result = await runAb(ref, parseOnly(argValue('--only')), log)
+  const path = `${outDir}results.json`
+  const previous = await readFile(path, 'utf8').then((text) => JSON.parse(text) as Results, () => undefined)
+  await mkdir(outDir, { recursive: true })
+  await writeFile(path, `${JSON.stringify(previous === undefined ? { ab: result } : { ...previous, ab: result }, null, 2)}\n`)
+  log('wrote the A/B table to bench/results.json (ab)')
+}
+
+function argValue(flag: string): string | undefined {
+  const index = process.argv.indexOf(flag)
+  const value = index < 0 ? undefined : process.argv[index + 1]
+  if (index >= 0 && (value === undefined || value.startsWith('--'))) throw new Error(`${flag} needs a value`)
+  return value
+}
+
+// `--report`: re-render the table, goals and HTML from the last bench/results.json, no measuring;
+// `--profile [--against <ref>]`: the hub's CPU profiles (profile.ts).
+const against = argValue('--against')
+if (against === undefined && argValue('--only') !== undefined) throw new Error('--only picks scenarios of an A/B run: add --against <git-ref>')
 const run = process.argv.includes('--report')
   ? async () => publish(JSON.parse(await readFile(`${outDir}results.json`, 'utf8')) as Results)
-  : main
+  : process.argv.includes('--profile') ? () => runProfiles(against, log)
+    : against !== undefined ? () => mainAb(against) : main
 run().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   process.exitCode = 1

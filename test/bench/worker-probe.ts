@@ -11,10 +11,22 @@ const CALL_TIMEOUT_MS = 10_000
 const SAMPLE_US = 200
 
 interface Reply { id?: number; result?: Record<string, unknown>; error?: { message: string } }
-interface ProfileNode { id: number; callFrame: { functionName: string } }
-interface Profile { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }
+/** A node of a sampling profile: a function at a place in the call tree. */
+export interface ProfileNode { id: number; callFrame: { functionName: string; url?: string; lineNumber?: number; columnNumber?: number }; children?: number[] }
 
-function isProfile(value: unknown): value is Profile {
+/**
+ * DevTools' `Profiler.Profile`, the parts the bench reads.
+ * @example
+ * const profile: Profile = { nodes: [{ id: 1, callFrame: { functionName: '(idle)' } }], samples: [1], timeDeltas: [200] }
+ */
+export interface Profile { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }
+
+/**
+ * Whether a CDP answer is a profile.
+ * @example
+ * isProfile({ nodes: [] }) // true
+ */
+export function isProfile(value: unknown): value is Profile {
   return typeof value === 'object' && value !== null && 'nodes' in value && Array.isArray(value.nodes)
 }
 
@@ -50,14 +62,15 @@ export class WorkerProbe {
   }
 
   /**
-   * Attaches to the only SharedWorker in the browser; throws when there is none or more than one.
+   * Attaches to the only SharedWorker in the browser, or the only one whose script URL `matches`
+   * (the A/B bench serves each lane from its own origin); throws when there is none or more than one.
    * @example
    * const probe = await WorkerProbe.attach(browser); try { await probe.heapBytes() } finally { await probe.detach() }
    */
-  static async attach(browser: Browser): Promise<WorkerProbe> {
+  static async attach(browser: Browser, matches: (url: string) => boolean = () => true): Promise<WorkerProbe> {
     const cdp = await browser.newBrowserCDPSession()
     const { targetInfos } = await cdp.send('Target.getTargets')
-    const workers = targetInfos.filter((t) => t.type === 'shared_worker')
+    const workers = targetInfos.filter((t) => t.type === 'shared_worker' && matches(t.url))
     const only = workers[0]
     if (only === undefined || workers.length > 1) {
       await cdp.detach()
@@ -80,8 +93,20 @@ export class WorkerProbe {
    * const cpuMs = await probe.cpuDuring(() => fleet.stream(server, 100, 1000))
    */
   async cpuDuring<T>(work: () => Promise<T>): Promise<{ cpuMs: number; jsMs: number; value: T }> {
+    const { profile, value } = await this.profileDuring(work)
+    if (profile === null) return { cpuMs: Number.NaN, jsMs: Number.NaN, value }
+    return { cpuMs: busyMs(profile), jsMs: busyMs(profile, ['(idle)', '(program)']), value }
+  }
+
+  /**
+   * The worker's sampling profile (DevTools' `.cpuprofile` form) while `work` runs; null when the
+   * answer was no profile.
+   * @example
+   * const { profile } = await probe.profileDuring(() => fleet.stream(server, 1000, 2000))
+   */
+  async profileDuring<T>(work: () => Promise<T>, intervalUs = SAMPLE_US): Promise<{ profile: Profile | null; value: T }> {
     await this.#call('Profiler.enable')
-    await this.#call('Profiler.setSamplingInterval', { interval: SAMPLE_US })
+    await this.#call('Profiler.setSamplingInterval', { interval: intervalUs })
     await this.#call('Profiler.start')
     let value: T
     try {
@@ -92,8 +117,7 @@ export class WorkerProbe {
     }
     const stopped = await this.#call('Profiler.stop')
     const profile = stopped['profile']
-    if (!isProfile(profile)) return { cpuMs: Number.NaN, jsMs: Number.NaN, value }
-    return { cpuMs: busyMs(profile), jsMs: busyMs(profile, ['(idle)', '(program)']), value }
+    return { profile: isProfile(profile) ? profile : null, value }
   }
 
   async detach(): Promise<void> {

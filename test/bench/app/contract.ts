@@ -37,13 +37,13 @@ export function laneOf(contender: ContenderName, batching: Batching, host?: 'lea
 }
 
 /**
- * A lane's topics: each has its own, so every fleet can stay open side by side in one browser
+ * A lane's topics (a {@link Lane}, or an A/B lane's name such as `tabrelay@677b2e4`): each has its own, so every fleet can stay open side by side in one browser
  * and the sender streams to one at a time. The first topic carries the streams; the others only
  * cost joins.
  * @example
  * topicsOf('pertab', 3) // ['pertab:0', 'pertab:1', 'pertab:2']
  */
-export function topicsOf(lane: Lane, count: number): string[] {
+export function topicsOf(lane: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${lane}:${i}`)
 }
 
@@ -52,7 +52,7 @@ export function topicsOf(lane: Lane, count: number): string[] {
  * @example
  * streamTopic('leader') // 'leader:0'
  */
-export function streamTopic(lane: Lane): string {
+export function streamTopic(lane: string): string {
   return `${lane}:0`
 }
 
@@ -81,6 +81,8 @@ export interface Contender {
   send(topic: string, event: string, payload: Record<string, unknown>): Promise<string>
   /** Who holds the connection: the hub's leader tab (tabrelay), the elected tab (leader), always (pertab). */
   isLeader(): boolean
+  /** The hub's counters (tabrelay only): deliveries and the Comlink calls that carried them. */
+  stats?(): Promise<{ delivered: number; batches: number }>
   close(): Promise<void>
 }
 
@@ -112,6 +114,8 @@ export interface BenchApi {
   send(topic: string, payload: Record<string, unknown>): Promise<string>
   /** High-resolution clock minus `Date.now()`, measured at a millisecond edge (see clock.ts). */
   clockOffsetMs(): number
+  /** The hub's delivery counters, null for a contender without a hub. */
+  hubStats(): Promise<{ delivered: number; batches: number } | null>
   close(): Promise<void>
 }
 

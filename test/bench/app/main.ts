@@ -1,7 +1,7 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
  * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host,
- * `&probe=1` for the tail probe's stamps, `probe.ts`) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * `&probe=1` for the tail probe's stamps, `probe.ts`, `&lane=` for an A/B lane's own topics, `&floor=1` for its floor lane) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
 import { frameAt, hopsOf, stampFrames, type Hops } from './probe.ts'
@@ -17,7 +17,11 @@ const topicCount = Math.min(MAX_TOPICS, Math.max(1, Number(params.get('topics') 
 const batching: Batching = params.get('batch') === 'microtask' ? 'microtask' : 'task'
 const host = params.get('host') === 'leader-tab' ? 'leader-tab' : undefined
 const isProbed = params.get('probe') === '1'
-const lane = laneOf(name, batching, host)
+// The A/B bench's floor lane: a bare SharedWorker posting pre-serialised strings (floor.ts).
+const isFloor = params.get('floor') === '1'
+// `?lane=` names an A/B lane (`tabrelay@677b2e4`, ab.ts): the same contender on its own topics.
+const named = params.get('lane')
+const lane = named !== null && /^[\w@.-]{1,40}$/.test(named) ? named : laneOf(name, batching, host)
 const topics = topicsOf(lane, topicCount)
 const streamed = streamTopic(lane)
 const seqs: number[] = []
@@ -33,6 +37,7 @@ function parseContender(value: string | null): ContenderName {
 function load(which: ContenderName): Promise<{ start(options: StartOptions): Promise<Contender> }> {
   if (which === 'pertab') return import('./pertab.ts')
   if (which === 'leader') return import('./leader.ts')
+  if (isFloor) return import('./floor.ts')
   if (host === 'leader-tab') return import('./tabrelay-tabhost.ts')
   if (isProbed) return import('./tabrelay-probe.ts')
   return batching === 'microtask' ? import('./tabrelay-microtask.ts') : import('./tabrelay.ts')
@@ -98,6 +103,7 @@ const bench: BenchApi = {
   isLeader: () => contender?.isLeader() ?? false,
   send: async (topic, payload) => (contender ? contender.send(topic, STREAM_EVENT, payload) : 'error'),
   clockOffsetMs: () => clockOffset(),
+  hubStats: async () => (await contender?.stats?.()) ?? null,
   close: async () => { await contender?.close() },
 }
 window.bench = bench

@@ -56,6 +56,10 @@ export async function startWith(options: StartOptions, worker: (kind: WorkerKind
       return channel.send({ type: 'broadcast', event, payload })
     },
     isLeader: () => realtime.isLeader,
+    stats: async () => {
+      const { delivered, batches } = await realtime.stats()
+      return { delivered, batches }
+    },
     close: () => realtime.close(),
   }
 }

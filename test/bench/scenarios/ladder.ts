@@ -15,7 +15,7 @@ import type { Lane } from '../app/contract.ts'
 import type { ThroughputResult, ThroughputStep } from '../results.ts'
 
 /** One trial of one lane at one rate; a throw ends that lane's ladder. */
-export type Trial = (lane: Lane, rate: number) => Promise<ThroughputStep>
+export type Trial<L extends string = Lane> = (lane: L, rate: number) => Promise<ThroughputStep>
 
 /**
  * The ladder's plan: rates in msg/s. `refine` names the lanes that bisect their bracket (default:
@@ -23,14 +23,14 @@ export type Trial = (lane: Lane, rate: number) => Promise<ThroughputStep>
  * @example
  * const plan: LadderPlan = { lanes: ['tabrelay', 'pertab'], startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, trials: 3, refinements: 2 }
  */
-export interface LadderPlan {
-  lanes: readonly Lane[]
+export interface LadderPlan<L extends string = Lane> {
+  lanes: readonly L[]
   startMsgS: number
   topMsgS: number
   floorMsgS: number
   trials: number
   refinements: number
-  refine?: readonly Lane[]
+  refine?: readonly L[]
   /** A yardstick above this (ms) marks the trial round before it as noisy; default: never. */
   noisyMs?: number
   /** Noisy trial rounds, and a lane's trials whose sender fell short, run again at most this often per step (default 2). */
@@ -38,8 +38,8 @@ export interface LadderPlan {
 }
 
 /** Per lane, its result or why it stopped; plus the CPU yardstick after each interleaved trial round. */
-export interface LadderResult {
-  lanes: Map<Lane, ThroughputResult | string>
+export interface LadderResult<L extends string = Lane> {
+  lanes: Map<L, ThroughputResult | string>
   /** `step`: the how-manyth step round (each lane at its own rate), `trial` within it; `isRerun` when that trial round was noisy and ran again. */
   yardsticks: Array<{ step: number; trial: number; ms: number; isRerun?: boolean }>
 }
@@ -94,20 +94,20 @@ interface Climber { rate: number; bracket: Bracket; steps: ThroughputStep[]; err
  * @example
  * const result = await ladder({ lanes: ['tabrelay', 'pertab'], startMsgS: 500, topMsgS: 32000, floorMsgS: 125, trials: 3, refinements: 2 }, trial, yardstick)
  */
-export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => number): Promise<LadderResult> {
-  const climbers = new Map<Lane, Climber>(plan.lanes.map((lane) => [lane, {
+export async function ladder<L extends string = Lane>(plan: LadderPlan<L>, trial: Trial<L>, yardstick: () => number): Promise<LadderResult<L>> {
+  const climbers = new Map<L, Climber>(plan.lanes.map((lane) => [lane, {
     rate: plan.startMsgS, steps: [], bracket: { held: 0, missed: null, refinementsLeft: (plan.refine ?? plan.lanes).includes(lane) ? plan.refinements : 0 },
   }]))
-  const yardsticks: LadderResult['yardsticks'] = []
+  const yardsticks: LadderResult<L>['yardsticks'] = []
   const active = new Set(plan.lanes)
   for (let step = 1; active.size > 0; step++) {
-    const atRate = new Map<Lane, ThroughputStep[]>([...active].map((lane) => [lane, []]))
+    const atRate = new Map<L, ThroughputStep[]>([...active].map((lane) => [lane, []]))
     let reruns = plan.reruns ?? 2
-    const senderReruns = new Map<Lane, number>()
+    const senderReruns = new Map<L, number>()
     for (let t = 0; t < plan.trials;) {
       const due = [...active].filter((lane) => !isDecided(atRate.get(lane) ?? [], plan.trials))
       if (due.length === 0) break
-      const got = new Map<Lane, ThroughputStep>()
+      const got = new Map<L, ThroughputStep>()
       for (const lane of due) {
         const climber = climbers.get(lane)
         if (climber === undefined) continue
@@ -151,7 +151,7 @@ export async function ladder(plan: LadderPlan, trial: Trial, yardstick: () => nu
       else climber.rate = next
     }
   }
-  const lanes = new Map<Lane, ThroughputResult | string>()
+  const lanes = new Map<L, ThroughputResult | string>()
   for (const [lane, climber] of climbers) {
     lanes.set(lane, climber.error !== undefined && climber.steps.length === 0 ? climber.error : summarise(climber))
   }
