@@ -3,7 +3,6 @@
  * given one ahead of the queue), has a timeout, and is failed at once when its worker is given up
  * instead of waiting for that timeout.
  */
-import type { Remote } from 'comlink'
 import { type Clock, withTimeout } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
 import type { HubApi } from '../contract/protocol.ts'
@@ -42,7 +41,7 @@ export class HubCalls {
   }
 
   /** Calls the hub; with `link`, that connection at once (a rejoin goes out before queued calls). */
-  run<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, link?: Link, timeoutMs = this.#route.timeoutMs): Promise<T> {
+  run<T>(what: string, fn: (hub: HubApi) => Promise<T>, link?: Link, timeoutMs = this.#route.timeoutMs): Promise<T> {
     const route = this.#route
     let gen = route.gen()
     const call = (l: Link): Promise<T> => { gen = l.gen; return fn(l.hub) }

@@ -13,13 +13,6 @@ import type { HostStrategy } from '../hosts/strategy.ts'
 import { linkTo, type HubLink, type HubWorker } from '../hosts/worker.ts'
 
 /**
- * When this page loaded, sent in hello: hubs tell deploys apart by their newest page.
- * @example
- * const hello = { ...rest, loadedAt: PAGE_LOADED_AT }
- */
-export const PAGE_LOADED_AT: number = globalThis.performance?.timeOrigin ?? Date.now()
-
-/**
  * What `onUpdateAvailable` listeners receive: a newer deploy of the app runs in another tab.
  * `moved` says whether this tab's realtime now rides on the newer deploy's hub (one connection
  * again); either way this page's code is the older build, so an app may offer a reload.

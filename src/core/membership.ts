@@ -4,7 +4,6 @@
  * de-duplication, the `resync {since}` after a rejoin on a new hub, and waiting for the join
  * before a send.
  */
-import type { Remote } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
 import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
 
@@ -13,7 +12,7 @@ import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, Wi
  * @example
  * const snapshot = await call('join', (hub) => hub.join(sub))
  */
-export type Invoke = <T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, timeoutMs?: number) => Promise<T>
+export type Invoke = <T>(what: string, fn: (hub: HubApi) => Promise<T>, timeoutMs?: number) => Promise<T>
 
 /**
  * A subscription's life in this tab, as supabase-js's `channel.state`.

@@ -14,6 +14,13 @@ export interface PageWatch {
   stop(): void
 }
 
+/**
+ * When this page loaded, sent in hello: hubs tell deploys apart by their newest page.
+ * @example
+ * const hello = { ...rest, loadedAt: PAGE_LOADED_AT }
+ */
+export const PAGE_LOADED_AT: number = globalThis.performance?.timeOrigin ?? Date.now()
+
 /** The page's part of a heartbeat. */
 export type PageState = Pick<Heartbeat, 'visibility' | 'focused'>
 

@@ -3,7 +3,6 @@
  * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
-import type { Remote } from 'comlink'
 import { SINK_METHODS, exposeOnly } from '../contract/surface.ts'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
@@ -14,10 +13,10 @@ import { TokenSource } from './token-source.ts'
 import { RelayError, toWire } from '../contract/errors.ts'
 import { randomId } from '../contract/ids.ts'
 import type { Settings } from './options.ts'
-import { watchPage, type PageWatch } from './page.ts'
+import { PAGE_LOADED_AT, watchPage, type PageWatch } from './page.ts'
 import { PROTOCOL_VERSION, type ConnectionTarget, type Heartbeat, type HeartbeatAck, type HubApi, type HubOffer, type TabHello, type TransportInfo, type Welcome } from '../contract/protocol.ts'
 import { FATAL, gatedSink, type Link, type LinkEvents } from './session-events.ts'
-import { DeployMover, PAGE_LOADED_AT } from './deploy.ts'
+import type { DeployMover } from './deploy.ts'
 import { HubCalls } from './calls.ts'
 
 export type { LinkEvents } from './session-events.ts'
@@ -49,7 +48,9 @@ export class HubSession {
   #transport: TransportInfo | null = null
   #target: ConnectionTarget
   readonly #tokens: TokenSource
-  readonly #mover: DeployMover
+  /** Loaded with the first offer of a newer deploy (its own chunk: most tabs never see one); `#moved` once loaded. */
+  #mover: Promise<DeployMover> | null = null
+  #moved: DeployMover | null = null
   readonly #calls: HubCalls
   /** Counts setAuth() calls: a move's hello that named the user before one is said again. */
   #authSeq = 0
@@ -64,7 +65,6 @@ export class HubSession {
     this.#tokens = new TokenSource(settings.accessToken, settings.callTimeoutMs, this.#clock, (error) => this.#events.problem(error))
     this.#target = settings.target
     this.#calls = new HubCalls({ gen: () => this.#gen, sent: () => this.#sent, answered: () => this.#link, timeoutMs: settings.callTimeoutMs, clock: this.#clock, unanswered: () => this.#beat() })
-    this.#mover = new DeployMover(settings.deployWorker, (info) => this.#events.update(info), settings.acceptDeploy)
     this.#host = openHost({ worker: settings.worker, host: settings.host, hostEnv: settings.hostEnv, startTimeoutMs: settings.callTimeoutMs, clock: this.#clock })
     const opened = this.#host.open()
     this.#tabId = settings.tabId ?? randomId()
@@ -78,10 +78,7 @@ export class HubSession {
   /** The target transport's capabilities, once a hub answered. */
   get transport(): TransportInfo | null { return this.#transport }
 
-  /**
-   * Remembers what `setAuth()` gave: the token for the hub's `token()` when there is no
-   * callback, the identity for the hellos after a worker restart.
-   */
+  /** Remembers what `setAuth()` gave: the token for `token()` without a callback, the identity for later hellos. */
   setAuth(token: string | null, identity?: string | null): void {
     this.#authSeq += 1
     this.#tokens.set(token)
@@ -89,7 +86,7 @@ export class HubSession {
   }
 
   /** Calls the hub on the current worker connection, failing with `timeout` after `callTimeoutMs`. */
-  call<T>(what: string, fn: (hub: Remote<HubApi>) => Promise<T>, timeoutMs?: number): Promise<T> {
+  call<T>(what: string, fn: (hub: HubApi) => Promise<T>, timeoutMs?: number): Promise<T> {
     return this.#calls.run(what, fn, undefined, timeoutMs)
   }
 
@@ -143,15 +140,13 @@ export class HubSession {
       return link
     })
     this.#link.catch((error: unknown) => {
-      // A refused or unanswered hello leaves this worker connection unused: let go of it before
-      // the next attempt, or each retry leaks a port and, as a fallback Worker, a hub that may
-      // still answer late and open a socket of its own.
+      // A refused or unanswered hello leaves this connection unused: let go of it, or each retry
+      // leaks a port and, as a fallback Worker, a hub that may answer late and open a socket.
       opened.release()
       if (gen === this.#gen) this.#lost(error)
     })
-    // The first hello is pipelined: the worker handles a port's messages in order, so the tab's
-    // first joins go out right behind it instead of a round trip later (a new tab's first event
-    // comes that much sooner). After a recovery, calls wait for the rejoin to go out first.
+    // The first hello is pipelined (a port's messages are handled in order): the first joins go
+    // right behind it, not a round trip later. After a recovery, calls wait for the rejoin first.
     this.#sent = gen === 1 ? said.then(({ link }) => link) : this.#link
     this.#sent.catch(() => undefined)
   }
@@ -160,8 +155,7 @@ export class HubSession {
   async #hello(opened: HubLink, gen: number): Promise<{ link: Link; welcome: Promise<Welcome> }> {
     // No waiting for the tab lock: hello says whether it is held, a heartbeat says so once it is.
     const token = await this.freshToken()
-    // The sink lives on the hub's own endpoint (Comlink both ways): nothing to transfer, so the
-    // endpoint may also be a BroadcastChannel address of a tab host.
+    // The sink lives on the hub's own endpoint: nothing to transfer (a tab host's address works too).
     const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
     const heard = { status: false, leader: false }
     exposeOnly(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer), heard), SINK_METHODS, opened.endpoint)
@@ -188,7 +182,13 @@ export class HubSession {
 
   /** A newer deploy's hub runs: hello there while this hub still serves the tab, then switch. */
   #offered(offer: HubOffer): void {
-    const opened = this.#isStopped ? null : this.#mover.open(offer, this.#host.kind)
+    const { deployWorker, acceptDeploy } = this.#o
+    this.#mover ??= import('./deploy.ts').then(({ DeployMover }) => new DeployMover(deployWorker, (info) => this.#events.update(info), acceptDeploy))
+    void this.#mover.then((mover) => { this.#moved = mover; this.#offeredTo(mover, offer) })
+  }
+
+  #offeredTo(mover: DeployMover, offer: HubOffer): void {
+    const opened = this.#isStopped ? null : mover.open(offer, this.#host.kind)
     if (!opened) return
     const [from, auth] = [this.#gen, this.#authSeq]
     const isGone = (): boolean => this.#isStopped || this.#gen !== from
@@ -196,14 +196,14 @@ export class HubSession {
       const answer = await welcome
       if (isGone() || this.#authSeq !== auth || answer.protocol !== PROTOCOL_VERSION) throw new RelayError('transport', 'this tab reconnected, closed or changed user meanwhile')
       this.#adopt(link, answer)
-      this.#mover.moved(offer)
+      mover.moved(offer)
     }).catch((error: unknown) => {
       void opened.hub.bye().catch(() => undefined)
       opened.release()
-      const again = isGone() || this.#authSeq !== auth ? this.#mover.dropped(offer) : this.#mover.failed(offer, error)
+      const again = isGone() || this.#authSeq !== auth ? mover.dropped(offer) : mover.failed(offer, error)
       // After a setAuth() that hello named the old user: say it again, as the new one.
       const next = again ?? (!isGone() && this.#authSeq !== auth ? offer : null)
-      if (next) this.#offered(next)
+      if (next) this.#offeredTo(mover, next)
     })
   }
 
@@ -276,7 +276,7 @@ export class HubSession {
     this.#events.status({ status: 'reconnecting', attempt: ++this.#attempt, error: toWire(error) })
     try {
       // After a move, the newer deploy's hub is where this tab belongs, not the app's worker URL.
-      this.#start(this.#mover.reopen() ?? this.#host.open(error))
+      this.#start(this.#moved?.reopen() ?? this.#host.open(error))
       this.#calls.abandon()
     } catch (failure) {
       this.#retryLater(failure)

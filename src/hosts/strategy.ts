@@ -6,7 +6,8 @@
 import { type Clock, withTimeout } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
 import { canSeal } from './seal.ts'
-import { TabHost, type HostEnv } from './tab-host.ts'
+import { lazyLink } from './lazy.ts'
+import type { HostEnv } from './tab-host.ts'
 import { createWorker, linkTo, openHub, terminate, type HubLink, type HubWorker, type WorkerKind } from './worker.ts'
 
 /**
@@ -53,8 +54,15 @@ function fixed(kind: 'shared-worker' | 'dedicated', open: () => HubLink): HubHos
 }
 
 function tabHost(settings: HostSettings): HubHost {
-  const host = new TabHost(() => settings.worker('dedicated'), settings.hostEnv, settings.startTimeoutMs)
-  return { kind: 'leader-tab', open: (reason) => host.open(reason), close: () => host.close() }
+  // Where SharedWorker runs (nearly everywhere), the tab host's code is never loaded: a chunk of
+  // its own, fetched on the first open() (issue 29: the tab core's size).
+  const host = import('./tab-host.ts').then(({ TabHost }) => new TabHost(() => settings.worker('dedicated'), settings.hostEnv, settings.startTimeoutMs))
+  host.catch(() => undefined)
+  return {
+    kind: 'leader-tab',
+    open: (reason) => lazyLink(host.then((h) => h.open(reason))),
+    close: () => { void host.then((h) => h.close(), () => undefined) },
+  }
 }
 
 /** Whether Web Locks, BroadcastChannel and WebCrypto (to seal the channel) exist, so tabs can elect a host. */

@@ -2,7 +2,7 @@
  * How a tab reaches a hub in a worker it created: the SharedWorker, or a dedicated Worker (the
  * tab's own hub, or the hub of a tab host), and the Comlink wrap of its endpoint.
  */
-import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink'
+import { wrap, releaseProxy, type Endpoint } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
 import { relayErrorsOn } from '../contract/replies.ts'
 import { PROTOCOL_VERSION, type HubApi } from '../contract/protocol.ts'
@@ -32,7 +32,7 @@ export type WorkerKind = 'shared' | 'dedicated'
  * const { hub, release } = openHub(factory); await hub.stats(); release()
  */
 export interface HubLink {
-  hub: Remote<HubApi>
+  hub: HubApi
   /** Where the tab exposes its sink: the same endpoint the hub's API is on. */
   endpoint: Endpoint
   /** Rejects with `worker-failed` when the worker script fails to load; never resolves. */
