@@ -6,7 +6,7 @@
  * not recover. Written against the public `tabrelay/worker` entry alone.
  */
 import { io, type Socket } from 'socket.io-client'
-import type { Capabilities, ConnectionTarget, Json, OpenOptions, Subscription, Transport, TransportConnection } from '../../index.ts'
+import { defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Subscription, type Transport, type TransportConnection } from '../../index.ts'
 import { SocketIoAttempt } from './attempt.ts'
 import { resolveOptions, type SocketIoSettings, type SocketIoSpec, type SocketIoTransportOptions } from './options.ts'
 
@@ -23,30 +23,15 @@ export const SOCKETIO_CAPABILITIES: Capabilities = {
 }
 
 /**
- * Who a token belongs to: an explicit identity (cookie auth) wins, no token is anonymous, a JWT
- * with the claim is that user, and any other token (opaque, or a JWT without the claim) is its own
- * identity, never a shared anonymous one. The claim is read, not verified: the server verifies.
+ * Who a token belongs to: the hub's one rule (`defaultIdentity`) with this transport's claim. An
+ * explicit identity (cookie auth) wins, no token is anonymous, a JWT with the claim is that user
+ * (claim name and JSON type included: `user_id` 42 is not `sub` "42"), and any other token is its
+ * own identity, keyed by a digest, never a shared anonymous one.
  * @example
  * socketioIdentity({ transport: 'socketio', endpoint, params: {}, identity: null }, jwt, 'user_id') // 'user_id:42'
  */
-export function socketioIdentity(target: ConnectionTarget, token: string | null, claim: string): string {
-  if (target.identity !== null) return `id:${target.identity}`
-  if (token === null || token === '') return 'anon'
-  const value = claimOf(token, claim)
-  return value === null ? `token:${token}` : `${claim}:${value}`
-}
-
-function claimOf(token: string, claim: string): string | null {
-  const segment = token.split('.')[1]
-  if (segment === undefined) return null
-  try {
-    const text = atob(segment.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(segment.length / 4) * 4, '='))
-    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0)))) as Json
-    const value = typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? claims[claim] : null
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : null
-  } catch {
-    return null
-  }
+export function socketioIdentity(target: ConnectionTarget, token: string | null, claim: IdentityClaim): string {
+  return defaultIdentity(target, token, { claim })
 }
 
 class SocketIoTransport implements Transport<SocketIoSpec> {

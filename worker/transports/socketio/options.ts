@@ -4,7 +4,7 @@
  * which claim names the user. Every default fits a server written like test/servers/socketio.
  */
 import type { ManagerOptions, SocketOptions } from 'socket.io-client'
-import type { Capabilities, CloseReason, Json } from '../../index.ts'
+import type { Capabilities, CloseReason, IdentityClaim, Json } from '../../index.ts'
 
 /** The server subscription of one topic: the room's name is all Socket.IO needs. */
 export interface SocketIoSpec {
@@ -36,7 +36,7 @@ export interface SocketIoRouted {
  */
 export interface SocketIoTransportOptions {
   /** The JWT claim that names the user (Django SimpleJWT: `'user_id'`). Default `'sub'`. */
-  identityClaim?: string
+  identityClaim?: IdentityClaim
   /** The emit that joins a topic's room. Default `['join', topic]`. */
   join?(topic: string): SocketIoCall
   /** The emit that leaves it (`null`: none). Default `['leave', topic]`. */
