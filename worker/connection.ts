@@ -85,6 +85,11 @@ export class Connection {
     return this.#isOpen ? 1 : 0
   }
 
+  /** Sends waiting for their topic to be joined. */
+  get queuedSends(): number {
+    return this.#queue.size
+  }
+
   /** Opens the connection if it is not open yet: a tab's status means something from its hello on. */
   start(): void {
     if (this.#status.status === 'closed') this.#start('connecting', false)
@@ -125,6 +130,7 @@ export class Connection {
     const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
     const write = (target: TopicEntry): Promise<SendResult> => {
       if (!target.channel) return Promise.resolve('timed out')
+      target.sent += 1
       if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
       // A send whose ack is lost with its socket may or may not have reached the others: its fate
       // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,

@@ -2,7 +2,7 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
 import { systemClock } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
@@ -10,6 +10,7 @@ import { randomId } from '../src/contract/ids.ts'
 import { askTabs } from './ask-token.ts'
 import { Connection } from './connection.ts'
 import { DeployWatch } from './deploys.ts'
+import { inspectHub, Journal, statsOf } from './inspect.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
 import { MoveGuard } from './move-guard.ts'
 import { nextTask, Outbox, outboxCounters } from './outbox.ts'
@@ -43,6 +44,7 @@ export class Hub {
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
   readonly #deploys: DeployWatch | null
+  readonly #journal = new Journal(() => this.#options.clock.now())
 
   constructor(options: HubOptions) {
     this.#options = {
@@ -53,9 +55,9 @@ export class Hub {
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
     this.#timers = new KeyedTimers(this.#options.clock)
     this.#registry = new TabRegistry({
-      gone: (tabId) => this.bye(tabId),
-      leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))),
-      visibility: (identity, anyVisible) => this.#onVisibility(identity, anyVisible),
+      gone: (tabId, reason) => this.bye(tabId, false, reason),
+      leader: (identity, leader) => { this.#journal.add(identity, { kind: 'leader', tabId: leader }); this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))) },
+      visibility: (identity, anyVisible) => { this.#journal.add(identity, { kind: 'visibility', anyVisible }); this.#onVisibility(identity, anyVisible) },
     }, this.#options.clock, options.locks ?? null)
     // A newer deploy's hub started: every tab is offered it (those arriving later get it in hello).
     this.#deploys = this.#options.deploys ? new DeployWatch(this.#options.deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
@@ -65,19 +67,20 @@ export class Hub {
   hello(hello: TabHello, sink: HubSink, release: () => void = () => undefined): Welcome {
     if (hello.protocol !== PROTOCOL_VERSION) throw new RelayError('version-mismatch', `tab speaks protocol ${hello.protocol}, worker ${PROTOCOL_VERSION}; reload the page`)
     const transport = this.#transport(hello.target)
-    this.bye(hello.tabId, true)
+    this.bye(hello.tabId, true, 'hello')
     const identity = this.#identity(hello.target, hello.token)
     const subs = new Map<string, Subscription>()
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const guard = new MoveGuard(() => this.#options.clock.now())
     const outbox = new Outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
+      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs), overflowed: () => this.#journal.add(this.#tabs.get(hello.tabId)?.identity ?? identity, { kind: 'overflow', tabId: hello.tabId }) })
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
     connection.offerToken(hello.token).catch(() => undefined)
     connection.start()
+    this.#journal.add(identity, { kind: 'tab-added', tabId: hello.tabId, visibility: hello.visibility })
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
     const isLeader = this.#registry.leaderOf(identity) === hello.tabId
@@ -88,7 +91,8 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const link = this.#link(tabId)
-    checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub)
+    this.#journal.check(link.identity, tabId, () => checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub))
+    this.#journal.add(link.identity, { kind: 'joined', tabId, topic: sub.topic, subId: sub.subId })
     const previous = link.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
     link.subs.set(sub.subId, sub)
@@ -97,19 +101,20 @@ export class Hub {
 
   leave(tabId: string, subId: string): void {
     const link = this.#link(tabId)
-    link.subs.delete(subId)
+    const left = link.subs.get(subId)
+    if (left && link.subs.delete(subId)) this.#journal.add(link.identity, { kind: 'left', tabId, topic: left.topic, subId })
     this.#connections.get(link.identity)?.leave(tabId, subId)
   }
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
-    const { target } = this.#link(tabId).hello
-    checkSendFor(this.#transport(target).capabilities, target.transport, message)
+    const link = this.#link(tabId)
+    this.#journal.check(link.identity, tabId, () => checkSendFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, message))
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
-    const { target } = this.#link(tabId).hello
-    checkPresenceFor(this.#transport(target).capabilities, target.transport)
+    const link = this.#link(tabId)
+    this.#journal.check(link.identity, tabId, () => checkPresenceFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport))
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -136,6 +141,7 @@ export class Hub {
     // it, nor twice over the new user's socket what it did get.
     link.outbox.discard()
     link.guard.moved()
+    this.#journal.moved(tabId, previous, identity, link.hello.visibility)
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
     this.#timers.cancel('idle', identity)
@@ -178,25 +184,20 @@ export class Hub {
   }
 
   stats(tabId: string): HubStats {
+    return statsOf(this.workerId, this.#link(tabId).identity, this.#registry, this.#connections, this.#counters)
+  }
+
+  /** The hub as the tab's identity sees it, with journal entries after `since` (devtools). */
+  inspect(tabId: string, since = 0): HubInspection {
     const link = this.#link(tabId)
-    const connection = this.#connections.get(link.identity)
-    const tabs = this.#registry.list(link.identity)
-    const channels = [...(connection?.topics.entries() ?? [])].map((entry) => {
-      const subs = [...entry.subs.values()]
-      return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
-    })
-    const connections = [...this.#connections.values()].reduce((n, c) => n + c.sockets, 0)
-    return {
-      workerId: this.workerId, tabs: tabs.length, visibleTabs: tabs.filter((t) => t.visibility === 'visible').length,
-      connections, identities: this.#connections.size, channels, status: connection?.status.status ?? 'closed',
-      ...this.#counters,
-    }
+    return inspectHub({ workerId: this.workerId, tabId, link, now: this.#options.clock.now(), connection: this.#connections.get(link.identity), registry: this.#registry, outboxes: this.#tabs, journal: this.#journal }, since)
   }
 
   /** A tab is gone (bye, lock, heartbeats; `isBack`: a new hello of it): release what it held. */
-  bye(tabId: string, isBack = false): void {
+  bye(tabId: string, isBack = false, reason: 'bye' | 'lock' | 'heartbeat' | 'hello' = 'bye'): void {
     const link = this.#tabs.get(tabId)
     if (!link) return
+    this.#journal.add(link.identity, { kind: 'tab-removed', tabId, reason })
     this.#tabs.delete(tabId)
     link.outbox.discard()
     quietly(() => link.release())
@@ -228,7 +229,7 @@ export class Hub {
         const link = this.#tabs.get(tabId)
         if (isCurrent() && link?.identity === identity && link.guard.admits(delivery)) link.outbox.push(delivery)
       },
-      status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) },
+      status: (event) => { if (isCurrent()) { this.#journal.add(identity, { kind: 'status', ...event }); this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) } },
       askToken: () => this.#askToken(identity),
     }, hello.token)
     this.#connections.set(identity, connection)

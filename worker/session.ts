@@ -2,7 +2,7 @@
  * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
  * always knows the caller and a tab can only act for itself.
  */
-import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import type { Hub } from './hub.ts'
 import type { SinkLink } from './hosts/sink-link.ts'
@@ -84,6 +84,11 @@ export class TabSession implements HubApi {
 
   async stats(): Promise<HubStats> {
     return this.#hub.stats(this.#tab())
+  }
+
+  async inspect(since?: number): Promise<HubInspection> {
+    if (since !== undefined && (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)) throw new RelayError('bad-input', 'inspect(since): since must be a journal seq (a whole number >= 0)')
+    return this.#hub.inspect(this.#tab(), since)
   }
 
   async bye(): Promise<void> {

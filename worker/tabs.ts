@@ -43,6 +43,7 @@ export const LOCK_CHECK_MS = 1_000
 const HIDDEN_GRACE_MS = 130_000
 
 interface TabState extends TabInfo {
+  lastBeatAt: number
   focusSeq: number
   joinSeq: number
   cancelDeadline: () => void
@@ -71,7 +72,7 @@ export class TabRegistry {
     this.remove(info.tabId)
     const abortLock = new AbortController()
     const seq = ++this.#seq
-    const tab: TabState = { ...info, focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
+    const tab: TabState = { ...info, lastBeatAt: this.#clock.now(), focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
     this.#tabs.set(info.tabId, tab)
     this.#arm(tab)
     this.#watch(tab)
@@ -87,6 +88,7 @@ export class TabRegistry {
     if (beat.focused && !tab.focused) tab.focusSeq = ++this.#seq
     tab.focused = beat.focused
     tab.hasLock = beat.hasLock
+    tab.lastBeatAt = this.#clock.now()
     this.#arm(tab)
     this.#watch(tab)
     this.#update(tab.identity)
@@ -115,6 +117,11 @@ export class TabRegistry {
 
   get(tabId: string): TabInfo | undefined {
     return this.#tabs.get(tabId)
+  }
+
+  /** Hub clock of the tab's hello or last heartbeat. */
+  lastBeatAt(tabId: string): number | undefined {
+    return this.#tabs.get(tabId)?.lastBeatAt
   }
 
   /** Tabs of one identity, or all. */
