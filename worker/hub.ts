@@ -2,7 +2,7 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, JournalNote, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
 import { systemClock } from '../src/contract/clock.ts'
 import { RelayError } from '../src/contract/errors.ts'
@@ -10,15 +10,15 @@ import { randomId } from '../src/contract/ids.ts'
 import { askTabs } from './ask-token.ts'
 import { Connection } from './connection.ts'
 import { DeployWatch } from './deploys.ts'
-import { inspectHub, Journal, statsOf } from './inspect.ts'
 import { checkPresenceFor, checkSendFor, checkSubscriptionFor } from './limits.ts'
 import { MoveGuard } from './move-guard.ts'
 import { nextTask, Outbox, outboxCounters } from './outbox.ts'
-import { quietly, type HubOptions, type HubSink } from './options.ts'
+import { noDevtools, quietly, refusing, type HubOptions, type HubSink } from './options.ts'
 import { listensToResync } from './routing.ts'
 import { TabRegistry } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
 import { SEND_QUEUE_DEFAULTS } from './send-queue.ts'
+import { statsOf } from './stats.ts'
 import type { Transport } from './transports/transport.ts'
 
 export type { HubOptions, HubSink } from './options.ts'
@@ -44,20 +44,20 @@ export class Hub {
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
   readonly #deploys: DeployWatch | null
-  readonly #journal = new Journal(() => this.#options.clock.now())
+  readonly #note = (identity: string, ...note: JournalNote): void => this.#options.devtools?.record(identity, note, this.#options.clock.now())
 
   constructor(options: HubOptions) {
     this.#options = {
       clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn) => queueMicrotask(fn), workerId: randomId(),
-      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, deploys: null, ...options,
+      minUptimeMs: 10_000, joinWaitMs: 10_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000, outbox: {}, sendQueue: {}, deploys: null, devtools: null, ...options,
     }
     this.workerId = this.#options.workerId
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
     this.#timers = new KeyedTimers(this.#options.clock)
     this.#registry = new TabRegistry({
       gone: (tabId, reason) => this.bye(tabId, false, reason),
-      leader: (identity, leader) => { this.#journal.add(identity, { kind: 'leader', tabId: leader }); this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))) },
-      visibility: (identity, anyVisible) => { this.#journal.add(identity, { kind: 'visibility', anyVisible }); this.#onVisibility(identity, anyVisible) },
+      leader: (identity, leader) => { this.#note(identity, 'leader', leader); this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))) },
+      visibility: (identity, anyVisible) => { this.#note(identity, 'visibility', anyVisible); this.#onVisibility(identity, anyVisible) },
     }, this.#options.clock, options.locks ?? null)
     // A newer deploy's hub started: every tab is offered it (those arriving later get it in hello).
     this.#deploys = this.#options.deploys ? new DeployWatch(this.#options.deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
@@ -73,14 +73,14 @@ export class Hub {
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const guard = new MoveGuard(() => this.#options.clock.now())
     const outbox = new Outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs), overflowed: () => this.#journal.add(this.#tabs.get(hello.tabId)?.identity ?? identity, { kind: 'overflow', tabId: hello.tabId }) })
+      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs), overflowed: () => this.#note(this.#tabs.get(hello.tabId)?.identity ?? identity, 'overflow', hello.tabId) })
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
     connection.offerToken(hello.token).catch(() => undefined)
     connection.start()
-    this.#journal.add(identity, { kind: 'tab-added', tabId: hello.tabId, visibility: hello.visibility })
+    this.#note(identity, 'tab-added', hello.tabId, hello.visibility)
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
     const isLeader = this.#registry.leaderOf(identity) === hello.tabId
@@ -91,8 +91,8 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const link = this.#link(tabId)
-    this.#journal.check(link.identity, tabId, () => checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub))
-    this.#journal.add(link.identity, { kind: 'joined', tabId, topic: sub.topic, subId: sub.subId })
+    refusing(() => checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub), (error) => this.#note(link.identity, 'error', tabId, error))
+    this.#note(link.identity, 'joined', tabId, sub.topic, sub.subId)
     const previous = link.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
     link.subs.set(sub.subId, sub)
@@ -102,19 +102,19 @@ export class Hub {
   leave(tabId: string, subId: string): void {
     const link = this.#link(tabId)
     const left = link.subs.get(subId)
-    if (left && link.subs.delete(subId)) this.#journal.add(link.identity, { kind: 'left', tabId, topic: left.topic, subId })
+    if (left && link.subs.delete(subId)) this.#note(link.identity, 'left', tabId, left.topic, subId)
     this.#connections.get(link.identity)?.leave(tabId, subId)
   }
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const link = this.#link(tabId)
-    this.#journal.check(link.identity, tabId, () => checkSendFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, message))
+    refusing(() => checkSendFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, message), (error) => this.#note(link.identity, 'error', tabId, error))
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
     const link = this.#link(tabId)
-    this.#journal.check(link.identity, tabId, () => checkPresenceFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport))
+    refusing(() => checkPresenceFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport), (error) => this.#note(link.identity, 'error', tabId, error))
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -141,7 +141,7 @@ export class Hub {
     // it, nor twice over the new user's socket what it did get.
     link.outbox.discard()
     link.guard.moved()
-    this.#journal.moved(tabId, previous, identity, link.hello.visibility)
+    this.#note(previous, 'tab-removed', tabId, 'moved')
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
     this.#timers.cancel('idle', identity)
@@ -190,14 +190,14 @@ export class Hub {
   /** The hub as the tab's identity sees it, with journal entries after `since` (devtools). */
   inspect(tabId: string, since = 0): HubInspection {
     const link = this.#link(tabId)
-    return inspectHub({ workerId: this.workerId, tabId, link, now: this.#options.clock.now(), connection: this.#connections.get(link.identity), registry: this.#registry, outboxes: this.#tabs, journal: this.#journal }, since)
+    return (this.#options.devtools ?? noDevtools()).inspect({ workerId: this.workerId, tabId, link, now: this.#options.clock.now(), connection: this.#connections.get(link.identity), registry: this.#registry, outboxes: this.#tabs }, since)
   }
 
   /** A tab is gone (bye, lock, heartbeats; `isBack`: a new hello of it): release what it held. */
   bye(tabId: string, isBack = false, reason: 'bye' | 'lock' | 'heartbeat' | 'hello' = 'bye'): void {
     const link = this.#tabs.get(tabId)
     if (!link) return
-    this.#journal.add(link.identity, { kind: 'tab-removed', tabId, reason })
+    this.#note(link.identity, 'tab-removed', tabId, reason)
     this.#tabs.delete(tabId)
     link.outbox.discard()
     quietly(() => link.release())
@@ -229,7 +229,7 @@ export class Hub {
         const link = this.#tabs.get(tabId)
         if (isCurrent() && link?.identity === identity && link.guard.admits(delivery)) link.outbox.push(delivery)
       },
-      status: (event) => { if (isCurrent()) { this.#journal.add(identity, { kind: 'status', ...event }); this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) } },
+      status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) } },
       askToken: () => this.#askToken(identity),
     }, hello.token)
     this.#connections.set(identity, connection)

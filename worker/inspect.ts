@@ -4,12 +4,10 @@
  * (see `src/contract/inspect.ts`).
  */
 import type { HubInspection, InspectedTab, InspectedTopic } from '../src/contract/inspect.ts'
-export { Journal } from './journal.ts'
-import { PROTOCOL_VERSION, type ConnectionTarget, type HubStats } from '../src/contract/protocol.ts'
+import { PROTOCOL_VERSION, type ConnectionTarget } from '../src/contract/protocol.ts'
 import type { Connection } from './connection.ts'
 import type { Journal } from './journal.ts'
 import type { Outbox } from './outbox.ts'
-import type { OutboxCounters } from './outbox.ts'
 import type { TabRegistry } from './tabs.ts'
 
 /** What the hub shows the inspector: read only. */
@@ -22,7 +20,8 @@ export interface InspectView {
   connection: Connection | undefined
   registry: TabRegistry
   outboxes: ReadonlyMap<string, { identity: string; outbox: Outbox }>
-  journal: Journal
+  /** The journal's entries of an identity after `since`, and its highest seq. */
+  journal: Pick<Journal, 'seq' | 'since'>
 }
 
 /**
@@ -88,24 +87,5 @@ export function inspectHub(view: InspectView, since: number): HubInspection {
     tabs: tabsOf(view),
     topics: topicsOf(connection),
     journal: view.journal.since(view.link.identity, since),
-  }
-}
-
-/**
- * `stats()`'s counters for one identity: its tabs and topics; sockets and counters of the worker.
- * @example
- * statsOf(hub.workerId, identity, registry, connections, counters)
- */
-export function statsOf(workerId: string, identity: string, registry: TabRegistry, connections: ReadonlyMap<string, Connection>, counters: OutboxCounters): HubStats {
-  const tabs = registry.list(identity)
-  const connection = connections.get(identity)
-  const channels = [...(connection?.topics.entries() ?? [])].map((entry) => {
-    const subs = [...entry.subs.values()]
-    return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
-  })
-  return {
-    workerId, tabs: tabs.length, visibleTabs: tabs.filter((t) => t.visibility === 'visible').length,
-    connections: [...connections.values()].reduce((n, c) => n + c.sockets, 0), identities: connections.size, channels, status: connection?.status.status ?? 'closed',
-    ...counters,
   }
 }

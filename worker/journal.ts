@@ -2,11 +2,9 @@
  * The hub's event journal for `inspect()`: a fixed-size ring of what matters (status changes, tabs
  * coming and going, leaders, joins, overflows, typed errors, log lines), each entry tagged with the
  * identity it belongs to, so one user's panel never sees another's. Only rare events are recorded
- * (never a message), so it costs a small object per event whether or not a panel looks.
+ * (never a message), a small object each; a hub built without devtools keeps none.
  */
 import type { JournalEntry, JournalEvent } from '../src/contract/inspect.ts'
-import { toWire } from '../src/contract/errors.ts'
-import type { Visibility } from '../src/contract/protocol.ts'
 
 /** Entries a hub keeps by default: enough for minutes of a flapping connection. */
 export const JOURNAL_SIZE = 500
@@ -19,18 +17,16 @@ interface Slot {
 /**
  * A bounded ring of journal entries; the oldest are overwritten.
  * @example
- * const journal = new Journal(() => Date.now())
- * journal.add(identity, { kind: 'leader', tabId: 'tab-1' })
+ * const journal = new Journal()
+ * journal.add(identity, { kind: 'leader', tabId: 'tab-1' }, Date.now())
  * journal.since(identity, 0) // [{ kind: 'leader', tabId: 'tab-1', seq: 1, at: … }]
  */
 export class Journal {
-  readonly #now: () => number
   readonly #size: number
   readonly #ring: Slot[] = []
   #seq = 0
 
-  constructor(now: () => number, size = JOURNAL_SIZE) {
-    this.#now = now
+  constructor(size = JOURNAL_SIZE) {
     this.#size = Math.max(1, Math.floor(size))
   }
 
@@ -39,27 +35,11 @@ export class Journal {
     return this.#seq
   }
 
-  /** Records one event of `identity`. */
-  add(identity: string, event: JournalEvent): void {
-    const slot: Slot = { identity, entry: { ...event, seq: ++this.#seq, at: this.#now() } }
+  /** Records one event of `identity` that happened at `at` (epoch ms). */
+  add(identity: string, event: JournalEvent, at: number): void {
+    const slot: Slot = { identity, entry: { ...event, seq: ++this.#seq, at } }
     if (this.#ring.length < this.#size) this.#ring.push(slot)
     else this.#ring[(this.#seq - 1) % this.#size] = slot
-  }
-
-  /** A tab changed user: it left the old identity's view and joined the new one's. */
-  moved(tabId: string, from: string, to: string, visibility: Visibility): void {
-    this.add(from, { kind: 'tab-removed', tabId, reason: 'moved' })
-    this.add(to, { kind: 'tab-added', tabId, visibility })
-  }
-
-  /** Runs a check of a tab's call; a refusal is recorded against that tab, then thrown on. */
-  check(identity: string, tabId: string, check: () => void): void {
-    try {
-      check()
-    } catch (error) {
-      this.add(identity, { kind: 'error', tabId, error: toWire(error) })
-      throw error
-    }
   }
 
   /** The entries of `identity` with a `seq` above `since`, oldest first. */

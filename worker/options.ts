@@ -1,7 +1,9 @@
 /**
  * What a hub is built with (every option has a production default) and how it calls into tabs.
  */
-import type { Delivery, HubOffer, StatusEvent } from '../src/contract/protocol.ts'
+import type { Delivery, HubInspection, HubOffer, JournalNote, StatusEvent, WireError } from '../src/contract/protocol.ts'
+import { RelayError, toWire } from '../src/contract/errors.ts'
+import type { InspectView } from './inspect.ts'
 import type { Clock } from '../src/contract/clock.ts'
 import type { OutboxLimits, Schedule } from './outbox.ts'
 import type { LockRequester } from './tabs.ts'
@@ -59,6 +61,47 @@ export interface HubOptions {
    * deploy's hub; `serveHub()` sets it up in a SharedWorker. `null` (the default elsewhere): none.
    */
   deploys?: DeployOptions | null
+  /**
+   * What `inspect()` (the `tabrelay/devtools` panel) needs: `hubDevtools()` from
+   * `tabrelay/worker/devtools`. `null` (the default): the hub keeps no journal and `inspect()`
+   * fails `unsupported`, so a worker without it carries none of its code.
+   */
+  devtools?: HubDevtools | null
+}
+
+/**
+ * The hub's journal and inspector, plugged in by `hubDevtools()`.
+ * @example
+ * createHub({ transports, devtools: hubDevtools() })
+ */
+export interface HubDevtools {
+  /** One rare event (never a message) of an identity, at hub time `at`. */
+  record(identity: string, note: JournalNote, at: number): void
+  /** The caller's identity's view, with journal entries after `since`. */
+  inspect(view: Omit<InspectView, 'journal'>, since: number): HubInspection
+}
+
+/**
+ * Fails `inspect()` on a hub built without devtools, saying how to add them.
+ * @example
+ * (options.devtools ?? noDevtools()).inspect(view, 0)
+ */
+export function noDevtools(): never {
+  throw new RelayError('unsupported', "no devtools in this worker: serveHub({ devtools: hubDevtools() }) from 'tabrelay/worker/devtools'")
+}
+
+/**
+ * Runs a check of a tab's call; a refusal is reported (to the journal) and thrown on to the tab.
+ * @example
+ * refusing(() => checkSendFor(caps, name, message), (error) => note({ kind: 'error', tabId, error }))
+ */
+export function refusing(check: () => void, refused: (error: WireError) => void): void {
+  try {
+    check()
+  } catch (error) {
+    refused(toWire(error))
+    throw error
+  }
 }
 
 /**

@@ -87,7 +87,7 @@ export class TabSession implements HubApi {
   }
 
   async inspect(since?: number): Promise<HubInspection> {
-    if (since !== undefined && (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)) throw new RelayError('bad-input', 'inspect(since): since must be a journal seq (a whole number >= 0)')
+    if (since !== undefined && !(Number.isSafeInteger(since) && since >= 0)) throw new RelayError('bad-input', 'inspect(since): since must be a seq >= 0')
     return this.#hub.inspect(this.#tab(), since)
   }
 

@@ -3,19 +3,37 @@
  * like `protocol.ts`. Nothing here carries a token or a payload: endpoints lose their query, the
  * connection's params show their names only, topics show counts.
  */
-import type { ConnectionStatus, Visibility, WireError } from './protocol.ts'
+import type { ConnectionStatus, StatusEvent, Visibility, WireError } from './protocol.ts'
 
 /** One thing the hub did or saw, in the order it happened; `seq` grows by one per entry. */
 export type JournalEvent =
   | { kind: 'status'; status: ConnectionStatus; attempt?: number; retryAt?: number; error?: WireError }
   | { kind: 'tab-added'; tabId: string; visibility: Visibility }
-  | { kind: 'tab-removed'; tabId: string; reason: 'bye' | 'lock' | 'heartbeat' | 'hello' | 'moved' }
+  | { kind: 'tab-removed'; tabId: string; reason: RemoveReason }
   | { kind: 'visibility'; anyVisible: boolean }
   | { kind: 'leader'; tabId: string | null }
   | { kind: 'joined' | 'left'; tabId: string; topic: string; subId: string }
   | { kind: 'overflow'; tabId: string }
   | { kind: 'error'; tabId: string; error: WireError }
   | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
+
+/** Why a tab left an identity's view. */
+export type RemoveReason = 'bye' | 'lock' | 'heartbeat' | 'hello' | 'moved'
+
+/**
+ * A journal event as the hub writes it: the kind, then the event's values in order. Positional,
+ * because the hub writes these in every worker while only workers with devtools turn them into
+ * {@link JournalEvent}s (named fields cost bytes in every worker bundle).
+ */
+export type JournalNote =
+  | ['status', StatusEvent]
+  | ['tab-added', string, Visibility]
+  | ['tab-removed', string, RemoveReason]
+  | ['visibility', boolean]
+  | ['leader', string | null]
+  | ['joined' | 'left', string, string, string]
+  | ['overflow', string]
+  | ['error', string, WireError]
 
 /** A journal event with its place and time (hub clock, epoch ms). */
 export type JournalEntry = JournalEvent & { seq: number; at: number }

@@ -5,7 +5,7 @@
 
 import type { HubInspection } from './inspect.ts'
 
-export type { HubInspection, InspectedTab, InspectedTopic, JournalEntry, JournalEvent } from './inspect.ts'
+export type { HubInspection, InspectedTab, InspectedTopic, JournalEntry, JournalEvent, JournalNote } from './inspect.ts'
 
 /**
  * Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name.

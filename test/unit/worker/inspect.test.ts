@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 import type { Delivery, JournalEntry } from '../../../src/contract/protocol.ts'
 import { Journal } from '../../../worker/journal.ts'
 import { safeEndpoint } from '../../../worker/inspect.ts'
+import { refusing } from '../../../worker/options.ts'
+import { hubDevtools } from '../../../worker/devtools.ts'
 import { TabSession } from '../../../worker/session.ts'
 import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { FakeNetwork } from '../fakes/transport.ts'
@@ -20,9 +22,8 @@ function kinds(entries: JournalEntry[]): string[] {
 
 describe('Journal', () => {
   it('keeps the newest entries of a fixed-size ring, oldest first, numbered without gaps', () => {
-    let now = 100
-    const journal = new Journal(() => now++, 3)
-    for (let i = 0; i < 5; i += 1) journal.add('x', { kind: 'log', level: 'info', message: `m${i}` })
+    const journal = new Journal(3)
+    for (let i = 0; i < 5; i += 1) journal.add('x', { kind: 'log', level: 'info', message: `m${i}` }, 100 + i)
     const entries = journal.since('x', 0)
     expect(entries.map((e) => (e.kind === 'log' ? e.message : ''))).toEqual(['m2', 'm3', 'm4'])
     expect(entries.map((e) => e.seq)).toEqual([3, 4, 5])
@@ -32,18 +33,19 @@ describe('Journal', () => {
   })
 
   it('answers each identity with its own entries only', () => {
-    const journal = new Journal(() => 0, 10)
-    journal.add('x', { kind: 'leader', tabId: 'a' })
-    journal.add('y', { kind: 'leader', tabId: 'c' })
-    journal.add('x', { kind: 'visibility', anyVisible: false })
+    const journal = new Journal(10)
+    journal.add('x', { kind: 'leader', tabId: 'a' }, 0)
+    journal.add('y', { kind: 'leader', tabId: 'c' }, 0)
+    journal.add('x', { kind: 'visibility', anyVisible: false }, 0)
     expect(journal.since('x', 0)).toEqual([{ kind: 'leader', tabId: 'a', seq: 1, at: 0 }, { kind: 'visibility', anyVisible: false, seq: 3, at: 0 }])
     expect(journal.since('y', 0)).toEqual([{ kind: 'leader', tabId: 'c', seq: 2, at: 0 }])
   })
 
-  it('records a refused check against the tab and throws it on', () => {
-    const journal = new Journal(() => 0)
-    expect(() => journal.check('x', 'a', () => { throw new Error('too big') })).toThrow('too big')
-    expect(journal.since('x', 0)).toEqual([{ kind: 'error', tabId: 'a', error: { code: 'transport', message: 'too big' }, seq: 1, at: 0 }])
+  it('reports a refused check as wire data and throws it on', () => {
+    const refused: unknown[] = []
+    expect(() => refusing(() => { throw new Error('too big') }, (error) => refused.push(error))).toThrow('too big')
+    refusing(() => undefined, (error) => refused.push(error))
+    expect(refused).toEqual([{ code: 'transport', message: 'too big' }])
   })
 })
 
@@ -58,7 +60,7 @@ describe('safeEndpoint', () => {
 describe('hub.inspect()', () => {
   /** Tabs a and b of user x, tab c of user y, all on 'room'; x's socket open and joined. */
   async function twoUsers(options: Parameters<typeof createHarness>[0] = {}): Promise<ReturnType<typeof createHarness>> {
-    const h = createHarness(options)
+    const h = createHarness({ devtools: hubDevtools(), ...options })
     h.tab('a', { token: x1, focused: true })
     h.tab('b', { token: x1 })
     h.tab('c', { token: y1 })
@@ -126,7 +128,7 @@ describe('hub.inspect()', () => {
   })
 
   it("journals an overflow against the slow tab and shows its outbox's peak", async () => {
-    const h = createHarness({ outbox: { windowBatches: 1, maxQueued: 3 } })
+    const h = createHarness({ outbox: { windowBatches: 1, maxQueued: 3 }, devtools: hubDevtools() })
     const stuck = new FakeSink()
     stuck.deliver = (batch: Delivery[]): Promise<void> => { stuck.batches.push(batch); return new Promise(() => undefined) }
     h.hub.hello(hello('slow', { token: x1 }), stuck)
@@ -145,14 +147,23 @@ describe('hub.inspect()', () => {
     await h.hub.setAuth('b', y1)
     const view = h.hub.inspect('b')
     expect(view.tabs.map((t) => t.tabId).sort()).toEqual(['b', 'c'])
-    expect(view.journal.filter((e) => e.kind === 'tab-added').map((e) => e.kind === 'tab-added' && e.tabId)).toEqual(['c', 'b'])
     expect(JSON.stringify(view)).not.toContain('"a"')
+    expect(h.hub.inspect('a').journal.at(-1)).toMatchObject({ kind: 'tab-removed', tabId: 'b', reason: 'moved' })
+    expect(h.hub.inspect('a').tabs.map((t) => t.tabId)).toEqual(['a'])
+  })
+})
+
+describe('a hub without devtools', () => {
+  it('keeps no journal and fails inspect() unsupported, saying how to add it', () => {
+    const h = createHarness()
+    h.tab('a')
+    expect(() => h.hub.inspect('a')).toThrow(expect.objectContaining({ code: 'unsupported', message: expect.stringContaining('hubDevtools()') }))
   })
 })
 
 describe('TabSession.inspect()', () => {
   it('refuses a since that is no journal seq, and works for its own tab', async () => {
-    const h = createHarness()
+    const h = createHarness({ devtools: hubDevtools() })
     const session = new TabSession(h.hub, sinkSource(new FakeSink()).open)
     await expect(session.inspect()).rejects.toMatchObject({ code: 'closed' })
     await session.hello(hello('a'))
