@@ -8,10 +8,10 @@ import type { DevtoolsModel, Rates } from './model.ts'
 type Attrs = Record<string, string | number | boolean | null | undefined>
 type Child = Node | string | null
 
-/** Builds an element; attributes with `null`/`undefined`/`false` are left out. */
+/** Builds an element; attributes that are `null`/`undefined` are left out, booleans spelled out. */
 function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag)
-  for (const [name, value] of Object.entries(attrs)) if (value !== null && value !== undefined && value !== false) el.setAttribute(name, String(value))
+  for (const [name, value] of Object.entries(attrs)) if (value !== null && value !== undefined) el.setAttribute(name, String(value))
   for (const child of children) if (child !== null) el.append(child)
   return el
 }
@@ -108,6 +108,6 @@ export function renderPanel(model: DevtoolsModel): HTMLElement {
     section(`Topics (${view.topics.length})`, 'devtools-topics', h('table', {}, h('tr', {}, ...['topic', 'status', 'presence', 'last event', 'messages', 'msg/s', 'subscriptions'].map((t) => h('th', {}, t))),
       ...view.topics.map((topic) => topicRow(topic, model.rates.get(topic.topic), view.now)))),
     section('Errors', 'devtools-errors', h('ol', {}, ...errors.map((e) => entryItem(e, 'devtools-error')))),
-    section('Journal', 'devtools-journal', h('ol', { reversed: true }, ...model.journal.slice(-100).reverse().map((e) => entryItem(e, 'devtools-entry')))),
+    section('Journal', 'devtools-journal', h('ol', { reversed: '' }, ...model.journal.slice(-100).reverse().map((e) => entryItem(e, 'devtools-entry')))),
   )
 }
