@@ -4,6 +4,7 @@
  * workers carry none of it.
  */
 import type { JournalEvent, JournalNote } from '../src/contract/inspect.ts'
+import { RelayError } from '../src/contract/errors.ts'
 import type { HubDevtools } from './options.ts'
 import { inspectHub } from './inspect.ts'
 import { Journal, JOURNAL_SIZE } from './journal.ts'
@@ -23,7 +24,10 @@ export function hubDevtools(options: { size?: number } = {}): HubDevtools {
   const journal = new Journal(options.size ?? JOURNAL_SIZE)
   return {
     record: (identity, note, at) => journal.add(identity, eventOf(note), at),
-    inspect: (view, since) => inspectHub({ ...view, journal }, since),
+    inspect: (view, since = 0) => {
+      if (!Number.isSafeInteger(since) || (since as number) < 0) throw new RelayError('bad-input', 'inspect(since): since must be a journal seq, a whole number >= 0')
+      return inspectHub({ ...view, journal }, since as number)
+    },
   }
 }
 

@@ -91,7 +91,7 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const link = this.#link(tabId)
-    refusing(() => checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub), (error) => this.#note(link.identity, 'error', tabId, error))
+    refusing(() => checkSubscriptionFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, sub), this.#note, link.identity, tabId)
     this.#note(link.identity, 'joined', tabId, sub.topic, sub.subId)
     const previous = link.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
@@ -108,13 +108,13 @@ export class Hub {
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const link = this.#link(tabId)
-    refusing(() => checkSendFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, message), (error) => this.#note(link.identity, 'error', tabId, error))
+    refusing(() => checkSendFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport, message), this.#note, link.identity, tabId)
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
     const link = this.#link(tabId)
-    refusing(() => checkPresenceFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport), (error) => this.#note(link.identity, 'error', tabId, error))
+    refusing(() => checkPresenceFor(this.#transport(link.hello.target).capabilities, link.hello.target.transport), this.#note, link.identity, tabId)
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -188,7 +188,7 @@ export class Hub {
   }
 
   /** The hub as the tab's identity sees it, with journal entries after `since` (devtools). */
-  inspect(tabId: string, since = 0): HubInspection {
+  inspect(tabId: string, since?: unknown): HubInspection {
     const link = this.#link(tabId)
     return (this.#options.devtools ?? noDevtools()).inspect({ workerId: this.workerId, tabId, link, now: this.#options.clock.now(), connection: this.#connections.get(link.identity), registry: this.#registry, outboxes: this.#tabs }, since)
   }

@@ -49,7 +49,7 @@ function hostKind(): HubInspection['host'] {
 function tabsOf(view: InspectView): InspectedTab[] {
   const leader = view.registry.leaderOf(view.link.identity)
   return view.registry.list(view.link.identity).map((tab) => {
-    const lastBeatAt = view.registry.lastBeatAt(tab.tabId) ?? view.now
+    const lastBeatAt = tab.lastBeatAt ?? view.now
     const outbox = view.outboxes.get(tab.tabId)?.outbox
     return {
       tabId: tab.tabId, isSelf: tab.tabId === view.tabId, isLeader: tab.tabId === leader, visibility: tab.visibility, focused: tab.focused,

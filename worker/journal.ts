@@ -1,6 +1,6 @@
 /**
  * The hub's event journal for `inspect()`: a fixed-size ring of what matters (status changes, tabs
- * coming and going, leaders, joins, overflows, typed errors, log lines), each entry tagged with the
+ * coming and going, leaders, joins, overflows, typed errors), each entry tagged with the
  * identity it belongs to, so one user's panel never sees another's. Only rare events are recorded
  * (never a message), a small object each; a hub built without devtools keeps none.
  */

@@ -1,7 +1,7 @@
 /**
  * What a hub is built with (every option has a production default) and how it calls into tabs.
  */
-import type { Delivery, HubInspection, HubOffer, JournalNote, StatusEvent, WireError } from '../src/contract/protocol.ts'
+import type { Delivery, HubInspection, HubOffer, JournalNote, StatusEvent } from '../src/contract/protocol.ts'
 import { RelayError, toWire } from '../src/contract/errors.ts'
 import type { InspectView } from './inspect.ts'
 import type { Clock } from '../src/contract/clock.ts'
@@ -78,7 +78,7 @@ export interface HubDevtools {
   /** One rare event (never a message) of an identity, at hub time `at`. */
   record(identity: string, note: JournalNote, at: number): void
   /** The caller's identity's view, with journal entries after `since`. */
-  inspect(view: Omit<InspectView, 'journal'>, since: number): HubInspection
+  inspect(view: Omit<InspectView, 'journal'>, since?: unknown): HubInspection
 }
 
 /**
@@ -87,19 +87,19 @@ export interface HubDevtools {
  * (options.devtools ?? noDevtools()).inspect(view, 0)
  */
 export function noDevtools(): never {
-  throw new RelayError('unsupported', "no devtools in this worker: serveHub({ devtools: hubDevtools() }) from 'tabrelay/worker/devtools'")
+  throw new RelayError('unsupported', "serve hubDevtools() of 'tabrelay/worker/devtools'")
 }
 
 /**
- * Runs a check of a tab's call; a refusal is reported (to the journal) and thrown on to the tab.
+ * Runs a check of a tab's call; a refusal is noted against that tab (for the journal) and thrown on.
  * @example
- * refusing(() => checkSendFor(caps, name, message), (error) => note({ kind: 'error', tabId, error }))
+ * refusing(() => checkSendFor(caps, name, message), note, identity, tabId)
  */
-export function refusing(check: () => void, refused: (error: WireError) => void): void {
+export function refusing(check: () => void, note: (identity: string, ...note: JournalNote) => void, identity: string, tabId: string): void {
   try {
     check()
   } catch (error) {
-    refused(toWire(error))
+    note(identity, 'error', tabId, toWire(error))
     throw error
   }
 }

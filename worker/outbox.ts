@@ -79,7 +79,7 @@ export class Outbox {
   readonly #now: () => number
   readonly #wantsResync: (subId: string) => boolean
   readonly #immediate: Schedule
-  readonly #overflowed: () => void
+  readonly #overflowed: (() => void) | undefined
   readonly #overflow = new Overflow()
   #queue: Held[] = []
   #queuedBytes = 0
@@ -100,7 +100,7 @@ export class Outbox {
     this.#now = options.now ?? Date.now
     this.#wantsResync = options.wantsResync ?? (() => true)
     this.#immediate = options.immediate ?? queueMicrotask
-    this.#overflowed = options.overflowed ?? (() => undefined)
+    this.#overflowed = options.overflowed
   }
 
   /** Deliveries waiting in the worker for this tab. */
@@ -161,7 +161,7 @@ export class Outbox {
     // The tab is too far behind to catch up by replay: drop, remember, resync later.
     this.#counters.overflows += 1
     this.#overflows += 1
-    this.#overflowed()
+    this.#overflowed?.()
     for (const held of this.#queue) if (this.#overflow.drop(held)) this.#counters.dropped += 1
     this.#queue = []
     this.#queuedBytes = 0

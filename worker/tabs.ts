@@ -15,6 +15,8 @@ export interface TabInfo {
   visibility: Visibility
   focused: boolean
   hasLock: boolean
+  /** Hub clock of the tab's hello or last heartbeat (set by the registry). */
+  lastBeatAt?: number
 }
 
 /** What the registry reports. */
@@ -43,7 +45,6 @@ export const LOCK_CHECK_MS = 1_000
 const HIDDEN_GRACE_MS = 130_000
 
 interface TabState extends TabInfo {
-  lastBeatAt: number
   focusSeq: number
   joinSeq: number
   cancelDeadline: () => void
@@ -117,11 +118,6 @@ export class TabRegistry {
 
   get(tabId: string): TabInfo | undefined {
     return this.#tabs.get(tabId)
-  }
-
-  /** Hub clock of the tab's hello or last heartbeat. */
-  lastBeatAt(tabId: string): number | undefined {
-    return this.#tabs.get(tabId)?.lastBeatAt
   }
 
   /** Tabs of one identity, or all. */

@@ -15,7 +15,6 @@ export type JournalEvent =
   | { kind: 'joined' | 'left'; tabId: string; topic: string; subId: string }
   | { kind: 'overflow'; tabId: string }
   | { kind: 'error'; tabId: string; error: WireError }
-  | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
 
 /** Why a tab left an identity's view. */
 export type RemoveReason = 'bye' | 'lock' | 'heartbeat' | 'hello' | 'moved'

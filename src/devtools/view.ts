@@ -75,7 +75,6 @@ export function describe(entry: JournalEntry): string {
     case 'joined': case 'left': return `tab ${entry.tabId} ${entry.kind} ${entry.topic} (#${entry.subId})`
     case 'overflow': return `tab ${entry.tabId} fell behind: backlog dropped, resync follows`
     case 'error': return `tab ${entry.tabId}: ${entry.error.code}: ${entry.error.message}`
-    case 'log': return `${entry.level}: ${entry.message}`
   }
 }
 

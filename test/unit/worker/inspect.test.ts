@@ -23,9 +23,9 @@ function kinds(entries: JournalEntry[]): string[] {
 describe('Journal', () => {
   it('keeps the newest entries of a fixed-size ring, oldest first, numbered without gaps', () => {
     const journal = new Journal(3)
-    for (let i = 0; i < 5; i += 1) journal.add('x', { kind: 'log', level: 'info', message: `m${i}` }, 100 + i)
+    for (let i = 0; i < 5; i += 1) journal.add('x', { kind: 'leader', tabId: `t${i}` }, 100 + i)
     const entries = journal.since('x', 0)
-    expect(entries.map((e) => (e.kind === 'log' ? e.message : ''))).toEqual(['m2', 'm3', 'm4'])
+    expect(entries.map((e) => (e.kind === 'leader' ? e.tabId : ''))).toEqual(['t2', 't3', 't4'])
     expect(entries.map((e) => e.seq)).toEqual([3, 4, 5])
     expect(entries.map((e) => e.at)).toEqual([102, 103, 104])
     expect(journal.seq).toBe(5)
@@ -43,9 +43,10 @@ describe('Journal', () => {
 
   it('reports a refused check as wire data and throws it on', () => {
     const refused: unknown[] = []
-    expect(() => refusing(() => { throw new Error('too big') }, (error) => refused.push(error))).toThrow('too big')
-    refusing(() => undefined, (error) => refused.push(error))
-    expect(refused).toEqual([{ code: 'transport', message: 'too big' }])
+    const note = (...args: unknown[]): void => { refused.push(args) }
+    expect(() => refusing(() => { throw new Error('too big') }, note, 'x', 'a')).toThrow('too big')
+    refusing(() => undefined, note, 'x', 'b')
+    expect(refused).toEqual([['x', 'error', 'a', { code: 'transport', message: 'too big' }]])
   })
 })
 
