@@ -13,6 +13,7 @@ import { byTestId, setText } from './ui/dom.ts'
 import { mountLog, type LogKind } from './ui/log.ts'
 import { createNotifier } from './ui/notify.ts'
 import { mountPanel } from './ui/panel.ts'
+import { mountDevtoolsToggle } from './ui/devtools.ts'
 import { mountPresence } from './ui/presence.ts'
 import { createTyping } from './ui/typing.ts'
 import { isWebSocketMode, startWebSocketMode } from './modes/websocket.ts'
@@ -127,6 +128,7 @@ function start(config: DemoConfig, log: (kind: LogKind, text: string) => void, a
       hasHistory = true
     })
   mountPanel(realtime, { realtimeUrl: config.realtimeUrl, user: config.user })
+  mountDevtoolsToggle(realtime, { options: { url: config.realtimeUrl, apikey: config.apikey, pauseMs: config.pauseMs ?? null, host: 'auto' } })
   realtime.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
   realtime.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
   mountUpdateBanner(realtime, (text) => log('system', text))

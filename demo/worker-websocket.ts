@@ -1,6 +1,7 @@
 // The demo's SharedWorker for ?transport=websocket: the hub serving one plain WebSocket per user
 // to a Django Channels-style inbox (`/ws/inbox/`), as such an app's worker file would be written.
+import { hubDevtools } from '../worker/devtools.ts'
 import { serveHub } from '../worker/index.ts'
 import { inboxFrames, websocketTransport } from '../worker/transports/websocket/index.ts'
 
-serveHub({ connectTimeoutMs: 5_000, transports: { inbox: websocketTransport(inboxFrames()) } })
+serveHub({ devtools: hubDevtools(), connectTimeoutMs: 5_000, transports: { inbox: websocketTransport(inboxFrames()) } })

@@ -1,9 +1,7 @@
 /**
- * One identity's connection to a server: the attempts of its transport, the topic table riding on
- * it, its status and token, and the pause/resume and retry policy. The hub keeps one per
- * (transport, endpoint, identity). Attempts come and go; the topics stay, and each new attempt
- * joins them all again (the router then reports `resync` to the tabs). Only the tabs admitted by
- * its auth (admission.ts) get its events.
+ * One identity's connection to a server: its transport's attempts, the topics riding on it, its
+ * status and token, pause/resume and retry. One per (transport, endpoint, identity); each new
+ * attempt joins every topic again (the router reports `resync`). Only admitted tabs get its events.
  */
 import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
@@ -86,6 +84,11 @@ export class Connection {
   /** Number of open sockets or streams (0 or 1). */
   get sockets(): number { return this.#isOpen ? 1 : 0 }
 
+  /** Sends waiting for their topic to be joined. */
+  get queuedSends(): number {
+    return this.#queue.size
+  }
+
   /** Opens the connection if it is not open yet: a tab's status means something from its hello on. */
   start(): void {
     if (this.#status.status === 'closed') this.#start('connecting', false)
@@ -115,13 +118,12 @@ export class Connection {
   }
 
   /**
-   * Sends on a topic now when it is joined, else through the bounded send queue, flushed in order
-   * once it is (after a reconnect too). Where the server does not echo to the sender (Supabase),
-   * the topic's other channels here get it from the hub as it is written; where it does, from the server.
+   * Sends now when the topic is joined, else through the bounded send queue (flushed in order once
+   * it is). Without a server echo (Supabase), the hub hands it to the topic's other channels here.
    */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
     const { admission } = this.#auth // a held tab never writes as the user (admission.ts)
-    if (!admission.admits(tabId) && admission.hasAdmitted()) await admission.admitted(tabId, this.#deps.joinWaitMs)
+    if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
     const payload = message.payload ?? {}
     const { capabilities } = this.#deps.transport
@@ -129,10 +131,10 @@ export class Connection {
     const write = (target: TopicEntry): Promise<SendResult> => {
       if (!target.channel) return Promise.resolve('timed out')
       if (!admission.admits(tabId)) return Promise.reject(notAdmitted())
+      target.sent += 1
       if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
-      // A send whose ack is lost with its socket may or may not have reached the others: its fate
-      // is unknown, which supabase-js reports as 'timed out' (never an error an app would retry on,
-      // duplicating it). Without an ack it resolved 'ok' as soon as it was written.
+      // An ack lost with its socket leaves the send's fate unknown: 'timed out', as supabase-js
+      // says (never an error an app would retry on, duplicating it). Without an ack: 'ok' once written.
       const { promise: lost } = this.#attemptEnded
       return Promise.race([target.channel.send(message.event, payload, ack), lost])
     }
@@ -145,7 +147,7 @@ export class Connection {
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
   async track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
     const { admission } = this.#auth // a held tab's meta never goes out as the user's
-    if (!admission.admits(tabId) && admission.hasAdmitted()) await admission.admitted(tabId, this.#deps.joinWaitMs)
+    if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
     this.#presence.record(entry, tabId, meta)
     this.topics.refresh(entry) // a track can enable presence: re-spec before the meta goes out
@@ -154,9 +156,7 @@ export class Connection {
   }
 
   /** Withdraws a tab's track; another tab's newest track takes over, or the user is untracked. */
-  async untrack(tabId: string, subId: string): Promise<SendResult> {
-    return this.#presence.untrack(this.#entryOf(tabId, subId), tabId)
-  }
+  async untrack(tabId: string, subId: string): Promise<SendResult> { return this.#presence.untrack(this.#entryOf(tabId, subId), tabId) }
 
   /** A tab arrives with its token (`isMove`: it switched user to this connection); see auth.ts. */
   enter(tabId: string, token: string | null, isMove: boolean): Promise<void> {
@@ -165,6 +165,8 @@ export class Connection {
 
   /** Whether the tab may see this connection's channels and events (admission.ts). */
   admits(tabId: string): boolean { return this.#auth.admission.admits(tabId) }
+  /** Held: another tab of the user is admitted and this one is not (yet); it waits, sees nothing. */
+  isHeld(tabId: string): boolean { return !this.admits(tabId) && this.#auth.admission.hasAdmitted() }
 
   /** Offers a tab's new token to this connection (see auth.ts: it may be refused or held back). */
   offerToken(tabId: string, token: string | null): Promise<void> {
@@ -180,10 +182,7 @@ export class Connection {
     await stopped
   }
 
-  /**
-   * Reconnects after a pause (or now, while reconnecting, or after a fatal close: the app's
-   * "Retry" once it fixed the cause, e.g. a new token), with a token fresh from a live tab.
-   */
+  /** Reconnects after a pause (or now: reconnecting, or the app's "Retry" after a fatal close), with a fresh token. */
   async resume(): Promise<void> {
     const current = this.#status.status
     const isFatal = current === 'closed' && this.#status.error !== undefined

@@ -2,7 +2,7 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, JournalNote, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { askTabs } from './ask-token.ts'
@@ -12,10 +12,11 @@ import { DeployWatch } from './deploys.ts'
 import { Quotas } from './quotas.ts'
 import { MoveGuard } from './move-guard.ts'
 import { Outbox, outboxCounters } from './outbox.ts'
-import { quietly, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
+import { noDevtools, quietly, refusing, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
 import { listensToResync } from './routing.ts'
 import { TabRegistry } from './tabs.ts'
 import { KeyedTimers } from './timers.ts'
+import { statsOf } from './stats.ts'
 import type { Transport } from './transports/transport.ts'
 
 export type { HubOptions, HubSink } from './options.ts'
@@ -42,6 +43,7 @@ export class Hub {
   readonly #counters = outboxCounters()
   readonly #deploys: DeployWatch | null
   readonly #quotas: Quotas
+  readonly #note = (identity: string, ...note: JournalNote): void => this.#options.devtools?.record(identity, note, this.#options.clock.now())
 
   constructor(options: HubOptions) {
     this.#options = resolveHubOptions(options)
@@ -50,9 +52,9 @@ export class Hub {
     // Idle close and pause are separate timers: a tab arriving cancels the first, not the second.
     this.#timers = new KeyedTimers(this.#options.clock)
     this.#registry = new TabRegistry({
-      gone: (tabId) => this.bye(tabId),
-      leader: (identity, leader) => this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))),
-      visibility: (identity, anyVisible) => this.#onVisibility(identity, anyVisible),
+      gone: (tabId, reason) => this.bye(tabId, false, reason),
+      leader: (identity, leader) => { this.#note(identity, 'leader', leader); this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))) },
+      visibility: (identity, anyVisible) => { this.#note(identity, 'visibility', anyVisible); this.#onVisibility(identity, anyVisible) },
     }, this.#options.clock, options.locks ?? null)
     // A newer deploy's hub started: every tab is offered it (those arriving later get it in hello).
     this.#deploys = this.#options.deploys ? new DeployWatch(this.#options.deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
@@ -64,18 +66,19 @@ export class Hub {
     const transport = this.#transport(hello.target)
     const identity = this.#identity(hello.target, hello.token)
     this.#quotas.identity(this.#connections, identity)
-    this.bye(hello.tabId, true)
+    this.bye(hello.tabId, true, 'hello')
     const subs = new Map<string, Subscription>()
     // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
     const guard = new MoveGuard(() => this.#options.clock.now())
     const outbox = new Outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs) })
+      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs), overflowed: () => this.#note(this.#tabs.get(hello.tabId)?.identity ?? identity, 'overflow', hello.tabId) })
     this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard })
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // A refused token is reported to this tab through its channels; hello itself goes on.
     connection.enter(hello.tabId, hello.token, false).catch(() => undefined)
     connection.start()
+    this.#note(identity, 'tab-added', hello.tabId, hello.visibility)
     this.#registry.add({ ...hello, identity })
     this.#keepPauseRule(identity)
     const isLeader = this.#registry.leaderOf(identity) === hello.tabId
@@ -86,7 +89,8 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const link = this.#link(tabId)
-    this.#quotas.join(this.#transport(link.hello.target), link.hello.target, link.subs, sub)
+    refusing(() => this.#quotas.join(this.#transport(link.hello.target), link.hello.target, link.subs, sub), this.#note, link.identity, tabId)
+    this.#note(link.identity, 'joined', tabId, sub.topic, sub.subId)
     const previous = link.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
     link.subs.set(sub.subId, sub)
@@ -95,19 +99,20 @@ export class Hub {
 
   leave(tabId: string, subId: string): void {
     const link = this.#link(tabId)
-    link.subs.delete(subId)
+    const left = link.subs.get(subId)
+    if (left && link.subs.delete(subId)) this.#note(link.identity, 'left', tabId, left.topic, subId)
     this.#connections.get(link.identity)?.leave(tabId, subId)
   }
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
-    const { target } = this.#link(tabId).hello
-    this.#quotas.send(this.#transport(target), target, message)
+    const link = this.#link(tabId)
+    refusing(() => this.#quotas.send(this.#transport(link.hello.target), link.hello.target, message), this.#note, link.identity, tabId)
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
-    const { target } = this.#link(tabId).hello
-    this.#quotas.track(this.#transport(target), target, meta)
+    const link = this.#link(tabId)
+    refusing(() => this.#quotas.track(this.#transport(link.hello.target), link.hello.target, meta), this.#note, link.identity, tabId)
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -136,6 +141,7 @@ export class Hub {
     // it, nor twice over the new user's socket what it did get.
     link.outbox.discard()
     link.guard.moved()
+    this.#note(previous, 'tab-removed', tabId, 'moved')
     this.#connections.get(previous)?.removeTab(tabId)
     link.identity = identity
     this.#timers.cancel('idle', identity)
@@ -175,26 +181,22 @@ export class Hub {
   }
 
   stats(tabId: string): HubStats {
+    return statsOf(this.workerId, this.#link(tabId).identity, tabId, this.#registry, this.#connections, this.#counters)
+  }
+
+  /** The hub as the tab's identity sees it, with journal entries after `since` (devtools). */
+  inspect(tabId: string, since?: unknown): HubInspection {
     const link = this.#link(tabId)
-    const connection = this.#connections.get(link.identity)
-    const tabs = this.#registry.list(link.identity)
-    // A held tab (admission.ts) does not learn which topics the user is on.
-    const channels = [...(connection?.admits(tabId) === true ? connection.topics.entries() : [])].map((entry) => {
-      const subs = [...entry.subs.values()]
-      return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
-    })
-    const connections = [...this.#connections.values()].reduce((n, c) => n + c.sockets, 0)
-    return {
-      workerId: this.workerId, tabs: tabs.length, visibleTabs: tabs.filter((t) => t.visibility === 'visible').length,
-      connections, identities: this.#connections.size, channels, status: connection?.status.status ?? 'closed',
-      ...this.#counters,
-    }
+    // A held tab (admission.ts) learns nothing of the user's connection: not its topics, not its journal.
+    if (this.#connections.get(link.identity)?.isHeld(tabId) === true) throw new RelayError('unauthorized', 'this tab is not admitted to its user\'s connection yet: the server has not accepted its token')
+    return (this.#options.devtools ?? noDevtools()).inspect({ workerId: this.workerId, tabId, link, now: this.#options.clock.now(), connection: this.#connections.get(link.identity), registry: this.#registry, outboxes: this.#tabs }, since)
   }
 
   /** A tab is gone (bye, lock, heartbeats; `isBack`: a new hello of it): release what it held. */
-  bye(tabId: string, isBack = false): void {
+  bye(tabId: string, isBack = false, reason: 'bye' | 'lock' | 'heartbeat' | 'hello' = 'bye'): void {
     const link = this.#tabs.get(tabId)
     if (!link) return
+    this.#note(link.identity, 'tab-removed', tabId, reason)
     this.#tabs.delete(tabId)
     link.outbox.discard()
     quietly(() => link.release())
@@ -226,7 +228,7 @@ export class Hub {
         const link = this.#tabs.get(tabId)
         if (isCurrent() && link?.identity === identity && link.guard.admits(delivery)) link.outbox.push(delivery)
       },
-      status: (event) => { if (isCurrent()) this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) },
+      status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) } },
       askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)
     this.#connections.set(identity, connection)

@@ -1,7 +1,9 @@
 /**
  * What a hub is built with (every option has a production default) and how it calls into tabs.
  */
-import type { Delivery, HubOffer, StatusEvent } from '../src/contract/protocol.ts'
+import type { Delivery, HubInspection, HubOffer, JournalNote, StatusEvent } from '../src/contract/protocol.ts'
+import { RelayError, toWire } from '../src/contract/errors.ts'
+import type { InspectView } from './inspect.ts'
 import { clampMs, systemClock, type Clock } from '../src/contract/clock.ts'
 import { randomId } from '../src/contract/ids.ts'
 import { nextTask, type OutboxLimits, type Schedule } from './outbox.ts'
@@ -72,6 +74,47 @@ export interface HubOptions {
    * deploy's hub; `serveHub()` sets it up in a SharedWorker. `null` (the default elsewhere): none.
    */
   deploys?: DeployOptions | null
+  /**
+   * What `inspect()` (the `tabrelay/devtools` panel) needs: `hubDevtools()` from
+   * `tabrelay/worker/devtools`. `null` (the default): the hub keeps no journal and `inspect()`
+   * fails `unsupported`, so a worker without it carries none of its code.
+   */
+  devtools?: HubDevtools | null
+}
+
+/**
+ * The hub's journal and inspector, plugged in by `hubDevtools()`.
+ * @example
+ * createHub({ transports, devtools: hubDevtools() })
+ */
+export interface HubDevtools {
+  /** One rare event (never a message) of an identity, at hub time `at`. */
+  record(identity: string, note: JournalNote, at: number): void
+  /** The caller's identity's view, with journal entries after `since`. */
+  inspect(view: Omit<InspectView, 'journal'>, since?: unknown): HubInspection
+}
+
+/**
+ * Fails `inspect()` on a hub built without devtools, saying how to add them.
+ * @example
+ * (options.devtools ?? noDevtools()).inspect(view, 0)
+ */
+export function noDevtools(): never {
+  throw new RelayError('unsupported', "serve hubDevtools() of 'tabrelay/worker/devtools'")
+}
+
+/**
+ * Runs a check of a tab's call; a refusal is noted against that tab (for the journal) and thrown on.
+ * @example
+ * refusing(() => checkSendFor(caps, name, message), note, identity, tabId)
+ */
+export function refusing(check: () => void, note: (identity: string, ...note: JournalNote) => void, identity: string, tabId: string): void {
+  try {
+    check()
+  } catch (error) {
+    note(identity, 'error', tabId, toWire(error))
+    throw error
+  }
 }
 
 /**
@@ -93,7 +136,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   const defaults = {
     clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn: () => void) => queueMicrotask(fn), workerId: randomId(),
     minUptimeMs: 10_000, joinWaitMs: 8_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000,
-    maxRetryFloorMs: 300_000, outbox: {}, limits: {}, deploys: null,
+    maxRetryFloorMs: 300_000, outbox: {}, limits: {}, deploys: null, devtools: null,
   }
   const resolved = { ...defaults, ...options }
   for (const key of TIMERS) {

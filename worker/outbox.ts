@@ -46,6 +46,8 @@ export interface OutboxOptions extends OutboxLimits {
   wantsResync?: (subId: string) => boolean
   /** How a delivery leaves when the tab is idle (every call answered); default a microtask. */
   immediate?: Schedule
+  /** Told each time this tab's backlog is dropped (for the hub's journal). */
+  overflowed?: () => void
 }
 
 /**
@@ -77,12 +79,15 @@ export class Outbox {
   readonly #now: () => number
   readonly #wantsResync: (subId: string) => boolean
   readonly #immediate: Schedule
+  readonly #overflowed: (() => void) | undefined
   readonly #overflow = new Overflow()
   #queue: Held[] = []
   #queuedBytes = 0
   #inFlight = 0
   #isScheduled = false
   #lastSentAt = Number.NEGATIVE_INFINITY
+  #peak = 0
+  #overflows = 0
 
   constructor(send: (batch: Delivery[]) => unknown, schedule: Schedule, counters: OutboxCounters, options: OutboxOptions = {}) {
     this.#send = send
@@ -95,11 +100,17 @@ export class Outbox {
     this.#now = options.now ?? Date.now
     this.#wantsResync = options.wantsResync ?? (() => true)
     this.#immediate = options.immediate ?? queueMicrotask
+    this.#overflowed = options.overflowed
   }
 
   /** Deliveries waiting in the worker for this tab. */
   get queued(): number {
     return this.#queue.length
+  }
+
+  /** The most deliveries this outbox held at once, and how often it dropped its backlog. */
+  get peak(): { peak: number; overflows: number } {
+    return { peak: this.#peak, overflows: this.#overflows }
   }
 
   /** Queues one delivery; flushes at once when the batch is full. */
@@ -143,11 +154,14 @@ export class Outbox {
     item.bytes = JSON.stringify(item.delivery).length
     this.#queuedBytes += item.bytes
     if (this.#queue.length <= this.#limits.maxQueued && this.#queuedBytes <= this.#limits.maxQueuedBytes) {
-      this.#counters.peakQueued = Math.max(this.#counters.peakQueued, this.#queue.length)
+      this.#peak = Math.max(this.#peak, this.#queue.length)
+      this.#counters.peakQueued = Math.max(this.#counters.peakQueued, this.#peak)
       return
     }
     // The tab is too far behind to catch up by replay: drop, remember, resync later.
     this.#counters.overflows += 1
+    this.#overflows += 1
+    this.#overflowed?.()
     for (const held of this.#queue) if (this.#overflow.drop(held)) this.#counters.dropped += 1
     this.#queue = []
     this.#queuedBytes = 0

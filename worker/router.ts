@@ -33,6 +33,7 @@ export class ChannelRouter {
       broadcast: (event, payload, meta) => {
         if (!isCurrent()) return
         this.#touch(entry)
+        entry.received += 1
         this.#send(entry, wantsBroadcast(event), (subIds) =>
           meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
       },
@@ -50,6 +51,7 @@ export class ChannelRouter {
       postgres: (keys, payload) => {
         if (!isCurrent()) return
         this.#touch(entry)
+        entry.received += 1
         this.#send(entry, wantsChange(new Set(keys)), (subIds) => ({ kind: 'postgres_changes', subIds, bindingKeys: keys, payload }))
       },
       system: (payload) => {

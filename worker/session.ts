@@ -2,7 +2,7 @@
  * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
  * always knows the caller and a tab can only act for itself.
  */
-import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import type { Hub } from './hub.ts'
 import type { SinkLink } from './hosts/sink-link.ts'
@@ -83,6 +83,11 @@ export class TabSession implements HubApi {
 
   async stats(): Promise<HubStats> {
     return this.#hub.stats(this.#tab())
+  }
+
+  async inspect(since?: number): Promise<HubInspection> {
+    // `since` is checked by the devtools plug-in: a worker without it carries no such code.
+    return this.#hub.inspect(this.#tab(), since)
   }
 
   async bye(): Promise<void> {

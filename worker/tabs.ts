@@ -15,6 +15,8 @@ export interface TabInfo {
   visibility: Visibility
   focused: boolean
   hasLock: boolean
+  /** Hub clock of the tab's hello or last heartbeat (set by the registry). */
+  lastBeatAt?: number
 }
 
 /** What the registry reports. */
@@ -71,7 +73,7 @@ export class TabRegistry {
     this.remove(info.tabId)
     const abortLock = new AbortController()
     const seq = ++this.#seq
-    const tab: TabState = { ...info, focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
+    const tab: TabState = { ...info, lastBeatAt: this.#clock.now(), focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
     this.#tabs.set(info.tabId, tab)
     this.#arm(tab)
     this.#watch(tab)
@@ -87,6 +89,7 @@ export class TabRegistry {
     if (beat.focused && !tab.focused) tab.focusSeq = ++this.#seq
     tab.focused = beat.focused
     tab.hasLock = beat.hasLock
+    tab.lastBeatAt = this.#clock.now()
     this.#arm(tab)
     this.#watch(tab)
     this.#update(tab.identity)

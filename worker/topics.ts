@@ -27,6 +27,9 @@ export interface TopicEntry {
   /** Time of the last event delivered on the topic, or of the first join when none was. */
   since: number | null
   wasSubscribed: boolean
+  /** Server events routed to tabs (router) and sends written by tabs (connection), for `inspect()`. */
+  received: number
+  sent: number
   cancelLinger: (() => void) | null
 }
 
@@ -124,7 +127,7 @@ export class TopicTable {
   #create(key: string, topic: string): TopicEntry {
     const entry: TopicEntry = {
       key, topic, spec: null, subs: new Map(), channel: null, status: 'joining', presence: {},
-      tracks: [], serverMeta: null, since: null, wasSubscribed: false, cancelLinger: null,
+      tracks: [], serverMeta: null, since: null, wasSubscribed: false, received: 0, sent: 0, cancelLinger: null,
     }
     this.#entries.set(key, entry)
     return entry

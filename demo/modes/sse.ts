@@ -5,6 +5,7 @@
  * points it at another server (nginx + nchan); the default is the demo server's own endpoint.
  * The panel counts streams at the server (`/stats` `sse.streams`).
  */
+import { mountDevtoolsToggle } from '../ui/devtools.ts'
 import { mountUpdateBanner } from '../ui/update.ts'
 import { createRelay, workerName, type Relay } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
@@ -83,6 +84,7 @@ export function startSseMode(config: DemoConfig, search: string, log: (kind: Log
     worker: () => new SharedWorker(new URL('./sse.worker.ts', import.meta.url), { type: 'module', name: workerName() }),
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
+  mountDevtoolsToggle(relay, { options: { transport: 'sse', endpoint: sseUrl } })
   const room = relay.topic(config.room)
   const typingLine = byTestId('typing', HTMLElement)
   const typists = new Set<string>()

@@ -5,6 +5,7 @@
  * (e.g. daphne); the default is the demo server's own `/ws/inbox/`. The server has no presence.
  */
 import { mountUpdateBanner } from '../ui/update.ts'
+import { mountDevtoolsToggle } from '../ui/devtools.ts'
 import { createRelay, workerName, type Json, type Relay } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
 import { mountChat, type ChatMessage } from '../ui/chat.ts'
@@ -50,6 +51,7 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
   window.relay = relay
+  mountDevtoolsToggle(relay, { options: { transport: 'inbox', endpoint: wsUrl } })
   const room = relay.topic(config.room)
   const typingLine = byTestId('typing', HTMLElement)
   byTestId('presence', HTMLElement).replaceChildren(h('li', { class: 'muted' }, 'no presence on a plain WebSocket'))

@@ -26,6 +26,7 @@ export default defineConfig({
           { text: 'Security model', link: '/guide/security' },
           { text: 'Limits', link: '/guide/limits' },
           { text: 'Troubleshooting', link: '/guide/troubleshooting' },
+          { text: 'Devtools', link: '/guide/devtools' },
           { text: 'Migrating from supabase-js', link: '/guide/migrating' },
           { text: 'Testing your app', link: '/guide/testing' },
           { text: 'Browser support', link: '/guide/browser-support' },

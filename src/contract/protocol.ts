@@ -3,6 +3,10 @@
  * both the DOM and the WebWorker libs (proof that it depends on neither).
  */
 
+import type { HubInspection } from './inspect.ts'
+
+export type { HubInspection, InspectedTab, InspectedTopic, JournalEntry, JournalEvent, JournalNote } from './inspect.ts'
+
 /**
  * Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name.
  * 2: hellos name a {@link ConnectionTarget}; the tab's sink shares the hub's endpoint.
@@ -230,6 +234,8 @@ export interface HubApi {
   heartbeat(beat: Heartbeat): Promise<HeartbeatAck>
   reconnect(): Promise<void>
   stats(): Promise<HubStats>
+  /** The hub as this tab's identity sees it (devtools); journal entries after `since` only. */
+  inspect(since?: number): Promise<HubInspection>
   bye(): Promise<void>
 }
 

@@ -16,7 +16,7 @@ import { errorReply } from './replies.ts'
  * @example
  * exposeOnly(session, HUB_METHODS, port)
  */
-export const HUB_METHODS = ['hello', 'join', 'leave', 'send', 'track', 'untrack', 'setAuth', 'heartbeat', 'reconnect', 'stats', 'bye'] as const satisfies ReadonlyArray<keyof HubApi>
+export const HUB_METHODS = ['hello', 'join', 'leave', 'send', 'track', 'untrack', 'setAuth', 'heartbeat', 'reconnect', 'stats', 'inspect', 'bye'] as const satisfies ReadonlyArray<keyof HubApi>
 
 /**
  * The methods of {@link TabSink}, as data: all the hub may call on a tab.
@@ -29,6 +29,9 @@ export const SINK_METHODS = ['deliver', 'status', 'leader', 'token', 'moveTo'] a
 type Unlisted = Exclude<keyof HubApi, (typeof HUB_METHODS)[number]> | Exclude<keyof TabSink, (typeof SINK_METHODS)[number]>
 /** Compiles only while both method lists are complete. */
 export type MethodListsAreComplete = [Unlisted] extends [never] ? true : never
+// Fails to compile the moment a method is missing from a list (a type alone checks nothing).
+const listsAreComplete: MethodListsAreComplete = true
+void listsAreComplete
 
 // Comlink's request types; anything else on the endpoint (replies included) is not for us.
 const REQUESTS: ReadonlySet<unknown> = new Set(['GET', 'SET', 'APPLY', 'CONSTRUCT', 'ENDPOINT', 'RELEASE'])

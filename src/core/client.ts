@@ -5,7 +5,7 @@
  */
 import { systemClock, type Clock } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
-import type { ConnectionStatus, Delivery, HubStats, StatusEvent, TransportInfo } from '../contract/protocol.ts'
+import type { ConnectionStatus, Delivery, HubInspection, HubStats, StatusEvent, TransportInfo } from '../contract/protocol.ts'
 import type { Invoke, MemberHost } from './membership.ts'
 import { closedError, type Settings } from './options.ts'
 import { HubSession } from './session.ts'
@@ -143,6 +143,10 @@ export class HubClient implements MemberHost {
 
   async stats(): Promise<HubStats> {
     return this.call('stats', (hub) => hub.stats())
+  }
+
+  inspect(since?: number): Promise<HubInspection> {
+    return this.call('inspect', (hub) => hub.inspect(since))
   }
 
   /** Leaves `subIds`, says bye, and fails every later call with `closed`. */

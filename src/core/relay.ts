@@ -5,7 +5,7 @@
 import type { UpdateInfo } from './deploy.ts'
 import { RelayError } from '../contract/errors.ts'
 import { checkTopic } from '../contract/validate.ts'
-import type { ConnectionStatus, HubStats, StatusEvent } from '../contract/protocol.ts'
+import type { ConnectionStatus, HubInspection, HubStats, StatusEvent } from '../contract/protocol.ts'
 import { HubClient } from './client.ts'
 import { checkClientOptions, closedError, type ClientOptions } from './options.ts'
 import { RelayTopic, type Topic, type TopicOptions } from './topic.ts'
@@ -54,6 +54,8 @@ export interface Relay {
   /** Retries now instead of waiting for the backoff ("Retry now"). */
   reconnect(): Promise<void>
   stats(): Promise<HubStats>
+  /** The hub as this tab's user sees it, for `tabrelay/devtools`: tabs, connection, topics, journal after `since`. */
+  inspect(since?: number): Promise<HubInspection>
   /** Leaves every topic and says bye; later calls reject `closed`. */
   close(): Promise<void>
 }
@@ -135,6 +137,10 @@ class RelayClient implements Relay {
 
   stats(): Promise<HubStats> {
     return this.#client.stats()
+  }
+
+  inspect(since?: number): Promise<HubInspection> {
+    return this.#client.inspect(since)
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,7 @@ export function lazyLink(ready: Promise<HubLink>): HubLink {
     heartbeat: (beat) => via((h) => h.heartbeat(beat)),
     reconnect: () => via((h) => h.reconnect()),
     stats: () => via((h) => h.stats()),
+    inspect: (since) => via((h) => h.inspect(since)),
     bye: () => via((h) => h.bye()),
   }
   const failed = loaded.then((link) => link.failed ?? new Promise<never>(() => {}))

@@ -4,7 +4,7 @@
  */
 import type { UpdateInfo } from '../core/deploy.ts'
 import { RelayError } from '../contract/errors.ts'
-import type { ConnectionStatus, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
+import type { ConnectionStatus, HubInspection, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
 import { checkTopic } from '../contract/validate.ts'
 import { HubClient } from '../core/client.ts'
 import { closedError } from '../core/options.ts'
@@ -69,6 +69,8 @@ export interface SharedRealtime {
   /** Asks the hub to reconnect now instead of waiting for its backoff. */
   reconnect(): Promise<void>
   stats(): Promise<HubStats>
+  /** The hub as this tab's user sees it, for `tabrelay/devtools`: tabs, connection, topics, journal after `since`. */
+  inspect(since?: number): Promise<HubInspection>
   /** Leaves every channel and says bye; teardown calls afterwards are no-ops, all others reject `closed`. */
   close(): Promise<void>
 }
@@ -200,6 +202,10 @@ class Realtime implements SharedRealtime {
 
   async stats(): Promise<HubStats> {
     return this.#client.stats()
+  }
+
+  inspect(since?: number): Promise<HubInspection> {
+    return this.#client.inspect(since)
   }
 
   async close(): Promise<void> {

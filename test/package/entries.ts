@@ -67,13 +67,16 @@ export const ENTRIES: readonly Entry[] = [
   { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '11.5 kB' },
   { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.3 kB' },
   { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '4 kB' },
-  // ./worker: 11.83 kB since the hub's bounded send queue (worker/send-queue.ts, #14).
+  // The devtools panel and its hub side (issue #26): entries of their own, so no other entry grows.
+  { subpath: './devtools', source: 'src/devtools/index.ts', scope: 'tab', budgetGz: '4.2 kB' },
+  { subpath: './devtools/react', source: 'src/devtools/react.ts', scope: 'tab', budgetGz: '4.4 kB' },
   { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '20.2 kB' },
   { subpath: './worker/supabase', source: 'worker/transports/supabase/index.ts', scope: 'worker', budgetGz: '4 kB' },
   { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '6 kB' },
   { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '3.25 kB' },
   // ./worker/socketio: 2.13 kB on 2026-12-07; socket.io-client (a peer: the app's) comes on top, no realtime-js.
   { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.2 kB' },
+  { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.4 kB' },
   { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '22.3 kB', hasSideEffects: true },
   // The page's half of tabrelay/testing (registerForTesting) and the Node half (Playwright's
   // peer left out): measured 2026-12-07 plus ~3%.

@@ -11,7 +11,7 @@ import type { Clock } from '../../../src/contract/clock.ts'
 import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
 import {
-  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubStats,
+  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubInspection, type HubStats,
   type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type TransportInfo, type Welcome,
 } from '../../../src/contract/protocol.ts'
 
@@ -146,6 +146,11 @@ export class FakeHub implements HubApi {
     this.log.push('stats')
     if (this.hang.has('stats')) return never()
     return { workerId: this.workerId, tabs: 1, visibleTabs: 1, connections: 1, identities: 1, channels: [], status: 'open', delivered: 0, batches: 0, dropped: 0, overflows: 0, resyncs: 0, peakQueued: 0 }
+  }
+
+  async inspect(since?: number): Promise<HubInspection> {
+    this.log.push('inspect')
+    return { workerId: this.workerId, protocol: PROTOCOL_VERSION, host: 'other', now: 0, seq: since ?? 0, connection: null, tabs: [], topics: [], journal: [] }
   }
 
   async bye(): Promise<void> {
