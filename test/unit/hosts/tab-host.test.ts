@@ -73,7 +73,7 @@ describe("host 'leader-tab'", () => {
       const recoveredMs = Date.now() - started
       expect(recoveredMs).toBeLessThan(1_000)
       expect(origin.hosts()).toHaveLength(1)
-      expect(stayed).toContain(theHost())
+      expect(stayed.indexOf(theHost())).toBeGreaterThanOrEqual(0)
       await until(() => origin.server.connections === 1, 'the old connection closed, the new one open')
       await until(() => stayed.every((t) => seen[tabs.indexOf(t)]?.resyncs.length === 1), 'a resync in every remaining tab')
       await expect(stayedFirst.relay.topic('room').send('n', 2)).resolves.toBe('ok')
