@@ -67,18 +67,38 @@ export async function devToken(realtimeUrl: string, sub: string): Promise<string
 }
 
 /**
- * An `accessToken` source for `createSharedRealtime`: one dev token, fetched again a minute
- * before it expires, so the hub always gets a live token when it resumes or rejoins.
+ * An `accessToken` source for `createSharedRealtime`: one dev token per user and browser profile,
+ * kept in localStorage as an app's session is (supabase-js keeps its session there too), so every
+ * tab of the user offers the same token; fetched again a minute before it expires. Tabs offering
+ * different tokens of one user would each be held until the server accepted theirs.
  * @example
  * createSharedRealtime({ url, apikey, worker, accessToken: tokenSource(url, 'alice') })
  */
 export function tokenSource(realtimeUrl: string, user: string): () => Promise<string> {
-  let cached: { token: string; expMs: number } | undefined
+  const key = `tabrelay-demo-token:${realtimeUrl}:${user}`
   return async () => {
-    if (cached && cached.expMs - Date.now() > 60_000) return cached.token
+    const stored = readStored(key)
+    if (stored !== null && expiryMs(stored) - Date.now() > 60_000) return stored
     const token = await devToken(realtimeUrl, user)
-    cached = { token, expMs: expiryMs(token) }
+    // Another tab may have stored one meanwhile: the newer stays, and the next call reads it.
+    writeStored(key, token)
     return token
+  }
+}
+
+function readStored(key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null
+  } catch {
+    return null
+  }
+}
+
+function writeStored(key: string, token: string): void {
+  try {
+    globalThis.localStorage?.setItem(key, token)
+  } catch {
+    // Storage refused (a private mode quota): this tab keeps asking the server.
   }
 }
 

@@ -6,7 +6,7 @@
 import { eventMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
-import { checkSendFor } from '../contract/limits.ts'
+import { checkEventFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import type { HubClient } from './client.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
@@ -122,9 +122,11 @@ export class RelayTopic implements Topic {
   async send(event: string, payload?: Json): Promise<SendResult> {
     this.#assertOpen('send')
     const outgoing = checkOutgoing(payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload })
-    // The transport's limits, once the hub said which: the same rule the hub applies again.
+    // The transport's event rules, once the hub said which (the same rule the hub applies again).
+    // Byte sizes are the hub's alone: measuring a large payload here would be work done twice on
+    // the page's thread, and the hub's refusal is what the devtools journal shows.
     const info = this.#client.transport
-    if (info) checkSendFor(info, 'this server', outgoing)
+    if (info) checkEventFor(info, 'this server', outgoing.event)
     const subId = await this.#member.whenJoined('send', this.name)
     return this.#client.call('send', (hub) => hub.send(subId, outgoing)).catch(unknownFate)
   }

@@ -6,7 +6,7 @@ import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts
 import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendResult, TransportInfo, WireError } from '../contract/protocol.ts'
 import type { Clock } from '../contract/clock.ts'
-import { checkSendFor, checkTrackFor } from '../contract/limits.ts'
+import { checkEventFor } from '../contract/limits.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
@@ -128,8 +128,7 @@ export class Channel implements SharedChannel {
 
   async track(meta: object, options?: CallOptions): Promise<SendResult> {
     const checked = checkMeta(meta)
-    const info = this.#host.transport
-    if (info) checkTrackFor(info, 'this server', checked)
+    if (this.#host.transport?.presence === false) throw new RelayError('unsupported', "this server has no presence; send a message instead")
     const ms = timeoutOf(options, 'track')
     const subId = await this.#whenJoined('track')
     this.#tracked = checked
@@ -206,10 +205,10 @@ export class Channel implements SharedChannel {
     }
   }
 
-  // The transport's limits, once the hub said which: the same rule the hub applies again.
+  // The transport's event rules, once the hub said which; byte sizes are the hub's (see topic.ts).
   #checkSend(outgoing: Outgoing): Outgoing {
     const info = this.#host.transport
-    if (info) checkSendFor(info, 'this server', outgoing)
+    if (info) checkEventFor(info, 'this server', outgoing.event)
     return outgoing
   }
 
