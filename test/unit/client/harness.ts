@@ -216,10 +216,10 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
 }
 
 /**
- * Waits until `condition` holds (polling), failing with `label` after 2 s.
+ * Waits until `condition` holds (polling), failing with `label` after `timeoutMs` (2 s).
  * @example
  * await until(() => hub.joins.length === 1, 'first join')
  */
-export async function until(condition: () => boolean, label = 'condition'): Promise<void> {
-  await vi.waitFor(() => { if (!condition()) throw new Error(`still waiting for ${label}`) }, { timeout: 2_000, interval: 1 })
+export async function until(condition: () => boolean, label = 'condition', timeoutMs = 2_000): Promise<void> {
+  await vi.waitFor(() => { if (!condition()) throw new Error(`still waiting for ${label}`) }, { timeout: timeoutMs, interval: 1 })
 }
