@@ -19,8 +19,6 @@ import { FATAL, gatedSink, type Link, type LinkEvents } from './session-events.t
 import type { DeployMover } from './deploy.ts'
 import { HubCalls } from './calls.ts'
 
-export type { LinkEvents } from './session-events.ts'
-
 /**
  * The tab's session with the hub; `call()` is the only way to the hub.
  * @example
