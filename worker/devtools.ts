@@ -6,11 +6,11 @@
 import type { JournalEvent, JournalNote } from '../src/contract/inspect.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import type { HubDevtools } from './options.ts'
-import { inspectHub } from './inspect.ts'
-import { Journal, JOURNAL_SIZE } from './journal.ts'
+import { inspectHub } from './inspect/inspector.ts'
+import { Journal, JOURNAL_SIZE } from './inspect/journal.ts'
 
 export type { HubDevtools } from './options.ts'
-export { JOURNAL_SIZE } from './journal.ts'
+export { JOURNAL_SIZE } from './inspect/journal.ts'
 
 /**
  * A journal ring (default {@link JOURNAL_SIZE} entries for the whole hub) and the inspector that

@@ -3,14 +3,14 @@
  */
 import type { Delivery, HubInspection, HubOffer, JournalNote, StatusEvent } from '../src/contract/protocol.ts'
 import { RelayError, toWire } from '../src/contract/errors.ts'
-import type { InspectView } from './inspect.ts'
+import type { InspectView } from './inspect/inspector.ts'
 import { clampMs, systemClock, type Clock } from '../src/contract/clock.ts'
 import { randomId } from '../src/contract/ids.ts'
-import { nextTask, type OutboxLimits, type Schedule } from './outbox.ts'
-import type { LockRequester } from './tabs.ts'
+import { nextTask, type OutboxLimits, type Schedule } from './tab/outbox.ts'
+import type { LockRequester } from './tab/registry.ts'
 import type { Transports } from './transports/transport.ts'
-import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './send-queue.ts'
-import type { HubLimits } from './quotas.ts'
+import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './connection/send-queue.ts'
+import type { HubLimits } from './tab/quotas.ts'
 
 /**
  * The tab's callbacks as the hub calls them (a Comlink remote in the worker).
@@ -67,7 +67,7 @@ export interface HubOptions {
   maxRetryFloorMs?: number
   /** How far one tab may fall behind before its backlog is dropped for one resync. */
   outbox?: OutboxLimits
-  /** Channels and topics per tab, user connections per hub (see `worker/quotas.ts`). */
+  /** Channels and topics per tab, user connections per hub (see `worker/tab/quotas.ts`). */
   limits?: Partial<HubLimits>
   /**
    * Where hubs of this app (one worker name, any script URL) meet, to hand tabs over to the newest

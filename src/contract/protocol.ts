@@ -219,7 +219,7 @@ export interface HubStats {
 }
 
 /**
- * The worker's API, one instance per connected tab (`worker/session.ts`). The tab exposes its
+ * The worker's API, one instance per connected tab (`worker/tab/session.ts`). The tab exposes its
  * {@link TabSink} on the same endpoint (Comlink in both directions), so nothing is transferred and
  * the endpoint may be a MessagePort, a Worker or a per-tab BroadcastChannel address.
  */

@@ -5,7 +5,7 @@
  */
 import { type Clock, withTimeout } from '../contract/clock.ts'
 import { RelayError } from '../contract/errors.ts'
-import { canSeal } from './seal.ts'
+import { canSeal } from '../contract/seal.ts'
 import { lazyLink } from './lazy.ts'
 import type { HostEnv } from './tab-host.ts'
 import { createWorker, linkTo, openHub, terminate, type HubLink, type HubWorker, type WorkerKind } from './worker.ts'

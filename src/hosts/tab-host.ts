@@ -3,7 +3,7 @@
  * worker script URL and name, as for a SharedWorker) elect one host with a Web Lock (queued, so
  * the next tab takes over tens of ms after the host closes, crashes or navigates away); the host
  * runs the hub in a dedicated Worker, and every tab reaches it over the app's BroadcastChannel on
- * an address of its own, its traffic sealed for that host (./seal.ts). A tab believes an
+ * an address of its own, its traffic sealed for that host (src/contract/seal.ts). A tab believes an
  * announcement only from the holder of the election lock, whose liveness lock names the key's
  * fingerprint. A tab learns of the host's end from the host's liveness lock or from a new host's
  * announcement, and recovers at once; a hidden host hands the role to a visible tab that asks.
@@ -13,12 +13,12 @@ import { RelayError } from '../contract/errors.ts'
 import { randomId } from '../contract/ids.ts'
 import { relayErrorsOn } from '../contract/replies.ts'
 import type { HubApi } from '../contract/protocol.ts'
-import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Control, type HostAnnouncement } from './broadcast.ts'
+import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Control, type HostAnnouncement } from '../contract/broadcast.ts'
 import { documentSignal, type PageSignal } from './page-signal.ts'
 import { HandoverOffers } from './handover.ts'
 import { HostWatch, startHosting, type Hosting, type HostLocks } from './hosting.ts'
 import { Spare } from './spare.ts'
-import { canSeal, linkCipher, makeKeyPair, sharedSecret, type KeyPair } from './seal.ts'
+import { canSeal, linkCipher, makeKeyPair, sharedSecret, type KeyPair } from '../contract/seal.ts'
 import { hostName, isElected } from './trust.ts'
 import type { HubLink, HubWorker } from './worker.ts'
 

@@ -5,9 +5,9 @@
  * not the lock manager's record of who holds what.
  */
 import { PROTOCOL_VERSION } from '../contract/protocol.ts'
-import type { HostAnnouncement } from './broadcast.ts'
+import type { HostAnnouncement } from '../contract/broadcast.ts'
 import { aliveLock, type HostLocks } from './hosting.ts'
-import { fingerprint } from './seal.ts'
+import { fingerprint } from '../contract/seal.ts'
 
 /**
  * The channel and election lock name of an app (its worker's script URL and name) and this

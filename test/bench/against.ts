@@ -21,7 +21,7 @@ const builds = fileURLToPath(new URL('./out/against-app/', import.meta.url))
 
 /**
  * The page's modules the tabrelay lane never loads: the other contenders, the floor lane and the hubs that import
- * worker internals (`worker/outbox.ts`'s `nextTask`, the per-message schedule), which an older ref
+ * worker internals (`worker/tab/outbox.ts`'s `nextTask`, the per-message schedule), which an older ref
  * may not have. They become a stub, so the ref needs only what the package exports.
  */
 export const LEFT_OUT = ['./pertab.ts', './leader.ts', './tabrelay-microtask.ts', './tabrelay-probe.ts', './tabrelay-tabhost.ts', './floor.ts'] as const

@@ -7,7 +7,7 @@
 import type { Endpoint } from 'comlink'
 import { HUB_METHODS, exposeOnly } from '../../src/contract/surface.ts'
 import type { Hub } from '../hub.ts'
-import { TabSession } from '../session.ts'
+import { TabSession } from '../tab/session.ts'
 import { sinkOn } from './sink-link.ts'
 
 /**

@@ -7,8 +7,8 @@
  */
 import type { Endpoint } from 'comlink'
 import type { Hub } from '../hub.ts'
-import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Envelope, type HostAnnouncement } from '../../src/hosts/broadcast.ts'
-import { fingerprint, linkCipher, makeKeyPair, sharedSecret, type KeyPair, type LinkCipher } from '../../src/hosts/seal.ts'
+import { addressedEndpoint, isHostMessage, type AddressedEndpoint, type ChannelLike, type Envelope, type HostAnnouncement } from '../../src/contract/broadcast.ts'
+import { fingerprint, linkCipher, makeKeyPair, sharedSecret, type KeyPair, type LinkCipher } from '../../src/contract/seal.ts'
 import { acceptTab } from './endpoint.ts'
 
 /** What the host page tells its worker (plain data over `postMessage`). */

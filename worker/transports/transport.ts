@@ -9,7 +9,7 @@
  * them, `reconnect()`, rejoining every topic on the next attempt, pause/resume, the
  * `resync {since}` after a rejoin, presence merging across tabs, the local echo of sends when the
  * server does not echo, the bounded queue of sends made while a topic is not joined
- * (`worker/send-queue.ts`: a transport's `send` is only called on a SUBSCRIBED channel), and the
+ * (`worker/connection/send-queue.ts`: a transport's `send` is only called on a SUBSCRIBED channel), and the
  * size limits of what tabs send. So a transport never retries on
  * its own: when its socket or stream ends, it reports {@link AttemptEvents.closed} once and is done.
  */
@@ -149,7 +149,7 @@ export interface Transport<Spec = unknown> {
   identify(target: ConnectionTarget, token: string | null): string
   /**
    * Whether `offered` should replace `current` as the connection's token (both of this identity).
-   * Absent: `isFresher` (worker/claims.ts): not older by `exp`, then `iat`; `null` never wins.
+   * Absent: `isFresher` (worker/connection/claims.ts): not older by `exp`, then `iat`; `null` never wins.
    */
   prefers?(offered: string | null, current: string | null): boolean
   /**

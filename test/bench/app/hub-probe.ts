@@ -11,7 +11,7 @@ import { nowMs } from './contract.ts'
 import { eachDelivered, frameAt, hopsOf, stamp, stampFrames } from './probe.ts'
 import { serveHub } from '../../../worker/index.ts'
 import type { ChannelHandlers, Transport } from '../../../worker/index.ts'
-import { nextTask } from '../../../worker/outbox.ts'
+import { nextTask } from '../../../worker/tab/outbox.ts'
 import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
 
 stampFrames()

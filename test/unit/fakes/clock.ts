@@ -3,7 +3,7 @@
  * hand, so nothing waits on real time (STYLE §4, TanStack `timeoutManager.ts`).
  */
 import type { Clock } from '../../../src/contract/clock.ts'
-import type { Schedule } from '../../../worker/outbox.ts'
+import type { Schedule } from '../../../worker/tab/outbox.ts'
 
 interface Timer {
   at: number

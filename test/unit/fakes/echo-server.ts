@@ -6,7 +6,7 @@
  * Supabase's shape.
  */
 import type { Json, Subscription } from '../../../src/contract/protocol.ts'
-import { defaultIdentity } from '../../../worker/claims.ts'
+import { defaultIdentity } from '../../../worker/connection/claims.ts'
 import type { ChannelHandlers, OpenOptions, Transport, TransportChannel, TransportConnection } from '../../../worker/transports/transport.ts'
 
 // Every server delivery happens in a later task, as a real socket's would.

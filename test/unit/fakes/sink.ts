@@ -4,7 +4,7 @@
  */
 import type { Delivery, HubOffer, StatusEvent } from '../../../src/contract/protocol.ts'
 import type { HubSink } from '../../../worker/hub.ts'
-import type { LockRequester } from '../../../worker/tabs.ts'
+import type { LockRequester } from '../../../worker/tab/registry.ts'
 import type { SinkLink } from '../../../worker/hosts/sink-link.ts'
 
 type Kind = Delivery['kind']

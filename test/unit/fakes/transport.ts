@@ -8,7 +8,7 @@ import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, 
 import type { Capabilities, ChannelHandlers, CloseReason, OpenOptions, Transport, TransportChannel, TransportConnection } from '../../../worker/transports/transport.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
 import { coversSupabase, mergeSupabase, supabaseKey, type SupabaseSpec } from '../../../worker/transports/supabase/spec.ts'
-import { isFresher, tokenIdentity } from '../../../worker/claims.ts'
+import { isFresher, tokenIdentity } from '../../../worker/connection/claims.ts'
 import { settle } from './clock.ts'
 
 type ChannelSpec = SupabaseSpec

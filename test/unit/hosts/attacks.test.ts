@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Relay } from '../../../src/core/relay.ts'
-import type { Envelope } from '../../../src/hosts/broadcast.ts'
+import type { Envelope } from '../../../src/contract/broadcast.ts'
 import { aliveLock } from '../../../src/hosts/hosting.ts'
-import { makeKeyPair } from '../../../src/hosts/seal.ts'
+import { makeKeyPair } from '../../../src/contract/seal.ts'
 import { hostName } from '../../../src/hosts/trust.ts'
 import { until } from '../client/harness.ts'
 import { Origin, type Tab } from './rig.ts'

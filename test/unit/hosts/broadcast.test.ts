@@ -4,8 +4,8 @@
  */
 import { expose, wrap } from 'comlink'
 import { afterEach, describe, expect, it } from 'vitest'
-import { addressedEndpoint, MAX_QUEUED, type AddressedEndpoint } from '../../../src/hosts/broadcast.ts'
-import { linkCipher, makeKeyPair, sharedSecret } from '../../../src/hosts/seal.ts'
+import { addressedEndpoint, MAX_QUEUED, type AddressedEndpoint } from '../../../src/contract/broadcast.ts'
+import { linkCipher, makeKeyPair, sharedSecret } from '../../../src/contract/seal.ts'
 
 const channels: BroadcastChannel[] = []
 const endpoints: AddressedEndpoint[] = []

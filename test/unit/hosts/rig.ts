@@ -5,7 +5,7 @@
  * a real hub behind the worker-side host code (`followHostOrders`), with the echo transport.
  */
 import { createRelay, type Relay } from '../../../src/core/relay.ts'
-import type { ChannelLike } from '../../../src/hosts/broadcast.ts'
+import type { ChannelLike } from '../../../src/contract/broadcast.ts'
 import type { PageSignal } from '../../../src/hosts/page-signal.ts'
 import { createHub } from '../../../worker/index.ts'
 import { followHostOrders } from '../../../worker/hosts/tab-host.ts'

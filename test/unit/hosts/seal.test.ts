@@ -1,10 +1,10 @@
 /**
- * The tab host's link keys (src/hosts/seal.ts) with Node's WebCrypto: a frame opens once, on its
+ * The tab host's link keys (src/contract/seal.ts) with Node's WebCrypto: a frame opens once, on its
  * own link and direction only; a changed, replayed or foreign frame is dropped, and a forged
  * counter does not block the real ones that follow.
  */
 import { describe, expect, it } from 'vitest'
-import { DROPPED, fingerprint, linkCipher, makeKeyPair, sharedSecret, type KeyPair, type LinkCipher } from '../../../src/hosts/seal.ts'
+import { DROPPED, fingerprint, linkCipher, makeKeyPair, sharedSecret, type KeyPair, type LinkCipher } from '../../../src/contract/seal.ts'
 
 async function pair(tab: KeyPair, host: KeyPair, address = `${tab.fingerprint}:1`): Promise<{ tab: LinkCipher; host: LinkCipher }> {
   const [tabSecret, hostSecret] = await Promise.all([sharedSecret(tab, host.publicKey), sharedSecret(host, tab.publicKey)])

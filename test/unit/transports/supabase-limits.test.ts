@@ -12,7 +12,7 @@ import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase
 import { createHub } from '../../../worker/index.ts'
 import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import type { Hub } from '../../../worker/hub.ts'
-import { TabSession } from '../../../worker/session.ts'
+import { TabSession } from '../../../worker/tab/session.ts'
 import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
 import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { hello } from '../worker/harness.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MOVE_WINDOW_MS } from '../../../worker/move-guard.ts'
+import { MOVE_WINDOW_MS } from '../../../worker/tab/move-guard.ts'
 import { createHarness, jwt, onBroadcast, received, sub, type Harness } from './harness.ts'
 
 const x1 = jwt({ sub: 'user-x', exp: 1_000 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { backoff, DEFAULT_BACKOFF } from '../../../worker/backoff.ts'
+import { backoff, DEFAULT_BACKOFF } from '../../../worker/connection/backoff.ts'
 
 const max = (): number => 0.999_999
 

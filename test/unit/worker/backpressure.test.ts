@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Delivery, HubStats, Json } from '../../../src/contract/protocol.ts'
-import { Outbox, outboxCounters, type OutboxLimits } from '../../../worker/outbox.ts'
+import { Outbox, outboxCounters, type OutboxLimits } from '../../../worker/tab/outbox.ts'
 import { ManualSchedule } from '../fakes/clock.ts'
 import { FakeSink } from '../fakes/sink.ts'
 import { createHarness, hello, onBroadcast, received, sub, type Harness } from './harness.ts'

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type Delivery, type HubOffer } from '../../../src/contract/protocol.ts'
 import { DeployWatch } from '../../../worker/deploys.ts'
-import { MoveGuard } from '../../../worker/move-guard.ts'
+import { MoveGuard } from '../../../worker/tab/move-guard.ts'
 import type { DeployChannel } from '../../../worker/options.ts'
 import { FakeSink } from '../fakes/sink.ts'
 import { createHarness, hello } from './harness.ts'

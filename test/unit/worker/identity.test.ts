@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { claimsOf, defaultIdentity, tokenIdentity } from '../../../worker/claims.ts'
+import { claimsOf, defaultIdentity, tokenIdentity } from '../../../worker/connection/claims.ts'
 import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
 import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { APIKEY, createHarness, jwt, onBroadcast, received, sub, URL } from './harness.ts'

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MAX_TIMER_MS, systemClock } from '../../../src/contract/clock.ts'
 import type { SendResult, TabHello } from '../../../src/contract/protocol.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
-import { TabSession } from '../../../worker/session.ts'
+import { TabSession } from '../../../worker/tab/session.ts'
 import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { createHarness, hello, jwt, onBroadcast, received, sub, type Harness } from './harness.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Delivery } from '../../../src/contract/protocol.ts'
-import { Outbox, outboxCounters, type OutboxCounters, type OutboxLimits } from '../../../worker/outbox.ts'
+import { Outbox, outboxCounters, type OutboxCounters, type OutboxLimits } from '../../../worker/tab/outbox.ts'
 import { ManualSchedule, settle } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, sub, type Harness } from './harness.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveMeta, sameMeta, withoutTab, withTrack, type TabTrack } from '../../../worker/presence.ts'
+import { effectiveMeta, sameMeta, withoutTab, withTrack, type TabTrack } from '../../../worker/topic/tracks.ts'
 import { createHarness, onBroadcast, sub, type Harness } from './harness.ts'
 
 describe('presence merge (pure)', () => {

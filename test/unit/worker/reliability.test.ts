@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { RelayError } from '../../../src/contract/errors.ts'
 import { checkOutgoing, MAX_JSON_DEPTH } from '../../../src/contract/validate.ts'
-import { LOCK_CHECK_MS } from '../../../worker/tabs.ts'
+import { LOCK_CHECK_MS } from '../../../worker/tab/registry.ts'
 import { checkMeta } from '../../../src/contract/validate.ts'
 import { createHarness, hello, jwt, onBroadcast, received, sub, type Harness } from './harness.ts'
 

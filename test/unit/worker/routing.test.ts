@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PostgresFilter, PresenceState } from '../../../src/contract/protocol.ts'
 import { bindingKey } from '../../../src/contract/bindings.ts'
-import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from '../../../worker/routing.ts'
+import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from '../../../worker/topic/listeners.ts'
 import { createHarness, onBroadcast, sub } from './harness.ts'
 
 const insert: PostgresFilter = { event: 'INSERT', schema: 'public', table: 'messages' }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SendResult } from '../../../src/contract/protocol.ts'
-import { SendQueue, sendBytes, type SendQueueLimits } from '../../../worker/send-queue.ts'
+import { SendQueue, sendBytes, type SendQueueLimits } from '../../../worker/connection/send-queue.ts'
 import { ManualClock } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, received, sub } from './harness.ts'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Json, Outgoing, Subscription } from '../../../src/contract/protocol.ts'
 import { SUPABASE_TOPIC_BYTES as MAX_TOPIC_BYTES } from '../../../worker/transports/supabase/index.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
-import { TabSession } from '../../../worker/session.ts'
+import { TabSession } from '../../../worker/tab/session.ts'
 import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { createHarness, hello, onBroadcast, received, sub, type Harness } from './harness.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Heartbeat } from '../../../src/contract/protocol.ts'
-import { elect } from '../../../worker/tabs.ts'
+import { elect } from '../../../worker/tab/registry.ts'
 import { createHarness, jwt, onBroadcast, sub, type Harness } from './harness.ts'
 
 const visible: Heartbeat = { visibility: 'visible', focused: false, hasLock: true }

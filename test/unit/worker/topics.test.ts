@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PostgresFilter } from '../../../src/contract/protocol.ts'
-import { TopicTable, type TopicEntry } from '../../../worker/topics.ts'
+import { TopicTable, type TopicEntry } from '../../../worker/topic/table.ts'
 import { mergeSupabase, type SupabaseSpec } from '../../../worker/transports/supabase/spec.ts'
 import { FakeNetwork } from '../fakes/transport.ts'
 import { ManualClock } from '../fakes/clock.ts'

@@ -7,7 +7,7 @@
  */
 import { systemClock } from '../../../src/contract/clock.ts'
 import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
-import { defaultIdentity } from '../../claims.ts'
+import { defaultIdentity } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
 import { SseAttempt, type SseSpec } from './attempt.ts'
 import { resolveOptions, type ResolvedSseOptions, type SseTransportOptions } from './options.ts'

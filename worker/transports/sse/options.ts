@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { ConnectionTarget, Json } from '../../../src/contract/protocol.ts'
-import type { IdentityClaim } from '../../claims.ts'
+import type { IdentityClaim } from '../../connection/claims.ts'
 import { decodeEvent, encodeEvent, type Decoded, type StreamEvent } from './codec.ts'
 
 /**
@@ -61,7 +61,7 @@ export interface SseTransportOptions {
   maxIdleTopics?: number
   /**
    * The JWT claim(s) naming the user when the tab gives no explicit `identity`, tried in order.
-   * Default `['user_id', 'sub']`, as the WebSocket transport (see worker/claims.ts).
+   * Default `['user_id', 'sub']`, as the WebSocket transport (see worker/connection/claims.ts).
    */
   identityClaim?: IdentityClaim
   fetch?: typeof fetch

@@ -4,7 +4,7 @@
  * closes, the attempt reports it once and tears the client down; the hub backs off and opens the
  * next attempt, rejoining every topic there.
  */
-import type { IdentityClaim } from '../../claims.ts'
+import type { IdentityClaim } from '../../connection/claims.ts'
 import { RealtimeClient } from '@supabase/realtime-js'
 import type { OpenOptions, TransportChannel, TransportConnection, ChannelHandlers } from '../transport.ts'
 import { SupabaseChannel } from './channel.ts'

@@ -6,7 +6,7 @@
  * a socket's own broadcasts.
  */
 import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
-import { isFresher, tokenIdentity, type IdentityRule } from '../../claims.ts'
+import { isFresher, tokenIdentity, type IdentityRule } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
 import { SupabaseAttempt, type SupabaseTransportOptions } from './attempt.ts'
 import { coversSupabase, mergeSupabase, supabaseKey, type SupabaseSpec } from './spec.ts'

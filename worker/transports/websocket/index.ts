@@ -6,7 +6,7 @@
  */
 import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
 import { systemClock } from '../../../src/contract/clock.ts'
-import { defaultIdentity, type IdentityRule } from '../../claims.ts'
+import { defaultIdentity, type IdentityRule } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
 import { WebSocketAttempt, type WebSocketSpec } from './attempt.ts'
 import { resolveOptions, type WebSocketSettings, type WebSocketTransportOptions } from './options.ts'

@@ -6,7 +6,7 @@
 import type { ConnectionTarget, Json } from '../../../src/contract/protocol.ts'
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { Capabilities } from '../transport.ts'
-import type { IdentityClaim } from '../../claims.ts'
+import type { IdentityClaim } from '../../connection/claims.ts'
 
 /**
  * One incoming frame as the hub delivers it: `topic` absent or `null` = the user topic.
@@ -86,7 +86,7 @@ export interface WebSocketTransportOptions {
   /**
    * The JWT claim(s) naming the user when the tab gives no explicit `identity`, tried in order.
    * Default `['user_id', 'sub']`: Django SimpleJWT writes `user_id` (an integer), most other issuers
-   * `sub`. A token without any of them is its own identity (see worker/claims.ts).
+   * `sub`. A token without any of them is its own identity (see worker/connection/claims.ts).
    */
   identityClaim?: IdentityClaim
   /** Overrides of the defaults (no presence, postgres, private topics or acks; 256/64/1 MB limits). */

@@ -2,8 +2,8 @@
  * Asking tabs for a fresh token when the hub resumes, rejoins or admits a tab: the identity's
  * leader first (the visible tab the user works in), then the others, each with a deadline.
  */
-import { type Clock, withTimeout } from '../src/contract/clock.ts'
-import type { HubSink } from './options.ts'
+import { type Clock, withTimeout } from '../../src/contract/clock.ts'
+import type { HubSink } from '../options.ts'
 
 /**
  * Returns the first tab's answer that `accepts` takes (with that tab's id), or `null` when none does.

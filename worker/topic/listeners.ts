@@ -2,8 +2,8 @@
  * Which of a topic's subscriptions an event is for, as pure functions over plain data. The hub
  * routes here so a tab receives only what one of its channels listens to.
  */
-import type { Binding, Subscription } from '../src/contract/protocol.ts'
-import { bindingKey, eventMatches, systemMatches } from '../src/contract/bindings.ts'
+import type { Binding, Subscription } from '../../src/contract/protocol.ts'
+import { bindingKey, eventMatches, systemMatches } from '../../src/contract/bindings.ts'
 
 /** A subscription with the tab it lives in. */
 export interface TopicSub {

@@ -6,9 +6,9 @@
  * (full) or its connection closed. Nothing is written twice and nothing is dropped silently.
  * Each tab holds at most its share of it, so one tab flooding sends cannot make another's time out.
  */
-import type { Clock } from '../src/contract/clock.ts'
-import { RelayError } from '../src/contract/errors.ts'
-import type { SendResult } from '../src/contract/protocol.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import { RelayError } from '../../src/contract/errors.ts'
+import type { SendResult } from '../../src/contract/protocol.ts'
 
 /**
  * How much may wait, in all and per tab. Keep `maxAgeMs` below the tabs' `callTimeoutMs`, so a

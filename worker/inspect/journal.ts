@@ -4,7 +4,7 @@
  * identity it belongs to, so one user's panel never sees another's. Only rare events are recorded
  * (never a message), a small object each; a hub built without devtools keeps none.
  */
-import type { JournalEntry, JournalEvent } from '../src/contract/inspect.ts'
+import type { JournalEntry, JournalEvent } from '../../src/contract/inspect.ts'
 
 /** Entries a hub keeps by default: enough for minutes of a flapping connection. */
 export const JOURNAL_SIZE = 500

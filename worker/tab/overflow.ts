@@ -5,7 +5,7 @@
  * resync cannot restore it. When the tab catches up it gets that state and then ONE `resync` per
  * affected subscription that listens to resync, so memory stays bounded by the subscriptions.
  */
-import type { Delivery } from '../src/contract/protocol.ts'
+import type { Delivery } from '../../src/contract/protocol.ts'
 
 /** A delivery waiting in an outbox: when the hub handed it over, and its size once it is held. */
 export interface Held {

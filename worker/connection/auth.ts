@@ -6,12 +6,12 @@
  * tab, for a fresh token, and admits it once they agree; failing that, the server judges the held
  * tab's token (a trial, or a new attempt), at most once per {@link CHECK_INTERVAL_MS}.
  */
-import type { Clock } from '../src/contract/clock.ts'
-import type { ChannelStatus, WireError } from '../src/contract/protocol.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import type { ChannelStatus, WireError } from '../../src/contract/protocol.ts'
 import { Admission, type CatchUp } from './admission.ts'
 import { isFresher } from './claims.ts'
 import { TokenKeeper } from './tokens.ts'
-import type { StatusDetail, Transport } from './transports/transport.ts'
+import type { StatusDetail, Transport } from '../transports/transport.ts'
 
 /**
  * How often a held tab's token may be shown to the server to be judged (see {@link ConnectionAuth}).

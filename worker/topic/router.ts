@@ -2,12 +2,12 @@
  * Turns what a server channel reports into deliveries for the tabs that listen, and keeps each
  * topic's status, presence and `since` current for tabs that arrive late.
  */
-import type { ChannelStatus, Delivery, Json, WireError } from '../src/contract/protocol.ts'
-import type { Clock } from '../src/contract/clock.ts'
-import type { ChannelHandlers, TransportChannel } from './transports/transport.ts'
-import type { TopicEntry } from './topics.ts'
-import type { CatchUp } from './admission.ts'
-import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'
+import type { ChannelStatus, Delivery, Json, WireError } from '../../src/contract/protocol.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import type { ChannelHandlers, TransportChannel } from '../transports/transport.ts'
+import type { TopicEntry } from './table.ts'
+import type { CatchUp } from '../connection/admission.ts'
+import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
 
 /** What the router needs from its connection. */
 export interface RouterDeps {

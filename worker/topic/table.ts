@@ -3,11 +3,11 @@
  * server join; the last one leaving triggers the leave only after a linger, so a reload or a quick
  * remount does not leave and rejoin (nanostores `STORE_UNMOUNT_DELAY`).
  */
-import type { ChannelStatus, Json, PresenceState, Subscription, WireError } from '../src/contract/protocol.ts'
-import type { Clock } from '../src/contract/clock.ts'
-import type { Transport, TransportChannel } from './transports/transport.ts'
-import type { TabTrack } from './presence.ts'
-import type { TopicSub } from './routing.ts'
+import type { ChannelStatus, Json, PresenceState, Subscription, WireError } from '../../src/contract/protocol.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import type { Transport, TransportChannel } from '../transports/transport.ts'
+import type { TabTrack } from './tracks.ts'
+import type { TopicSub } from './listeners.ts'
 
 /** One server topic with everything the hub knows about it. */
 export interface TopicEntry {

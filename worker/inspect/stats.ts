@@ -1,10 +1,10 @@
 /**
  * `stats()`: a dozen counters of the hub for one identity.
  */
-import type { HubStats } from '../src/contract/protocol.ts'
-import type { Connection } from './connection.ts'
-import type { OutboxCounters } from './outbox.ts'
-import type { TabRegistry } from './tabs.ts'
+import type { HubStats } from '../../src/contract/protocol.ts'
+import type { Connection } from '../connection/connection.ts'
+import type { OutboxCounters } from '../tab/outbox.ts'
+import type { TabRegistry } from '../tab/registry.ts'
 
 /**
  * `stats()`'s counters for one identity: its tabs and topics; sockets and counters of the worker.

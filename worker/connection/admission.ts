@@ -7,10 +7,10 @@
  * tracks wait for admission. Admission ends with a catch-up: each channel's status, presence and a
  * `resync`. A tab stays admitted while it stays on the connection.
  */
-import type { Clock } from '../src/contract/clock.ts'
-import type { ChannelSnapshot, Delivery } from '../src/contract/protocol.ts'
-import { RelayError } from '../src/contract/errors.ts'
-import type { TopicEntry } from './topics.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import type { ChannelSnapshot, Delivery } from '../../src/contract/protocol.ts'
+import { RelayError } from '../../src/contract/errors.ts'
+import type { TopicEntry } from '../topic/table.ts'
 
 interface TabState {
   token: string | null

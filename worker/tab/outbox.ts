@@ -11,7 +11,7 @@
  * deliveries without end: past `windowBatches` unanswered calls the outbox holds them, past
  * `maxQueued`/`maxQueuedBytes` it drops the backlog and the tab gets one resync once it answers.
  */
-import type { Delivery, HubStats } from '../src/contract/protocol.ts'
+import type { Delivery, HubStats } from '../../src/contract/protocol.ts'
 import { Overflow, type Held } from './overflow.ts'
 
 /** Schedules `fn` in a later task; returns nothing (batches are never cancelled). */

@@ -2,11 +2,11 @@
  * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
  * always knows the caller and a tab can only act for itself.
  */
-import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
-import { RelayError } from '../src/contract/errors.ts'
-import type { Hub } from './hub.ts'
-import type { SinkLink } from './hosts/sink-link.ts'
-import { checkHeartbeat, checkHello, checkIdentity, checkMeta, checkOutgoing, checkSubscription, checkToken } from '../src/contract/validate.ts'
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../../src/contract/protocol.ts'
+import { RelayError } from '../../src/contract/errors.ts'
+import type { Hub } from '../hub.ts'
+import type { SinkLink } from '../hosts/sink-link.ts'
+import { checkHeartbeat, checkHello, checkIdentity, checkMeta, checkOutgoing, checkSubscription, checkToken } from '../../src/contract/validate.ts'
 
 function text(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new RelayError('bad-input', `${what} must be a non-empty string`)

@@ -6,7 +6,7 @@
  * the events that left the worker for it; after a move, the new connection's events to it during a short window
  * are compared with what the old one sent, and a copy is dropped once per copy sent.
  */
-import type { Delivery } from '../src/contract/protocol.ts'
+import type { Delivery } from '../../src/contract/protocol.ts'
 
 /** How long an event on one socket may trail the same event on another (both on one server). */
 export const MOVE_WINDOW_MS = 2_000

@@ -1,11 +1,11 @@
 /**
  * Keeps the server's presence for one connection in line with its tabs' `track()` calls (merged by
- * the pure rules of `presence.ts`): one meta per user and topic, re-sent after every rejoin.
+ * the pure rules of `tracks.ts`): one meta per user and topic, re-sent after every rejoin.
  */
-import type { Json, SendResult } from '../src/contract/protocol.ts'
-import { effectiveMeta, sameMeta, withoutTab, withTrack } from './presence.ts'
-import type { TopicEntry } from './topics.ts'
-import type { TransportChannel } from './transports/transport.ts'
+import type { Json, SendResult } from '../../src/contract/protocol.ts'
+import { effectiveMeta, sameMeta, withoutTab, withTrack } from './tracks.ts'
+import type { TopicEntry } from './table.ts'
+import type { TransportChannel } from '../transports/transport.ts'
 
 /** Resolves with the topic's channel once it is joined, or `null` when it is not in time. */
 export type WhenJoined = (entry: TopicEntry) => Promise<TransportChannel | null>

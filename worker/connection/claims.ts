@@ -12,7 +12,7 @@
  * - no token is `anon`, and so is a JWT whose `role` is `anon` without a candidate claim, where the
  *   transport says such a key is anonymous (Supabase's anon key).
  */
-import type { ConnectionTarget } from '../src/contract/protocol.ts'
+import type { ConnectionTarget } from '../../src/contract/protocol.ts'
 
 /**
  * The claim(s) naming the user, tried in order; the first the token carries decides.

@@ -14,8 +14,8 @@
  * - `null` and older tokens (`exp`, then `iat`; the transport's `prefers`) never replace a newer one.
  * *Proven* tokens (accepted, or given by a tab admitted already) decide which tabs get events.
  */
-import type { Clock } from '../src/contract/clock.ts'
-import { RelayError } from '../src/contract/errors.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import { RelayError } from '../../src/contract/errors.ts'
 import { tokenDigest } from './claims.ts'
 
 /**

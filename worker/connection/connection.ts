@@ -3,17 +3,17 @@
  * status and token, pause/resume and retry. One per (transport, endpoint, identity); each new
  * attempt joins every topic again (the router reports `resync`). Only admitted tabs get its events.
  */
-import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../src/contract/protocol.ts'
-import type { Clock } from '../src/contract/clock.ts'
-import { RelayError, toWire } from '../src/contract/errors.ts'
-import { TopicTable, type TopicEntry } from './topics.ts'
-import { ChannelRouter } from './router.ts'
-import { PresenceKeeper } from './tracking.ts'
+import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import { RelayError, toWire } from '../../src/contract/errors.ts'
+import { TopicTable, type TopicEntry } from '../topic/table.ts'
+import { ChannelRouter } from '../topic/router.ts'
+import { PresenceKeeper } from '../topic/presence-keeper.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
 import { ConnectionAuth, type TokenAnswer } from './auth.ts'
 import { notAdmitted } from './admission.ts'
 import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
-import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from './transports/transport.ts'
+import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
 
 /** What a connection needs from the hub. */
 export interface ConnectionDeps {

@@ -5,10 +5,10 @@
  * with a `bad-input` (or `unsupported`) that names the limit and the option that raises it; the
  * connection and the other tabs carry on.
  */
-import { RelayError } from '../src/contract/errors.ts'
-import { checkSendFor, checkSubscriptionFor, checkTrackFor } from '../src/contract/limits.ts'
-import type { ConnectionTarget, Json, Outgoing, Subscription } from '../src/contract/protocol.ts'
-import type { Transport } from './transports/transport.ts'
+import { RelayError } from '../../src/contract/errors.ts'
+import { checkSendFor, checkSubscriptionFor, checkTrackFor } from '../../src/contract/limits.ts'
+import type { ConnectionTarget, Json, Outgoing, Subscription } from '../../src/contract/protocol.ts'
+import type { Transport } from '../transports/transport.ts'
 
 /**
  * The hub's own limits (`HubOptions.limits`); each has a generous default.

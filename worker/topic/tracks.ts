@@ -5,7 +5,7 @@
  * Rule: the most recent `track()` of any live tab wins; when that tab untracks or goes away, the
  * most recent remaining tab's meta takes over; when no tab tracks, the user is untracked.
  */
-import type { Json } from '../src/contract/protocol.ts'
+import type { Json } from '../../src/contract/protocol.ts'
 
 /** One tab's tracked meta and when it was tracked (a monotonic sequence number). */
 export interface TabTrack {

@@ -2,8 +2,8 @@
  * The tab registry: which tabs are alive (close-signal locks, heartbeat deadlines), which are
  * visible, and which one leads each identity.
  */
-import type { Clock } from '../src/contract/clock.ts'
-import type { Heartbeat, Visibility } from '../src/contract/protocol.ts'
+import type { Clock } from '../../src/contract/clock.ts'
+import type { Heartbeat, Visibility } from '../../src/contract/protocol.ts'
 
 /** What the registry knows of a tab. */
 export interface TabInfo {

@@ -3,12 +3,12 @@
  * connection, topics and journal entries go in, and nothing that carries a token or a payload
  * (see `src/contract/inspect.ts`).
  */
-import type { HubInspection, InspectedTab, InspectedTopic } from '../src/contract/inspect.ts'
-import { PROTOCOL_VERSION, type ConnectionTarget } from '../src/contract/protocol.ts'
-import type { Connection } from './connection.ts'
+import type { HubInspection, InspectedTab, InspectedTopic } from '../../src/contract/inspect.ts'
+import { PROTOCOL_VERSION, type ConnectionTarget } from '../../src/contract/protocol.ts'
+import type { Connection } from '../connection/connection.ts'
 import type { Journal } from './journal.ts'
-import type { Outbox } from './outbox.ts'
-import type { TabRegistry } from './tabs.ts'
+import type { Outbox } from '../tab/outbox.ts'
+import type { TabRegistry } from '../tab/registry.ts'
 
 /** What the hub shows the inspector: read only. */
 export interface InspectView {

@@ -4,7 +4,7 @@
  * up for `minUptimeMs` (partysocket's `minUptime`), so a server that accepts and drops at once
  * still backs off.
  */
-import { clampMs, type Clock } from '../src/contract/clock.ts'
+import { clampMs, type Clock } from '../../src/contract/clock.ts'
 import { backoff } from './backoff.ts'
 
 /** A scheduled retry: which attempt it is and when it runs. */
