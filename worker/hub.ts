@@ -197,10 +197,11 @@ export class Hub {
     const link = this.#tabs.get(tabId)
     if (!link) return
     this.#note(link.identity, 'tab-removed', tabId, reason)
+    // Its topics linger by the rule that still counts this tab (the last tab's reload keeps them).
+    this.#connections.get(link.identity)?.removeTab(tabId)
     this.#tabs.delete(tabId)
     link.outbox.discard()
     quietly(() => link.release())
-    this.#connections.get(link.identity)?.removeTab(tabId)
     this.#registry.remove(tabId)
     if (this.#registry.list(link.identity).length > 0) return
     // Outlive the last tab briefly, so reloading the only tab keeps the connection; once a newer
@@ -211,14 +212,11 @@ export class Hub {
 
   #connection(identity: string, hello: TabHello): Connection {
     const existing = this.#connections.get(identity)
-    if (existing) {
-      existing.topics.lingerMs = hello.lingerMs
-      return existing
-    }
+    if (existing) return existing
     const isCurrent = (): boolean => this.#connections.get(identity) === connection
     const connection = new Connection({
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
-      random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
+      random: this.#options.random, lingerMs: () => this.#lingerOf(identity), minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
       sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs,
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
@@ -281,6 +279,13 @@ export class Hub {
       throw new RelayError('unsupported', `this worker serves no '${target.transport}' transport (it serves: ${served}); add it to serveHub({ transports })`)
     }
     return transport
+  }
+
+  /** Topics of a user outlive their last subscription by the longest linger any of its tabs asked for. */
+  #lingerOf(identity: string): number {
+    let ms = 0
+    this.#eachTab(identity, (link) => { ms = Math.max(ms, link.hello.lingerMs) })
+    return ms
   }
 
   #eachTab(identity: string, fn: (link: TabLink, tabId: string) => void): void {

@@ -32,7 +32,7 @@ export interface ClientOptions {
   heartbeatIntervalMs?: number
   /** Every call to the hub fails with `timeout` after this long. Default 10 000. */
   callTimeoutMs?: number
-  /** Keep a server subscription this long after its last listener left. Default 1 000. */
+  /** Keep a server subscription this long after its last listener left (the hub uses the longest of the user's open tabs). Default 1 000. */
   lingerMs?: number
   clock?: Clock
   /** For tests; a random id otherwise. */

@@ -10,7 +10,7 @@
 import type { Clock } from '../../src/contract/clock.ts'
 import type { ChannelSnapshot, Delivery } from '../../src/contract/protocol.ts'
 import { RelayError } from '../../src/contract/errors.ts'
-import type { TopicEntry } from '../topic/table.ts'
+import type { Topic } from '../topic/topic.ts'
 
 interface TabState {
   token: string | null
@@ -103,7 +103,7 @@ export class Admission {
   }
 
   /** A channel's state for a tab joining it: a held tab learns neither its presence nor that it is joined. */
-  snapshot(tabId: string, entry: TopicEntry): ChannelSnapshot {
+  snapshot(tabId: string, entry: Topic): ChannelSnapshot {
     const isHeld = !this.admits(tabId)
     const snapshot: ChannelSnapshot = { status: isHeld && entry.status === 'SUBSCRIBED' ? 'joining' : entry.status, presence: isHeld ? {} : entry.presence }
     if (entry.error) snapshot.error = entry.error

@@ -6,7 +6,8 @@
 import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import { RelayError, toWire } from '../../src/contract/errors.ts'
-import { TopicTable, type TopicEntry } from '../topic/table.ts'
+import { TopicTable } from '../topic/table.ts'
+import type { Topic } from '../topic/topic.ts'
 import { ChannelRouter } from '../topic/router.ts'
 import { PresenceKeeper } from '../topic/presence-keeper.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
@@ -21,7 +22,8 @@ export interface ConnectionDeps {
   transport: Transport
   clock: Clock
   random: () => number
-  lingerMs: number
+  /** How long a topic outlives its last subscription: read each time one goes (a rule over the tabs). */
+  lingerMs(): number
   /** A connection must stay up this long before the retry attempt count resets. */
   minUptimeMs: number
   /** How long a track waits for the channel to be joined. */
@@ -47,7 +49,7 @@ export class Connection {
   readonly #router: ChannelRouter
   readonly #presence: PresenceKeeper
   readonly #retry: RetryLoop
-  readonly #queue: SendQueue<TopicEntry>
+  readonly #queue: SendQueue<Topic>
   /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
   readonly #memory = new Map<string, Json>()
   #attempt: TransportConnection<unknown> | null = null
@@ -61,20 +63,20 @@ export class Connection {
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     this.#router = new ChannelRouter({ clock: deps.clock, deliver: (tabId, delivery) => this.#auth.admission.route(tabId, delivery, deps.deliver) })
-    this.#presence = new PresenceKeeper((entry) => this.#router.whenSubscribed(entry, this.#deps.joinWaitMs))
+    this.#presence = new PresenceKeeper((topic) => topic.whenJoined(deps.clock, deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
       close: (entry) => { this.#queue.fail(entry.key); this.#drop(entry) },
-    }, deps.transport, deps.clock, deps.lingerMs)
+    }, deps.transport, deps.clock, () => deps.lingerMs())
     this.#auth = new ConnectionAuth({ token, transport: deps.transport, clock: deps.clock, trialMs: deps.tokenTrialMs }, {
       attempt: () => this.#attempt,
       catchUp: (tabId, catchUp) => { for (const entry of this.topics.entries()) this.#router.catchUp(entry, tabId, catchUp) },
       askToken: deps.askToken,
       reshow: () => { void this.#stopAttempt(); void this.#start('reconnecting', false) },
-      isJoined: () => [...this.topics.entries()].some((entry) => entry.status === 'SUBSCRIBED' && entry.channel !== null),
+      isJoined: () => [...this.topics.entries()].some((topic) => topic.isJoined),
       reopenRefused: () => { for (const entry of this.topics.entries()) if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) } },
     })
   }
@@ -107,7 +109,7 @@ export class Connection {
   leave(tabId: string, subId: string): void {
     const entry = this.topics.find(tabId, subId)
     this.topics.remove(tabId, subId)
-    if (entry && ![...entry.subs.values()].some((s) => s.tabId === tabId)) this.#presence.forgetTab(entry, tabId)
+    if (entry && !entry.hasTab(tabId)) this.#presence.forgetTab(entry, tabId)
   }
 
   /** Forgets everything of a tab: its channels and its presence. */
@@ -127,18 +129,18 @@ export class Connection {
     const entry = this.#entryOf(tabId, subId)
     const payload = message.payload ?? {}
     const { capabilities } = this.#deps.transport
-    const ack = capabilities.acks && (message.ack ?? entry.subs.get(`${tabId}/${subId}`)?.sub.config.broadcast?.ack === true)
-    const write = (target: TopicEntry): Promise<SendResult> => {
+    const ack = capabilities.acks && (message.ack ?? entry.subOf(tabId, subId)?.config.broadcast?.ack === true)
+    const write = (target: Topic): Promise<SendResult> => {
       if (!target.channel) return Promise.resolve('timed out')
       if (!admission.admits(tabId)) return Promise.reject(notAdmitted())
-      target.sent += 1
+      target.countSent()
       if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
       // An ack lost with its socket leaves the send's fate unknown: 'timed out', as supabase-js
       // says (never an error an app would retry on, duplicating it). Without an ack: 'ok' once written.
       const { promise: lost } = this.#attemptEnded
       return Promise.race([target.channel.send(message.event, payload, ack), lost])
     }
-    if (entry.status !== 'SUBSCRIBED' || !entry.channel) return this.#queue.push(entry.key, sendBytes(message.event, payload), write, tabId)
+    if (!entry.isJoined) return this.#queue.push(entry.key, sendBytes(message.event, payload), write, tabId)
     // Whatever still waits for this topic goes first: order is kept per topic.
     this.#queue.flush(entry.key, entry)
     return write(entry)
@@ -234,30 +236,26 @@ export class Connection {
     this.#attemptEnded.end()
     this.#auth.tokens.closed()
     this.#isOpen = false
-    for (const entry of this.topics.entries()) { entry.channel = null; entry.status = 'joining' }
+    for (const topic of this.topics.entries()) topic.detach()
     await attempt?.close().catch(() => undefined)
   }
 
-  #open(entry: TopicEntry): void {
+  #open(entry: Topic): void {
     const attempt = this.#attempt
     if (!attempt || !this.topics.has(entry) || entry.channel) return
-    entry.status = 'joining'
     let channel: TransportChannel | null = null
-    const isCurrent = (): boolean => channel !== null && entry.channel === channel
+    const isCurrent = (): boolean => entry.isCurrent(channel)
     const routed = this.#router.handlers(entry, isCurrent, () => {
       this.#queue.flush(entry.key, entry)
-      this.#presence.rejoined(entry)
+      entry.retrack()
     })
     const handlers: ChannelHandlers = { ...routed, status: this.#auth.watch(routed.status, isCurrent) }
     channel = attempt.join(entry.key, entry.spec, handlers)
-    entry.channel = channel
+    entry.attach(channel)
   }
 
-  #drop(entry: TopicEntry): void {
-    const channel = entry.channel
-    entry.channel = null
-    entry.status = 'joining'
-    void channel?.close().catch(() => undefined)
+  #drop(entry: Topic): void {
+    void entry.detach()?.close().catch(() => undefined)
   }
 
   #onOpen(): void {
@@ -283,7 +281,7 @@ export class Connection {
     await this.#auth.refresh().catch((error: unknown) => this.#setStatus({ ...this.#status, error: toWire(error) }))
   }
 
-  #entryOf(tabId: string, subId: string): TopicEntry {
+  #entryOf(tabId: string, subId: string): Topic {
     const entry = this.topics.find(tabId, subId)
     if (!entry) throw new RelayError('bad-input', `channel ${subId} is not subscribed; call subscribe() first`)
     return entry

@@ -4,8 +4,8 @@
  */
 import type { ChannelStatus, Delivery, Json, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
-import type { ChannelHandlers, TransportChannel } from '../transports/transport.ts'
-import type { TopicEntry } from './table.ts'
+import type { ChannelHandlers } from '../transports/transport.ts'
+import type { Topic } from './topic.ts'
 import type { CatchUp } from '../connection/admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
 
@@ -15,31 +15,32 @@ export interface RouterDeps {
   deliver(tabId: string, delivery: Delivery): void
 }
 
-type Waiter = (channel: TransportChannel | null) => void
-
-/** Routes one connection's channel events to tabs. */
+/**
+ * Routes one connection's channel events to tabs.
+ * @example
+ * const router = new ChannelRouter({ clock, deliver: (tabId, delivery) => outboxOf(tabId).push(delivery) })
+ * const handlers = router.handlers(topic, () => topic.isCurrent(channel), () => flushSends(topic))
+ */
 export class ChannelRouter {
   readonly #deps: RouterDeps
-  readonly #waiters = new WeakMap<TopicEntry, Set<Waiter>>()
 
   constructor(deps: RouterDeps) {
     this.#deps = deps
   }
 
   /** Handlers for one server channel of `entry`; events of a replaced channel are dropped. */
-  handlers(entry: TopicEntry, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
+  handlers(entry: Topic, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
     return {
       status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
       broadcast: (event, payload, meta) => {
         if (!isCurrent()) return
-        this.#touch(entry)
-        entry.received += 1
+        entry.arrived(this.#deps.clock.now())
         this.#send(entry, wantsBroadcast(event), (subIds) =>
           meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
       },
       presence: (event, detail) => {
         if (!isCurrent()) return
-        entry.presence = detail.state
+        entry.setPresence(detail.state)
         this.#send(entry, wantsPresence, (subIds) => ({
           kind: 'presence', subIds, event, state: detail.state,
           ...(detail.key === undefined ? {} : { key: detail.key }),
@@ -50,8 +51,7 @@ export class ChannelRouter {
       },
       postgres: (keys, payload) => {
         if (!isCurrent()) return
-        this.#touch(entry)
-        entry.received += 1
+        entry.arrived(this.#deps.clock.now())
         this.#send(entry, wantsChange(new Set(keys)), (subIds) => ({ kind: 'postgres_changes', subIds, bindingKeys: keys, payload }))
       },
       system: (payload) => {
@@ -65,8 +65,8 @@ export class ChannelRouter {
    * sender, which every tab shares): every other channel on the topic gets it once, the sending
    * channel only when it asked for `self`.
    */
-  echo(entry: TopicEntry, tabId: string, subId: string, event: string, payload: Json): void {
-    this.#touch(entry)
+  echo(entry: Topic, tabId: string, subId: string, event: string, payload: Json): void {
+    entry.echoed(this.#deps.clock.now())
     const matches = wantsBroadcast(event)
     this.#send(entry, (item) => matches(item) && (item.tabId !== tabId || item.sub.subId !== subId || item.sub.config.broadcast?.self === true),
       (subIds) => ({ kind: 'broadcast', subIds, event, payload }))
@@ -76,10 +76,10 @@ export class ChannelRouter {
    * Brings a tab admitted just now (admission.ts) up to date on `entry`: the channel's status, its
    * presence and the `resync` the tab is owed (at `SUBSCRIBED` when the topic is still joining).
    */
-  catchUp(entry: TopicEntry, tabId: string, catchUp: CatchUp): void {
+  catchUp(entry: Topic, tabId: string, catchUp: CatchUp): void {
     const mine = (item: TopicSub): boolean => item.tabId === tabId
     if (entry.status === 'joining') {
-      if (catchUp.resync) for (const item of entry.subs.values()) if (mine(item)) item.owesResync = true
+      if (catchUp.resync) entry.oweResync(tabId)
       return
     }
     const { status, error } = entry
@@ -92,48 +92,24 @@ export class ChannelRouter {
     this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
   }
 
-  /** Resolves with the channel once the topic is joined, or `null` after `ms`. */
-  whenSubscribed(entry: TopicEntry, ms: number): Promise<TransportChannel | null> {
-    if (entry.status === 'SUBSCRIBED' && entry.channel) return Promise.resolve(entry.channel)
-    return new Promise((resolve) => {
-      const waiters = this.#waiters.get(entry) ?? new Set<Waiter>()
-      this.#waiters.set(entry, waiters)
-      const cancel = this.#deps.clock.setTimeout(() => { waiters.delete(waiter); resolve(null) }, ms)
-      const waiter: Waiter = (channel) => { cancel(); resolve(channel) }
-      waiters.add(waiter)
-    })
-  }
-
-  #status(entry: TopicEntry, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, isContinuous: boolean): void {
-    entry.status = status
-    if (error) entry.error = error
-    else delete entry.error
+  #status(entry: Topic, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, isContinuous: boolean): void {
+    entry.report(status, error)
     this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
     if (status !== 'SUBSCRIBED') return
     const wantsResync = wantsSystem('resync')
-    if (entry.wasSubscribed && !isContinuous) {
+    const { wasSubscribed, since, owed } = entry.joined(this.#deps.clock.now())
+    if (wasSubscribed && !isContinuous) {
       // A rejoin (reconnect, resume, respec): events may have been missed since `since`, unless
       // the server resumed the stream and replayed them (the transport says so).
-      const since = entry.since
       this.#send(entry, wantsResync, (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
     } else {
       // A tab that switched user onto a topic still joining (or resumed): what it shows is the old user's.
-      this.#send(entry, (item) => item.owesResync === true && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since: null } }))
+      this.#send(entry, (item) => owed.has(item) && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since: null } }))
     }
-    for (const item of entry.subs.values()) delete item.owesResync
-    entry.wasSubscribed = true
-    entry.since ??= this.#deps.clock.now()
     onSubscribed()
-    const waiters = this.#waiters.get(entry)
-    this.#waiters.delete(entry)
-    for (const waiter of waiters ?? []) waiter(entry.channel)
   }
 
-  #touch(entry: TopicEntry): void {
-    entry.since = this.#deps.clock.now()
-  }
-
-  #send(entry: TopicEntry, test: (item: TopicSub) => boolean, make: (subIds: string[]) => Delivery): void {
+  #send(entry: Topic, test: (item: TopicSub) => boolean, make: (subIds: string[]) => Delivery): void {
     const matching = [...entry.subs.values()].filter(test)
     for (const [tabId, subIds] of byTab(matching)) this.#deps.deliver(tabId, make(subIds))
   }

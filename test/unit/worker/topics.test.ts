@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PostgresFilter } from '../../../src/contract/protocol.ts'
-import { TopicTable, type TopicEntry } from '../../../worker/topic/table.ts'
+import { TopicTable } from '../../../worker/topic/table.ts'
+import type { Topic } from '../../../worker/topic/topic.ts'
 import { mergeSupabase, type SupabaseSpec } from '../../../worker/transports/supabase/spec.ts'
 import { FakeNetwork } from '../fakes/transport.ts'
 import { ManualClock } from '../fakes/clock.ts'
@@ -12,12 +13,12 @@ const update: PostgresFilter = { event: 'UPDATE', schema: 'public', table: 'mess
 function table(lingerMs = 1_000): { topics: TopicTable; clock: ManualClock; log: string[] } {
   const clock = new ManualClock()
   const log: string[] = []
-  const name = (entry: TopicEntry): string => `${entry.key}`
+  const name = (entry: Topic): string => `${entry.key}`
   const topics = new TopicTable({
     open: (entry) => log.push(`open ${name(entry)}`),
     respec: (entry) => log.push(`respec ${name(entry)} ${(entry.spec as SupabaseSpec).postgres.length}`),
     close: (entry) => log.push(`close ${name(entry)}`),
-  }, new FakeNetwork().transport, clock, lingerMs)
+  }, new FakeNetwork().transport, clock, () => lingerMs)
   return { topics, clock, log }
 }
 
