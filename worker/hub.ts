@@ -10,34 +10,27 @@ import type { TokenAnswer } from './connection/auth.ts'
 import { Connection } from './connection/connection.ts'
 import { DeployWatch } from './deploys.ts'
 import { Quotas } from './tab/quotas.ts'
-import { MoveGuard } from './tab/move-guard.ts'
 import { Outbox, outboxCounters } from './tab/outbox.ts'
 import { noDevtools, quietly, refusing, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
-import { listensToResync } from './topic/listeners.ts'
 import { TabRegistry } from './tab/registry.ts'
+import { Tab } from './tab/tab.ts'
 import { KeyedTimers } from './timers.ts'
 import { statsOf } from './inspect/stats.ts'
 import type { Transport } from './transports/transport.ts'
 
 export type { HubOptions, HubSink } from './options.ts'
 
-interface TabLink {
-  sink: HubSink
-  outbox: Outbox
-  guard: MoveGuard
-  identity: string
-  hello: TabHello
-  subs: Map<string, Subscription>
-  /** Lets go of the sink once the hub forgets the tab (bye, lock, heartbeats, a newer hello). */
-  release: () => void
-}
-
-/** Owns connections, topics and tabs of one worker. */
+/**
+ * Owns connections, topics and tabs of one worker; a host (`acceptTab`) serves it to each tab.
+ * @example
+ * const hub = new Hub({ transports: { supabase: supabaseTransport() }, locks: navigator.locks })
+ * acceptTab(hub, port)
+ */
 export class Hub {
   readonly workerId: string
   readonly #options: ResolvedHubOptions
   readonly #connections = new Map<string, Connection>()
-  readonly #tabs = new Map<string, TabLink>()
+  /** Every tab of the hub, the one record of each (identity, subscriptions, liveness, sink). */
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
@@ -53,11 +46,11 @@ export class Hub {
     this.#timers = new KeyedTimers(this.#options.clock)
     this.#registry = new TabRegistry({
       gone: (tabId, reason) => this.bye(tabId, false, reason),
-      leader: (identity, leader) => { this.#note(identity, 'leader', leader); this.#eachTab(identity, (link, tabId) => quietly(() => link.sink.leader(tabId === leader))) },
+      leader: (identity, leader) => { this.#note(identity, 'leader', leader); this.#eachTab(identity, (tab) => quietly(() => tab.sink.leader(tab.tabId === leader))) },
       visibility: (identity, anyVisible) => { this.#note(identity, 'visibility', anyVisible); this.#onVisibility(identity, anyVisible) },
     }, this.#options.clock, options.locks ?? null)
     // A newer deploy's hub started: every tab is offered it (those arriving later get it in hello).
-    this.#deploys = this.#options.deploys ? new DeployWatch(this.#options.deploys, this.workerId, (offer) => { for (const link of this.#tabs.values()) quietly(() => link.sink.moveTo?.(offer)) }) : null
+    this.#deploys = this.#options.deploys ? new DeployWatch(this.#options.deploys, this.workerId, (offer) => { for (const tab of this.#registry.list()) quietly(() => tab.sink.moveTo?.(offer)) }) : null
   }
 
   /** Registers a tab (a known tab id starts over cleanly); `release` runs once the hub forgets it. */
@@ -67,19 +60,19 @@ export class Hub {
     const identity = this.#identity(hello.target, hello.token)
     this.#quotas.identity(this.#connections, identity)
     this.bye(hello.tabId, true, 'hello')
-    const subs = new Map<string, Subscription>()
-    // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
-    const guard = new MoveGuard(() => this.#options.clock.now())
-    const outbox = new Outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, now: () => this.#options.clock.now(), wantsResync: listensToResync(hello.tabId, subs), overflowed: () => this.#note(this.#tabs.get(hello.tabId)?.identity ?? identity, 'overflow', hello.tabId) })
-    this.#tabs.set(hello.tabId, { sink, outbox, identity, hello, subs, release, guard })
+    const now = (): number => this.#options.clock.now()
+    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, wantsResync) => new Outbox(send, this.#options.schedule, this.#counters,
+      { ...this.#options.outbox, immediate: this.#options.immediate, now, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
+    // Reachable from here on (its status, token questions); it counts for leader and visibility
+    // once the connection started and reported that to it.
+    this.#registry.add(tab)
     // A refused token is reported to this tab through its channels; hello itself goes on.
     connection.enter(hello.tabId, hello.token, false).catch(() => undefined)
     connection.start()
     this.#note(identity, 'tab-added', hello.tabId, hello.visibility)
-    this.#registry.add({ ...hello, identity })
+    this.#registry.reelect(identity)
     this.#keepPauseRule(identity)
     const isLeader = this.#registry.leaderOf(identity) === hello.tabId
     if (hello.loadedAt !== undefined) this.#deploys?.saw(hello.loadedAt)
@@ -88,31 +81,31 @@ export class Hub {
   }
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
-    const link = this.#link(tabId)
-    refusing(() => this.#quotas.join(this.#transport(link.hello.target), link.hello.target, link.subs, sub), this.#note, link.identity, tabId)
-    this.#note(link.identity, 'joined', tabId, sub.topic, sub.subId)
-    const previous = link.subs.get(sub.subId)
+    const tab = this.#tab(tabId)
+    refusing(() => this.#quotas.join(this.#transport(tab.hello.target), tab.hello.target, tab.subs, sub), this.#note, tab.identity, tabId)
+    this.#note(tab.identity, 'joined', tabId, sub.topic, sub.subId)
+    const previous = tab.subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
-    link.subs.set(sub.subId, sub)
-    return this.#connection(link.identity, link.hello).join(tabId, sub)
+    tab.subs.set(sub.subId, sub)
+    return this.#connection(tab.identity, tab.hello).join(tabId, sub)
   }
 
   leave(tabId: string, subId: string): void {
-    const link = this.#link(tabId)
-    const left = link.subs.get(subId)
-    if (left && link.subs.delete(subId)) this.#note(link.identity, 'left', tabId, left.topic, subId)
-    this.#connections.get(link.identity)?.leave(tabId, subId)
+    const tab = this.#tab(tabId)
+    const left = tab.subs.get(subId)
+    if (left && tab.subs.delete(subId)) this.#note(tab.identity, 'left', tabId, left.topic, subId)
+    this.#connections.get(tab.identity)?.leave(tabId, subId)
   }
 
   send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
-    const link = this.#link(tabId)
-    refusing(() => this.#quotas.send(this.#transport(link.hello.target), link.hello.target, message), this.#note, link.identity, tabId)
+    const tab = this.#tab(tabId)
+    refusing(() => this.#quotas.send(this.#transport(tab.hello.target), tab.hello.target, message), this.#note, tab.identity, tabId)
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
   track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
-    const link = this.#link(tabId)
-    refusing(() => this.#quotas.track(this.#transport(link.hello.target), link.hello.target, meta), this.#note, link.identity, tabId)
+    const tab = this.#tab(tabId)
+    refusing(() => this.#quotas.track(this.#transport(tab.hello.target), tab.hello.target, meta), this.#note, tab.identity, tabId)
     return this.#connectionOf(tabId).track(tabId, subId, meta)
   }
 
@@ -125,53 +118,53 @@ export class Hub {
    * place for the same user, or the tab moves to the new user's connection.
    */
   setAuth(tabId: string, token: string | null, identity: string | null | undefined = undefined): Promise<void> {
-    const link = this.#link(tabId)
-    const target: ConnectionTarget = identity === undefined ? link.hello.target : { ...link.hello.target, identity }
+    const tab = this.#tab(tabId)
+    const target: ConnectionTarget = identity === undefined ? tab.hello.target : { ...tab.hello.target, identity }
     const next = this.#identity(target, token)
-    this.#quotas.identity(this.#connections, next, this.#registry.list(link.identity).length === 1 ? link.identity : null)
-    link.hello = { ...link.hello, target, token }
-    return this.#setIdentity(tabId, link, next, token)
+    this.#quotas.identity(this.#connections, next, this.#registry.list(tab.identity).length === 1 ? tab.identity : null)
+    tab.reauth(target, token)
+    return this.#setIdentity(tab, next, token)
   }
 
   /** Same user: the token is offered (and may be refused); another user: the tab moves there. */
-  #setIdentity(tabId: string, link: TabLink, identity: string, token: string | null): Promise<void> {
-    if (identity === link.identity) return this.#connections.get(identity)?.offerToken(tabId, token) ?? Promise.resolve()
-    const previous = link.identity
+  #setIdentity(tab: Tab, identity: string, token: string | null): Promise<void> {
+    const { tabId } = tab
+    if (identity === tab.identity) return this.#connections.get(identity)?.offerToken(tabId, token) ?? Promise.resolve()
+    const previous = tab.identity
     // A tab that signed out (or switched user) never gets what the old identity still queued for
     // it, nor twice over the new user's socket what it did get.
-    link.outbox.discard()
-    link.guard.moved()
+    tab.outbox.discard()
+    tab.guard.moved()
     this.#note(previous, 'tab-removed', tabId, 'moved')
     this.#connections.get(previous)?.removeTab(tabId)
-    link.identity = identity
     this.#timers.cancel('idle', identity)
     // The connection exists before the registry moves the tab, as in hello(): the move reports
     // the new identity's visibility, and a hidden tab's report arms the pause only then.
-    const connection = this.#connection(identity, link.hello)
+    const connection = this.#connection(identity, tab.hello)
     connection.start()
     this.#registry.move(tabId, identity)
     // The move re-elected both identities, but told only tabs that are still in each: the moved
     // tab learns its role in the new one here (it may have led the old one).
-    quietly(() => link.sink.leader(this.#registry.leaderOf(identity) === tabId))
+    quietly(() => tab.sink.leader(this.#registry.leaderOf(identity) === tabId))
     // Sign-out (or a switch of user) tears the old user's connection down at once.
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#keepPauseRule(identity)
-    quietly(() => link.sink.status(connection.status))
-    for (const sub of link.subs.values()) connection.join(tabId, sub)
+    quietly(() => tab.sink.status(connection.status))
+    for (const sub of tab.subs.values()) connection.join(tabId, sub)
     // Once its token is proven there, the tab gets each channel's status and one `resync`.
     return connection.enter(tabId, token, true)
   }
 
   heartbeat(tabId: string, beat: Heartbeat): HeartbeatAck {
     const known = this.#registry.beat(tabId, beat)
-    const identity = this.#tabs.get(tabId)?.identity
+    const identity = this.#registry.get(tabId)?.identity
     const isLeader = identity !== undefined && this.#registry.leaderOf(identity) === tabId
     return { workerId: this.workerId, known, isLeader }
   }
 
   /** Retries now while reconnecting or paused. */
   async reconnect(tabId: string): Promise<void> {
-    const identity = this.#link(tabId).identity
+    const identity = this.#tab(tabId).identity
     const wasPaused = this.#connectionOf(tabId).status.status === 'paused'
     await this.#connectionOf(tabId).resume()
     // The pause timer ran out already: a resume while every tab is hidden must arm it again, or
@@ -181,33 +174,33 @@ export class Hub {
   }
 
   stats(tabId: string): HubStats {
-    return statsOf(this.workerId, this.#link(tabId).identity, tabId, this.#registry, this.#connections, this.#counters)
+    return statsOf(this.workerId, this.#tab(tabId).identity, tabId, this.#registry, this.#connections, this.#counters)
   }
 
   /** The hub as the tab's identity sees it, with journal entries after `since` (devtools). */
   inspect(tabId: string, since?: unknown): HubInspection {
-    const link = this.#link(tabId)
+    const tab = this.#tab(tabId)
     // A held tab (admission.ts) learns nothing of the user's connection: not its topics, not its journal.
-    if (this.#connections.get(link.identity)?.isHeld(tabId) === true) throw new RelayError('unauthorized', 'this tab is not admitted to its user\'s connection yet: the server has not accepted its token')
-    return (this.#options.devtools ?? noDevtools()).inspect({ workerId: this.workerId, tabId, link, now: this.#options.clock.now(), connection: this.#connections.get(link.identity), registry: this.#registry, outboxes: this.#tabs }, since)
+    if (this.#connections.get(tab.identity)?.isHeld(tabId) === true) throw new RelayError('unauthorized', 'this tab is not admitted to its user\'s connection yet: the server has not accepted its token')
+    return (this.#options.devtools ?? noDevtools()).inspect({ workerId: this.workerId, tab, now: this.#options.clock.now(), connection: this.#connections.get(tab.identity), registry: this.#registry }, since)
   }
 
   /** A tab is gone (bye, lock, heartbeats; `isBack`: a new hello of it): release what it held. */
   bye(tabId: string, isBack = false, reason: 'bye' | 'lock' | 'heartbeat' | 'hello' = 'bye'): void {
-    const link = this.#tabs.get(tabId)
-    if (!link) return
-    this.#note(link.identity, 'tab-removed', tabId, reason)
+    const tab = this.#registry.get(tabId)
+    if (!tab) return
+    const { identity } = tab
+    this.#note(identity, 'tab-removed', tabId, reason)
     // Its topics linger by the rule that still counts this tab (the last tab's reload keeps them).
-    this.#connections.get(link.identity)?.removeTab(tabId)
-    this.#tabs.delete(tabId)
-    link.outbox.discard()
-    quietly(() => link.release())
+    this.#connections.get(identity)?.removeTab(tabId)
     this.#registry.remove(tabId)
-    if (this.#registry.list(link.identity).length > 0) return
+    tab.outbox.discard()
+    quietly(() => tab.release())
+    if (this.#registry.list(identity).length > 0) return
     // Outlive the last tab briefly, so reloading the only tab keeps the connection; once a newer
     // deploy's hub runs, a reloaded tab goes there: hand the connection over at once.
-    if (this.#deploys?.offer && !isBack) this.#closeConnection(link.identity)
-    else this.#timers.set('idle', link.identity, this.#options.idleCloseMs, () => this.#closeConnection(link.identity))
+    if (this.#deploys?.offer && !isBack) this.#closeConnection(identity)
+    else this.#timers.set('idle', identity, this.#options.idleCloseMs, () => this.#closeConnection(identity))
   }
 
   #connection(identity: string, hello: TabHello): Connection {
@@ -216,17 +209,17 @@ export class Hub {
     const isCurrent = (): boolean => this.#connections.get(identity) === connection
     const connection = new Connection({
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
-      random: this.#options.random, lingerMs: () => this.#lingerOf(identity), minUptimeMs: this.#options.minUptimeMs,
+      random: this.#options.random, lingerMs: () => this.#registry.lingerMs(identity), minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
       sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs,
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.
       deliver: (tabId, delivery) => {
-        const link = this.#tabs.get(tabId)
-        if (isCurrent() && link?.identity === identity && link.guard.admits(delivery)) link.outbox.push(delivery)
+        const tab = this.#registry.get(tabId)
+        if (isCurrent() && tab?.identity === identity && tab.guard.admits(delivery)) tab.outbox.push(delivery)
       },
-      status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (link) => quietly(() => link.sink.status(event))) } },
+      status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) } },
       askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)
     this.#connections.set(identity, connection)
@@ -236,9 +229,9 @@ export class Hub {
   /** Asks the leader (then the others) of `tabIds` for a fresh token of the same user that `accepts` takes. */
   #askToken(identity: string, tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null> {
     const leader = this.#registry.leaderOf(identity)
-    const order = tabIds.filter((tabId) => this.#tabs.get(tabId)?.identity === identity).sort((a, b) => Number(b === leader) - Number(a === leader))
-    const links = order.flatMap((tabId) => { const link = this.#tabs.get(tabId); return link ? [{ tabId, link }] : [] })
-    return askTabs(links, ({ link }, token) => this.#identity(link.hello.target, token) === identity && accepts(token), this.#options.tokenTimeoutMs, this.#options.clock)
+    const tabs = tabIds.flatMap((tabId) => { const tab = this.#registry.get(tabId); return tab?.identity === identity ? [tab] : [] })
+    tabs.sort((a, b) => Number(b.tabId === leader) - Number(a.tabId === leader))
+    return askTabs(tabs, (tab, token) => this.#identity(tab.hello.target, token) === identity && accepts(token), this.#options.tokenTimeoutMs, this.#options.clock)
   }
 
   #onVisibility(identity: string, anyVisible: boolean): void {
@@ -281,24 +274,18 @@ export class Hub {
     return transport
   }
 
-  /** Topics of a user outlive their last subscription by the longest linger any of its tabs asked for. */
-  #lingerOf(identity: string): number {
-    let ms = 0
-    this.#eachTab(identity, (link) => { ms = Math.max(ms, link.hello.lingerMs) })
-    return ms
+  #eachTab(identity: string, fn: (tab: Tab) => void): void {
+    for (const tab of this.#registry.list(identity)) fn(tab)
   }
 
-  #eachTab(identity: string, fn: (link: TabLink, tabId: string) => void): void {
-    for (const [tabId, link] of this.#tabs) if (link.identity === identity) fn(link, tabId)
-  }
-
-  #link(tabId: string): TabLink {
-    const link = this.#tabs.get(tabId)
-    if (!link) throw new RelayError('closed', 'this tab is not registered with the worker (it restarted or timed the tab out); tabrelay re-registers by itself')
-    return link
+  #tab(tabId: string): Tab {
+    const tab = this.#registry.get(tabId)
+    if (!tab) throw new RelayError('closed', 'this tab is not registered with the worker (it restarted or timed the tab out); tabrelay re-registers by itself')
+    return tab
   }
 
   #connectionOf(tabId: string): Connection {
-    return this.#connection(this.#link(tabId).identity, this.#link(tabId).hello)
+    const tab = this.#tab(tabId)
+    return this.#connection(tab.identity, tab.hello)
   }
 }

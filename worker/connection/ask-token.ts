@@ -8,12 +8,12 @@ import type { HubSink } from '../options.ts'
 /**
  * Returns the first tab's answer that `accepts` takes (with that tab's id), or `null` when none does.
  * @example
- * const answer = await askTabs(tabs, ({ link }, token) => identityOf(link, token) === identity, 5_000, clock)
+ * const answer = await askTabs(tabs, (tab, token) => identityOf(tab, token) === identity, 5_000, clock)
  */
-export async function askTabs<T extends { tabId: string; link: { sink: HubSink } }>(tabs: T[], accepts: (tab: T, token: string | null) => boolean, timeoutMs: number, clock: Clock): Promise<{ tabId: string; token: string | null } | null> {
+export async function askTabs<T extends { tabId: string; sink: HubSink }>(tabs: T[], accepts: (tab: T, token: string | null) => boolean, timeoutMs: number, clock: Clock): Promise<{ tabId: string; token: string | null } | null> {
   for (const tab of tabs) {
     try {
-      const token = await withTimeout(tab.link.sink.token(), timeoutMs, 'accessToken()', clock)
+      const token = await withTimeout(tab.sink.token(), timeoutMs, 'accessToken()', clock)
       // Never hand one user's connection another user's token (nor one it refused).
       if (accepts(tab, token)) return { tabId: tab.tabId, token }
     } catch {

@@ -7,19 +7,17 @@ import type { HubInspection, InspectedTab, InspectedTopic } from '../../src/cont
 import { PROTOCOL_VERSION, type ConnectionTarget } from '../../src/contract/protocol.ts'
 import type { Connection } from '../connection/connection.ts'
 import type { Journal } from './journal.ts'
-import type { Outbox } from '../tab/outbox.ts'
 import type { TabRegistry } from '../tab/registry.ts'
+import type { Tab } from '../tab/tab.ts'
 
 /** What the hub shows the inspector: read only. */
 export interface InspectView {
   workerId: string
-  /** The calling tab and its identity. */
-  tabId: string
-  link: { identity: string; hello: { target: ConnectionTarget } }
+  /** The calling tab (its identity is the one shown). */
+  tab: Pick<Tab, 'tabId' | 'identity'> & { hello: { target: ConnectionTarget } }
   now: number
   connection: Connection | undefined
-  registry: TabRegistry
-  outboxes: ReadonlyMap<string, { identity: string; outbox: Outbox }>
+  registry: Pick<TabRegistry, 'leaderOf' | 'list'>
   /** The journal's entries of an identity after `since`, and its highest seq. */
   journal: Pick<Journal, 'seq' | 'since'>
 }
@@ -47,14 +45,14 @@ function hostKind(): HubInspection['host'] {
 }
 
 function tabsOf(view: InspectView): InspectedTab[] {
-  const leader = view.registry.leaderOf(view.link.identity)
-  return view.registry.list(view.link.identity).map((tab) => {
-    const lastBeatAt = tab.lastBeatAt ?? view.now
-    const outbox = view.outboxes.get(tab.tabId)?.outbox
+  const leader = view.registry.leaderOf(view.tab.identity)
+  return view.registry.list(view.tab.identity).map((tab) => {
+    const { lastBeatAt, outbox } = tab
+    const { heartbeatIntervalMs } = tab.hello
     return {
-      tabId: tab.tabId, isSelf: tab.tabId === view.tabId, isLeader: tab.tabId === leader, visibility: tab.visibility, focused: tab.focused,
-      isFrozenSuspect: view.now - lastBeatAt > 2 * tab.heartbeatIntervalMs, lastBeatAt, heartbeatIntervalMs: tab.heartbeatIntervalMs,
-      outbox: { queued: outbox?.queued ?? 0, ...(outbox?.peak ?? { peak: 0, overflows: 0 }) },
+      tabId: tab.tabId, isSelf: tab.tabId === view.tab.tabId, isLeader: tab.tabId === leader, visibility: tab.visibility, focused: tab.focused,
+      isFrozenSuspect: view.now - lastBeatAt > 2 * heartbeatIntervalMs, lastBeatAt, heartbeatIntervalMs,
+      outbox: { queued: outbox.queued, ...outbox.peak },
     }
   })
 }
@@ -70,10 +68,10 @@ function topicsOf(connection: Connection | undefined): InspectedTopic[] {
 /**
  * The caller's identity's view of the hub, with journal entries newer than `since`.
  * @example
- * inspectHub({ workerId, tabId, link, now, connection, registry, outboxes, journal }, 0)
+ * inspectHub({ workerId, tab, now, connection, registry, journal }, 0)
  */
 export function inspectHub(view: InspectView, since: number): HubInspection {
-  const { connection, link: { hello: { target } } } = view
+  const { connection, tab: { hello: { target } } } = view
   const status = connection?.status
   return {
     workerId: view.workerId, protocol: PROTOCOL_VERSION, host: hostKind(), now: view.now, seq: view.journal.seq,
@@ -86,6 +84,6 @@ export function inspectHub(view: InspectView, since: number): HubInspection {
     } : null,
     tabs: tabsOf(view),
     topics: topicsOf(connection),
-    journal: view.journal.since(view.link.identity, since),
+    journal: view.journal.since(view.tab.identity, since),
   }
 }

@@ -4,29 +4,24 @@
  */
 import type { Clock } from '../../src/contract/clock.ts'
 import type { Heartbeat, Visibility } from '../../src/contract/protocol.ts'
+import type { Tab } from './tab.ts'
 
-/** What the registry knows of a tab. */
-export interface TabInfo {
-  tabId: string
-  identity: string
-  lockName: string
-  heartbeatIntervalMs: number
-  pauseWhenHiddenMs: number
-  visibility: Visibility
-  focused: boolean
-  hasLock: boolean
-  /** Hub clock of the tab's hello or last heartbeat (set by the registry). */
-  lastBeatAt?: number
-}
-
-/** What the registry reports. */
+/**
+ * What the registry reports.
+ * @example
+ * const events: RegistryEvents = { gone: (tabId) => hub.bye(tabId), leader: tellTabs, visibility: pauseOrResume }
+ */
 export interface RegistryEvents {
   gone(tabId: string, reason: 'lock' | 'heartbeat'): void
   leader(identity: string, tabId: string | null): void
   visibility(identity: string, anyVisible: boolean): void
 }
 
-/** The part of `navigator.locks` the registry uses; absent in Node and old browsers. */
+/**
+ * The part of `navigator.locks` the registry uses; absent in Node and old browsers.
+ * @example
+ * const locks: LockRequester | null = navigator.locks ?? null
+ */
 export interface LockRequester {
   request(name: string, options: { signal: AbortSignal }, callback: () => void): Promise<unknown>
   query?(): Promise<{ held?: Array<{ name?: string }>; pending?: Array<{ name?: string }> }>
@@ -44,7 +39,9 @@ export const LOCK_CHECK_MS = 1_000
 // throttling"), so a hidden tab's heartbeats may come a minute apart without it being dead.
 const HIDDEN_GRACE_MS = 130_000
 
-interface TabState extends TabInfo {
+/** The registry's own watch over a tab: election order, heartbeat deadline, close-signal lock. */
+interface TabState {
+  tab: Tab
   focusSeq: number
   joinSeq: number
   cancelDeadline: () => void
@@ -52,7 +49,12 @@ interface TabState extends TabInfo {
   isWatched: boolean
 }
 
-/** Tracks tabs; dead ones are reported through {@link RegistryEvents.gone}. */
+/**
+ * The hub's tabs, each one {@link Tab} record; dead ones are reported through {@link RegistryEvents.gone}.
+ * @example
+ * const registry = new TabRegistry({ gone, leader, visibility }, clock, navigator.locks)
+ * registry.add(tab); registry.leaderOf(tab.identity) // 'tab-1'
+ */
 export class TabRegistry {
   readonly #tabs = new Map<string, TabState>()
   readonly #leaders = new Map<string, string>()
@@ -68,61 +70,66 @@ export class TabRegistry {
     this.#locks = locks
   }
 
-  /** Registers a tab (or re-registers it after the worker restarted). */
-  add(info: TabInfo): void {
-    this.remove(info.tabId)
+  /**
+   * Registers a tab (the caller forgot an earlier registration of its id first). It counts for its
+   * identity's leader and visibility from the next {@link reelect} (the hub's, once it is set up).
+   */
+  add(tab: Tab): void {
+    this.remove(tab.tabId)
     const abortLock = new AbortController()
     const seq = ++this.#seq
-    const tab: TabState = { ...info, lastBeatAt: this.#clock.now(), focusSeq: info.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
-    this.#tabs.set(info.tabId, tab)
-    this.#arm(tab)
-    this.#watch(tab)
-    this.#checkLockLater(tab)
-    this.#update(info.identity)
+    const state: TabState = { tab, focusSeq: tab.focused ? seq : 0, joinSeq: seq, cancelDeadline: () => undefined, abortLock, isWatched: false }
+    this.#tabs.set(tab.tabId, state)
+    this.#arm(state)
+    this.#watch(state)
+    this.#checkLockLater(state)
+  }
+
+  /** Elects the identity's leader and reports its visibility, when either changed. */
+  reelect(identity: string): void {
+    this.#update(identity)
   }
 
   /** Records a heartbeat: the tab is alive, maybe with a new visibility or focus. */
   beat(tabId: string, beat: Heartbeat): boolean {
-    const tab = this.#tabs.get(tabId)
-    if (!tab) return false
-    tab.visibility = beat.visibility
-    if (beat.focused && !tab.focused) tab.focusSeq = ++this.#seq
-    tab.focused = beat.focused
-    tab.hasLock = beat.hasLock
-    tab.lastBeatAt = this.#clock.now()
-    this.#arm(tab)
-    this.#watch(tab)
-    this.#update(tab.identity)
+    const state = this.#tabs.get(tabId)
+    if (!state) return false
+    if (beat.focused && !state.tab.focused) state.focusSeq = ++this.#seq
+    state.tab.beat(beat, this.#clock.now())
+    this.#arm(state)
+    this.#watch(state)
+    this.#update(state.tab.identity)
     return true
   }
 
-  /** Moves a tab to another identity (sign-in, sign-out). */
+  /** Moves a tab to another identity (sign-in, sign-out) and re-elects both. */
   move(tabId: string, identity: string): void {
-    const tab = this.#tabs.get(tabId)
+    const tab = this.#tabs.get(tabId)?.tab
     if (!tab || tab.identity === identity) return
     const previous = tab.identity
-    tab.identity = identity
+    tab.moveTo(identity)
     this.#update(previous)
     this.#update(identity)
   }
 
-  /** Forgets a tab; a no-op for unknown tabs. */
-  remove(tabId: string): void {
-    const tab = this.#tabs.get(tabId)
-    if (!tab) return
+  /** Forgets a tab; returns it, or `undefined` for unknown tabs. */
+  remove(tabId: string): Tab | undefined {
+    const state = this.#tabs.get(tabId)
+    if (!state) return undefined
     this.#tabs.delete(tabId)
-    tab.cancelDeadline()
-    tab.abortLock.abort()
-    this.#update(tab.identity)
+    state.cancelDeadline()
+    state.abortLock.abort()
+    this.#update(state.tab.identity)
+    return state.tab
   }
 
-  get(tabId: string): TabInfo | undefined {
-    return this.#tabs.get(tabId)
+  get(tabId: string): Tab | undefined {
+    return this.#tabs.get(tabId)?.tab
   }
 
   /** Tabs of one identity, or all. */
-  list(identity?: string): TabInfo[] {
-    return [...this.#tabs.values()].filter((t) => identity === undefined || t.identity === identity)
+  list(identity?: string): Tab[] {
+    return [...this.#tabs.values()].map((s) => s.tab).filter((t) => identity === undefined || t.identity === identity)
   }
 
   leaderOf(identity: string): string | null {
@@ -131,45 +138,53 @@ export class TabRegistry {
 
   /** How long the identity may stay hidden before pausing; `0` when any tab forbids pausing. */
   pauseAfterMs(identity: string): number {
-    const values = this.list(identity).map((t) => t.pauseWhenHiddenMs)
+    const values = this.list(identity).map((t) => t.hello.pauseWhenHiddenMs)
     return values.length === 0 || values.includes(0) ? 0 : Math.max(...values)
   }
 
-  #watch(tab: TabState): void {
+  /** How long the identity's topics outlive their last subscription: the longest its tabs asked for. */
+  lingerMs(identity: string): number {
+    return Math.max(0, ...this.list(identity).map((t) => t.hello.lingerMs))
+  }
+
+  #watch(state: TabState): void {
+    const { tab } = state
     // Queued only once the tab holds it: queued earlier, the lock would be granted at once.
-    if (!tab.hasLock || tab.isWatched) return
-    tab.isWatched = true
+    if (!tab.hasLock || state.isWatched) return
+    state.isWatched = true
     // The tab holds this lock for its whole life: the worker is granted it the moment the tab is
     // gone (close, crash, navigation), tens of ms later (PowerSync `tab_close_signal.ts`).
-    this.#locks?.request(tab.lockName, { signal: tab.abortLock.signal }, () => {
-      if (this.#tabs.get(tab.tabId) === tab) this.#events.gone(tab.tabId, 'lock')
+    this.#locks?.request(tab.hello.lockName, { signal: state.abortLock.signal }, () => {
+      if (this.#tabs.get(tab.tabId) === state) this.#events.gone(tab.tabId, 'lock')
     }).catch(() => undefined)
   }
 
-  #checkLockLater(tab: TabState): void {
+  #checkLockLater(state: TabState): void {
     const locks = this.#locks
+    const { tab } = state
     if (tab.hasLock || !locks?.query) return
     const query = locks.query.bind(locks)
     const cancel = this.#clock.setTimeout(() => {
-      if (this.#tabs.get(tab.tabId) !== tab || tab.isWatched) return
-      void query().then((state) => {
-        const names = [...(state.held ?? []), ...(state.pending ?? [])].map((lock) => lock.name)
-        if (this.#tabs.get(tab.tabId) === tab && !tab.isWatched && !names.includes(tab.lockName)) this.#events.gone(tab.tabId, 'lock')
+      if (this.#tabs.get(tab.tabId) !== state || state.isWatched) return
+      void query().then((held) => {
+        const names = [...(held.held ?? []), ...(held.pending ?? [])].map((lock) => lock.name)
+        if (this.#tabs.get(tab.tabId) === state && !state.isWatched && !names.includes(tab.hello.lockName)) this.#events.gone(tab.tabId, 'lock')
       }, () => undefined)
     }, LOCK_CHECK_MS)
-    tab.abortLock.signal.addEventListener('abort', cancel)
+    state.abortLock.signal.addEventListener('abort', cancel)
   }
 
-  #arm(tab: TabState): void {
-    tab.cancelDeadline()
-    const ms = Math.max(3 * tab.heartbeatIntervalMs, tab.visibility === 'visible' ? 0 : HIDDEN_GRACE_MS)
-    tab.cancelDeadline = this.#clock.setTimeout(() => {
-      if (this.#tabs.get(tab.tabId) === tab) this.#events.gone(tab.tabId, 'heartbeat')
+  #arm(state: TabState): void {
+    const { tab } = state
+    state.cancelDeadline()
+    const ms = Math.max(3 * tab.hello.heartbeatIntervalMs, tab.visibility === 'visible' ? 0 : HIDDEN_GRACE_MS)
+    state.cancelDeadline = this.#clock.setTimeout(() => {
+      if (this.#tabs.get(tab.tabId) === state) this.#events.gone(tab.tabId, 'heartbeat')
     }, ms)
   }
 
   #update(identity: string): void {
-    const tabs = [...this.#tabs.values()].filter((t) => t.identity === identity)
+    const tabs = [...this.#tabs.values()].filter((s) => s.tab.identity === identity).map((s) => ({ tabId: s.tab.tabId, visibility: s.tab.visibility, focusSeq: s.focusSeq, joinSeq: s.joinSeq }))
     const anyVisible = tabs.some((t) => t.visibility === 'visible')
     if (this.#visible.get(identity) !== anyVisible || tabs.length === 0) {
       if (tabs.length === 0) this.#visible.delete(identity)
