@@ -72,7 +72,7 @@ export class HubClient implements MemberHost {
   readonly call: Invoke = (what, fn, timeoutMs) => {
     if (this.#isClosed) return Promise.reject(closedError(what, this.#factory))
     if (!this.#session) return Promise.reject(new RelayError('unsupported', `${what}(): this client was created during server rendering, where no worker runs; tabrelay connects in the browser`))
-    return this.#session.call(what, fn, timeoutMs)
+    return this.#session.calls.run(what, fn, undefined, timeoutMs)
   }
 
   /** The client's clock (tests inject a manual one). */

@@ -22,7 +22,7 @@ import { HubCalls } from './calls.ts'
 /**
  * The tab's session with the hub; `call()` is the only way to the hub.
  * @example
- * const session = new HubSession(settings, events); await session.call('stats', (hub) => hub.stats())
+ * const session = new HubSession(settings, events); await session.calls.run('stats', (hub) => hub.stats())
  */
 export class HubSession {
   #o: Settings
@@ -83,10 +83,8 @@ export class HubSession {
     if (identity !== undefined) this.#target = { ...this.#target, identity }
   }
 
-  /** Calls the hub on the current worker connection, failing with `timeout` after `callTimeoutMs`. */
-  call<T>(what: string, fn: (hub: HubApi) => Promise<T>, timeoutMs?: number): Promise<T> {
-    return this.#calls.run(what, fn, undefined, timeoutMs)
-  }
+  /** The calls to the hub, on the current worker connection, each failing with `timeout` after `callTimeoutMs`. */
+  get calls(): HubCalls { return this.#calls }
 
   /** Leaves `subIds`, says bye and lets go of the worker and the tab lock; best effort, bounded. */
   async close(subIds: string[]): Promise<void> {

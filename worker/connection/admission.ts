@@ -95,11 +95,12 @@ export class Admission {
     return this.#tabs.get(tabId)?.isAdmitted === true
   }
 
-  /** Delivers to an admitted tab; a held one gets failures only, and a `resync` at admission. */
-  route(tabId: string, delivery: Delivery, deliver: (tabId: string, delivery: Delivery) => void): void {
+  /** Whether `delivery` may reach the tab: all of it when admitted; a held one gets failures only (and a `resync` at admission). */
+  passes(tabId: string, delivery: Delivery): boolean {
     const state = this.#tabs.get(tabId)
-    if (state?.isAdmitted === true || passesHold(delivery)) deliver(tabId, delivery)
-    else if (state) state.hasMissed = true
+    if (state?.isAdmitted === true || passesHold(delivery)) return true
+    if (state) state.hasMissed = true
+    return false
   }
 
   /** A channel's state for a tab joining it: a held tab learns neither its presence nor that it is joined. */

@@ -9,16 +9,23 @@ import type { Topic } from './topic.ts'
 import type { CatchUp } from '../connection/admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
 
-/** What the router needs from its connection. */
+/**
+ * What the router needs from its connection.
+ * @example
+ * const deps: RouterDeps = { clock, admits: (tabId, d) => admission.passes(tabId, d), deliver: (tabId, d) => hub.deliver(tabId, d) }
+ */
 export interface RouterDeps {
   clock: Clock
+  /** Whether the delivery may reach that tab (admission.ts): asked before each one. */
+  admits(tabId: string, delivery: Delivery): boolean
+  /** Hands a delivery to the tab's outbox (the hub's). */
   deliver(tabId: string, delivery: Delivery): void
 }
 
 /**
  * Routes one connection's channel events to tabs.
  * @example
- * const router = new ChannelRouter({ clock, deliver: (tabId, delivery) => outboxOf(tabId).push(delivery) })
+ * const router = new ChannelRouter({ clock, admits: () => true, deliver: (tabId, delivery) => outboxOf(tabId).push(delivery) })
  * const handlers = router.handlers(topic, () => topic.isCurrent(channel), () => flushSends(topic))
  */
 export class ChannelRouter {
@@ -111,6 +118,9 @@ export class ChannelRouter {
 
   #send(entry: Topic, test: (item: TopicSub) => boolean, make: (subIds: string[]) => Delivery): void {
     const matching = [...entry.subs.values()].filter(test)
-    for (const [tabId, subIds] of byTab(matching)) this.#deps.deliver(tabId, make(subIds))
+    for (const [tabId, subIds] of byTab(matching)) {
+      const delivery = make(subIds)
+      if (this.#deps.admits(tabId, delivery)) this.#deps.deliver(tabId, delivery)
+    }
   }
 }
