@@ -6,6 +6,7 @@
  */
 import { RelayError } from '../contract/errors.ts'
 import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
+import { isEvent } from '../contract/events.ts'
 
 /**
  * Runs one call against the hub with the client's timeout (or `timeoutMs`) and error mapping.
@@ -136,7 +137,7 @@ export class Membership {
    * the one after a new hub does. Returns whether the delivery was handled here.
    */
   receive(delivery: Delivery): boolean {
-    if (delivery.kind !== 'channel' && delivery.kind !== 'system') this.#since = this.#host.now()
+    if (isEvent(delivery)) this.#since = this.#host.now()
     if (delivery.kind === 'system' && delivery.event === 'resync') {
       const { payload } = delivery
       const since = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && typeof payload['since'] === 'number' ? payload['since'] : null

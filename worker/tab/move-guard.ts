@@ -7,6 +7,7 @@
  * are compared with what the old one sent, and a copy is dropped once per copy sent.
  */
 import type { Delivery } from '../../src/contract/protocol.ts'
+import { isEvent, type EventDelivery } from '../../src/contract/events.ts'
 
 /** How long an event on one socket may trail the same event on another (both on one server). */
 export const MOVE_WINDOW_MS = 2_000
@@ -16,12 +17,6 @@ export const MOVE_WINDOW_MS = 2_000
  * references keep those delivery objects alive, ~100 B each, so 50 tabs at full rate hold ~3 MB.
  */
 export const MOVE_MEMORY = 256
-
-type EventDelivery = Extract<Delivery, { kind: 'broadcast' | 'postgres_changes' }>
-
-function isEvent(delivery: Delivery): delivery is EventDelivery {
-  return delivery.kind === 'broadcast' || delivery.kind === 'postgres_changes'
-}
 
 // Only computed after a move, for the window's events: the hot path stores references only.
 function keyOf(delivery: EventDelivery): string {

@@ -6,17 +6,13 @@
  * affected subscription that listens to resync, so memory stays bounded by the subscriptions.
  */
 import type { Delivery } from '../../src/contract/protocol.ts'
+import { isEvent } from '../../src/contract/events.ts'
 
 /** A delivery waiting in an outbox: when the hub handed it over, and its size once it is held. */
 export interface Held {
   delivery: Delivery
   at: number
   bytes: number
-}
-
-// The events a resync backfills; the router moves a topic's `since` on exactly these.
-function isEvent(delivery: Delivery): boolean {
-  return delivery.kind === 'broadcast' || delivery.kind === 'postgres_changes'
 }
 
 // State is kept rather than dropped: its latest value is all the tab needs.

@@ -5,6 +5,7 @@
 import type { ChannelStatus, Delivery, Json, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import type { ChannelHandlers } from '../transports/transport.ts'
+import { isEventKind } from '../../src/contract/events.ts'
 import type { Topic } from './topic.ts'
 import type { CatchUp } from '../connection/admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
@@ -41,12 +42,13 @@ export class ChannelRouter {
       status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
       broadcast: (event, payload, meta) => {
         if (!isCurrent()) return
-        entry.arrived(this.#deps.clock.now())
+        this.#arrived(entry, 'broadcast')
         this.#send(entry, wantsBroadcast(event), (subIds) =>
           meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
       },
       presence: (event, detail) => {
         if (!isCurrent()) return
+        this.#arrived(entry, 'presence')
         entry.setPresence(detail.state)
         this.#send(entry, wantsPresence, (subIds) => ({
           kind: 'presence', subIds, event, state: detail.state,
@@ -58,11 +60,13 @@ export class ChannelRouter {
       },
       postgres: (keys, payload) => {
         if (!isCurrent()) return
-        entry.arrived(this.#deps.clock.now())
+        this.#arrived(entry, 'postgres_changes')
         this.#send(entry, wantsChange(new Set(keys)), (subIds) => ({ kind: 'postgres_changes', subIds, bindingKeys: keys, payload }))
       },
       system: (payload) => {
-        if (isCurrent()) this.#send(entry, wantsSystem('system'), (subIds) => ({ kind: 'system', subIds, event: 'system', payload }))
+        if (!isCurrent()) return
+        this.#arrived(entry, 'system')
+        this.#send(entry, wantsSystem('system'), (subIds) => ({ kind: 'system', subIds, event: 'system', payload }))
       },
     }
   }
@@ -73,7 +77,7 @@ export class ChannelRouter {
    * channel only when it asked for `self`.
    */
   echo(entry: Topic, tabId: string, subId: string, event: string, payload: Json): void {
-    entry.echoed(this.#deps.clock.now())
+    if (isEventKind('broadcast')) entry.echoed(this.#deps.clock.now())
     const matches = wantsBroadcast(event)
     this.#send(entry, (item) => matches(item) && (item.tabId !== tabId || item.sub.subId !== subId || item.sub.config.broadcast?.self === true),
       (subIds) => ({ kind: 'broadcast', subIds, event, payload }))
@@ -114,6 +118,11 @@ export class ChannelRouter {
       this.#send(entry, (item) => owed.has(item) && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since: null } }))
     }
     onSubscribed()
+  }
+
+  // One rule for what moves `since` (src/contract/events.ts), the same the tab and the outbox use.
+  #arrived(entry: Topic, kind: Delivery['kind']): void {
+    if (isEventKind(kind)) entry.arrived(this.#deps.clock.now())
   }
 
   #send(entry: Topic, test: (item: TopicSub) => boolean, make: (subIds: string[]) => Delivery): void {
