@@ -4,7 +4,12 @@
  */
 import type { Clock } from '../src/contract/clock.ts'
 
-/** One-shot timers keyed by kind and key. */
+/**
+ * One-shot timers keyed by kind and key.
+ * @example
+ * const timers = new KeyedTimers<'idle' | 'pause'>(clock)
+ * timers.set('idle', identity, 5_000, () => close(identity)); timers.cancel('idle', identity)
+ */
 export class KeyedTimers<Kind extends string> {
   readonly #clock: Clock
   readonly #cancels = new Map<string, () => void>()

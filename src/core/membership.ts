@@ -55,7 +55,12 @@ const STATE_OF: Record<ChannelStatus, ChannelState> = {
   SUBSCRIBED: 'joined', CHANNEL_ERROR: 'errored', TIMED_OUT: 'errored', CLOSED: 'closed',
 }
 
-/** The hub side of one channel or topic of this tab. */
+/**
+ * The hub side of one channel or topic of this tab.
+ * @example
+ * const member = new Membership(client, { subscription: () => sub, status: render, resync: (since) => refetch(since), seed })
+ * if (!member.receive(delivery)) routeToListeners(delivery)
+ */
 export class Membership {
   readonly #host: MemberHost
   readonly #owner: MemberOwner

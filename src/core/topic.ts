@@ -60,7 +60,11 @@ interface EventListener {
   callback: (payload: never, message: never) => void
 }
 
-/** The implementation of {@link Topic}. */
+/**
+ * The implementation of {@link Topic}; `relay.topic(name)` makes one.
+ * @example
+ * const topic: Topic = new RelayTopic(client, 'room:1', {}, (closed) => topics.delete(closed.name))
+ */
 export class RelayTopic implements Topic {
   readonly name: string
   readonly #client: HubClient

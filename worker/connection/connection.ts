@@ -42,7 +42,12 @@ export interface ConnectionDeps {
   askToken(tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null>
 }
 
-/** A user's shared connection. */
+/**
+ * A user's shared connection.
+ * @example
+ * const connection = new Connection({ target, transport, clock, deliver, status, askToken, ...timings }, token)
+ * connection.start(); connection.join('tab-1', sub) // { status: 'joining', presence: {} }
+ */
 export class Connection {
   readonly topics: TopicTable
   readonly #deps: ConnectionDeps
@@ -87,9 +92,7 @@ export class Connection {
   get sockets(): number { return this.#isOpen ? 1 : 0 }
 
   /** Sends waiting for their topic to be joined. */
-  get queuedSends(): number {
-    return this.#queue.size
-  }
+  get queuedSends(): number { return this.#queue.size }
 
   /** Opens the connection if it is not open yet: a tab's status means something from its hello on. */
   start(): void {

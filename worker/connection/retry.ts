@@ -14,7 +14,12 @@ export interface ScheduledRetry {
   retryAt: number
 }
 
-/** Counts attempts and runs the next one after its delay; one pending retry at most. */
+/**
+ * Counts attempts and runs the next one after its delay; one pending retry at most.
+ * @example
+ * const retry = new RetryLoop(clock, Math.random, 10_000)
+ * const next = retry.schedule(() => connect(), retryAfterMs) // { attempt: 1, delayMs, retryAt }
+ */
 export class RetryLoop {
   readonly #clock: Clock
   readonly #random: () => number

@@ -38,7 +38,13 @@ interface Queued<T> {
   cancelExpiry: () => void
 }
 
-/** Sends of one connection waiting for their topic; `T` is what a flush writes through. */
+/**
+ * Sends of one connection waiting for their topic; `T` is what a flush writes through.
+ * @example
+ * const queue = new SendQueue<Topic>(clock, { ...SEND_QUEUE_DEFAULTS, maxAgeMs: 8_000 })
+ * const result = queue.push(topic.key, sendBytes(event, payload), (t) => write(t), tabId)
+ * queue.flush(topic.key, topic) // once joined: written in order
+ */
 export class SendQueue<T> {
   readonly #clock: Clock
   readonly #limits: SendQueueLimits

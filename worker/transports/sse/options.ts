@@ -79,7 +79,7 @@ const trimmed = (endpoint: string): string => endpoint.replace(/\/+$/, '')
 /**
  * Fills in the defaults.
  * @example
- * resolveOptions({ mode: 'multiplexed' }).keepAliveMs // 45000
+ * resolveOptions({ mode: 'multiplexed' }, systemClock).keepAliveMs // 45000
  */
 export function resolveOptions(options: SseTransportOptions, clock: Clock): ResolvedSseOptions {
   return {

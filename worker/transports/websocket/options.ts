@@ -110,7 +110,7 @@ export interface WebSocketTransportOptions {
 /**
  * Options with every default applied.
  * @example
- * const settings: WebSocketSettings = resolveOptions({})
+ * const settings: WebSocketSettings = resolveOptions({}, systemClock)
  */
 export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'capabilities' | 'closeCodes' | 'WebSocket' | 'reservedEvents' | 'identityClaim'>>
   & Pick<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'WebSocket'>
@@ -156,7 +156,7 @@ function envelope(frame: Json): Routed | null {
 /**
  * Fills in the defaults.
  * @example
- * resolveOptions({ echoesToSender: true }).userTopic // 'user'
+ * resolveOptions({ echoesToSender: true }, systemClock).userTopic // 'user'
  */
 export function resolveOptions(options: WebSocketTransportOptions, clock: Clock): WebSocketSettings {
   return {
