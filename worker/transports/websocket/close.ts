@@ -5,13 +5,23 @@
 import type { CloseReason } from '../transport.ts'
 import type { CloseCodes } from './options.ts'
 
+// What the standard close codes mean for whoever reads the status (RFC 6455 §7.4.1).
+const MEANING: Partial<Record<number, string>> = {
+  1001: 'going away: the server is restarting or shutting down',
+  1006: 'no close frame: the server stopped or the network dropped',
+  1011: 'the server hit an error',
+  1012: 'the server is restarting',
+  1013: 'the server is overloaded, try again later',
+}
+
 /**
- * The attempt's end for a close `code` (and the server's `reason` text, if any).
+ * The attempt's end for a close `code` (and the server's `reason` text, if any) of a socket that
+ * was open; `where` names the server (its origin, never the URL: that holds the token).
  * @example
  * closeReasonOf(4401, '', { unauthorized: [4401, 4403], fatal: [] }).kind // 'unauthorized'
- * closeReasonOf(1006, '', codes) // { kind: 'retry', error: { code: 'transport', message: 'socket closed (1006)' } }
+ * closeReasonOf(1006, '', codes, 'http://127.0.0.1:8000').error.message // 'the connection to the server at http://127.0.0.1:8000 was lost (1006: no close frame: …); reconnecting'
  */
-export function closeReasonOf(code: number, reason: string, codes: CloseCodes): CloseReason {
+export function closeReasonOf(code: number, reason: string, codes: CloseCodes, where = 'the server'): CloseReason {
   const detail = reason ? `: ${reason}` : ''
   if (codes.unauthorized.includes(code)) {
     return { kind: 'unauthorized', error: { code: 'unauthorized', message: `the server refused the token (close ${code}${detail}); asking a tab for a fresh one before retrying` } }
@@ -19,7 +29,11 @@ export function closeReasonOf(code: number, reason: string, codes: CloseCodes): 
   if (codes.fatal.includes(code)) {
     return { kind: 'fatal', error: { code: 'transport', message: `the server closed the socket with ${code}${detail}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
   }
-  return { kind: 'retry', error: { code: 'transport', message: `socket closed (${code}${detail})` } }
+  const server = where === 'the server' ? where : `the server at ${where}`
+  const meaning = MEANING[code]
+  const why = `${code}${meaning === undefined ? '' : `: ${meaning}`}${detail}`
+  const message = code === 1006 ? `the connection to ${server} was lost (${why}); reconnecting` : `${server} closed the socket (${why}); reconnecting`
+  return { kind: 'retry', error: { code: 'transport', message } }
 }
 
 /**
