@@ -3,16 +3,15 @@
  * subpath (test/package/entries.ts) into docs/api/, which VitePress then builds with the guide
  * (`npm run docs:build`). docs/api/ is generated, never committed.
  *
- * typedoc runs from this folder's own package (typedoc + TypeScript 5.9): it needs the TypeScript
- * compiler API, which TypeScript 7 (the repository's compiler) does not have. `npm ci` installs it
- * here on first use.
+ * typedoc runs from this folder's own package (install.ts): it needs the TypeScript compiler API,
+ * which TypeScript 7 (the repository's compiler) does not have.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ENTRIES } from '../../package/entries.ts'
+import { ensureTools } from './install.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const root = resolve(here, '../../..')
@@ -38,8 +37,8 @@ async function nameModules(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  ensureTools()
   const typedoc = join(here, 'node_modules/typedoc/bin/typedoc')
-  if (!existsSync(typedoc)) run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], here)
   await rm(out, { recursive: true, force: true })
   // One module per public subpath, named as the app imports it; Node-only helpers included.
   const config = {
