@@ -31,40 +31,24 @@ export type Serializable<T> =
 /**
  * Serialises a payload exactly as `JSON.stringify` does (what supabase-js puts on the wire) and
  * returns the plain JSON it stands for; plain JSON comes back as it is, without a copy. Refuses,
- * with `bad-input`, what `JSON.stringify` throws on (a bigint, a cycle), what it turns into
- * nothing (a function or symbol as the whole payload), binary data (realtime-js would send an
- * `ArrayBuffer` as a binary frame; no tabrelay transport carries one) and nesting deeper than
- * {@link MAX_JSON_DEPTH}.
+ * with `bad-input`, what `JSON.stringify` throws on (a bigint, a cycle) or turns into nothing (a
+ * function or symbol as the whole payload), binary data (realtime-js would send an `ArrayBuffer`
+ * as a binary frame; no tabrelay transport carries one) and nesting deeper than {@link MAX_JSON_DEPTH}.
  * @example
  * toJson({ at: new Date(0), gone: undefined, n: NaN }, "send('x')") // { at: '1970-01-01T00:00:00.000Z', n: null }
  */
 export function toJson(value: unknown, what: string): Json {
   if (isJson(value)) return value
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-    throw new RelayError('bad-input', `${what}: binary payloads (ArrayBuffer, typed arrays) are not supported; send JSON, e.g. base64 text or a URL`)
-  }
-  let text: string | undefined
+  let reason: string
   try {
-    text = JSON.stringify(value)
+    const isBinary = value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+    const text = isBinary ? undefined : JSON.stringify(value)
+    const json: unknown = text === undefined ? undefined : JSON.parse(text)
+    if (isJson(json)) return json
+    reason = isBinary ? 'binary data' : text === undefined ? `a ${typeof value}` : `over ${MAX_JSON_DEPTH} levels deep`
   } catch (error) {
-    // TypeError for a bigint or a cycle, RangeError for nesting deeper than the stack.
-    const reason = error instanceof RangeError ? 'it is nested too deep' : error instanceof Error ? error.message.split('\n')[0] : String(error)
-    throw new RelayError('bad-input', `${what}: the payload cannot be serialised as JSON (${reason}); send plain data, e.g. a bigint as a string`)
+    // A bigint or a cycle (TypeError), nesting deeper than the stack (RangeError).
+    reason = String(error).split('\n')[0] ?? ''
   }
-  if (text === undefined) throw new RelayError('bad-input', `${what}: ${typeof value} is no payload; JSON.stringify turns it into nothing`)
-  const json: unknown = JSON.parse(text)
-  if (!isJson(json)) throw new RelayError('bad-input', `${what}: the payload is nested deeper than ${MAX_JSON_DEPTH} levels`)
-  return json
-}
-
-/**
- * A `send()` message with its payload serialised by {@link toJson}; anything else is returned as
- * it is, for `checkOutgoing` to judge.
- * @example
- * checkOutgoing(withJsonPayload({ type: 'broadcast', event: 'at', payload: { at: new Date() } }))
- */
-export function withJsonPayload(message: unknown): unknown {
-  if (typeof message !== 'object' || message === null || !('payload' in message) || message.payload === undefined) return message
-  const event = 'event' in message && typeof message.event === 'string' ? message.event : ''
-  return { ...message, payload: toJson(message.payload, `send('${event}')`) }
+  throw new RelayError('bad-input', `${what}: JSON.stringify cannot carry this payload (${reason}); send plain data`)
 }

@@ -8,7 +8,7 @@ import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
-import { withJsonPayload, type Serializable } from '../contract/payload.ts'
+import { toJson, type Serializable } from '../contract/payload.ts'
 import type { HubClient } from './client.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
 import { checkCallback, safely } from './safely.ts'
@@ -127,7 +127,7 @@ export class RelayTopic implements Topic {
 
   async send(event: string, payload?: unknown): Promise<SendResult> {
     this.#assertOpen('send')
-    const outgoing = checkOutgoing(withJsonPayload({ type: 'broadcast', event, payload }))
+    const outgoing = checkOutgoing({ type: 'broadcast', event, payload }, toJson)
     // The transport's event rules, once the hub said which (the same rule the hub applies again).
     // Byte sizes are the hub's alone: measuring a large payload here would be work done twice on
     // the page's thread, and the hub's refusal is what the devtools journal shows.

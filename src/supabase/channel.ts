@@ -8,7 +8,7 @@ import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, 
 import type { Clock } from '../contract/clock.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
-import { toJson, withJsonPayload, type Serializable } from '../contract/payload.ts'
+import { toJson, type Serializable } from '../contract/payload.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
 import { safely } from '../core/safely.ts'
@@ -107,7 +107,7 @@ export class Channel implements SharedChannel {
   }
 
   async send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendResult> {
-    const outgoing = this.#checkSend(checkOutgoing(withJsonPayload(message)))
+    const outgoing = this.#checkSend(checkOutgoing(message, toJson))
     const ms = timeoutOf(options, 'send')
     const subId = await this.#whenJoined('send')
     return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms).catch(unknownFate)
@@ -115,7 +115,7 @@ export class Channel implements SharedChannel {
 
   async httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions): Promise<HttpSendResult> {
     if (payload === undefined || payload === null) throw new RelayError('bad-input', 'httpSend(event, payload): a payload is required, as in supabase-js')
-    const checked = this.#checkSend(checkOutgoing({ type: 'broadcast', event, payload: toJson(payload, `httpSend('${String(event)}')`) }))
+    const checked = this.#checkSend(checkOutgoing({ type: 'broadcast', event, payload }, toJson))
     const outgoing: Outgoing = { ...checked, ack: true }
     const ms = timeoutOf(options, 'httpSend')
     const subId = await this.#whenJoined('httpSend')
@@ -128,7 +128,7 @@ export class Channel implements SharedChannel {
   }
 
   async track<T extends object>(meta: T & Serializable<T>, options?: CallOptions): Promise<SendResult> {
-    const checked = checkMeta(typeof meta === 'object' && meta !== null ? toJson(meta, 'track()') : meta)
+    const checked = checkMeta(toJson(meta, 'track()'))
     if (this.#host.transport?.presence === false) throw new RelayError('unsupported', "this server has no presence; send a message instead")
     const ms = timeoutOf(options, 'track')
     const subId = await this.#whenJoined('track')

@@ -152,10 +152,9 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
   /** The socket closed by itself: say why, asking the server over HTTP if it never opened. */
   async #closed(url: string, code: number, reason: string): Promise<void> {
     if (this.#isDone) return
-    const { closeCodes, clock } = this.#settings
-    const isApp = closeCodes.unauthorized.includes(code) || closeCodes.fatal.includes(code)
-    if (this.#isOpen || isApp || code !== 1006) return this.#end(closeReasonOf(code, reason, closeCodes, socketPlace(url).origin))
-    const probed = await probeSocket(url, code, (u, init) => fetch(u, init), clock)
+    const { closeCodes } = this.#settings
+    if (this.#isOpen || code !== 1006) return this.#end(closeReasonOf(code, reason, closeCodes, socketPlace(url)))
+    const probed = await probeSocket(url, code, fetch)
     // The hub may have closed the attempt while the probe ran: then nothing is reported.
     this.#end(probed)
   }

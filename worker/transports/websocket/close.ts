@@ -5,34 +5,24 @@
 import type { CloseReason } from '../transport.ts'
 import type { CloseCodes } from './options.ts'
 
-// What the standard close codes mean for whoever reads the status (RFC 6455 §7.4.1).
-const MEANING: Partial<Record<number, string>> = {
-  1001: 'going away: the server is restarting or shutting down',
-  1006: 'no close frame: the server stopped or the network dropped',
-  1011: 'the server hit an error',
-  1012: 'the server is restarting',
-  1013: 'the server is overloaded, try again later',
-}
-
 /**
  * The attempt's end for a close `code` (and the server's `reason` text, if any) of a socket that
- * was open; `where` names the server (its origin, never the URL: that holds the token).
+ * was open; `where` names the server (`socketPlace()`: never the query, which may hold the token).
  * @example
  * closeReasonOf(4401, '', { unauthorized: [4401, 4403], fatal: [] }).kind // 'unauthorized'
- * closeReasonOf(1006, '', codes, 'http://127.0.0.1:8000').error.message // 'the connection to the server at http://127.0.0.1:8000 was lost (1006: no close frame: …); reconnecting'
+ * closeReasonOf(1006, '', codes, 'http://h/ws/').error.message // 'the connection to the server at http://h/ws/ was lost (1006: …); reconnecting'
  */
-export function closeReasonOf(code: number, reason: string, codes: CloseCodes, where = 'the server'): CloseReason {
-  const detail = reason ? `: ${reason}` : ''
+export function closeReasonOf(code: number, reason: string, codes: CloseCodes, where = ''): CloseReason {
+  const server = where === '' ? 'the server' : `the server at ${where}`
+  const closed = `${server} closed the socket (${code}${reason ? `: ${reason}` : ''})`
   if (codes.unauthorized.includes(code)) {
-    return { kind: 'unauthorized', error: { code: 'unauthorized', message: `the server refused the token (close ${code}${detail}); asking a tab for a fresh one before retrying` } }
+    return { kind: 'unauthorized', error: { code: 'unauthorized', message: `${closed}: it refused the token; asking a tab for a fresh one before retrying` } }
   }
   if (codes.fatal.includes(code)) {
-    return { kind: 'fatal', error: { code: 'transport', message: `the server closed the socket with ${code}${detail}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
+    return { kind: 'fatal', error: { code: 'transport', message: `${closed}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
   }
-  const server = where === 'the server' ? where : `the server at ${where}`
-  const meaning = MEANING[code]
-  const why = `${code}${meaning === undefined ? '' : `: ${meaning}`}${detail}`
-  const message = code === 1006 ? `the connection to ${server} was lost (${why}); reconnecting` : `${server} closed the socket (${why}); reconnecting`
+  // 1006: no close frame came (the server stopped, or the network dropped).
+  const message = code === 1006 ? `the connection to ${server} was lost (1006: no close frame); reconnecting` : `${closed}; reconnecting`
   return { kind: 'retry', error: { code: 'transport', message } }
 }
 
