@@ -94,19 +94,21 @@ export function checkTopic(topic: unknown, info: Pick<TransportInfo, 'maxTopicBy
 
 /**
  * Checks what `send()` was given: a broadcast with a non-empty event of at most 255 UTF-8 bytes,
- * a JSON payload and an optional `ack`. The tab checks it before sending and the worker again on
- * arrival (it trusts no tab): one rule, this one.
+ * a JSON payload and an optional `ack`. The tab checks it before sending, with `serialise` (its
+ * `JSON.stringify` semantics, payload.ts), and the worker again on arrival, strictly (it trusts no
+ * tab): one rule, this one.
  * @example
  * checkOutgoing({ type: 'broadcast', event: 'message', payload: { text: 'hi' } })
  */
-export function checkOutgoing(message: unknown): Outgoing {
+export function checkOutgoing(message: unknown, serialise?: (payload: unknown, what: string) => Json): Outgoing {
   if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'broadcast') {
     throw bad("send() takes { type: 'broadcast', event, payload }; use track()/untrack() for presence")
   }
   const event = checkEvent('event' in message ? message.event : undefined, 'send()')
-  const payload = 'payload' in message ? message.payload : undefined
+  const given = 'payload' in message ? message.payload : undefined
+  const payload = given === undefined || !serialise ? given : serialise(given, `send('${event}')`)
   if (payload !== undefined && !isJson(payload)) {
-    throw bad(`send('${event}'): the payload must be plain JSON nested at most ${MAX_JSON_DEPTH} deep (no functions, symbols, Dates, Maps or class instances); convert it first, e.g. dates to ISO strings`)
+    throw bad(`send('${event}'): the payload must be plain JSON nested at most ${MAX_JSON_DEPTH} deep`)
   }
   const ack = 'ack' in message ? message.ack : undefined
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
@@ -133,7 +135,7 @@ export function checkEvent(event: unknown, what: string): string {
  */
 export function checkMeta(meta: unknown): { [key: string]: Json } {
   if (typeof meta !== 'object' || meta === null || !isJson(meta) || Array.isArray(meta)) {
-    throw bad('track() takes a plain JSON object such as { typing: false } (no functions, Dates or class instances)')
+    throw bad('track() takes a JSON object such as { typing: false }')
   }
   return meta
 }

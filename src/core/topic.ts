@@ -8,6 +8,7 @@ import { fromWire, RelayError } from '../contract/errors.ts'
 import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
+import { toJson, type Serializable } from '../contract/payload.ts'
 import type { HubClient } from './client.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
 import { checkCallback, safely } from './safely.ts'
@@ -50,7 +51,12 @@ export interface Topic {
   onStatus(listener: (status: ChannelStatus, error?: RelayError) => void): () => void
   /** Called after a rejoin: events after `since` (epoch ms) may have been missed; backfill them. */
   onResync(listener: (since: number) => void): () => void
-  send(event: string, payload?: Json): Promise<SendResult>
+  /**
+   * Sends; the payload is serialised as `JSON.stringify` does (undefined fields dropped, `NaN` →
+   * `null`, a `Date` → its ISO string); functions, symbols and bigints fail to compile.
+   */
+  send(event: string): Promise<SendResult>
+  send<T>(event: string, payload: T & Serializable<T>): Promise<SendResult>
   /** Leaves the topic; `relay.topic(name)` afterwards gives a new one. */
   close(): Promise<SendResult>
 }
@@ -123,9 +129,9 @@ export class RelayTopic implements Topic {
     return () => { this.#resyncListeners.delete(listener) }
   }
 
-  async send(event: string, payload?: Json): Promise<SendResult> {
+  async send(event: string, payload?: unknown): Promise<SendResult> {
     this.#assertOpen('send')
-    const outgoing = checkOutgoing(payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload })
+    const outgoing = checkOutgoing({ type: 'broadcast', event, payload }, toJson)
     // The transport's event rules, once the hub said which (the same rule the hub applies again).
     // Byte sizes are the hub's alone: measuring a large payload here would be work done twice on
     // the page's thread, and the hub's refusal is what the devtools journal shows.

@@ -8,6 +8,7 @@ import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, 
 import type { Clock } from '../contract/clock.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
+import { toJson, type Serializable } from '../contract/payload.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
 import { safely } from '../core/safely.ts'
@@ -105,16 +106,16 @@ export class Channel implements SharedChannel {
     return this
   }
 
-  async send(message: { type: 'broadcast'; event: string; payload?: unknown }, options?: CallOptions): Promise<SendResult> {
-    const outgoing = this.#checkSend(checkOutgoing(message))
+  async send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendResult> {
+    const outgoing = this.#checkSend(checkOutgoing(message, toJson))
     const ms = timeoutOf(options, 'send')
     const subId = await this.#whenJoined('send')
     return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms).catch(unknownFate)
   }
 
-  async httpSend(event: string, payload: unknown, options?: CallOptions): Promise<HttpSendResult> {
+  async httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions): Promise<HttpSendResult> {
     if (payload === undefined || payload === null) throw new RelayError('bad-input', 'httpSend(event, payload): a payload is required, as in supabase-js')
-    const checked = this.#checkSend(checkOutgoing({ type: 'broadcast', event, payload }))
+    const checked = this.#checkSend(checkOutgoing({ type: 'broadcast', event, payload }, toJson))
     const outgoing: Outgoing = { ...checked, ack: true }
     const ms = timeoutOf(options, 'httpSend')
     const subId = await this.#whenJoined('httpSend')
@@ -126,8 +127,8 @@ export class Channel implements SharedChannel {
     return result === 'timed out' ? { success: false, status: 408, error: 'timed out' } : { success: false, status: 500, error: 'the server refused the broadcast' }
   }
 
-  async track(meta: object, options?: CallOptions): Promise<SendResult> {
-    const checked = checkMeta(meta)
+  async track<T extends object>(meta: T & Serializable<T>, options?: CallOptions): Promise<SendResult> {
+    const checked = checkMeta(toJson(meta, 'track()'))
     if (this.#host.transport?.presence === false) throw new RelayError('unsupported', "this server has no presence; send a message instead")
     const ms = timeoutOf(options, 'track')
     const subId = await this.#whenJoined('track')

@@ -6,6 +6,7 @@
  */
 import type { ChannelConfig, ChannelStatus, SendResult } from '../contract/protocol.ts'
 import type { ChannelState } from '../core/membership.ts'
+import type { Serializable } from '../contract/payload.ts'
 
 /**
  * Told about every status transition; `SUBSCRIBED` again after each rejoin.
@@ -159,11 +160,16 @@ export interface SharedChannel {
   on(type: 'system', filter: { event?: string }, callback: (payload: { [key: string]: unknown }) => void): this
   /** Joins through the hub; `timeout` (ms) reports `TIMED_OUT` when not joined by then. */
   subscribe(callback?: SubscribeCallback, timeout?: number): this
-  /** Broadcasts; while the join is pending it waits for it, before any `subscribe()` it rejects `closed`. */
-  send(message: { type: 'broadcast'; event: string; payload?: unknown }, options?: CallOptions): Promise<SendResult>
+  /**
+   * Broadcasts; while the join is pending it waits for it, before any `subscribe()` it rejects `closed`.
+   * The payload is serialised as `JSON.stringify` does (undefined fields dropped, `NaN` → `null`,
+   * a `Date` → its ISO string), as supabase-js sends it; functions, symbols and bigints fail to compile.
+   */
+  send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendResult>
   /** A broadcast with the server's acknowledgement, through the shared connection (no REST call from the tab). */
-  httpSend(event: string, payload: unknown, options?: CallOptions): Promise<HttpSendResult>
-  track(meta: object, options?: CallOptions): Promise<SendResult>
+  httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions): Promise<HttpSendResult>
+  /** Tracks this tab's presence; the meta is serialised as `JSON.stringify` does, as in supabase-js. */
+  track<T extends object>(meta: T & Serializable<T>, options?: CallOptions): Promise<SendResult>
   untrack(options?: CallOptions): Promise<SendResult>
   presenceState<T extends object = {}>(): RealtimePresenceState<T>
   /** Leaves; afterwards `realtime.channel(topic)` gives a fresh channel, as in supabase-js. */

@@ -21,7 +21,8 @@ async function markdownFiles(): Promise<string[]> {
   const files = [join(root, 'README.md')]
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name === '.vitepress') continue
+      // docs/api/ is generated from the TSDoc, whose @example fragments are not whole programs.
+      if (entry.name === 'node_modules' || entry.name === '.vitepress' || (dir.endsWith('docs') && entry.name === 'api')) continue
       const path = join(dir, entry.name)
       if (entry.isDirectory()) await walk(path)
       else if (entry.name.endsWith('.md')) files.push(path)

@@ -86,7 +86,7 @@ describe('websocketTransport: routing and frames (Django inbox preset)', () => {
     FakeSocket.latest.open()
     expect(room.of('status')).toEqual([{ kind: 'status', status: 'SUBSCRIBED' }])
     FakeSocket.latest.closed(1006)
-    expect(first.events.at(-1)).toEqual({ kind: 'closed', reason: { kind: 'retry', error: { code: 'transport', message: 'socket closed (1006)' } } })
+    expect(first.events.at(-1)).toEqual({ kind: 'closed', reason: { kind: 'retry', error: { code: 'transport', message: 'the connection to the server at http://127.0.0.1:9/ws/inbox/ was lost (1006: no close frame); reconnecting' } } })
     const again = await peers.connect('alice', { isAwaitingOpen: false })
     again.open(sub('conversation:42'))
     FakeSocket.latest.open()

@@ -22,15 +22,30 @@ function retryAfterMs(response: Response): number | undefined {
 }
 
 /**
+ * Whether a response is an HTML page: what a dev server or an SPA host answers for a path it does
+ * not know, with status 200.
+ * @example
+ * isHtml(new Response('<html>', { headers: { 'content-type': 'text/html' } })) // true
+ */
+export function isHtml(response: Response): boolean {
+  return response.headers.get('content-type')?.includes('text/html') === true
+}
+
+/**
  * The close reason of a stream request the server refused: auth per policy, 408/429/5xx retried
- * (with the server's Retry-After as floor), any other status fatal (a wrong URL does not heal by
- * retrying). A 400 on a resume is retried: the caller forgets the id first.
+ * (with the server's Retry-After as floor), any other status or an HTML page fatal (a wrong URL
+ * does not heal by retrying). A 400 on a resume is retried: the caller forgets the id first.
+ * `where` is the stream's origin and path (never its query: it may hold a token).
  * @example
  * refusal(new Response(null, { status: 401 }), policy) // { kind: 'unauthorized', error: { code: 'unauthorized', … } }
  */
-export function refusal(response: Response, policy: AuthPolicy): CloseReason {
+export function refusal(response: Response, policy: AuthPolicy, where = ''): CloseReason {
   const { status } = response
-  const message = `the SSE stream answered HTTP ${status}`
+  const stream = where === '' ? 'the SSE stream' : `the SSE stream at ${where}`
+  if (status === 200 && isHtml(response)) {
+    return { kind: 'fatal', error: { code: 'transport', message: `${stream} answered an HTML page (HTTP 200), not text/event-stream: check the stream URL (a dev server or an SPA host answers unknown paths with its page)` } }
+  }
+  const message = `${stream} answered HTTP ${status}`
   if (status === 401 || status === 403) {
     const kind = status === 401 ? policy.onUnauthorized : policy.onForbidden
     return { kind, error: { code: 'unauthorized', message: `${message}; sign in again` } }

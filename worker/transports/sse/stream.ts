@@ -9,7 +9,7 @@ import { createParser } from 'eventsource-parser'
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { CloseReason } from '../transport.ts'
 import type { StreamEvent } from './codec.ts'
-import { refusal, type AuthPolicy } from './http.ts'
+import { isHtml, refusal, type AuthPolicy } from './http.ts'
 
 /**
  * What a stream reports. Nothing is reported after `ended`, or after `abort()`.
@@ -86,13 +86,14 @@ export class EventStream {
     let response: Response
     try {
       response = await fetch(target.href, { headers: sent, credentials, cache: 'no-store', signal: this.#abort.signal })
-    } catch (error) {
-      return this.#end(retry('transport', `the SSE stream request failed (${String(error)})`))
+    } catch {
+      // The query may hold a token: messages name the origin and path only.
+      return this.#end(retry('transport', `cannot reach the server at ${target.origin} (network error: the SSE stream request to ${target.pathname} failed); retrying`))
     }
     if (this.#isDone) return void response.body?.cancel().catch(() => undefined)
-    if (response.status !== 200 || response.body === null) {
+    if (response.status !== 200 || response.body === null || isHtml(response)) {
       await response.body?.cancel().catch(() => undefined)
-      return this.#end(refusal(response, this.#request.auth), response.status)
+      return this.#end(refusal(response, this.#request.auth, `${target.origin}${target.pathname}`), response.status)
     }
     await this.#read(response.body)
   }

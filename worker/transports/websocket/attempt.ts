@@ -9,6 +9,7 @@ import type { ChannelHandlers, CloseReason, OpenOptions, TransportChannel, Trans
 import { WebSocketChannel } from './channel.ts'
 import { closeReasonOf, missedPong, oversizeFrame, unusableSocket } from './close.ts'
 import { KeepAlive } from './keepalive.ts'
+import { probeSocket, socketPlace } from './probe.ts'
 import type { WebSocketSettings } from './options.ts'
 
 /** The server subscription of one topic: the topic name is all a plain socket needs. */
@@ -43,7 +44,7 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
       socket.binaryType = 'arraybuffer'
       socket.addEventListener('open', () => this.#onOpen())
       socket.addEventListener('message', (event: MessageEvent) => this.#onMessage(event.data as string | ArrayBuffer))
-      socket.addEventListener('close', (event: CloseEvent) => this.#end(closeReasonOf(event.code, event.reason, settings.closeCodes)))
+      socket.addEventListener('close', (event: CloseEvent) => void this.#closed(socket.url, event.code, event.reason))
       // Every error is followed by a close, which reports it; `ws` in Node throws unheard errors.
       socket.addEventListener('error', () => undefined)
       this.#socket = socket
@@ -146,6 +147,16 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
     if (channel.topic === this.#settings.userTopic) return
     const frame = this.#settings.unsubscribe?.(channel.topic)
     if (frame !== undefined && frame !== null) this.#writeFrame(frame)
+  }
+
+  /** The socket closed by itself: say why, asking the server over HTTP if it never opened. */
+  async #closed(url: string, code: number, reason: string): Promise<void> {
+    if (this.#isDone) return
+    const { closeCodes } = this.#settings
+    if (this.#isOpen || code !== 1006) return this.#end(closeReasonOf(code, reason, closeCodes, socketPlace(url)))
+    const probed = await probeSocket(url, code, fetch)
+    // The hub may have closed the attempt while the probe ran: then nothing is reported.
+    this.#end(probed)
   }
 
   #end(reason: CloseReason): void {

@@ -6,20 +6,24 @@ import type { CloseReason } from '../transport.ts'
 import type { CloseCodes } from './options.ts'
 
 /**
- * The attempt's end for a close `code` (and the server's `reason` text, if any).
+ * The attempt's end for a close `code` (and the server's `reason` text, if any) of a socket that
+ * was open; `where` names the server (`socketPlace()`: never the query, which may hold the token).
  * @example
  * closeReasonOf(4401, '', { unauthorized: [4401, 4403], fatal: [] }).kind // 'unauthorized'
- * closeReasonOf(1006, '', codes) // { kind: 'retry', error: { code: 'transport', message: 'socket closed (1006)' } }
+ * closeReasonOf(1006, '', codes, 'http://h/ws/').error.message // 'the connection to the server at http://h/ws/ was lost (1006: …); reconnecting'
  */
-export function closeReasonOf(code: number, reason: string, codes: CloseCodes): CloseReason {
-  const detail = reason ? `: ${reason}` : ''
+export function closeReasonOf(code: number, reason: string, codes: CloseCodes, where = ''): CloseReason {
+  const server = where === '' ? 'the server' : `the server at ${where}`
+  const closed = `${server} closed the socket (${code}${reason ? `: ${reason}` : ''})`
   if (codes.unauthorized.includes(code)) {
-    return { kind: 'unauthorized', error: { code: 'unauthorized', message: `the server refused the token (close ${code}${detail}); asking a tab for a fresh one before retrying` } }
+    return { kind: 'unauthorized', error: { code: 'unauthorized', message: `${closed}: it refused the token; asking a tab for a fresh one before retrying` } }
   }
   if (codes.fatal.includes(code)) {
-    return { kind: 'fatal', error: { code: 'transport', message: `the server closed the socket with ${code}${detail}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
+    return { kind: 'fatal', error: { code: 'transport', message: `${closed}, which the worker maps to fatal: not retrying; reload the page once the cause is fixed` } }
   }
-  return { kind: 'retry', error: { code: 'transport', message: `socket closed (${code}${detail})` } }
+  // 1006: no close frame came (the server stopped, or the network dropped).
+  const message = code === 1006 ? `the connection to ${server} was lost (1006: no close frame); reconnecting` : `${closed}; reconnecting`
+  return { kind: 'retry', error: { code: 'transport', message } }
 }
 
 /**
