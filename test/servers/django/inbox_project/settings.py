@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "inbox",
 ]
 MIDDLEWARE = [
+    "inbox.cors.LoopbackCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
