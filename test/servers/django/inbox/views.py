@@ -99,8 +99,9 @@ async def health_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-def stats_view(request: HttpRequest) -> JsonResponse:
-    """``{"inbox": {sockets, conversations, users}}`` of this process."""
+async def stats_view(request: HttpRequest) -> JsonResponse:
+    """``{"inbox": {sockets, conversations, users}}`` of this process. Async: it reads the consumers'
+    state on the event loop that changes it (a sync view would run in another thread)."""
     response = JsonResponse({"inbox": live_stats()})
     response["Access-Control-Allow-Origin"] = "*"
     return response
