@@ -35,7 +35,8 @@ export function isWebSocketMode(search: string): boolean {
 
 const field = (frame: Json, key: string): string | null => {
   const value = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? frame[key] : undefined
-  return typeof value === 'string' ? value : null
+  // message_id is an integer on both inbox servers (the stored row's id); NOTIFY ids are UUIDs.
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null
 }
 
 /**

@@ -20,7 +20,8 @@ export const MAX_ID_LENGTH = 256
  * const frame: InboxFrame = { type: 'TEXT', conversation_id: 'lobby', message: 'hi' }
  */
 export type InboxFrame =
-  | { type: 'subscribe' | 'unsubscribe'; conversation_id: string }
+  | { type: 'subscribe'; conversation_id: string; since?: number | null }
+  | { type: 'unsubscribe'; conversation_id: string }
   | { type: 'TEXT'; conversation_id: string; message: string }
   | { type: 'typing'; conversation_id: string; typing: boolean }
   | { type: 'notify'; to: string; message: string }
@@ -81,6 +82,7 @@ function toFrame(raw: Record<string, unknown>): InboxFrame {
   const type = String(raw['type'])
   switch (type) {
     case 'subscribe':
+      return 'since' in raw ? { type, conversation_id: conversation(raw), since: since(raw) } : { type, conversation_id: conversation(raw) }
     case 'unsubscribe':
       return { type, conversation_id: conversation(raw) }
     case 'TEXT':
@@ -94,6 +96,12 @@ function toFrame(raw: Record<string, unknown>): InboxFrame {
     default:
       throw new FrameError(`unknown frame type "${type.slice(0, 40)}": expected subscribe, unsubscribe, TEXT, typing, notify or ping`)
   }
+}
+
+function since(raw: Record<string, unknown>): number | null {
+  const value = raw['since']
+  if (value === null || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) return value
+  throw new FrameError('"since" must be a message_id (an integer of at least 0) or null')
 }
 
 function conversation(raw: Record<string, unknown>): string {

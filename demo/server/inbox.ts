@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { InboxHistory } from './inbox-history.ts'
 import { identityOf, notSubscribed, parseInboxFrame, type InboxFrame, type InboxIdentity } from './inbox-frames.ts'
 import type { Tokens } from './tokens.ts'
 
@@ -104,6 +105,7 @@ async function userOf(tokens: Tokens, req: IncomingMessage): Promise<InboxIdenti
 class InboxHub {
   readonly #conversations = new Map<string, Set<Member>>()
   readonly #users = new Map<string, Set<Member>>()
+  readonly #history = new InboxHistory()
 
   join(ws: WebSocket, user: InboxIdentity): void {
     const member: Member = { ws, user, conversations: new Set() }
@@ -143,26 +145,35 @@ class InboxHub {
       case 'ping':
         send(member, { type: 'pong' })
         return null
-      case 'subscribe':
+      case 'subscribe': {
         member.conversations.add(frame.conversation_id)
         add(this.#conversations, frame.conversation_id, member)
+        if (frame.since === undefined) return null
+        // One thread: nothing is sent to the conversation between the read and these frames.
+        const { missed, newest, isComplete } = this.#history.after(frame.conversation_id, frame.since)
+        for (const message of missed) send(member, message)
+        send(member, { type: 'replayed', conversation_id: frame.conversation_id, since: frame.since, count: missed.length, last_message_id: newest, is_complete: isComplete })
         return null
+      }
       case 'unsubscribe':
         member.conversations.delete(frame.conversation_id)
         remove(this.#conversations, frame.conversation_id, member)
         return null
       case 'TEXT': {
         const { message, conversation_id } = frame
-        return this.#toConversation(member, conversation_id, { type: 'TEXT', message, conversation_id, ...stamp(member.user) })
+        if (!member.conversations.has(conversation_id)) return notSubscribed(conversation_id)
+        return this.#toConversation(member, conversation_id, this.#history.add({ type: 'TEXT', message, conversation_id, ...stamp(member.user) }))
       }
       case 'typing': {
         const { conversation_id, typing } = frame
         const sender = { sender_id: member.user.id, sender_name: member.user.name }
         return this.#toConversation(member, conversation_id, { type: 'typing', conversation_id, ...sender, typing })
       }
-      case 'notify':
-        for (const to of this.#users.get(frame.to) ?? []) send(to, { type: 'NOTIFY', message: frame.message, ...stamp(member.user) })
+      case 'notify': {
+        const notice = { type: 'NOTIFY', message: frame.message, ...stamp(member.user), message_id: randomUUID() }
+        for (const to of this.#users.get(frame.to) ?? []) send(to, notice)
         return null
+      }
     }
   }
 
@@ -174,15 +185,10 @@ class InboxHub {
   }
 }
 
-// Sender fields plus a fresh id and time, computed once so every receiver gets the same.
+// Sender fields and time, computed once so every receiver gets the same. A TEXT's message_id is
+// the history's next integer, a NOTIFY's (not stored) a UUID, as on the Django server.
 function stamp(user: InboxIdentity): Record<string, string | null> {
-  return {
-    sender_id: user.id,
-    sender_name: user.name,
-    sender_avatar: user.avatar,
-    created_at: new Date().toISOString(),
-    message_id: randomUUID(),
-  }
+  return { sender_id: user.id, sender_name: user.name, sender_avatar: user.avatar, created_at: new Date().toISOString() }
 }
 
 function send(member: Member, frame: Record<string, unknown>): void {

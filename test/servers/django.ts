@@ -1,14 +1,20 @@
 /**
- * Launchers for the Django Channels inbox test server (test/servers/django) and the throw-away Redis
- * its channel layer needs. Both bind 127.0.0.1 only, write their logs to a temp dir, wait for
- * readiness with a deadline and are stopped by PID (process group).
+ * Launchers for the Django inbox test project (test/servers/django) and the throw-away Redis its
+ * channel layer needs. Both bind 127.0.0.1 only, write their logs to a temp dir, wait for readiness
+ * with a deadline and are stopped by PID (process group). The servers started on one Redis are one
+ * deployment: one SQLite database (migrated once, by the first) and one SECRET_KEY, so sessions,
+ * SimpleJWT tokens and message ids are valid on every one of them.
  */
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, spawnLogged, stopProcess, waitReady, type LoggedProcess } from './process.ts'
+import { djangoApi, type DjangoApi } from './django-api.ts'
+import { freePort, logTail, spawnLogged, stopProcess, waitReady, type LoggedProcess } from './process.ts'
+
+export type { DjangoApi, DjangoUser, StoredMessage, TokenPair } from './django-api.ts'
 
 /** Debian's interpreter: the `python3` first on PATH may not see Debian's Django packages. */
 const PYTHON = '/usr/bin/python3'
@@ -20,6 +26,8 @@ const PACKAGES: ReadonlyArray<[path: string, pkg: string]> = [
   ['/usr/bin/daphne', 'daphne'],
   ['/usr/lib/python3/dist-packages/channels', 'python3-django-channels'],
   ['/usr/lib/python3/dist-packages/channels_redis', 'python3-channels-redis'],
+  ['/usr/lib/python3/dist-packages/rest_framework', 'python3-djangorestframework'],
+  ['/usr/lib/python3/dist-packages/rest_framework_simplejwt', 'python3-djangorestframework-simplejwt'],
   [REDIS, 'redis-server'],
 ]
 const PORT_ATTEMPTS = 3
@@ -44,10 +52,10 @@ export interface RedisServer {
  * @example
  * const inbox = await startInboxServer({ redisUrl: redis.url }); new WebSocket(`${inbox.url}?token=${jwt}`)
  */
-export interface InboxServer {
-  /** `ws://127.0.0.1:PORT/ws/inbox/` (add `?token=<JWT>`). */
+export interface InboxServer extends DjangoApi {
+  /** `ws://127.0.0.1:PORT/ws/inbox/` (add `?token=<JWT>`, or send the session cookie). */
   url: string
-  /** `http://127.0.0.1:PORT`: `/health`, `/stats`. */
+  /** `http://127.0.0.1:PORT`: `/health`, `/stats`, `/api/…` (test/servers/README.md). */
   httpUrl: string
   port: number
   logPath: string
@@ -69,8 +77,38 @@ export interface InboxServer {
  */
 export interface InboxServerOptions {
   redisUrl: string
-  /** HS256 secret of `?token=`; default the demo's `DEV_JWT_SECRET`. */
+  /** HS256 secret of an outside issuer's `?token=` (Supabase-style `sub`); default the demo's `DEV_JWT_SECRET`. */
   jwtSecret?: string
+  /** SimpleJWT access-token lifetime; default 300 (SimpleJWT's 5 minutes). */
+  accessTokenS?: number
+}
+
+/** One app deployment: the database and SECRET_KEY every server on one Redis shares. */
+interface Deployment {
+  dir: string
+  secretKey: string
+  migrated: Promise<void>
+  servers: number
+}
+
+const deployments = new Map<string, Deployment>()
+
+// `manage.py migrate` once per deployment (it also creates the test users, migration 0002).
+function deploymentOf(redisUrl: string): Deployment {
+  const known = deployments.get(redisUrl)
+  if (known) return known
+  const dir = mkdtempSync(join(tmpdir(), 'tabrelay-django-'))
+  const secretKey = randomBytes(32).toString('hex')
+  const logPath = join(dir, 'migrate.log')
+  const child = spawnLogged(PYTHON, ['manage.py', 'migrate', '-v0'], { logPath, cwd: APP_DIR, env: { INBOX_DATA_DIR: dir, INBOX_SECRET_KEY: secretKey } })
+  const migrated = child.exited.then((code) => {
+    if (code !== 0) throw new Error(`manage.py migrate exited with ${code}; log ${logPath}:\n${logTail(logPath)}`)
+  })
+  const deployment = { dir, secretKey, migrated, servers: 0 }
+  deployments.set(redisUrl, deployment)
+  // A failed migrate is not kept: the next start tries again.
+  migrated.catch(() => deployments.delete(redisUrl))
+  return deployment
 }
 
 /**
@@ -110,16 +148,32 @@ export async function startRedis(): Promise<RedisServer> {
  */
 export async function startInboxServer(options: InboxServerOptions): Promise<InboxServer> {
   requirePackages()
+  const deployment = deploymentOf(options.redisUrl)
+  deployment.servers++
+  try {
+    await deployment.migrated
+  } catch (error) {
+    deployment.servers--
+    throw error
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tabrelay-daphne-'))
   const logPath = join(dir, 'daphne.log')
-  const env = { INBOX_REDIS_URL: options.redisUrl, ...(options.jwtSecret ? { INBOX_JWT_SECRET: options.jwtSecret } : {}) }
+  const env = {
+    INBOX_REDIS_URL: options.redisUrl, INBOX_DATA_DIR: deployment.dir, INBOX_SECRET_KEY: deployment.secretKey,
+    ...(options.jwtSecret ? { INBOX_JWT_SECRET: options.jwtSecret } : {}),
+    ...(options.accessTokenS !== undefined ? { INBOX_ACCESS_TOKEN_S: String(options.accessTokenS) } : {}),
+  }
   const launch = async (port: number): Promise<LoggedProcess> => {
-    const args = ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(port), 'inbox_server:application']
+    const args = ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(port), 'inbox_project.asgi:application']
     const child = spawnLogged(PYTHON, args, { logPath, cwd: APP_DIR, env: { ...env, PYTHONPATH: APP_DIR } })
     await waitReady(child, () => answersHealth(port), READY_TIMEOUT_MS, `daphne on port ${port}`)
     return child
   }
-  const first = await onFreePort(launch)
+  const first = await onFreePort(launch).catch((error: unknown) => {
+    deployment.servers--
+    throw error
+  })
+  let isStopped = false
   let child: LoggedProcess | null = first.child
   const { port } = first
   const kill = async (): Promise<void> => {
@@ -131,6 +185,7 @@ export async function startInboxServer(options: InboxServerOptions): Promise<Inb
     child = await launch(port)
   }
   return {
+    ...djangoApi(`http://127.0.0.1:${port}`),
     url: `ws://127.0.0.1:${port}/ws/inbox/`,
     httpUrl: `http://127.0.0.1:${port}`,
     port,
@@ -144,6 +199,11 @@ export async function startInboxServer(options: InboxServerOptions): Promise<Inb
     stop: async () => {
       await kill()
       rmSync(dir, { recursive: true, force: true })
+      if (isStopped) return
+      isStopped = true
+      if (--deployment.servers > 0) return
+      deployments.delete(options.redisUrl)
+      rmSync(deployment.dir, { recursive: true, force: true })
     },
   }
 }

@@ -12,7 +12,14 @@ import { Peers, sub, until, type OpenedChannel } from './harness.ts'
 // Polls an asynchronous condition (a server's stats) with the suite's deadline.
 async function untilServer(condition: () => Promise<boolean>, label: string): Promise<void> {
   let isMet = false
-  const check = (): void => { void condition().then((value) => { isMet = value }) }
+  let isAsking = false
+  // One question at a time, and none left unhandled: a server stopped after the test would fail
+  // the requests still in flight ("other side closed") outside of any test.
+  const check = (): void => {
+    if (isAsking) return
+    isAsking = true
+    void condition().then((value) => { isMet = value }, () => undefined).finally(() => { isAsking = false })
+  }
   check()
   await until(() => { if (!isMet) check(); return isMet }, label)
 }

@@ -10,7 +10,8 @@ import { WebSocketChannel } from './channel.ts'
 import { closeReasonOf, missedPong, oversizeFrame, unusableSocket } from './close.ts'
 import { KeepAlive } from './keepalive.ts'
 import { probeSocket, socketPlace } from './probe.ts'
-import type { WebSocketSettings } from './options.ts'
+import type { Routed, WebSocketSettings } from './options.ts'
+import { ResumeState } from './resume.ts'
 
 /** The server subscription of one topic: the topic name is all a plain socket needs. */
 export interface WebSocketSpec {
@@ -22,6 +23,7 @@ const HALF_OPEN_CLOSE = 4000
 // readyState values (the same in browsers and `ws`).
 const OPEN = 1
 const CLOSED = 3
+const REPLAY_TIMEOUT_MS = 10_000
 
 /** One socket's life. */
 export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
@@ -29,6 +31,9 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
   readonly #settings: WebSocketSettings
   readonly #topics = new Map<string, Set<WebSocketChannel>>()
   readonly #keepAlive: KeepAlive | null
+  readonly #resume: ResumeState | null
+  // Per topic whose replay runs: cancels its deadline.
+  readonly #replayDeadlines = new Map<string, () => void>()
   #socket: WebSocket | null = null
   #isOpen = false
   #isDone = false
@@ -37,6 +42,7 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
     this.#options = options
     this.#settings = settings
     const { ping } = settings
+    this.#resume = settings.resume ? new ResumeState(options.memory, settings.resume) : null
     this.#keepAlive = ping ? new KeepAlive(settings.clock, ping, () => this.#writeFrame(ping.frame), () => this.#end(missedPong(ping.timeoutMs))) : null
     try {
       const Socket = settings.WebSocket ?? globalThis.WebSocket
@@ -65,8 +71,9 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
     this.#topics.set(spec.topic, channels)
     if (this.#isOpen) {
       if (isFirst) this.#subscribeFrame(spec.topic)
-      // Later: the hub records the channel only once join() returned.
-      queueMicrotask(() => channel.subscribed())
+      // Later: the hub records the channel only once join() returned. A replaying topic reports
+      // SUBSCRIBED when its replay ends.
+      if (!this.#replayDeadlines.has(spec.topic)) queueMicrotask(() => channel.subscribed())
     }
     return channel
   }
@@ -92,7 +99,7 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
     // The server sends no subscribe ack: a topic counts as SUBSCRIBED once its frame is written.
     // Frames of one socket are handled in order, so every send written after it is subscribed.
     for (const topic of this.#topics.keys()) this.#subscribeFrame(topic)
-    for (const channels of this.#topics.values()) for (const channel of channels) channel.subscribed()
+    for (const [topic, channels] of this.#topics) if (!this.#replayDeadlines.has(topic)) for (const channel of channels) channel.subscribed()
   }
 
   #onMessage(data: string | ArrayBuffer): void {
@@ -109,10 +116,25 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
       this.#keepAlive.pong()
       return
     }
+    const end = this.#resume?.replayed(frame)
+    if (end) return this.#replayEnded(end.topic, end.isContinuous, end.held)
     const routed = this.#settings.route(frame)
     if (!routed) return
     const topic = routed.topic ?? this.#settings.userTopic
+    if (this.#resume && topic !== this.#settings.userTopic && !this.#resume.admit(frame, { ...routed, topic })) return
+    this.#deliver(topic, routed)
+  }
+
+  #deliver(topic: string, routed: Routed): void {
     for (const channel of [...(this.#topics.get(topic) ?? [])]) channel.deliver(routed.event, routed.payload)
+  }
+
+  // The topic's channels report SUBSCRIBED (continuous: the hub sends no resync), then get what was replayed.
+  #replayEnded(topic: string, isContinuous: boolean, held: Routed[]): void {
+    this.#replayDeadlines.get(topic)?.()
+    if (!this.#replayDeadlines.delete(topic)) return
+    for (const channel of this.#topics.get(topic) ?? []) channel.subscribed(isContinuous ? { isContinuous } : undefined)
+    for (const routed of held) this.#deliver(topic, routed)
   }
 
   #write(topic: string, event: string, payload: Json): SendResult {
@@ -136,8 +158,12 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
 
   #subscribeFrame(topic: string): void {
     if (topic === this.#settings.userTopic) return
-    const frame = this.#settings.subscribe?.(topic)
-    if (frame !== undefined && frame !== null) this.#writeFrame(frame)
+    const resume = this.#resume
+    const frame = resume ? resume.subscribe(topic) : this.#settings.subscribe?.(topic)
+    if (frame === undefined || frame === null || !this.#writeFrame(frame) || !resume) return
+    // A server that never ends the replay (it ignores `since`): SUBSCRIBED anyway, with a resync.
+    const timeoutMs = this.#settings.resume?.timeoutMs ?? REPLAY_TIMEOUT_MS
+    this.#replayDeadlines.set(topic, this.#settings.clock.setTimeout(() => this.#replayEnded(topic, false, resume.expire(topic)), timeoutMs))
   }
 
   #release(channel: WebSocketChannel): void {
@@ -145,6 +171,9 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
     if (!channels?.delete(channel) || channels.size > 0) return
     this.#topics.delete(channel.topic)
     if (channel.topic === this.#settings.userTopic) return
+    this.#replayDeadlines.get(channel.topic)?.()
+    this.#replayDeadlines.delete(channel.topic)
+    this.#resume?.forget(channel.topic)
     const frame = this.#settings.unsubscribe?.(channel.topic)
     if (frame !== undefined && frame !== null) this.#writeFrame(frame)
   }
@@ -171,6 +200,8 @@ export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
     this.#isDone = true
     this.#isOpen = false
     this.#keepAlive?.stop()
+    for (const cancel of this.#replayDeadlines.values()) cancel()
+    this.#replayDeadlines.clear()
     for (const channels of this.#topics.values()) for (const channel of channels) channel.drop()
     this.#topics.clear()
   }

@@ -3,7 +3,7 @@
  * handlers, and nothing after `close()`.
  */
 import type { Json, SendResult } from '../../../src/contract/protocol.ts'
-import type { ChannelHandlers, TransportChannel } from '../transport.ts'
+import type { ChannelHandlers, StatusDetail, TransportChannel } from '../transport.ts'
 
 /** What a channel needs from its attempt. */
 export interface ChannelHost {
@@ -27,11 +27,15 @@ export class WebSocketChannel implements TransportChannel {
     this.#host = host
   }
 
-  /** The socket is open and the topic's subscribe frame (if any) was written. */
-  subscribed(): void {
+  /**
+   * The socket is open and the topic's subscribe frame (if any) was written, or its replay ended
+   * (`detail.isContinuous`: it covered what the last attempt missed).
+   */
+  subscribed(detail?: StatusDetail): void {
     if (this.#isClosed || this.#isSubscribed) return
     this.#isSubscribed = true
-    this.#handlers.status('SUBSCRIBED')
+    if (detail) this.#handlers.status('SUBSCRIBED', undefined, detail)
+    else this.#handlers.status('SUBSCRIBED')
   }
 
   deliver(event: string, payload: Json): void {

@@ -6,6 +6,7 @@
  */
 import type { Json } from '../../../src/contract/protocol.ts'
 import { isObject, type Routed, type WebSocketTransportOptions } from './options.ts'
+import type { ResumeOptions } from './resume.ts'
 
 /**
  * Options of {@link inboxFrames}.
@@ -21,6 +22,12 @@ export interface InboxFrameOptions {
   pingIntervalMs?: number
   /** Default 10 000. */
   pongTimeoutMs?: number
+  /**
+   * The server replays with `since` (test/servers/README.md): subscribe frames carry the last
+   * `message_id` seen, a `replayed` frame ends the replay. Default false: a server without it
+   * would never send `replayed`.
+   */
+  replay?: boolean
 }
 
 /**
@@ -71,8 +78,26 @@ export function inboxFrames(options: InboxFrameOptions = {}): WebSocketTransport
       const id = conversationOf(topic)
       return id === null ? null : { type: 'unsubscribe', conversation_id: id }
     },
+    ...(options.replay === true ? { resume: inboxResume(conversationOf, prefix) } : {}),
     ...(pingIntervalMs > 0 ? {
       ping: { frame: { type: 'ping' }, intervalMs: pingIntervalMs, timeoutMs: options.pongTimeoutMs ?? 10_000, isPong: (frame: Json) => typeOf(frame) === 'pong' },
     } : {}),
+  }
+}
+
+// `{type:'subscribe', conversation_id, since}`; a TEXT's integer `message_id` is its cursor;
+// `{type:'replayed', conversation_id, is_complete, last_message_id}` ends a replay.
+function inboxResume(conversationOf: (topic: string) => string | null, prefix: string): ResumeOptions {
+  return {
+    subscribe: (topic, since) => {
+      const id = conversationOf(topic)
+      return id === null ? null : { type: 'subscribe', conversation_id: id, since }
+    },
+    cursorOf: (frame) => (isObject(frame) && frame['type'] === 'TEXT' && typeof frame['message_id'] === 'number' ? frame['message_id'] : null),
+    replayed: (frame) => {
+      if (!isObject(frame) || frame['type'] !== 'replayed' || typeof frame['conversation_id'] !== 'string') return null
+      const last = frame['last_message_id']
+      return { topic: prefix + frame['conversation_id'], isComplete: frame['is_complete'] === true, last: typeof last === 'number' ? last : null }
+    },
   }
 }

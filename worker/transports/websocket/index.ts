@@ -15,6 +15,7 @@ export type { WebSocketSpec } from './attempt.ts'
 export type { Codec, CloseCodes, PingOptions, Routed, WebSocketTransportOptions } from './options.ts'
 export { JSON_CODEC, isObject, tokenUrl } from './options.ts'
 export { inboxFrames, INBOX_CONTROL_EVENTS, type InboxFrameOptions } from './inbox.ts'
+export type { ResumeOptions } from './resume.ts'
 
 /**
  * What a plain WebSocket server offers unless the app says otherwise. The limits fit the Django

@@ -7,6 +7,7 @@ import type { ConnectionTarget, Json } from '../../../src/contract/protocol.ts'
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { Capabilities } from '../transport.ts'
 import type { IdentityClaim } from '../../connection/claims.ts'
+import type { ResumeOptions } from './resume.ts'
 
 /**
  * One incoming frame as the hub delivers it: `topic` absent or `null` = the user topic.
@@ -70,6 +71,12 @@ export interface WebSocketTransportOptions {
   encode?(topic: string, event: string, payload: Json): Json | null
   /** Written on the first join of a topic on an attempt (and so again on every new attempt). */
   subscribe?(topic: string): Json | null
+  /**
+   * The server replays what a socket missed (off by default): subscribes carry each topic's last
+   * seen id (kept across attempts), replayed and live frames are deduplicated by id, and a rejoin
+   * whose replay covered the gap sends tabs no `resync`. Replaces `subscribe`.
+   */
+  resume?: ResumeOptions
   /** Written when the last channel of a topic leaves on an open socket. */
   unsubscribe?(topic: string): Json | null
   /** Where frames without a topic go; never subscribed with a frame. Default `'user'`. */
@@ -112,8 +119,8 @@ export interface WebSocketTransportOptions {
  * @example
  * const settings: WebSocketSettings = resolveOptions({}, systemClock)
  */
-export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'capabilities' | 'closeCodes' | 'WebSocket' | 'reservedEvents' | 'identityClaim'>>
-  & Pick<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'WebSocket'>
+export type WebSocketSettings = Required<Omit<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'resume' | 'capabilities' | 'closeCodes' | 'WebSocket' | 'reservedEvents' | 'identityClaim'>>
+  & Pick<WebSocketTransportOptions, 'protocols' | 'ping' | 'authFrame' | 'subscribe' | 'unsubscribe' | 'resume' | 'WebSocket'>
   & { closeCodes: CloseCodes }
 
 const decoder = new TextDecoder()

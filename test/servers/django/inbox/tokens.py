@@ -1,9 +1,10 @@
-"""HS256 JWT verification with the standard library, so the server needs no PyJWT.
+"""Tokens of an outside issuer (Supabase-style), checked with the standard library.
 
-The socket's user comes from ``?token=<JWT>``: a token is accepted when its HS256 signature matches
-the secret, ``exp`` is a number still in the future and it names a user: ``sub`` a non-empty string
-(Supabase-style), or ``user_id`` an integer (Django SimpleJWT's default claim; the user id is its
-decimal string).
+The app's own users sign in with a session cookie or a SimpleJWT token (``inbox.auth``). Beside them
+the server takes HS256 tokens of an outside issuer signed with ``INBOX_JWT_SECRET`` (the demo's dev
+secret by default), as a Django app behind Supabase Auth would: accepted when the signature matches,
+``exp`` is a number still in the future and the token names a user: ``sub`` a non-empty string, or
+``user_id`` an integer (its decimal string). Such a user is not in Django's user table.
 """
 import base64
 import hashlib
@@ -11,8 +12,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Optional
-from urllib.parse import parse_qs
+from typing import Any, Optional, Union
 
 # The dev secret of `supabase start`, the demo server's default (demo/server/tokens.ts).
 DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
@@ -20,11 +20,19 @@ DEV_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"
 
 @dataclass(frozen=True)
 class Identity:
-    """Who a socket acts for: ``sub``, a display name and an avatar URL (or None)."""
+    """Who a socket acts for: ``id`` (the key of its user group and /stats), the ``sender_id`` of its
+    frames (the integer pk of a Django user, else the outside issuer's ``sub``), a display name and an
+    avatar URL (or None)."""
 
     id: str
     name: str
     avatar: Optional[str]
+    sender_id: Union[int, str] = ""
+    is_app_user: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
 
 
 def _b64url(part: str) -> bytes:
@@ -87,13 +95,10 @@ def identity_of(claims: dict) -> Identity:
     name = _text(meta.get("name")) or _text(meta.get("full_name")) or _text(claims.get("name"))
     avatar = _text(meta.get("avatar_url")) or _text(claims.get("avatar_url"))
     user = _user_id(claims) or ""
-    return Identity(id=user, name=name or user, avatar=avatar)
+    return Identity(id=user, name=name or user, avatar=avatar, sender_id=user)
 
 
-def identity_from_query(query_string: bytes, secret: str) -> Optional[Identity]:
-    """The identity of ``?token=`` in an ASGI scope's query string, or None when absent or invalid."""
-    tokens = parse_qs(query_string.decode("latin-1")).get("token", [])
-    if len(tokens) != 1:
-        return None
-    claims = verify_hs256(tokens[0], secret)
+def identity_of_token(token: str, secret: str) -> Optional[Identity]:
+    """The identity of an outside issuer's token, or None when it does not check out."""
+    claims = verify_hs256(token, secret)
     return None if claims is None else identity_of(claims)

@@ -64,6 +64,13 @@ def _typing(frame: dict) -> bool:
     return value
 
 
+def _since(frame: dict) -> "int | None":
+    value = frame.get("since")
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise FrameError('"since" must be a message_id (an integer of at least 0) or null')
+
+
 def parse_frame(text: Any) -> dict:
     """The frame as ``{type, ...validated fields}``, or FrameError with what to fix.
 
@@ -79,6 +86,8 @@ def parse_frame(text: Any) -> dict:
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError('a frame must be a JSON object with a string "type"')
     kind = frame["type"]
+    if kind == "subscribe" and "since" in frame:
+        return {"type": kind, "conversation_id": _conversation(frame), "since": _since(frame)}
     if kind in ("subscribe", "unsubscribe"):
         return {"type": kind, "conversation_id": _conversation(frame)}
     if kind == "TEXT":
