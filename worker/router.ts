@@ -8,6 +8,7 @@ import type { ChannelHandlers, TransportChannel } from './transports/transport.t
 import type { TopicEntry } from './topics.ts'
 import type { CatchUp } from './admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'
+import { SeenKeys, takeKey } from './dedupe.ts'
 
 /** What the router needs from its connection. */
 export interface RouterDeps {
@@ -21,6 +22,8 @@ type Waiter = (channel: TransportChannel | null) => void
 export class ChannelRouter {
   readonly #deps: RouterDeps
   readonly #waiters = new WeakMap<TopicEntry, Set<Waiter>>()
+  /** Keys of persisted sends each topic delivered: a second copy is dropped (dedupe.ts). */
+  readonly #seen = new WeakMap<TopicEntry, SeenKeys>()
 
   constructor(deps: RouterDeps) {
     this.#deps = deps
@@ -30,8 +33,10 @@ export class ChannelRouter {
   handlers(entry: TopicEntry, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
     return {
       status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
-      broadcast: (event, payload, meta) => {
+      broadcast: (event, wire, meta) => {
         if (!isCurrent()) return
+        const { key, payload } = takeKey(wire)
+        if (key !== null && !this.#isNew(entry, key)) return
         this.#touch(entry)
         entry.received += 1
         this.#send(entry, wantsBroadcast(event), (subIds) =>
@@ -65,7 +70,8 @@ export class ChannelRouter {
    * sender, which every tab shares): every other channel on the topic gets it once, the sending
    * channel only when it asked for `self`.
    */
-  echo(entry: TopicEntry, tabId: string, subId: string, event: string, payload: Json): void {
+  echo(entry: TopicEntry, tabId: string, subId: string, event: string, payload: Json, key?: string): void {
+    if (key !== undefined && !this.#isNew(entry, key)) return
     this.#touch(entry)
     const matches = wantsBroadcast(event)
     this.#send(entry, (item) => matches(item) && (item.tabId !== tabId || item.sub.subId !== subId || item.sub.config.broadcast?.self === true),
@@ -90,6 +96,11 @@ export class ChannelRouter {
     if (!catchUp.resync) return
     const { since } = catchUp
     this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+  }
+
+  /** Tells the topic's channels that listen to `outbox` how a persisted send fares. */
+  notify(entry: TopicEntry, payload: Json): void {
+    this.#send(entry, wantsSystem('outbox'), (subIds) => ({ kind: 'system', subIds, event: 'outbox', payload }))
   }
 
   /** Resolves with the channel once the topic is joined, or `null` after `ms`. */
@@ -127,6 +138,12 @@ export class ChannelRouter {
     const waiters = this.#waiters.get(entry)
     this.#waiters.delete(entry)
     for (const waiter of waiters ?? []) waiter(entry.channel)
+  }
+
+  #isNew(entry: TopicEntry, key: string): boolean {
+    const seen = this.#seen.get(entry) ?? new SeenKeys()
+    this.#seen.set(entry, seen)
+    return seen.isNew(key)
   }
 
   #touch(entry: TopicEntry): void {

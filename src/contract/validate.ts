@@ -110,8 +110,10 @@ export function checkOutgoing(message: unknown): Outgoing {
   }
   const ack = 'ack' in message ? message.ack : undefined
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
+  const outbox = 'outbox' in message ? message.outbox : undefined
+  if (outbox !== undefined && outbox !== 'persist') throw bad(`send('${event}'): outbox must be 'persist' or absent`)
   const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
-  return ack === undefined ? outgoing : { ...outgoing, ack }
+  return { ...outgoing, ...(ack === undefined ? {} : { ack }), ...(outbox === undefined ? {} : { outbox }) }
 }
 
 /**

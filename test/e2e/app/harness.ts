@@ -2,7 +2,7 @@
  * `window.harness`: what specs drive through `page.evaluate`. Every method takes and returns
  * structured-cloneable data, and records what the page saw so specs can poll it.
  */
-import { RelayError, type ChannelStatus, type HubStats, type UpdateInfo, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
+import { RelayError, type ChannelStatus, type HubStats, type UpdateInfo, type Json, type PresenceState, type SendOutcome, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
 
 /** One broadcast as a listener received it. */
 export interface Received {
@@ -46,9 +46,9 @@ export interface Harness {
   subscribe(topic: string, options?: SubscribeOptions): Promise<SubscribeResult>
   received(topic: string): Received[]
   statuses(topic: string): string[]
-  send(topic: string, event: string, payload: Json): Promise<SendResult>
+  send(topic: string, event: string, payload: Json): Promise<SendOutcome>
   /** Sends `{ n }` for n = from..to without awaiting in between, as an app firing events would. */
-  sendSequence(topic: string, event: string, from: number, to: number): Promise<SendResult[]>
+  sendSequence(topic: string, event: string, from: number, to: number): Promise<SendOutcome[]>
   track(topic: string, meta: { [key: string]: Json }): Promise<SendResult>
   untrack(topic: string): Promise<SendResult>
   presence(topic: string): PresenceState
@@ -126,7 +126,7 @@ export function createHarness(realtime: SharedRealtime): Harness {
     send: (topic, event, payload) => record(topic).channel.send({ type: 'broadcast', event, payload }),
     sendSequence(topic, event, from, to) {
       const channel = record(topic).channel
-      const sends: Array<Promise<SendResult>> = []
+      const sends: Array<Promise<SendOutcome>> = []
       for (let n = from; n <= to; n++) sends.push(channel.send({ type: 'broadcast', event, payload: { n } }))
       return Promise.all(sends)
     },

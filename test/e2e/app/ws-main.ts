@@ -4,7 +4,7 @@
  * as `window.ws` for specs.
  */
 import { createRelay, workerName, type Relay } from '../../../src/index.ts'
-import type { ConnectionStatus, SendResult } from '../../../src/index.ts'
+import type { ConnectionStatus, SendOutcome } from '../../../src/index.ts'
 import { clientOptionsFrom, workerSearch } from './params.ts'
 
 /** One TEXT frame as a tab received it. */
@@ -22,7 +22,7 @@ export interface WsHarness {
   join(topic: string): void
   joined(topic: string): boolean
   received(topic: string): TextSeen[]
-  send(topic: string, message: string): Promise<SendResult>
+  send(topic: string, message: string): Promise<SendOutcome>
   statuses(): ConnectionStatus[]
   /** Signs out: `accessToken()` answers null from now on, and `setAuth(null)`. */
   signOut(): Promise<void>
