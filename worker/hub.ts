@@ -221,7 +221,7 @@ export class Hub {
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: hello.lingerMs, minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
-      sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs, stored: this.#options.persist?.of(identity) ?? null,
+      sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs, stored: this.#options.persist?.of(identity, this.#options.clock) ?? null,
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.

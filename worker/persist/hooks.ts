@@ -2,6 +2,7 @@
  * How the hub plugs in the persisted outbox (`persistedSends()` of `tabrelay/worker/persist`):
  * types and one check, so a hub without it carries none of its code.
  */
+import type { Clock } from '../../src/contract/clock.ts'
 import { RelayError } from '../../src/contract/errors.ts'
 import type { Outgoing } from '../../src/contract/protocol.ts'
 import type { ChannelRouter } from '../router.ts'
@@ -41,7 +42,8 @@ export interface StoredSends {
  * serveHub({ transports, persist: persistedSends() })
  */
 export interface HubPersist {
-  of(identity: string): StoredSends
+  /** The outbox of `identity`, on the hub's clock. */
+  of(identity: string, clock: Clock): StoredSends
   /** Deletes everything stored for `identity`: its tabs signed out or switched user. */
   forget(identity: string): void
 }

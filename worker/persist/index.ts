@@ -5,7 +5,7 @@
  * joins the topic again; sign-out deletes them. An entry of its own: a hub without it carries none
  * of this code (and refuses such sends `unsupported`).
  */
-import { systemClock, type Clock } from '../../src/contract/clock.ts'
+import type { Clock } from '../../src/contract/clock.ts'
 import type { HubPersist, StoredSends } from './hooks.ts'
 import { IdentityOutbox, PERSIST_DEFAULTS, type PersistLimits } from './outbox.ts'
 import { indexedDbStore, type SendStore } from './store.ts'
@@ -15,13 +15,12 @@ export { PERSIST_DEFAULTS, type PersistLimits } from './outbox.ts'
 export { indexedDbStore, type SendStore, type StoredSend } from './store.ts'
 
 /**
- * Options of {@link persistedSends}: the bounds per identity, and (for tests) the store and clock.
+ * Options of {@link persistedSends}: the bounds per identity, and (for tests) the store.
  * @example
  * persistedSends({ maxCount: 50, maxAgeMs: 3_600_000 })
  */
 export interface PersistOptions extends Partial<PersistLimits> {
   store?: SendStore
-  clock?: Clock
 }
 
 /**
@@ -31,10 +30,10 @@ export interface PersistOptions extends Partial<PersistLimits> {
  * serveHub({ transports: { supabase: supabaseTransport() }, persist: persistedSends() })
  */
 export function persistedSends(options: PersistOptions = {}): HubPersist {
-  const { store = indexedDbStore(), clock = systemClock, ...bounds } = options
+  const { store = indexedDbStore(), ...bounds } = options
   const limits: PersistLimits = { ...PERSIST_DEFAULTS, ...bounds }
   const outboxes = new Map<string, IdentityOutbox>()
-  const of = (identity: string): IdentityOutbox => {
+  const of = (identity: string, clock: Clock): IdentityOutbox => {
     const found = outboxes.get(identity)
     if (found) return found
     const outbox = new IdentityOutbox(identity, store, clock, limits)
@@ -42,9 +41,10 @@ export function persistedSends(options: PersistOptions = {}): HubPersist {
     return outbox
   }
   return {
-    of: (identity): StoredSends => of(identity),
+    of: (identity, clock): StoredSends => of(identity, clock),
     forget(identity) {
-      void of(identity).forget().catch(() => undefined)
+      // Sends of an identity this hub never opened may still be stored by an earlier worker.
+      void (outboxes.get(identity)?.forget() ?? store.clear(identity)).catch(() => undefined)
     },
   }
 }
