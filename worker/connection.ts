@@ -63,7 +63,7 @@ export class Connection {
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
-    this.#router = new ChannelRouter({ clock: deps.clock, deliver: (tabId, delivery) => this.#auth.admission.route(tabId, delivery, deps.deliver) })
+    this.#router = new ChannelRouter({ clock: deps.clock, inbound: deps.stored?.inbound, deliver: (tabId, delivery) => this.#auth.admission.route(tabId, delivery, deps.deliver) })
     this.#presence = new PresenceKeeper((entry) => this.#router.whenSubscribed(entry, this.#deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)

@@ -8,12 +8,13 @@ import type { ChannelHandlers, TransportChannel } from './transports/transport.t
 import type { TopicEntry } from './topics.ts'
 import type { CatchUp } from './admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'
-import { SeenKeys, takeKey } from './dedupe.ts'
 
 /** What the router needs from its connection. */
 export interface RouterDeps {
   clock: Clock
   deliver(tabId: string, delivery: Delivery): void
+  /** A broadcast's payload as tabs get it, `undefined` to drop a copy (the persisted outbox's dedupe). */
+  inbound?: ((entry: TopicEntry, payload: Json) => Json | undefined) | undefined
 }
 
 type Waiter = (channel: TransportChannel | null) => void
@@ -22,8 +23,6 @@ type Waiter = (channel: TransportChannel | null) => void
 export class ChannelRouter {
   readonly #deps: RouterDeps
   readonly #waiters = new WeakMap<TopicEntry, Set<Waiter>>()
-  /** Keys of persisted sends each topic delivered: a second copy is dropped (dedupe.ts). */
-  readonly #seen = new WeakMap<TopicEntry, SeenKeys>()
 
   constructor(deps: RouterDeps) {
     this.#deps = deps
@@ -35,8 +34,8 @@ export class ChannelRouter {
       status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
       broadcast: (event, wire, meta) => {
         if (!isCurrent()) return
-        const { key, payload } = takeKey(wire)
-        if (key !== null && !this.#isNew(entry, key)) return
+        const payload = this.#deps.inbound ? this.#deps.inbound(entry, wire) : wire
+        if (payload === undefined) return
         this.#touch(entry)
         entry.received += 1
         this.#send(entry, wantsBroadcast(event), (subIds) =>
@@ -70,8 +69,7 @@ export class ChannelRouter {
    * sender, which every tab shares): every other channel on the topic gets it once, the sending
    * channel only when it asked for `self`.
    */
-  echo(entry: TopicEntry, tabId: string, subId: string, event: string, payload: Json, key?: string): void {
-    if (key !== undefined && !this.#isNew(entry, key)) return
+  echo(entry: TopicEntry, tabId: string, subId: string, event: string, payload: Json): void {
     this.#touch(entry)
     const matches = wantsBroadcast(event)
     this.#send(entry, (item) => matches(item) && (item.tabId !== tabId || item.sub.subId !== subId || item.sub.config.broadcast?.self === true),
@@ -138,12 +136,6 @@ export class ChannelRouter {
     const waiters = this.#waiters.get(entry)
     this.#waiters.delete(entry)
     for (const waiter of waiters ?? []) waiter(entry.channel)
-  }
-
-  #isNew(entry: TopicEntry, key: string): boolean {
-    const seen = this.#seen.get(entry) ?? new SeenKeys()
-    this.#seen.set(entry, seen)
-    return seen.isNew(key)
   }
 
   #touch(entry: TopicEntry): void {

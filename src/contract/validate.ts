@@ -111,7 +111,7 @@ export function checkOutgoing(message: unknown): Outgoing {
   const ack = 'ack' in message ? message.ack : undefined
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
   const outbox = 'outbox' in message ? message.outbox : undefined
-  if (outbox !== undefined && outbox !== 'persist') throw bad(`send('${event}'): outbox must be 'persist' or absent`)
+  if (outbox !== undefined && outbox !== 'persist') throw bad("outbox must be 'persist'")
   const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
   return { ...outgoing, ...(ack === undefined ? {} : { ack }), ...(outbox === undefined ? {} : { outbox }) }
 }

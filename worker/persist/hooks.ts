@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../src/contract/clock.ts'
 import { RelayError } from '../../src/contract/errors.ts'
-import type { Outgoing } from '../../src/contract/protocol.ts'
+import type { Json, Outgoing } from '../../src/contract/protocol.ts'
 import type { ChannelRouter } from '../router.ts'
 import type { TopicEntry } from '../topics.ts'
 import type { Capabilities } from '../transports/transport.ts'
@@ -34,6 +34,8 @@ export interface StoredSends {
   queue(topic: JoinedTopic, tabId: string, subId: string, message: Outgoing): Promise<'queued'> | null
   /** The topic is joined (again): writes what waits for it, in order, once each. */
   joined(topic: JoinedTopic): void
+  /** A received payload without its idempotency key, or `undefined`: the topic delivered that key already. */
+  readonly inbound: (entry: TopicEntry, payload: Json) => Json | undefined
 }
 
 /**
@@ -55,5 +57,5 @@ export interface HubPersist {
  * refusePersist(options.persist, message)
  */
 export function refusePersist(persist: HubPersist | null, message: Outgoing): void {
-  if (message.outbox === 'persist' && persist === null) throw new RelayError('unsupported', "this worker keeps no persisted outbox: serve persistedSends() of 'tabrelay/worker/persist' in serveHub({ persist }), or create the client without outbox: 'persist'")
+  if (message.outbox === 'persist' && persist === null) throw new RelayError('unsupported', "outbox: 'persist' needs serveHub({ persist: persistedSends() }) in the worker")
 }

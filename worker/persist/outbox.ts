@@ -9,7 +9,8 @@ import type { Clock } from '../../src/contract/clock.ts'
 import { RelayError, toWire } from '../../src/contract/errors.ts'
 import { randomId } from '../../src/contract/ids.ts'
 import type { Json, OutboxState, Outgoing, SendResult } from '../../src/contract/protocol.ts'
-import { withKey } from '../dedupe.ts'
+import type { TopicEntry } from '../topics.ts'
+import { SeenKeys, takeKey, withKey } from './dedupe.ts'
 import { sendBytes } from '../send-queue.ts'
 import type { JoinedTopic, StoredSends } from './hooks.ts'
 import type { SendStore, StoredSend } from './store.ts'
@@ -40,6 +41,8 @@ export class IdentityOutbox implements StoredSends {
   #loaded: Promise<StoredSend[]>
   readonly #joined = new Map<string, JoinedTopic>()
   readonly #flushing = new Set<string>()
+  /** Keys each topic delivered to this hub's tabs: a second copy is dropped (dedupe.ts). */
+  readonly #seen = new WeakMap<TopicEntry, SeenKeys>()
   #seq = 0
   /** Bumped by forget(): work started before it stores or writes nothing. */
   #gen = 0
@@ -51,6 +54,11 @@ export class IdentityOutbox implements StoredSends {
     this.#limits = limits
     // A store that cannot be read holds nothing for this hub's life; new sends still try to store.
     this.#loaded = store.list(identity).catch(() => [])
+  }
+
+  readonly inbound = (entry: TopicEntry, wire: Json): Json | undefined => {
+    const { key, payload } = takeKey(wire)
+    return key === null || this.#isNew(entry, key) ? payload : undefined
   }
 
   queue(topic: JoinedTopic, tabId: string, subId: string, message: Outgoing): Promise<'queued'> | null {
@@ -125,7 +133,9 @@ export class IdentityOutbox implements StoredSends {
       send.isWritten = true
       await this.#store.put(send).catch(() => undefined)
     }
-    const result = await write(topic, send, isFirst)
+    // This hub's tabs see it once, from the local echo, or from the server where it echoes.
+    const isEcho = isFirst && !topic.capabilities.echoesToSender && this.#isNew(topic.entry, send.key)
+    const result = await write(topic, send, isEcho)
     // Unknown fate (the socket went with the ack): kept, and sent again at the next join.
     if (result === 'timed out' || gen !== this.#gen) return false
     return this.#settle(topic, send, result === 'ok' ? 'ok' : 'error', result === 'ok' ? undefined : 'refused')
@@ -135,6 +145,12 @@ export class IdentityOutbox implements StoredSends {
     await this.#store.remove(send).catch(() => undefined)
     this.#report(topic, send, state, reason)
     return true
+  }
+
+  #isNew(entry: TopicEntry, key: string): boolean {
+    const seen = this.#seen.get(entry) ?? new SeenKeys()
+    this.#seen.set(entry, seen)
+    return seen.isNew(key)
   }
 
   #report(topic: JoinedTopic, send: StoredSend, state: OutboxState, reason?: string): void {
@@ -147,12 +163,12 @@ function isJoined({ entry }: JoinedTopic): boolean {
   return entry.status === 'SUBSCRIBED' && entry.channel !== null
 }
 
-/** Hands a stored send to the topic's channel, with its key; the tabs of this hub see it once. */
-function write({ entry, router, capabilities }: JoinedTopic, send: StoredSend, isFirst: boolean): Promise<SendResult> {
+/** Hands a stored send to the topic's channel, with its key; `isEcho`: the tabs of this hub see it now. */
+function write({ entry, router, capabilities }: JoinedTopic, send: StoredSend, isEcho: boolean): Promise<SendResult> {
   const channel = entry.channel
   if (!channel || entry.status !== 'SUBSCRIBED') return Promise.resolve('timed out')
   entry.sent += 1
-  if (isFirst && !capabilities.echoesToSender) router.echo(entry, send.origin?.tabId ?? '', send.origin?.subId ?? '', send.event, send.payload, send.key)
+  if (isEcho) router.echo(entry, send.origin?.tabId ?? '', send.origin?.subId ?? '', send.event, send.payload)
   // With an ack where the server gives one: 'ok' then means the server has it, so it may be deleted.
   return channel.send(send.event, withKey(send.payload, send.key), capabilities.acks)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SEND_KEY, SeenKeys, takeKey, withKey } from '../../../worker/dedupe.ts'
+import { SEND_KEY, SeenKeys, takeKey, withKey } from '../../../worker/persist/dedupe.ts'
 import { checkOutgoing } from '../../../src/contract/validate.ts'
 import { checkClientOptions } from '../../../src/core/options.ts'
 

@@ -6,7 +6,8 @@ import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import type { Json, Outgoing } from '../../../src/contract/protocol.ts'
 import { indexedDbStore, persistedSends, type PersistOptions, type SendStore, type StoredSend } from '../../../worker/persist/index.ts'
-import { SEND_KEY } from '../../../worker/dedupe.ts'
+import { SEND_KEY } from '../../../worker/persist/dedupe.ts'
+import { FakeNetwork } from '../fakes/transport.ts'
 import { createHarness, jwt, onBroadcast, received, sub, type Harness } from './harness.ts'
 
 const ALICE = jwt({ sub: 'alice', exp: 4_000_000_000 })
@@ -174,6 +175,24 @@ describe('the persisted outbox on the hub', () => {
     expect(reports(h, 'a').map(stateOf)).toEqual(['queued', 'ok'])
   })
 
+  it('on a server that echoes to the sender, the tabs get the stored send once, from the server, without its key', async () => {
+    const h = createHarness({ persist: persistedSends({ store: indexedDbStore(newDb()) }) }, new FakeNetwork({ echoesToSender: true, acks: false }))
+    h.tab('a', { token: ALICE })
+    h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
+    h.net.latest.open()
+    await h.net.latest.subscribe('room')
+    await goOffline(h)
+    await h.hub.send('a', 's1', persisted({ text: 'hi' }))
+    await rejoin(h)
+    const [wire] = sendsOf(h)
+    expect(received(h.sink('a'))).toEqual([])
+    // The server echoes the frame to every socket, this one too, and a resend after a restart twice.
+    h.net.latest.broadcast('room', 'msg', wire?.payload ?? null)
+    h.net.latest.broadcast('room', 'msg', wire?.payload ?? null)
+    await h.settle()
+    expect(received(h.sink('a'))).toEqual([{ text: 'hi' }])
+  })
+
   it('online, a persist send goes out at once (ok), stores nothing and carries no key', async () => {
     const db = newDb()
     const h = await worker(db, ALICE)
@@ -192,9 +211,9 @@ describe('the persisted outbox on the hub', () => {
   })
 })
 
-describe('receivers drop a second copy of a keyed message (any hub, persist or not)', () => {
+describe('receivers drop a second copy of a keyed message (a hub with the persisted outbox)', () => {
   it('delivers a keyed broadcast once and without its key; unkeyed broadcasts are untouched', async () => {
-    const h = createHarness()
+    const h = createHarness({ persist: persistedSends({ store: indexedDbStore(newDb()) }) })
     h.tab('a', { token: BOB })
     h.hub.join('a', sub('s1', 'room', [onBroadcast()]))
     h.net.latest.open()

@@ -1,11 +1,11 @@
 /**
  * The idempotency key of a persisted send, as it travels inside the message, and the bounded set
- * of keys a topic has delivered: a second copy of a message (its sender's hub resent it after a
+ * of keys a topic has delivered (kept by the persisted outbox of the receiving hub): a second copy of a message (its sender's hub resent it after a
  * restart, not knowing the first copy went out) is dropped before fan-out. The key rides in the
  * payload object because no transport's framing carries it unchanged (Supabase's binary frames
  * keep only `persist` of a send's metadata); a hub strips it before tabs see the payload.
  */
-import type { Json } from '../src/contract/protocol.ts'
+import type { Json } from '../../src/contract/protocol.ts'
 
 /**
  * The payload property that carries the key; receivers that are not tabrelay see it as is.
