@@ -59,7 +59,7 @@ const rangeOf = (identity: string): IDBKeyRange => IDBKeyRange.bound([identity],
  */
 export function indexedDbStore(dbName = 'tabrelay-outbox'): SendStore {
   let use: UseStore | null = null
-  // Opened on first use: a hub whose tabs never persist a send never creates the database.
+  // Opened on first use (a user's first join on this hub), not when the worker starts.
   const store = (): UseStore => (use ??= createStore(dbName, 'sends'))
   return {
     list: (identity) => store()('readonly', (s) => promisifyRequest(s.getAll(rangeOf(identity)) as IDBRequest<StoredSend[]>)),
