@@ -3,5 +3,7 @@
 import { hubDevtools } from '../worker/devtools.ts'
 import { serveHub } from '../worker/index.ts'
 import { inboxFrames, websocketTransport } from '../worker/transports/websocket/index.ts'
+import { persistedSends } from '../worker/persist/index.ts'
 
-serveHub({ devtools: hubDevtools(), connectTimeoutMs: 5_000, transports: { inbox: websocketTransport(inboxFrames()) } })
+// persist: messages typed while the socket is down wait in IndexedDB (the page asks with outbox: 'persist').
+serveHub({ devtools: hubDevtools(), connectTimeoutMs: 5_000, persist: persistedSends(), transports: { inbox: websocketTransport(inboxFrames()) } })

@@ -2,7 +2,7 @@
  * The hub: one connection per user identity, the tabs that ride on them, and the rules that tie
  * them together (who leads, when to pause, who gets a status). Orchestration only.
  */
-import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, JournalNote, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, JournalNote, Outgoing, SendOutcome, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
 import { RelayError } from '../src/contract/errors.ts'
 import { askTabs } from './connection/ask-token.ts'
@@ -12,6 +12,7 @@ import { DeployWatch } from './deploys.ts'
 import { Quotas } from './tab/quotas.ts'
 import { Outbox, outboxCounters } from './tab/outbox.ts'
 import { noDevtools, quietly, refusing, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
+import { refusePersist } from './persist/hooks.ts'
 import { TabRegistry } from './tab/registry.ts'
 import { Tab } from './tab/tab.ts'
 import { KeyedTimers } from './timers.ts'
@@ -97,9 +98,9 @@ export class Hub {
     this.#connections.get(tab.identity)?.leave(tabId, subId)
   }
 
-  send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
+  send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
     const tab = this.#tab(tabId)
-    refusing(() => this.#quotas.send(this.#transport(tab.hello.target), tab.hello.target, message), this.#note, tab.identity, tabId)
+    refusing(() => { this.#quotas.send(this.#transport(tab.hello.target), tab.hello.target, message); refusePersist(this.#options.persist, message) }, this.#note, tab.identity, tabId)
     return this.#connectionOf(tabId).send(tabId, subId, message)
   }
 
@@ -132,7 +133,9 @@ export class Hub {
     if (identity === tab.identity) return this.#connections.get(identity)?.offerToken(tabId, token) ?? Promise.resolve()
     const previous = tab.identity
     // A tab that signed out (or switched user) never gets what the old identity still queued for
-    // it, nor twice over the new user's socket what it did get.
+    // it, nor twice over the new user's socket what it did get; what the old user stored in the
+    // persisted outbox is deleted, never to be sent.
+    this.#options.persist?.forget(previous)
     tab.outbox.discard()
     tab.guard.moved()
     this.#note(previous, 'tab-removed', tabId, 'moved')
@@ -173,9 +176,7 @@ export class Hub {
     if (wasPaused && !anyVisible) this.#onVisibility(identity, false)
   }
 
-  stats(tabId: string): HubStats {
-    return statsOf(this.workerId, this.#tab(tabId).identity, tabId, this.#registry, this.#connections, this.#counters)
-  }
+  stats(tabId: string): HubStats { return statsOf(this.workerId, this.#tab(tabId).identity, tabId, this.#registry, this.#connections, this.#counters) }
 
   /** The hub as the tab's identity sees it, with journal entries after `since` (devtools). */
   inspect(tabId: string, since?: unknown): HubInspection {
@@ -211,7 +212,7 @@ export class Hub {
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: () => this.#registry.lingerMs(identity), minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
-      sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs,
+      sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs, stored: this.#options.persist?.of(identity, this.#options.clock) ?? null,
       // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
       // identity may have replaced it: only the current one talks to that identity's tabs, and
       // only to tabs still of that identity.

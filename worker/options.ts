@@ -11,6 +11,7 @@ import type { LockRequester } from './tab/registry.ts'
 import type { Transports } from './transports/transport.ts'
 import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './connection/send-queue.ts'
 import type { HubLimits } from './tab/quotas.ts'
+import type { HubPersist } from './persist/hooks.ts'
 
 /**
  * The tab's callbacks as the hub calls them (a Comlink remote in the worker).
@@ -80,6 +81,11 @@ export interface HubOptions {
    * fails `unsupported`, so a worker without it carries none of its code.
    */
   devtools?: HubDevtools | null
+  /**
+   * The persisted outbox for sends of tabs with `outbox: 'persist'`: `persistedSends()` of
+   * `tabrelay/worker/persist`. `null` (the default): such sends fail `unsupported`.
+   */
+  persist?: HubPersist | null
 }
 
 /**
@@ -136,7 +142,7 @@ export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   const defaults = {
     clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn: () => void) => queueMicrotask(fn), workerId: randomId(),
     minUptimeMs: 10_000, joinWaitMs: 8_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000,
-    maxRetryFloorMs: 300_000, outbox: {}, limits: {}, deploys: null, devtools: null,
+    maxRetryFloorMs: 300_000, outbox: {}, limits: {}, deploys: null, devtools: null, persist: null,
   }
   const resolved = { ...defaults, ...options }
   for (const key of TIMERS) {

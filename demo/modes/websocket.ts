@@ -47,7 +47,7 @@ const field = (frame: Json, key: string): string | null => {
 export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text: string) => void, accessToken: () => Promise<string>): void {
   const wsUrl = new URLSearchParams(location.search).get('wsUrl') ?? `${config.realtimeUrl.replace(/^http/, 'ws')}/ws/inbox/`
   const relay = createRelay({
-    transport: 'inbox', endpoint: wsUrl, accessToken,
+    transport: 'inbox', endpoint: wsUrl, accessToken, outbox: 'persist',
     worker: () => new SharedWorker(new URL('../worker-websocket.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: `${workerName()}-inbox` }),
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
@@ -71,6 +71,11 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
     send: async (text) => {
       const echoed = new Promise<ChatMessage>((resolve) => pending.push({ text, resolve }))
       const result = await room.send('TEXT', { message: text })
+      // Typed while the socket is down: stored, shown greyed until the server's frame of it arrives.
+      if (result === 'queued') {
+        const shown = chat.queued(text)
+        return echoed.then((message) => { shown(); return message })
+      }
       if (result !== 'ok') throw new Error(`the message was not sent (${result})`)
       return echoed
     },

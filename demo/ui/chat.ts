@@ -34,6 +34,8 @@ export interface Chat {
   /** Shows the message unless its id is shown already; true when it was new. */
   show(message: ChatMessage): boolean
   note(text: string): void
+  /** Shows a message of this tab stored in the outbox, greyed; returns how to take it away once sent. */
+  queued(text: string): () => void
 }
 
 // Within this distance of the bottom the reader is "following" and new messages scroll into view.
@@ -66,6 +68,11 @@ export function mountChat(deps: ChatDeps): Chat {
       return true
     },
     note: (text) => place(noteNode(text)),
+    queued: (text) => {
+      const node = h('li', { class: 'msg mine queued', testid: 'message-queued', title: 'waiting for the connection' }, h('div', { class: 'msg-text' }, text))
+      place(node)
+      return () => node.remove()
+    },
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault()

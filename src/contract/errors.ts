@@ -17,10 +17,11 @@ export type ErrorCode =
   | 'closed'
   | 'worker-failed'
   | 'token-failed'
+  | 'outbox-full'
 
 const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'bad-input', 'unsupported', 'version-mismatch', 'timeout', 'transport', 'join-failed',
-  'unauthorized', 'closed', 'worker-failed', 'token-failed',
+  'unauthorized', 'closed', 'worker-failed', 'token-failed', 'outbox-full',
 ])
 
 /**

@@ -25,6 +25,23 @@ export type ChannelStatus = 'SUBSCRIBED' | 'CHANNEL_ERROR' | 'TIMED_OUT' | 'CLOS
 /** What `send()`, `track()` and `untrack()` resolve to, as in supabase-js. */
 export type SendResult = 'ok' | 'timed out' | 'error'
 
+/**
+ * What `send()` resolves to: a {@link SendResult}, or `'queued'` when the tab's client has
+ * `outbox: 'persist'` and the send was stored in the hub's persisted outbox (its topic was not
+ * joined); an `outbox` system event on the topic follows once it went out (`ok`) or never will (`error`).
+ */
+export type SendOutcome = SendResult | 'queued'
+
+/** States of a persisted send, as its topic's `outbox` system event reports them. */
+export type OutboxState = 'queued' | 'ok' | 'error'
+
+/**
+ * The payload of a topic's `outbox` system event: a persisted send was stored (`queued`), went
+ * out (`ok`), or never will (`error`, with `reason` `'refused'` by the server or `'expired'`).
+ * `key` is its idempotency key; `at` when it was queued (epoch ms).
+ */
+export type OutboxReport = { key: string; event: string; payload: Json; state: OutboxState; at: number; reason?: 'refused' | 'expired' }
+
 /** Visibility as the tab reports it; a page in the back/forward cache reports `'hidden'`. */
 export type Visibility = 'visible' | 'hidden'
 
@@ -185,8 +202,11 @@ export interface HeartbeatAck {
   isLeader: boolean
 }
 
-/** What a tab sends on a channel; `ack` overrides the channel's `broadcast.ack` for this send. */
-export type Outgoing = { type: 'broadcast'; event: string; payload?: Json; ack?: boolean }
+/**
+ * What a tab sends on a channel; `ack` overrides the channel's `broadcast.ack` for this send;
+ * `outbox: 'persist'` stores it in the hub's persisted outbox while its topic is not joined.
+ */
+export type Outgoing = { type: 'broadcast'; event: string; payload?: Json; ack?: boolean; outbox?: 'persist' }
 
 /** One event for one tab; `subIds` are the tab's subscriptions it is for. */
 export type Delivery =
@@ -227,7 +247,7 @@ export interface HubApi {
   hello(tab: TabHello): Promise<Welcome>
   join(sub: Subscription): Promise<ChannelSnapshot>
   leave(subId: string): Promise<void>
-  send(subId: string, message: Outgoing): Promise<SendResult>
+  send(subId: string, message: Outgoing): Promise<SendOutcome>
   track(subId: string, meta: { [key: string]: Json }): Promise<SendResult>
   untrack(subId: string): Promise<SendResult>
   setAuth(token: string | null, identity?: string | null): Promise<void>

@@ -112,8 +112,10 @@ export function checkOutgoing(message: unknown, serialise?: (payload: unknown, w
   }
   const ack = 'ack' in message ? message.ack : undefined
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
+  const outbox = 'outbox' in message ? message.outbox : undefined
+  if (outbox !== undefined && outbox !== 'persist') throw bad("outbox must be 'persist'")
   const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
-  return ack === undefined ? outgoing : { ...outgoing, ack }
+  return { ...outgoing, ...(ack === undefined ? {} : { ack }), ...(outbox === undefined ? {} : { outbox }) }
 }
 
 /**

@@ -66,6 +66,8 @@ export class HubClient implements MemberHost {
   get workerId(): string { return this.#session?.workerId ?? '' }
   /** Set once a newer deploy of the app runs (see `onUpdateAvailable`), else `null`. */
   get updateAvailable(): UpdateInfo | null { return this.#update }
+  /** Whether sends ask for the hub's persisted outbox (the `outbox: 'persist'` option). */
+  get persists(): boolean { return this.#settings.outbox === 'persist' }
   /** The transport's capabilities once the hub answered, else `null`. */
   get transport(): TransportInfo | null { return this.#session?.transport ?? null }
 

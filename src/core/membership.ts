@@ -33,6 +33,8 @@ export interface MemberHost {
   isClosed(): boolean
   /** The client's clock, for a rejoin's resync `since`. */
   now(): number
+  /** Sends ask for the hub's persisted outbox (`outbox: 'persist'`). */
+  readonly persists?: boolean
 }
 
 /**

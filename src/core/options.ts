@@ -48,6 +48,12 @@ export interface ClientOptions {
    * its own worker name). An offer refused here is ignored: the tab stays and hears nothing.
    */
   acceptDeploy?: AcceptDeploy
+  /**
+   * `'persist'`: a send made while its topic is not joined is stored in the hub's persisted outbox
+   * (IndexedDB) and resolves `'queued'`; it is sent once a tab of the same user joins the topic
+   * again, even after every tab closed. Needs `persistedSends()` in the worker. Default `'memory'`.
+   */
+  outbox?: 'memory' | 'persist'
 }
 
 /**
@@ -75,6 +81,7 @@ export function checkClientOptions(options: ClientOptions, target: ConnectionTar
   if (options.accessToken !== undefined && typeof options.accessToken !== 'function') throw bad('accessToken must be an async function returning a token or null')
   if (options.deployWorker !== undefined && typeof options.deployWorker !== 'function') throw bad('deployWorker must be a function returning new SharedWorker(offer.url, …) or null')
   if (options.acceptDeploy !== undefined && typeof options.acceptDeploy !== 'function') throw bad('acceptDeploy must be a function (url: URL) => boolean')
+  if (options.outbox !== undefined && options.outbox !== 'memory' && options.outbox !== 'persist') throw bad("outbox must be 'memory' or 'persist'")
   const settings: Settings = { ...DEFAULTS, ...options, target }
   for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
     const value = settings[key]

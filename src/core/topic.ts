@@ -5,7 +5,7 @@
  */
 import { eventMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
+import type { Binding, ChannelStatus, Delivery, Json, OutboxReport, SendOutcome, SendResult } from '../contract/protocol.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import { toJson, type Serializable } from '../contract/payload.ts'
@@ -54,9 +54,12 @@ export interface Topic {
   /**
    * Sends; the payload is serialised as `JSON.stringify` does (undefined fields dropped, `NaN` →
    * `null`, a `Date` → its ISO string); functions, symbols and bigints fail to compile.
+   * `'queued'`: stored in the hub's persisted outbox (client option `outbox: 'persist'`); see {@link Topic.onOutbox}.
    */
-  send(event: string): Promise<SendResult>
-  send<T>(event: string, payload: T & Serializable<T>): Promise<SendResult>
+  send(event: string): Promise<SendOutcome>
+  send<T>(event: string, payload: T & Serializable<T>): Promise<SendOutcome>
+  /** How this topic's persisted sends fare: `queued`, then `ok` once sent or `error` (see `OutboxReport`). */
+  onOutbox(listener: (report: OutboxReport) => void): () => void
   /** Leaves the topic; `relay.topic(name)` afterwards gives a new one. */
   close(): Promise<SendResult>
 }
@@ -80,6 +83,7 @@ export class RelayTopic implements Topic {
   readonly #listeners = new Set<EventListener>()
   readonly #statusListeners = new Set<(status: ChannelStatus, error?: RelayError) => void>()
   readonly #resyncListeners = new Set<(since: number) => void>()
+  readonly #outboxListeners = new Set<(report: OutboxReport) => void>()
   #isClosed = false
 
   constructor(client: HubClient, name: string, options: TopicOptions, onClose: (topic: RelayTopic) => void) {
@@ -129,7 +133,14 @@ export class RelayTopic implements Topic {
     return () => { this.#resyncListeners.delete(listener) }
   }
 
-  async send(event: string, payload?: unknown): Promise<SendResult> {
+  onOutbox(listener: (report: OutboxReport) => void): () => void {
+    checkCallback(listener, 'onOutbox(listener)')
+    this.#outboxListeners.add(listener)
+    if (this.#outboxListeners.size === 1) this.#member.update()
+    return () => { this.#outboxListeners.delete(listener) }
+  }
+
+  async send(event: string, payload?: unknown): Promise<SendOutcome> {
     this.#assertOpen('send')
     const outgoing = checkOutgoing({ type: 'broadcast', event, payload }, toJson)
     // The transport's event rules, once the hub said which (the same rule the hub applies again).
@@ -138,7 +149,8 @@ export class RelayTopic implements Topic {
     const info = this.#client.transport
     if (info) checkEventFor(info, 'this server', outgoing.event)
     const subId = await this.#member.whenJoined('send', this.name)
-    return this.#client.call('send', (hub) => hub.send(subId, outgoing)).catch(unknownFate)
+    const message = this.#client.persists ? { ...outgoing, outbox: 'persist' as const } : outgoing
+    return this.#client.call('send', (hub) => hub.send(subId, message)).catch(unknownFate)
   }
 
   async close(): Promise<SendResult> {
@@ -174,6 +186,9 @@ export class RelayTopic implements Topic {
       const message: TopicMessage = meta === undefined ? { event, payload } : { event, payload, meta }
       for (const l of [...this.#listeners]) if (eventMatches(l.event, event)) safely(() => l.callback(payload as never, message as never), undefined)
     }
+    // The hub's own report of a persisted send (worker/persist/outbox.ts builds it).
+    const report = delivery.kind === 'system' && delivery.event === 'outbox' ? (delivery.payload as OutboxReport) : null
+    if (report) for (const l of [...this.#outboxListeners]) safely(() => l(report), undefined)
   }
 
   #resync(since: number): void {
@@ -184,6 +199,7 @@ export class RelayTopic implements Topic {
     const events = new Set([...this.#listeners].map((l) => l.event))
     const bindings: Binding[] = [...events].map((event) => ({ type: 'broadcast', event }))
     if (this.#resyncListeners.size > 0) bindings.push({ type: 'system', event: 'resync' })
+    if (this.#outboxListeners.size > 0) bindings.push({ type: 'system', event: 'outbox' })
     return bindings
   }
 

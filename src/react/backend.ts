@@ -5,7 +5,7 @@
  * entry never bundles the Supabase adapter an app does not use.
  */
 import { RelayError } from '../contract/errors.ts'
-import type { Json, PresenceState, SendResult } from '../contract/protocol.ts'
+import type { Json, PresenceState, SendOutcome, SendResult } from '../contract/protocol.ts'
 import type { ChannelState } from '../core/membership.ts'
 import type { Relay } from '../core/relay.ts'
 import type { Topic, TopicOptions } from '../core/topic.ts'
@@ -70,7 +70,7 @@ export interface Backend {
   /** Registers `dispatch`; returns its removal, or `null` when the client cannot remove listeners. */
   listen(listen: Listen, dispatch: Dispatch): (() => void) | null
   presence(): PresenceState
-  send(event: string, payload?: Json): Promise<SendResult>
+  send(event: string, payload?: Json): Promise<SendOutcome>
   track(meta: { [key: string]: Json }): Promise<SendResult>
   untrack(): Promise<SendResult>
   /** Joins, once the first listeners are added (so the first join carries their bindings). */

@@ -4,7 +4,7 @@
  * hooks' handlers. However many components listen to an event, the client holds one listener.
  */
 import { RelayError } from '../contract/errors.ts'
-import type { Json, PresenceState, SendResult } from '../contract/protocol.ts'
+import type { Json, PresenceState, SendOutcome, SendResult } from '../contract/protocol.ts'
 import type { ChannelState } from '../core/membership.ts'
 import { safely } from '../core/safely.ts'
 import { openBackend, type Backend, type ChannelHookOptions, type Dispatch, type Listen, type RawChannel, type RealtimeClient } from './backend.ts'
@@ -102,7 +102,7 @@ export class ChannelEntry {
     }
   }
 
-  async send(event: string, payload?: Json): Promise<SendResult> {
+  async send(event: string, payload?: Json): Promise<SendOutcome> {
     return (await this.#usable('send')).send(event, payload)
   }
 

@@ -3,19 +3,19 @@
  */
 import { useCallback } from 'react'
 import { RelayError } from '../contract/errors.ts'
-import type { Json, SendResult } from '../contract/protocol.ts'
+import type { Json, SendOutcome } from '../contract/protocol.ts'
 import { useLatest } from './latest.ts'
 import { useRelayContext } from './provider.ts'
 import type { ChannelHandle } from './use-channel.ts'
 
 /**
- * A stable `(event, payload?) => Promise<SendResult>` broadcasting on the channel (the same for
+ * A stable `(event, payload?) => Promise<SendOutcome>` broadcasting on the channel (the same for
  * both clients); it rejects `closed` on the server, when skipped, or once the channel is gone.
  * @example
  * const send = useSend(room)
  * <button onClick={() => void send('message', { text })}>Send</button>
  */
-export function useSend(channel: ChannelHandle): (event: string, payload?: Json) => Promise<SendResult> {
+export function useSend(channel: ChannelHandle): (event: string, payload?: Json) => Promise<SendOutcome> {
   const { registry } = useRelayContext()
   const target = useLatest({ registry, name: channel.name, options: channel.options })
   return useCallback((event: string, payload?: Json) => {

@@ -4,7 +4,7 @@
  */
 import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendResult, TransportInfo, WireError } from '../contract/protocol.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendOutcome, SendResult, TransportInfo, WireError } from '../contract/protocol.ts'
 import type { Clock } from '../contract/clock.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
@@ -106,8 +106,13 @@ export class Channel implements SharedChannel {
     return this
   }
 
-  async send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendResult> {
-    const outgoing = this.#checkSend(checkOutgoing(message, toJson))
+  /**
+   * As supabase-js; `'queued'` when the client has `outbox: 'persist'` and the send was stored in
+   * the hub's persisted outbox (the channel's `system` event `outbox` reports when it went out).
+   */
+  async send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendOutcome> {
+    const checked = this.#checkSend(checkOutgoing(message, toJson))
+    const outgoing: Outgoing = this.#host.persists === true ? { ...checked, outbox: 'persist' } : checked
     const ms = timeoutOf(options, 'send')
     const subId = await this.#whenJoined('send')
     return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms).catch(unknownFate)

@@ -4,7 +4,7 @@
  * check against tabrelay's channel too. Row and meta types may be interfaces: the generics take
  * any object, not only JSON index types.
  */
-import type { ChannelConfig, ChannelStatus, SendResult } from '../contract/protocol.ts'
+import type { ChannelConfig, ChannelStatus, OutboxReport, SendOutcome, SendResult } from '../contract/protocol.ts'
 import type { ChannelState } from '../core/membership.ts'
 import type { Serializable } from '../contract/payload.ts'
 
@@ -157,6 +157,8 @@ export interface SharedChannel {
   on<T extends object = { [key: string]: unknown }>(type: 'postgres_changes', filter: RealtimePostgresChangesFilter<'DELETE'>, callback: (payload: RealtimePostgresDeletePayload<T>) => void): this
   on<T = { [key: string]: unknown }>(type: 'broadcast', filter: { event: string }, callback: (message: BroadcastMessage<T>) => void): this
   on(type: 'system', filter: { event: 'resync' }, callback: (payload: { since: number | null }) => void): this
+  /** How this channel's persisted sends fare (client option `outbox: 'persist'`). */
+  on(type: 'system', filter: { event: 'outbox' }, callback: (payload: OutboxReport) => void): this
   on(type: 'system', filter: { event?: string }, callback: (payload: { [key: string]: unknown }) => void): this
   /** Joins through the hub; `timeout` (ms) reports `TIMED_OUT` when not joined by then. */
   subscribe(callback?: SubscribeCallback, timeout?: number): this
@@ -164,8 +166,9 @@ export interface SharedChannel {
    * Broadcasts; while the join is pending it waits for it, before any `subscribe()` it rejects `closed`.
    * The payload is serialised as `JSON.stringify` does (undefined fields dropped, `NaN` → `null`,
    * a `Date` → its ISO string), as supabase-js sends it; functions, symbols and bigints fail to compile.
+   * `'queued'` only with the client option `outbox: 'persist'`: stored, sent later.
    */
-  send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendResult>
+  send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendOutcome>
   /** A broadcast with the server's acknowledgement, through the shared connection (no REST call from the tab). */
   httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions): Promise<HttpSendResult>
   /** Tracks this tab's presence; the meta is serialised as `JSON.stringify` does, as in supabase-js. */

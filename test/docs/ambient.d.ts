@@ -21,3 +21,4 @@ declare function add(row: unknown): void
 declare function backfill(since: number | null): Promise<void>
 declare function banner(status: string, retryAt: number | undefined, error: { code: string; message: string } | undefined): void
 declare function toast(frame: unknown): void
+declare function markMessage(payload: unknown, state: string): void

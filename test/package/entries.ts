@@ -84,6 +84,8 @@ export const ENTRIES: readonly Entry[] = [
   // which a real worker has anyway through tabrelay/worker); socket.io-client (a peer) on top.
   { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.6 kB' },
   { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.4 kB' },
+  // The persisted outbox (issue 25): an entry of its own, with idb-keyval; no other entry carries it.
+  { subpath: './worker/persist', source: 'worker/persist/index.ts', scope: 'worker', budgetGz: '2.6 kB' },
   { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '22.8 kB', hasSideEffects: true },
   // The page's half of tabrelay/testing (registerForTesting) and the Node half (Playwright's
   // peer left out): measured 2026-12-07 plus ~3%.

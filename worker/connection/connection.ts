@@ -3,7 +3,7 @@
  * status and token, pause/resume and retry. One per (transport, endpoint, identity); each new
  * attempt joins every topic again (the router reports `resync`). Only admitted tabs get its events.
  */
-import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendOutcome, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import { RelayError, toWire } from '../../src/contract/errors.ts'
 import { TopicTable } from '../topic/table.ts'
@@ -14,6 +14,7 @@ import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
 import { ConnectionAuth, type TokenAnswer } from './auth.ts'
 import { notAdmitted } from './admission.ts'
 import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
+import type { StoredSends } from '../persist/hooks.ts'
 import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
 
 /** What a connection needs from the hub. */
@@ -30,6 +31,8 @@ export interface ConnectionDeps {
   joinWaitMs: number
   /** Bounds of the sends waiting for their topic to be joined. */
   sendQueue: SendQueueLimits
+  /** The identity's persisted outbox (`tabrelay/worker/persist`), if the hub has one. */
+  stored?: StoredSends | null
   /** How long an attempt may take to open before it counts as failed. */
   connectTimeoutMs: number
   /** Longest floor a server may set for the next attempt (SSE `retry:`, `Retry-After`). */
@@ -67,7 +70,7 @@ export class Connection {
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
-    this.#router = new ChannelRouter({ clock: deps.clock, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery), deliver: deps.deliver })
+    this.#router = new ChannelRouter({ clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery), deliver: deps.deliver })
     this.#presence = new PresenceKeeper((topic) => topic.whenJoined(deps.clock, deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
@@ -126,7 +129,7 @@ export class Connection {
    * Sends now when the topic is joined, else through the bounded send queue (flushed in order once
    * it is). Without a server echo (Supabase), the hub hands it to the topic's other channels here.
    */
-  async send(tabId: string, subId: string, message: Outgoing): Promise<SendResult> {
+  async send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
     const { admission } = this.#auth // a held tab never writes as the user (admission.ts)
     if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
@@ -143,7 +146,11 @@ export class Connection {
       const { promise: lost } = this.#attemptEnded
       return Promise.race([target.channel.send(message.event, payload, ack), lost])
     }
-    if (!entry.isJoined) return this.#queue.push(entry.key, sendBytes(message.event, payload), write, tabId)
+    if (!entry.isJoined) {
+      // Only a tab the server proved may persist a send: a stored send goes out later as the user.
+      const stored = admission.admits(tabId) ? this.#deps.stored?.queue({ entry, router: this.#router, capabilities }, tabId, subId, message) : null
+      return stored ?? this.#queue.push(entry.key, sendBytes(message.event, payload), write, tabId)
+    }
     // Whatever still waits for this topic goes first: order is kept per topic.
     this.#queue.flush(entry.key, entry)
     return write(entry)
@@ -164,9 +171,7 @@ export class Connection {
   async untrack(tabId: string, subId: string): Promise<SendResult> { return this.#presence.untrack(this.#entryOf(tabId, subId), tabId) }
 
   /** A tab arrives with its token (`isMove`: it switched user to this connection); see auth.ts. */
-  enter(tabId: string, token: string | null, isMove: boolean): Promise<void> {
-    return this.#auth.enter(tabId, token, isMove)
-  }
+  enter(tabId: string, token: string | null, isMove: boolean): Promise<void> { return this.#auth.enter(tabId, token, isMove) }
 
   /** Whether the tab may see this connection's channels and events (admission.ts). */
   admits(tabId: string): boolean { return this.#auth.admission.admits(tabId) }
@@ -174,9 +179,7 @@ export class Connection {
   isHeld(tabId: string): boolean { return !this.admits(tabId) && this.#auth.admission.hasAdmitted() }
 
   /** Offers a tab's new token to this connection (see auth.ts: it may be refused or held back). */
-  offerToken(tabId: string, token: string | null): Promise<void> {
-    return this.#auth.offer(tabId, token)
-  }
+  offerToken(tabId: string, token: string | null): Promise<void> { return this.#auth.offer(tabId, token) }
 
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
   async pause(): Promise<void> {
@@ -249,6 +252,7 @@ export class Connection {
     let channel: TransportChannel | null = null
     const isCurrent = (): boolean => entry.isCurrent(channel)
     const routed = this.#router.handlers(entry, isCurrent, () => {
+      this.#deps.stored?.joined({ entry, router: this.#router, capabilities: this.#deps.transport.capabilities })
       this.#queue.flush(entry.key, entry)
       entry.retrack()
     })

@@ -2,7 +2,7 @@
  * One tab's end of the port: implements {@link HubApi} for the tab that said hello, so the worker
  * always knows the caller and a tab can only act for itself.
  */
-import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubInspection, HubStats, Outgoing, SendResult, Subscription, TabHello, Welcome, Json } from '../../src/contract/protocol.ts'
+import type { ChannelSnapshot, Heartbeat, HeartbeatAck, HubApi, HubInspection, HubStats, Outgoing, SendOutcome, SendResult, Subscription, TabHello, Welcome, Json } from '../../src/contract/protocol.ts'
 import { RelayError } from '../../src/contract/errors.ts'
 import type { Hub } from '../hub.ts'
 import type { SinkLink } from '../hosts/sink-link.ts'
@@ -53,7 +53,7 @@ export class TabSession implements HubApi {
     this.#hub.leave(this.#tab(), text(subId, 'subId'))
   }
 
-  async send(subId: string, message: Outgoing): Promise<SendResult> {
+  async send(subId: string, message: Outgoing): Promise<SendOutcome> {
     return this.#hub.send(this.#tab(), text(subId, 'subId'), checkOutgoing(message))
   }
 

@@ -60,12 +60,12 @@ export function wantsChange(keys: ReadonlySet<string>): (entry: TopicSub) => boo
 }
 
 /**
- * System listeners: `resync` is the hub's own event, `system` the server's messages; `''` and
- * `*` listen to both.
+ * System listeners: `resync` and `outbox` are the hub's own events, `system` the server's
+ * messages; `''` and `*` listen to all.
  * @example
  * wantsSystem('resync')({ tabId, sub })
  */
-export function wantsSystem(event: 'system' | 'resync'): (entry: TopicSub) => boolean {
+export function wantsSystem(event: 'system' | 'resync' | 'outbox'): (entry: TopicSub) => boolean {
   return ({ sub }) => some(sub, (b) => b.type === 'system' && systemMatches(b.event, event))
 }
 

@@ -21,6 +21,8 @@ export interface RouterDeps {
   admits(tabId: string, delivery: Delivery): boolean
   /** Hands a delivery to the tab's outbox (the hub's). */
   deliver(tabId: string, delivery: Delivery): void
+  /** A broadcast's payload as tabs get it, `undefined` to drop a copy (the persisted outbox's dedupe). */
+  inbound?: ((entry: Topic, payload: Json) => Json | undefined) | undefined
 }
 
 /**
@@ -40,8 +42,10 @@ export class ChannelRouter {
   handlers(entry: Topic, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
     return {
       status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
-      broadcast: (event, payload, meta) => {
+      broadcast: (event, wire, meta) => {
         if (!isCurrent()) return
+        const payload = this.#deps.inbound ? this.#deps.inbound(entry, wire) : wire
+        if (payload === undefined) return
         this.#arrived(entry, 'broadcast')
         this.#send(entry, wantsBroadcast(event), (subIds) =>
           meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
@@ -101,6 +105,11 @@ export class ChannelRouter {
     if (!catchUp.resync) return
     const { since } = catchUp
     this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+  }
+
+  /** Tells the topic's channels that listen to `outbox` how a persisted send fares. */
+  notify(entry: Topic, payload: Json): void {
+    this.#send(entry, wantsSystem('outbox'), (subIds) => ({ kind: 'system', subIds, event: 'outbox', payload }))
   }
 
   #status(entry: Topic, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, isContinuous: boolean): void {

@@ -2,7 +2,7 @@
  * `window.harness`: what specs drive through `page.evaluate`. Every method takes and returns
  * structured-cloneable data, and records what the page saw so specs can poll it.
  */
-import { RelayError, type ChannelStatus, type HubStats, type UpdateInfo, type Json, type PresenceState, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
+import { RelayError, type ChannelStatus, type HubStats, type UpdateInfo, type Json, type OutboxReport, type PresenceState, type SendOutcome, type SendResult, type SharedChannel, type SharedRealtime } from '../../../src/supabase/index.ts'
 
 /** One broadcast as a listener received it. */
 export interface Received {
@@ -46,9 +46,11 @@ export interface Harness {
   subscribe(topic: string, options?: SubscribeOptions): Promise<SubscribeResult>
   received(topic: string): Received[]
   statuses(topic: string): string[]
-  send(topic: string, event: string, payload: Json): Promise<SendResult>
+  /** The channel's `outbox` reports (persisted sends: queued, ok, error), in order. */
+  outbox(topic: string): OutboxReport[]
+  send(topic: string, event: string, payload: Json): Promise<SendOutcome>
   /** Sends `{ n }` for n = from..to without awaiting in between, as an app firing events would. */
-  sendSequence(topic: string, event: string, from: number, to: number): Promise<SendResult[]>
+  sendSequence(topic: string, event: string, from: number, to: number): Promise<SendOutcome[]>
   track(topic: string, meta: { [key: string]: Json }): Promise<SendResult>
   untrack(topic: string): Promise<SendResult>
   presence(topic: string): PresenceState
@@ -67,6 +69,7 @@ interface ChannelLog {
   channel: SharedChannel
   received: Received[]
   statuses: string[]
+  outbox: OutboxReport[]
 }
 
 /**
@@ -108,11 +111,12 @@ export function createHarness(realtime: SharedRealtime): Harness {
         ...(options.presenceKey === undefined ? {} : { presence: { key: options.presenceKey } }),
       }
       const channel = realtime.channel(topic, { config })
-      const entry: ChannelLog = { channel, received: [], statuses: [] }
+      const entry: ChannelLog = { channel, received: [], statuses: [], outbox: [] }
       records.set(topic, entry)
       channel.on<Json>('broadcast', { event: options.event ?? '*' }, (message) => {
         entry.received.push({ event: message.event, payload: message.payload, at: Date.now() })
       })
+      channel.on('system', { event: 'outbox' }, (report) => { entry.outbox.push(report) })
       if (options.presenceKey !== undefined) channel.on('presence', { event: 'sync' }, () => undefined)
       return new Promise<SubscribeResult>((resolve) => {
         channel.subscribe((status, error) => {
@@ -123,10 +127,11 @@ export function createHarness(realtime: SharedRealtime): Harness {
     },
     received: (topic) => record(topic).received,
     statuses: (topic) => record(topic).statuses,
+    outbox: (topic) => record(topic).outbox,
     send: (topic, event, payload) => record(topic).channel.send({ type: 'broadcast', event, payload }),
     sendSequence(topic, event, from, to) {
       const channel = record(topic).channel
-      const sends: Array<Promise<SendResult>> = []
+      const sends: Array<Promise<SendOutcome>> = []
       for (let n = from; n <= to; n++) sends.push(channel.send({ type: 'broadcast', event, payload: { n } }))
       return Promise.all(sends)
     },

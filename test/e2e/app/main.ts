@@ -82,6 +82,7 @@ if (target) {
     worker: (kind: WorkerKind) => (kind === 'shared' ? hubWorker(search, target.isExtendedLifetime) : dedicatedWorker(search, params.get('app') === 'b')),
     ...hostFrom(params),
     ...clientOptionsFrom(params),
+    ...(params.get('outbox') === 'persist' ? { outbox: 'persist' as const } : {}),
   })
   window.harness = createHarness(realtime)
   // What tabrelay/testing's helpers read (the e2e support's waitForStatus uses them).

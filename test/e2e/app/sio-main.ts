@@ -4,7 +4,7 @@
  * `window.sio` for specs. Payloads are `{ text }`; every `message` and `resync` is recorded.
  */
 import { createRelay, workerName, type Relay } from '../../../src/index.ts'
-import type { ConnectionStatus, SendResult } from '../../../src/index.ts'
+import type { ConnectionStatus, SendOutcome } from '../../../src/index.ts'
 import { clientOptionsFrom, workerSearch } from './params.ts'
 
 /** What specs drive through `page.evaluate`. */
@@ -15,7 +15,7 @@ export interface SioHarness {
   joined(topic: string): boolean
   received(topic: string): string[]
   resyncs(topic: string): number
-  send(topic: string, text: string): Promise<SendResult>
+  send(topic: string, text: string): Promise<SendOutcome>
   statuses(): ConnectionStatus[]
 }
 

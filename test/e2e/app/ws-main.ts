@@ -7,7 +7,7 @@
  * worker's `since` replay.
  */
 import { createRelay, workerName, type Relay } from '../../../src/index.ts'
-import type { ConnectionStatus, SendResult } from '../../../src/index.ts'
+import type { ConnectionStatus, SendOutcome } from '../../../src/index.ts'
 import { clientOptionsFrom, workerSearch } from './params.ts'
 
 /** One TEXT frame as a tab received it. */
@@ -26,7 +26,7 @@ export interface WsHarness {
   join(topic: string): void
   joined(topic: string): boolean
   received(topic: string): TextSeen[]
-  send(topic: string, message: string): Promise<SendResult>
+  send(topic: string, message: string): Promise<SendOutcome>
   statuses(): ConnectionStatus[]
   resyncs(topic: string): number
   /** How many times `accessToken()` fetched a fresh SimpleJWT access token. */

@@ -15,12 +15,27 @@ const later = (fn: () => void): void => { setTimeout(fn, 0) }
 /** The in-memory server: sockets, their subscriptions, and drops. */
 export class EchoServer {
   readonly #sockets = new Set<EchoSocket>()
+  #isDown = false
 
   get connections(): number {
     return this.#sockets.size
   }
 
+  /** Drops every socket and refuses new ones until {@link EchoServer.up}: the server is unreachable. */
+  down(): void {
+    this.#isDown = true
+    this.dropAll()
+  }
+
+  up(): void {
+    this.#isDown = false
+  }
+
   connect(socket: EchoSocket): void {
+    if (this.#isDown) {
+      later(() => socket.dropped())
+      return
+    }
     this.#sockets.add(socket)
     later(() => socket.opened())
   }
