@@ -2,9 +2,10 @@
  * Turns what a server channel reports into deliveries for the tabs that listen, and keeps each
  * topic's status, presence and `since` current for tabs that arrive late.
  */
-import type { ChannelStatus, Delivery, Json, WireError } from '../src/contract/protocol.ts'
+import type { ChannelStatus, Delivery, Json, ResyncReason, WireError } from '../src/contract/protocol.ts'
 import type { Clock } from '../src/contract/clock.ts'
-import type { ChannelHandlers, TransportChannel } from './transports/transport.ts'
+import type { ChannelHandlers, StatusDetail, TransportChannel } from './transports/transport.ts'
+import { TopicCursor } from './cursor.ts'
 import type { TopicEntry } from './topics.ts'
 import type { CatchUp } from './admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './routing.ts'
@@ -21,6 +22,7 @@ type Waiter = (channel: TransportChannel | null) => void
 export class ChannelRouter {
   readonly #deps: RouterDeps
   readonly #waiters = new WeakMap<TopicEntry, Set<Waiter>>()
+  readonly #cursors = new WeakMap<TopicEntry, TopicCursor>()
 
   constructor(deps: RouterDeps) {
     this.#deps = deps
@@ -28,10 +30,13 @@ export class ChannelRouter {
 
   /** Handlers for one server channel of `entry`; events of a replaced channel are dropped. */
   handlers(entry: TopicEntry, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
+    const cursor = this.#cursor(entry)
     return {
-      status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
+      status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail) },
+      resume: (limit) => cursor.resume(limit),
+      sentPersisted: (event, payload) => cursor.sent(event, payload),
       broadcast: (event, payload, meta) => {
-        if (!isCurrent()) return
+        if (!isCurrent() || !cursor.receive(meta, event, payload)) return
         this.#touch(entry)
         entry.received += 1
         this.#send(entry, wantsBroadcast(event), (subIds) =>
@@ -89,7 +94,7 @@ export class ChannelRouter {
     if (Object.keys(state).length > 0) this.#send(entry, (item) => mine(item) && wantsPresence(item), (subIds) => ({ kind: 'presence', subIds, event: 'sync', state }))
     if (!catchUp.resync) return
     const { since } = catchUp
-    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason: 'user-switch' } }))
   }
 
   /** Resolves with the channel once the topic is joined, or `null` after `ms`. */
@@ -104,21 +109,34 @@ export class ChannelRouter {
     })
   }
 
-  #status(entry: TopicEntry, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, isContinuous: boolean): void {
+  /** The topic's cursor (worker/cursor.ts), as long-lived as the topic. */
+  #cursor(entry: TopicEntry): TopicCursor {
+    const existing = this.#cursors.get(entry)
+    if (existing) return existing
+    const cursor = new TopicCursor({ clock: this.#deps.clock, onGap: (reason) => this.#resync(entry, () => true, entry.since, reason) })
+    this.#cursors.set(entry, cursor)
+    return cursor
+  }
+
+  #resync(entry: TopicEntry, test: (item: TopicSub) => boolean, since: number | null, reason: ResyncReason): void {
+    const wantsResync = wantsSystem('resync')
+    this.#send(entry, (item) => test(item) && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason } }))
+  }
+
+  #status(entry: TopicEntry, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, detail: StatusDetail | undefined): void {
     entry.status = status
     if (error) entry.error = error
     else delete entry.error
     this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
     if (status !== 'SUBSCRIBED') return
-    const wantsResync = wantsSystem('resync')
-    if (entry.wasSubscribed && !isContinuous) {
+    this.#cursor(entry).joined()
+    if (entry.wasSubscribed && detail?.isContinuous !== true) {
       // A rejoin (reconnect, resume, respec): events may have been missed since `since`, unless
       // the server resumed the stream and replayed them (the transport says so).
-      const since = entry.since
-      this.#send(entry, wantsResync, (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+      this.#resync(entry, () => true, entry.since, detail?.reason ?? 'not-replayable')
     } else {
       // A tab that switched user onto a topic still joining (or resumed): what it shows is the old user's.
-      this.#send(entry, (item) => item.owesResync === true && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since: null } }))
+      this.#resync(entry, (item) => item.owesResync === true, null, 'user-switch')
     }
     for (const item of entry.subs.values()) delete item.owesResync
     entry.wasSubscribed = true

@@ -5,7 +5,7 @@
  * before a send.
  */
 import { RelayError } from '../contract/errors.ts'
-import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
+import { RESYNC_REASONS, type ChannelSnapshot, type ChannelStatus, type Delivery, type HubApi, type ResyncReason, type Subscription, type WireError } from '../contract/protocol.ts'
 
 /**
  * Runs one call against the hub with the client's timeout (or `timeoutMs`) and error mapping.
@@ -45,7 +45,7 @@ export interface MemberOwner {
   /** A new status, already de-duplicated. */
   status(status: ChannelStatus, error?: WireError): void
   /** Rejoined (on a new hub, or by the hub after a reconnect): events since `since` may be missing. */
-  resync(since: number | null): void
+  resync(since: number | null, reason: ResyncReason): void
   /** The hub's state of the topic at join (presence a late tab should know at once). */
   seed(snapshot: ChannelSnapshot): void
 }
@@ -139,8 +139,11 @@ export class Membership {
     if (delivery.kind !== 'channel' && delivery.kind !== 'system') this.#since = this.#host.now()
     if (delivery.kind === 'system' && delivery.event === 'resync') {
       const { payload } = delivery
-      const since = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && typeof payload['since'] === 'number' ? payload['since'] : null
-      this.#owner.resync(since)
+      const fields = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}
+      const since = typeof fields['since'] === 'number' ? fields['since'] : null
+      // A hub of an older build sends no reason: it could not replay, so `not-replayable`.
+      const reason = RESYNC_REASONS.find((r) => r === fields['reason']) ?? 'not-replayable'
+      this.#owner.resync(since, reason)
       return true
     }
     if (delivery.kind !== 'channel') return false
@@ -167,7 +170,7 @@ export class Membership {
       this.#since = this.#host.now()
     } else if (this.#isResyncDue) {
       this.#isResyncDue = false
-      this.#owner.resync(this.#since)
+      this.#owner.resync(this.#since, 'new-hub')
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { eventMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelStatus, Delivery, Json, SendResult } from '../contract/protocol.ts'
+import type { Binding, ChannelStatus, Delivery, Json, ResyncReason, SendResult } from '../contract/protocol.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import type { HubClient } from './client.ts'
@@ -48,8 +48,8 @@ export interface Topic {
   /** Listens to one event (`'*'` for all); the payload type is the app's to assert. */
   on<T = Json>(event: string, listener: (payload: T, message: TopicMessage<T>) => void): () => void
   onStatus(listener: (status: ChannelStatus, error?: RelayError) => void): () => void
-  /** Called after a rejoin: events after `since` (epoch ms) may have been missed; backfill them. */
-  onResync(listener: (since: number) => void): () => void
+  /** Called after a gap tabrelay could not replay: events after `since` (epoch ms) may be missing; backfill them. `reason` says why (ResyncReason). */
+  onResync(listener: (since: number, reason: ResyncReason) => void): () => void
   send(event: string, payload?: Json): Promise<SendResult>
   /** Leaves the topic; `relay.topic(name)` afterwards gives a new one. */
   close(): Promise<SendResult>
@@ -69,7 +69,7 @@ export class RelayTopic implements Topic {
   readonly #onClose: (topic: RelayTopic) => void
   readonly #listeners = new Set<EventListener>()
   readonly #statusListeners = new Set<(status: ChannelStatus, error?: RelayError) => void>()
-  readonly #resyncListeners = new Set<(since: number) => void>()
+  readonly #resyncListeners = new Set<(since: number, reason: ResyncReason) => void>()
   #isClosed = false
 
   constructor(client: HubClient, name: string, options: TopicOptions, onClose: (topic: RelayTopic) => void) {
@@ -80,7 +80,7 @@ export class RelayTopic implements Topic {
     this.#member = new Membership(client, {
       subscription: () => ({ topic: name, config: { broadcast: { self: options.self === true, ack: options.ack === true } }, bindings: this.#bindings() }),
       status: (status, error) => { for (const l of [...this.#statusListeners]) safely(() => l(status, error && fromWire(error)), undefined) },
-      resync: (since) => this.#resync(since ?? client.now()),
+      resync: (since, reason) => this.#resync(since ?? client.now(), reason),
       seed: () => undefined,
     })
     this.#member.join()
@@ -111,7 +111,7 @@ export class RelayTopic implements Topic {
     return () => { this.#statusListeners.delete(listener) }
   }
 
-  onResync(listener: (since: number) => void): () => void {
+  onResync(listener: (since: number, reason: ResyncReason) => void): () => void {
     checkCallback(listener, 'onResync(listener)')
     const isFirst = this.#resyncListeners.size === 0
     this.#resyncListeners.add(listener)
@@ -166,8 +166,8 @@ export class RelayTopic implements Topic {
     }
   }
 
-  #resync(since: number): void {
-    for (const listener of [...this.#resyncListeners]) safely(() => listener(since), undefined)
+  #resync(since: number, reason: ResyncReason): void {
+    for (const listener of [...this.#resyncListeners]) safely(() => listener(since, reason), undefined)
   }
 
   #bindings(): Binding[] {

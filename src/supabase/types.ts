@@ -4,7 +4,7 @@
  * check against tabrelay's channel too. Row and meta types may be interfaces: the generics take
  * any object, not only JSON index types.
  */
-import type { ChannelConfig, ChannelStatus, SendResult } from '../contract/protocol.ts'
+import type { ChannelConfig, ChannelStatus, Persist, ResyncPayload, SendResult } from '../contract/protocol.ts'
 import type { ChannelState } from '../core/membership.ts'
 
 /**
@@ -155,14 +155,17 @@ export interface SharedChannel {
   on<T extends object = { [key: string]: unknown }>(type: 'postgres_changes', filter: RealtimePostgresChangesFilter<'UPDATE'>, callback: (payload: RealtimePostgresUpdatePayload<T>) => void): this
   on<T extends object = { [key: string]: unknown }>(type: 'postgres_changes', filter: RealtimePostgresChangesFilter<'DELETE'>, callback: (payload: RealtimePostgresDeletePayload<T>) => void): this
   on<T = { [key: string]: unknown }>(type: 'broadcast', filter: { event: string }, callback: (message: BroadcastMessage<T>) => void): this
-  on(type: 'system', filter: { event: 'resync' }, callback: (payload: { since: number | null }) => void): this
+  on(type: 'system', filter: { event: 'resync' }, callback: (payload: ResyncPayload) => void): this
   on(type: 'system', filter: { event?: string }, callback: (payload: { [key: string]: unknown }) => void): this
   /** Joins through the hub; `timeout` (ms) reports `TIMED_OUT` when not joined by then. */
   subscribe(callback?: SubscribeCallback, timeout?: number): this
   /** Broadcasts; while the join is pending it waits for it, before any `subscribe()` it rejects `closed`. */
-  send(message: { type: 'broadcast'; event: string; payload?: unknown }, options?: CallOptions): Promise<SendResult>
-  /** A broadcast with the server's acknowledgement, through the shared connection (no REST call from the tab). */
-  httpSend(event: string, payload: unknown, options?: CallOptions): Promise<HttpSendResult>
+  send(message: { type: 'broadcast'; event: string; payload?: unknown; persist?: Persist }, options?: CallOptions): Promise<SendResult>
+  /**
+   * A broadcast with the server's acknowledgement, through the shared connection (no REST call from
+   * the tab); `persist` stores it for replay, as supabase-js's `httpSend(…, { persist })`.
+   */
+  httpSend(event: string, payload: unknown, options?: CallOptions & { persist?: Persist }): Promise<HttpSendResult>
   track(meta: object, options?: CallOptions): Promise<SendResult>
   untrack(options?: CallOptions): Promise<SendResult>
   presenceState<T extends object = {}>(): RealtimePresenceState<T>

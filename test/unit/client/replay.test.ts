@@ -1,0 +1,105 @@
+/**
+ * Nothing lost through Supabase Broadcast Replay: tabs and a real hub over MessageChannel, the
+ * Supabase transport (unmodified realtime-js) and the local Realtime server; the server drops the
+ * socket while a persisted stream runs.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import type { ResyncPayload } from '../../../src/contract/protocol.ts'
+import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
+import { startRealtimeServer, type RealtimeServer } from '../../../demo/server/index.ts'
+import { acceptTab } from '../../../worker/hosts/endpoint.ts'
+import { createHub } from '../../../worker/index.ts'
+import type { Hub } from '../../../worker/hub.ts'
+import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
+import { closeClient, makeClient, waitFor } from '../helpers/realtime.ts'
+
+const cleanup: Array<() => Promise<void> | void> = []
+afterEach(async () => { for (const undo of cleanup.splice(0).reverse()) await undo() })
+
+interface Rig { server: RealtimeServer; tab(): SharedRealtime; publish(topic: string, n: number, isPrivate: boolean): Promise<void> }
+
+async function rig(replayLimit: number | undefined, hardLimit: number): Promise<Rig> {
+  const server = await startRealtimeServer({ port: 0, replay: { hardLimit } })
+  cleanup.push(() => server.close())
+  // Node 20 has no global WebSocket; ws's handler types differ from the DOM's, the runtime shape matches.
+  const transport = supabaseTransport({ WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, ...(replayLimit ? { replayLimit } : {}) })
+  // random 0.5: the first reconnect waits 250 ms (half the 500 ms backoff base).
+  const hub: Hub = createHub({ transports: { supabase: transport }, random: () => 0.5 })
+  const publisher = makeClient(server.url, server.anonKey, { vsn: '2.0.0' })
+  cleanup.push(() => closeClient(publisher))
+  return {
+    server,
+    tab() {
+      const { port1, port2 } = new MessageChannel()
+      acceptTab(hub, port1)
+      const client = createSharedRealtime({ url: server.url, apikey: server.anonKey, worker: () => port2, heartbeatIntervalMs: 60_000 })
+      cleanup.push(async () => { await client.close(); port1.close(); port2.close() })
+      return client
+    },
+    async publish(topic, n, isPrivate) {
+      const channel = publisher.channel(topic, { config: { private: isPrivate } })
+      const result = await channel.httpSend('n', { n }, isPrivate ? { persist: true } : {})
+      expect(result).toEqual({ success: true })
+    },
+  }
+}
+
+function listen(tab: SharedRealtime, topic: string, isPrivate: boolean): { got: number[]; resyncs: ResyncPayload[]; joined(): boolean } {
+  const got: number[] = []
+  const resyncs: ResyncPayload[] = []
+  const channel = tab.channel(topic, { config: { private: isPrivate } })
+    .on<{ n: number }>('broadcast', { event: 'n' }, (message) => got.push(message.payload.n))
+    .on('system', { event: 'resync' }, (payload) => resyncs.push(payload))
+    .subscribe()
+  return { got, resyncs, joined: () => channel.state === 'joined' }
+}
+
+const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n)
+
+describe('replay after the server drops the socket', () => {
+  it('private channel, every broadcast persisted: each tab gets every message once, in order, and no resync', async () => {
+    const { server, tab, publish } = await rig(500, 1_000)
+    const [a, b] = [listen(tab(), 'feed', true), listen(tab(), 'feed', true)]
+    await waitFor(() => a.joined() && b.joined(), 5_000, 'both tabs joined')
+    for (const n of range(60)) {
+      if (n === 20) server.dropAllConnections()
+      await publish('feed', n, true)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await waitFor(() => a.got.length >= 60 && b.got.length >= 60, 8_000, 'every message in both tabs')
+    // The cursor judges a replay within 3 s of the rejoin: past that, a resync could no longer come.
+    await new Promise((resolve) => setTimeout(resolve, 3_500))
+    expect(a.got).toEqual(range(60))
+    expect(b.got).toEqual(range(60))
+    expect([a.resyncs, b.resyncs]).toEqual([[], []])
+  })
+
+  it('a gap larger than the replay limit (25, as Supabase): exactly one resync per tab, reason replay-gap, no duplicate', async () => {
+    const { server, tab, publish } = await rig(undefined, 25)
+    const a = listen(tab(), 'wide', true)
+    await waitFor(() => a.joined(), 5_000, 'joined')
+    for (const n of range(5)) await publish('wide', n, true)
+    await waitFor(() => a.got.length === 5, 3_000, 'the first five')
+    server.dropAllConnections()
+    // 40 while the hub waits 250 ms before reconnecting: more than one replay returns.
+    await Promise.all(range(40).map((n) => publish('wide', n + 5, true)))
+    await waitFor(() => a.resyncs.length === 1, 8_000, 'the resync')
+    expect(a.resyncs).toEqual([{ since: expect.any(Number), reason: 'replay-gap' }])
+    expect(new Set(a.got).size).toBe(a.got.length)
+    expect(a.got.length).toBe(5 + 25)
+  })
+
+  it('public channel: exactly one resync per topic and tab, reason public-channel', async () => {
+    const { server, tab, publish } = await rig(undefined, 25)
+    const [a, b] = [listen(tab(), 'lobby', false), listen(tab(), 'lobby', false)]
+    await waitFor(() => a.joined() && b.joined(), 5_000, 'joined')
+    await publish('lobby', 0, false)
+    await waitFor(() => a.got.length === 1 && b.got.length === 1, 3_000, 'the first message')
+    server.dropAllConnections()
+    await waitFor(() => a.resyncs.length === 1 && b.resyncs.length === 1, 8_000, 'the resyncs')
+    await publish('lobby', 1, false)
+    await waitFor(() => a.got.length === 2 && b.got.length === 2, 3_000, 'live again')
+    expect([a.resyncs, b.resyncs]).toEqual([[{ since: expect.any(Number), reason: 'public-channel' }], [{ since: expect.any(Number), reason: 'public-channel' }]])
+  })
+})
