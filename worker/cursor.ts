@@ -84,10 +84,11 @@ export class TopicCursor {
     if (this.#lastAt === null) return null
     this.#watch?.cancel()
     this.#watch = null
-    // Only stored messages are replayed: one delivered without an id means the gap may hold more.
-    if (this.#hasUnkeyed || this.#ids.size === 0) return { reason: 'not-persisted' }
     const since = this.#lastAt - (this.#options.skewMs ?? 5_000)
     this.#own = this.#own.filter((own) => own.at >= since)
+    // Only stored messages are replayed: one delivered without an id means the gap may hold more,
+    // and a topic with no stored message yet gives no evidence that its messages are stored.
+    if (this.#hasUnkeyed || (this.#ids.size === 0 && this.#own.length === 0)) return { reason: 'not-persisted' }
     this.#watch = { limit, count: 0, cancel: () => undefined }
     return { since, limit }
   }

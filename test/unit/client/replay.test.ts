@@ -17,7 +17,13 @@ import { closeClient, makeClient, waitFor } from '../helpers/realtime.ts'
 const cleanup: Array<() => Promise<void> | void> = []
 afterEach(async () => { for (const undo of cleanup.splice(0).reverse()) await undo() })
 
-interface Rig { server: RealtimeServer; tab(): SharedRealtime; publish(topic: string, n: number, isPrivate: boolean): Promise<void> }
+interface Rig {
+  server: RealtimeServer
+  /** A tab of the rig's hub, or of `hub` (another worker: its own connection). */
+  tab(hub?: Hub): SharedRealtime
+  newHub(): Hub
+  publish(topic: string, n: number, isPrivate: boolean): Promise<void>
+}
 
 async function rig(replayLimit: number | undefined, hardLimit: number): Promise<Rig> {
   const server = await startRealtimeServer({ port: 0, replay: { hardLimit } })
@@ -25,14 +31,16 @@ async function rig(replayLimit: number | undefined, hardLimit: number): Promise<
   // Node 20 has no global WebSocket; ws's handler types differ from the DOM's, the runtime shape matches.
   const transport = supabaseTransport({ WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, ...(replayLimit ? { replayLimit } : {}) })
   // random 0.5: the first reconnect waits 250 ms (half the 500 ms backoff base).
-  const hub: Hub = createHub({ transports: { supabase: transport }, random: () => 0.5 })
+  const newHub = (): Hub => createHub({ transports: { supabase: transport }, random: () => 0.5 })
+  const hub = newHub()
   const publisher = makeClient(server.url, server.anonKey, { vsn: '2.0.0' })
   cleanup.push(() => closeClient(publisher))
   return {
     server,
-    tab() {
+    newHub,
+    tab(of = hub) {
       const { port1, port2 } = new MessageChannel()
-      acceptTab(hub, port1)
+      acceptTab(of, port1)
       const client = createSharedRealtime({ url: server.url, apikey: server.anonKey, worker: () => port2, heartbeatIntervalMs: 60_000 })
       cleanup.push(async () => { await client.close(); port1.close(); port2.close() })
       return client
@@ -101,5 +109,52 @@ describe('replay after the server drops the socket', () => {
     await publish('lobby', 1, false)
     await waitFor(() => a.got.length === 2 && b.got.length === 2, 3_000, 'live again')
     expect([a.resyncs, b.resyncs]).toEqual([[{ since: expect.any(Number), reason: 'public-channel' }], [{ since: expect.any(Number), reason: 'public-channel' }]])
+  })
+})
+
+describe('replay and persist as supabase-js takes them', () => {
+  it("a tab's send/httpSend with persist is stored; the app's own replay config is honoured on join", async () => {
+    const { tab, newHub } = await rig(undefined, 25)
+    const sender = tab().channel('kept', { config: { private: true } }).subscribe()
+    await waitFor(() => sender.state === 'joined', 5_000, 'joined')
+    await expect(sender.send({ type: 'broadcast', event: 'n', payload: { n: 1 }, persist: true })).resolves.toBe('ok')
+    await expect(sender.httpSend('n', { n: 2 }, { persist: { ttl: 60 } })).resolves.toEqual({ success: true })
+    await expect(sender.send({ type: 'broadcast', event: 'n', payload: { n: 3 } })).resolves.toBe('ok') // not stored
+    // Another worker (its own connection) opens the topic with the app's replay config.
+    const got: Array<{ n: number; replayed?: boolean }> = []
+    const late = tab(newHub()).channel('kept', { config: { private: true, broadcast: { replay: { since: 0, limit: 10 } } } })
+      .on<{ n: number }>('broadcast', { event: 'n' }, (m) => got.push(m.meta?.replayed === true ? { n: m.payload.n, replayed: true } : { n: m.payload.n }))
+      .subscribe()
+    await waitFor(() => late.state === 'joined' && got.length === 2, 5_000, 'the two stored messages replayed')
+    await sender.send({ type: 'broadcast', event: 'n', payload: { n: 4 } })
+    await waitFor(() => got.length === 3, 3_000, 'a live one after the replay')
+    expect(got).toEqual([{ n: 1, replayed: true }, { n: 2, replayed: true }, { n: 4 }])
+  })
+
+  it("a tab's persisted sends survive a drop without a duplicate in the hub's other tabs, and without a resync", async () => {
+    const { server, tab } = await rig(undefined, 25)
+    const [a, b] = [tab(), listen(tab(), 'mine', true)]
+    const room = a.channel('mine', { config: { private: true } }).subscribe()
+    await waitFor(() => room.state === 'joined' && b.joined(), 5_000, 'joined')
+    for (const n of range(3)) await room.send({ type: 'broadcast', event: 'n', payload: { n }, persist: true })
+    await waitFor(() => b.got.length === 3, 3_000, 'the echoes')
+    const joins = server.stats().joinsTotal
+    server.dropAllConnections()
+    await waitFor(() => server.stats().joinsTotal > joins && server.stats().topics['private:realtime:mine'] === 1, 5_000, 'rejoined')
+    await room.send({ type: 'broadcast', event: 'n', payload: { n: 3 }, persist: true })
+    await waitFor(() => b.got.length >= 4, 3_000, 'the one after the drop')
+    await new Promise((resolve) => setTimeout(resolve, 3_500)) // past the replay's 3 s judgement
+    expect(b.got).toEqual(range(4))
+    expect(b.resyncs).toEqual([])
+  })
+
+  it('persist on a public channel and replay on a public channel fail bad-input in the tab, as supabase-js refuses them', async () => {
+    const { tab } = await rig(undefined, 25)
+    const client = tab()
+    expect(() => client.channel('open', { config: { broadcast: { replay: { since: 0 } } } })).toThrow(expect.objectContaining({ code: 'bad-input' }))
+    const lobby = client.channel('open').subscribe()
+    await waitFor(() => lobby.state === 'joined', 5_000, 'joined')
+    await expect(lobby.send({ type: 'broadcast', event: 'n', payload: {}, persist: true })).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(lobby.httpSend('n', {}, { persist: true })).rejects.toMatchObject({ code: 'bad-input' })
   })
 })
