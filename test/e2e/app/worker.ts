@@ -6,7 +6,7 @@ import { serveHub } from '../../../worker/index.ts'
 import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
 import { hubOptionsFrom } from './params.ts'
 
-const options = hubOptionsFrom(new URL(self.location.href).searchParams)
+const { replayLimit, ...options } = hubOptionsFrom(new URL(self.location.href).searchParams)
 // The first line of every worker console a failing spec prints (test/e2e/support/worker-console.ts).
-console.info(`tabrelay e2e hub starting with options ${JSON.stringify(options)}`)
-serveHub({ ...options, transports: { supabase: supabaseTransport() } })
+console.info(`tabrelay e2e hub starting with options ${JSON.stringify(options)}, replayLimit ${replayLimit ?? 'default'}`)
+serveHub({ ...options, transports: { supabase: supabaseTransport(replayLimit === undefined ? {} : { replayLimit }) } })
