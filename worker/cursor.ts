@@ -9,7 +9,8 @@
  * delivered already, and calls the gap covered only when the replay reaches back to a message it
  * delivered: replayed messages are the newest ones and contiguous, so from that one on nothing is
  * missing. When the replay fills its `limit` without reaching back, or nothing reaches back within
- * `settleMs` (messages expired, a server without replay), `onGap('replay-gap')` fires once.
+ * `settleMs` (messages expired, a server without replay), `onGap('replay-gap', since)` fires once,
+ * `since` being the last delivery before the gap (the replayed messages are newer than the hole).
  */
 import type { Clock } from '../src/contract/clock.ts'
 import type { Json, ResyncReason } from '../src/contract/protocol.ts'
@@ -21,7 +22,8 @@ import type { Json, ResyncReason } from '../src/contract/protocol.ts'
  */
 export interface CursorOptions {
   clock: Clock
-  onGap(reason: ResyncReason): void
+  /** `since`: the last delivery before the gap, where the app's backfill must start. */
+  onGap(reason: ResyncReason, since: number): void
   /** Ids of delivered messages remembered for de-duplication. Default 1024. */
   maxIds?: number
   /** How far before the last delivery a replay starts (hub vs server clock, latency). Default 5000. */
@@ -38,6 +40,8 @@ export interface CursorOptions {
 export type ResumePlan = { since: number; limit: number } | { reason: ResyncReason }
 
 interface Watch {
+  /** The last delivery before the gap. */
+  from: number
   limit: number
   count: number
   cancel: () => void
@@ -89,7 +93,7 @@ export class TopicCursor {
     // Only stored messages are replayed: one delivered without an id means the gap may hold more,
     // and a topic with no stored message yet gives no evidence that its messages are stored.
     if (this.#hasUnkeyed || (this.#ids.size === 0 && this.#own.length === 0)) return { reason: 'not-persisted' }
-    this.#watch = { limit, count: 0, cancel: () => undefined }
+    this.#watch = { from: this.#lastAt, limit, count: 0, cancel: () => undefined }
     return { since, limit }
   }
 
@@ -146,7 +150,7 @@ export class TopicCursor {
     if (this.#watch !== watch) return
     watch.cancel()
     this.#watch = null
-    this.#options.onGap('replay-gap')
+    this.#options.onGap('replay-gap', watch.from)
   }
 }
 

@@ -113,7 +113,7 @@ export class ChannelRouter {
   #cursor(entry: TopicEntry): TopicCursor {
     const existing = this.#cursors.get(entry)
     if (existing) return existing
-    const cursor = new TopicCursor({ clock: this.#deps.clock, onGap: (reason) => this.#resync(entry, () => true, entry.since, reason) })
+    const cursor = new TopicCursor({ clock: this.#deps.clock, onGap: (reason, since) => this.#resync(entry, () => true, since, reason) })
     this.#cursors.set(entry, cursor)
     return cursor
   }

@@ -20,7 +20,7 @@ afterEach(async () => { for (const undo of cleanup.splice(0).reverse()) await un
 interface Rig {
   server: RealtimeServer
   /** A tab of the rig's hub, or of `hub` (another worker: its own connection). */
-  tab(hub?: Hub): SharedRealtime
+  tab(hub?: Hub, accessToken?: () => Promise<string | null>): SharedRealtime
   newHub(): Hub
   publish(topic: string, n: number, isPrivate: boolean): Promise<void>
 }
@@ -38,10 +38,10 @@ async function rig(replayLimit: number | undefined, hardLimit: number): Promise<
   return {
     server,
     newHub,
-    tab(of = hub) {
+    tab(of = hub, accessToken) {
       const { port1, port2 } = new MessageChannel()
       acceptTab(of, port1)
-      const client = createSharedRealtime({ url: server.url, apikey: server.anonKey, worker: () => port2, heartbeatIntervalMs: 60_000 })
+      const client = createSharedRealtime({ url: server.url, apikey: server.anonKey, worker: () => port2, heartbeatIntervalMs: 60_000, ...(accessToken ? { accessToken } : {}) })
       cleanup.push(async () => { await client.close(); port1.close(); port2.close() })
       return client
     },
@@ -85,15 +85,23 @@ describe('replay after the server drops the socket', () => {
 
   it('a gap larger than the replay limit (25, as Supabase): exactly one resync per tab, reason replay-gap, no duplicate', async () => {
     const { server, tab, publish } = await rig(undefined, 25)
-    const a = listen(tab(), 'wide', true)
+    // The hub asks a tab for a fresh token before it reconnects: held here while the gap fills.
+    let gate = Promise.resolve()
+    let open = (): void => undefined
+    const a = listen(tab(undefined, async () => { await gate; return null }), 'wide', true)
     await waitFor(() => a.joined(), 5_000, 'joined')
     for (const n of range(5)) await publish('wide', n, true)
     await waitFor(() => a.got.length === 5, 3_000, 'the first five')
+    gate = new Promise((resolve) => { open = resolve })
+    const droppedAt = Date.now()
     server.dropAllConnections()
-    // 40 while the hub waits 250 ms before reconnecting: more than one replay returns.
-    await Promise.all(range(40).map((n) => publish('wide', n + 5, true)))
+    // 40 while the hub cannot reconnect: more than one replay returns.
+    for (const n of range(40)) await publish('wide', n + 5, true)
+    open()
     await waitFor(() => a.resyncs.length === 1, 8_000, 'the resync')
     expect(a.resyncs).toEqual([{ since: expect.any(Number), reason: 'replay-gap' }])
+    // From the last message before the drop, not from the replayed ones after the hole.
+    expect(a.resyncs[0]?.since).toBeLessThanOrEqual(droppedAt)
     expect(new Set(a.got).size).toBe(a.got.length)
     expect(a.got.length).toBe(5 + 25)
   })

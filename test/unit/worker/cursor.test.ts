@@ -5,11 +5,12 @@ import type { Json, ResyncReason } from '../../../src/contract/protocol.ts'
 import { TopicCursor } from '../../../worker/cursor.ts'
 import { ManualClock } from '../fakes/clock.ts'
 
-function rig(options: { skewMs?: number; settleMs?: number; maxIds?: number } = {}): { clock: ManualClock; cursor: TopicCursor; gaps: ResyncReason[] } {
+function rig(options: { skewMs?: number; settleMs?: number; maxIds?: number } = {}): { clock: ManualClock; cursor: TopicCursor; gaps: ResyncReason[]; sinces: number[] } {
   const clock = new ManualClock()
   const gaps: ResyncReason[] = []
-  const cursor = new TopicCursor({ clock, onGap: (reason) => gaps.push(reason), ...options })
-  return { clock, cursor, gaps }
+  const sinces: number[] = []
+  const cursor = new TopicCursor({ clock, onGap: (reason, since) => { gaps.push(reason); sinces.push(since) }, ...options })
+  return { clock, cursor, gaps, sinces }
 }
 
 const live = (id: string): Json => ({ id })
@@ -48,9 +49,11 @@ describe('TopicCursor', () => {
   })
 
   it('a replay that fills its limit without reaching back is a gap, reported once', () => {
-    const { clock, cursor, gaps } = rig()
+    const { clock, cursor, gaps, sinces } = rig()
     cursor.joined()
     cursor.receive(live('a'), 'm', 0)
+    const lastDeliveryAt = clock.now()
+    clock.advance(2_000)
     cursor.resume(3)
     cursor.joined()
     for (const id of ['x', 'y']) expect(cursor.receive(replayed(id), 'm', id)).toBe(true)
@@ -59,6 +62,8 @@ describe('TopicCursor', () => {
     expect(gaps).toEqual(['replay-gap']) // at once, without waiting for settleMs
     clock.advance(10_000)
     expect(gaps).toEqual(['replay-gap'])
+    // The hole lies before the replayed (newest) messages: the backfill starts at the last delivery before the gap.
+    expect(sinces).toEqual([lastDeliveryAt])
   })
 
   it('no replayed message within settleMs (expired, a server without replay) is a gap', () => {
