@@ -111,8 +111,8 @@ export function checkOutgoing(message: unknown): Outgoing {
   const ack = 'ack' in message ? message.ack : undefined
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
   const persist = 'persist' in message ? message.persist : undefined
-  if (persist !== undefined && typeof persist !== 'boolean' && !(isRecord(persist) && Object.keys(persist).every((k) => k === 'ttl') && (persist['ttl'] === undefined || isPositive(persist['ttl'])))) {
-    throw bad(`send('${event}'): persist must be true, false or { ttl: seconds }`)
+  if (persist !== undefined && typeof persist !== 'boolean' && !(isRecord(persist) && Object.keys(persist).every((k) => k === 'ttl' && isPositive(persist[k])))) {
+    throw bad(`send('${event}'): persist must be a boolean or { ttl: seconds }`)
   }
   const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
   if (ack !== undefined) outgoing.ack = ack
@@ -132,11 +132,11 @@ function isPositive(value: unknown): value is number {
  */
 export function checkReplay(replay: unknown, isPrivate: boolean): void {
   if (replay === undefined) return
-  if (!isRecord(replay) || typeof replay['since'] !== 'number' || !Number.isSafeInteger(replay['since']) || replay['since'] < 0) {
-    throw bad('config.broadcast.replay must be { since: <ms epoch>, limit?: <count> }')
+  const { since, limit = 1 } = isRecord(replay) ? replay : {}
+  if (!Number.isSafeInteger(since) || Number(since) < 0 || !Number.isSafeInteger(limit) || !isPositive(limit)) {
+    throw bad('config.broadcast.replay must be { since: <ms epoch>, limit?: <positive integer> }')
   }
-  if (replay['limit'] !== undefined && !(Number.isSafeInteger(replay['limit']) && isPositive(replay['limit']))) throw bad('config.broadcast.replay.limit must be a positive integer')
-  if (!isPrivate) throw bad('config.broadcast.replay needs config.private: true: the server replays private channels only (supabase-js throws the same)')
+  if (!isPrivate) throw bad('config.broadcast.replay needs config.private: true (only private channels replay, as in supabase-js)')
 }
 
 /**

@@ -5,7 +5,7 @@
  * before a send.
  */
 import { RelayError } from '../contract/errors.ts'
-import { RESYNC_REASONS, type ChannelSnapshot, type ChannelStatus, type Delivery, type HubApi, type ResyncReason, type Subscription, type WireError } from '../contract/protocol.ts'
+import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, ResyncReason, Subscription, WireError } from '../contract/protocol.ts'
 
 /**
  * Runs one call against the hub with the client's timeout (or `timeoutMs`) and error mapping.
@@ -141,8 +141,8 @@ export class Membership {
       const { payload } = delivery
       const fields = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}
       const since = typeof fields['since'] === 'number' ? fields['since'] : null
-      // A hub of an older build sends no reason: it could not replay, so `not-replayable`.
-      const reason = RESYNC_REASONS.find((r) => r === fields['reason']) ?? 'not-replayable'
+      // The hub's own value (protocol.ts RESYNC_REASONS); a hub of an older build sends none.
+      const reason = typeof fields['reason'] === 'string' ? (fields['reason'] as ResyncReason) : 'not-replayable'
       this.#owner.resync(since, reason)
       return true
     }
