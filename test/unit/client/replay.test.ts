@@ -106,6 +106,19 @@ describe('replay after the server drops the socket', () => {
     expect(a.got.length).toBe(5 + 25)
   })
 
+  it('private channel with postgres_changes listeners: one resync, reason postgres-changes (no server replays changes)', async () => {
+    const { server, tab } = await rig(undefined, 25)
+    const resyncs: ResyncPayload[] = []
+    const channel = tab().channel('rows', { config: { private: true } })
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'messages' }, () => undefined)
+      .on('system', { event: 'resync' }, (payload) => resyncs.push(payload))
+      .subscribe()
+    await waitFor(() => channel.state === 'joined', 5_000, 'joined')
+    server.dropAllConnections()
+    await waitFor(() => resyncs.length === 1, 8_000, 'the resync')
+    expect(resyncs).toEqual([{ since: expect.any(Number), reason: 'postgres-changes' }])
+  })
+
   it('public channel: exactly one resync per topic and tab, reason public-channel', async () => {
     const { server, tab, publish } = await rig(undefined, 25)
     const [a, b] = [listen(tab(), 'lobby', false), listen(tab(), 'lobby', false)]
