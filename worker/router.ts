@@ -94,7 +94,7 @@ export class ChannelRouter {
     if (Object.keys(state).length > 0) this.#send(entry, (item) => mine(item) && wantsPresence(item), (subIds) => ({ kind: 'presence', subIds, event: 'sync', state }))
     if (!catchUp.resync) return
     const { since } = catchUp
-    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason: 'user-switch' } }))
+    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason: since === null ? 'user-switch' : 'held' } }))
   }
 
   /** Resolves with the channel once the topic is joined, or `null` after `ms`. */

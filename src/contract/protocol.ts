@@ -209,12 +209,11 @@ export type Outgoing = { type: 'broadcast'; event: string; payload?: Json; ack?:
  * - `replay-gap`: the replay did not reach back to the last delivered message (limit reached, expired);
  * - `new-hub`: the tab moved to another hub (a restarted worker, a tab-host handover, a deploy);
  * - `user-switch`: the tab's channels were joined for another user;
+ * - `held`: the tab's token was not proven yet, so it was held from the connection's events;
  * - `overflow`: the tab fell too far behind and its backlog was dropped.
  */
-export type ResyncReason = (typeof RESYNC_REASONS)[number]
-
-/** Every {@link ResyncReason}, for checking one that crossed a port. */
-export const RESYNC_REASONS = ['not-replayable', 'public-channel', 'postgres-changes', 'not-persisted', 'replay-gap', 'new-hub', 'user-switch', 'overflow'] as const
+export type ResyncReason =
+  | 'not-replayable' | 'public-channel' | 'postgres-changes' | 'not-persisted' | 'replay-gap' | 'new-hub' | 'user-switch' | 'held' | 'overflow'
 
 /** The payload of a `system` `resync` delivery: fetch what changed after `since` (`null`: everything). */
 export interface ResyncPayload {
