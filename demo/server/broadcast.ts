@@ -5,6 +5,7 @@
 import { reply, type Channel } from './channels.ts'
 import type { Context } from './context.ts'
 import { isRecord } from './postgres.ts'
+import { persistTtl } from './replay.ts'
 import { encodeUserBroadcast, type Frame, type UserBroadcast } from './serializer.ts'
 
 /**
@@ -73,7 +74,8 @@ function recipients(ctx: Context, key: string, sender: Channel | undefined): Cha
  * onUserBroadcast(ctx, channel, decoded)
  */
 export function onUserBroadcast(ctx: Context, channel: Channel, msg: UserBroadcast): void {
-  fanOutUser(ctx, channel.key, { ...msg, topic: channel.topic }, channel)
+  const metadata = storeIfPersisted(ctx, channel.key, channel.isPrivate, safeParse(msg.metadata), msg)
+  fanOutUser(ctx, channel.key, { ...msg, topic: channel.topic, metadata }, channel)
   if (channel.isAck) reply(channel.peer, msg, 'ok', {})
 }
 
@@ -90,6 +92,26 @@ export function onJsonBroadcast(ctx: Context, channel: Channel, frame: Frame): v
   }
   fanOutJson(ctx, channel.key, frame.payload, channel)
   if (channel.isAck) reply(channel.peer, frame, 'ok', {})
+}
+
+/**
+ * Stores a broadcast whose sender asked for `persist` (metadata `{persist}` of a kind-3 frame, or the
+ * REST `persist` query) when its channel is private; returns the metadata its live copies carry:
+ * `{"id": …}` when stored, none otherwise.
+ *
+ * @example
+ * const metadata = storeIfPersisted(ctx, 'private:realtime:room', true, { persist: true }, msg)
+ */
+export function storeIfPersisted(
+  ctx: Context,
+  key: string,
+  isPrivate: boolean,
+  meta: unknown,
+  msg: { event: string; encoding: 0 | 1; payload: Buffer },
+): string {
+  const ttl = isPrivate && isRecord(meta) ? persistTtl(meta['persist'], ctx.replay.maxTtlS) : null
+  if (ttl === null) return ''
+  return JSON.stringify({ id: ctx.replay.put(key, msg, ttl) })
 }
 
 function safeParse(text: string): unknown {

@@ -5,6 +5,7 @@ import { ChannelRegistry } from './channels.ts'
 import { createInbox, type Inbox } from './inbox.ts'
 import { createSseEndpoint, type SseEndpoint, type SseOptions } from './sse.ts'
 import { PresenceTable } from './presence.ts'
+import { ReplayStore, type ReplayOptions } from './replay.ts'
 import { createCounters, snapshot, type Counters, type SocketStats, type Stats } from './stats.ts'
 import { createTokens, DEV_JWT_SECRET, type Tokens } from './tokens.ts'
 
@@ -33,6 +34,8 @@ export interface ServerOptions {
   dataDir?: string
   /** Open the in-memory default at start-up instead of on first use (a URL or `dataDir` always is). */
   isDatabaseEager?: boolean
+  /** Broadcast Replay: what `persist` stores and `replay` returns (replay.ts); defaults are Supabase's. */
+  replay?: ReplayOptions
 }
 
 /**
@@ -63,6 +66,8 @@ export interface Context {
   /** The plain-WebSocket inbox endpoint (`/ws/inbox/`), its own sockets and groups. */
   readonly inbox: Inbox
   readonly sse: SseEndpoint
+  /** Broadcasts sent with `persist` on private channels, for `config.broadcast.replay`. */
+  readonly replay: ReplayStore
   /** False simulates a server that stopped answering heartbeats. */
   isHeartbeatReplying: boolean
 }
@@ -85,6 +90,7 @@ export function createContext(options: ServerOptions): Context {
     sockets: new Set<SocketHandle>(),
     inbox: createInbox(tokens),
     sse: createSseEndpoint(options.sse),
+    replay: new ReplayStore(options.replay ?? {}),
     isHeartbeatReplying: true,
   }
 }

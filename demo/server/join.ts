@@ -7,7 +7,8 @@ import { pushOn, pushSystem, reply, sendClose, namespaceKey, type Channel, type 
 import type { Context } from './context.ts'
 import { armExpiry, teardown } from './lifecycle.ts'
 import { isRecord, parseBindings, type ParsedBindings } from './postgres.ts'
-import type { Frame } from './serializer.ts'
+import { encodeUserBroadcast, type Frame } from './serializer.ts'
+import { parseReplay, type StoredMessage } from './replay.ts'
 import type { Claims } from './tokens.ts'
 
 /** Real server default `max_channels_per_client`. */
@@ -53,11 +54,27 @@ export async function handleJoin(ctx: Context, peer: JoinPeer, frame: Frame): Pr
   const config = isRecord(payload['config']) ? payload['config'] : {}
   const parsed = parseBindings(config['postgres_changes'])
   const channel = buildChannel(peer, frame, config, parsed, { token, claims: check.claims })
+  const replay = parseReplay(isRecord(config['broadcast']) ? config['broadcast']['replay'] : undefined, channel.isPrivate)
+  if (replay !== null && 'refusal' in replay) return refuse(ctx, peer, frame, replay.refusal)
   ctx.channels.add(channel)
   ctx.counters.joinsTotal++
   armExpiry(ctx, channel)
   reply(peer, frame, 'ok', { postgres_changes: parsed.echoed })
   afterJoin(ctx, channel, parsed.errors)
+  // Read at join, sent after the reply and presence_state (as the real server's `{:replay, …}`).
+  if (replay !== null) for (const message of ctx.replay.since(channel.key, replay.since, replay.limit)) pushReplayed(channel, message)
+}
+
+function pushReplayed(channel: Channel, message: StoredMessage): void {
+  const meta = { replayed: true, id: message.id }
+  if (message.encoding === 1) {
+    const payload: unknown = JSON.parse(message.payload.toString('utf8'))
+    pushOn(channel, 'broadcast', { payload, event: message.event, type: 'broadcast', meta })
+    return
+  }
+  // Raw bytes go as a kind-4 frame; vsn 1.0.0 cannot carry them and gets nothing (as the real server).
+  const frame = encodeUserBroadcast({ topic: channel.topic, event: message.event, metadata: JSON.stringify(meta), encoding: 0, payload: message.payload })
+  if (channel.peer.vsn === '2.0.0' && frame !== null) channel.peer.pushBinary(frame)
 }
 
 function precheck(ctx: Context, peer: Peer, topic: string): string | null {

@@ -3,7 +3,7 @@
  * `send()` fallback, and single `POST …/api/broadcast/:topic/events/:event` used by `httpSend()`.
  */
 import type { IncomingMessage } from 'node:http'
-import { fanOutJson, fanOutUser } from './broadcast.ts'
+import { fanOutJson, fanOutUser, storeIfPersisted } from './broadcast.ts'
 import { namespaceKey } from './channels.ts'
 import type { Context } from './context.ts'
 import { isRecord } from './postgres.ts'
@@ -69,15 +69,21 @@ function serveSingle(
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
   const isPrivate = url.searchParams.get('private') === 'true'
   const topic = `realtime:${msg.topic}`
+  const key = namespaceKey(topic, isPrivate)
+  // httpSend's `persist`: `persist=true`, or `persist[ttl]=<s>`.
+  const ttl = url.searchParams.get('persist[ttl]')
+  const persist = ttl === null ? url.searchParams.get('persist') : { ttl }
   if (type === 'application/octet-stream') {
-    fanOutUser(ctx, namespaceKey(topic, isPrivate), { topic, event: msg.event, metadata: '', encoding: 0, payload: msg.body })
+    const stored = { event: msg.event, encoding: 0 as const, payload: msg.body }
+    fanOutUser(ctx, key, { ...stored, topic, metadata: storeIfPersisted(ctx, key, isPrivate, { persist }, stored) })
     return { status: 202 }
   }
   if (type !== 'application/json') {
     return { status: 415, body: { error: 'Unsupported Media Type: use application/json or application/octet-stream' } }
   }
   if (!isJson(msg.body)) return { status: 422, body: { errors: { payload: ['is not valid JSON'] } } }
-  fanOutUser(ctx, namespaceKey(topic, isPrivate), { topic, event: msg.event, metadata: '', encoding: 1, payload: msg.body })
+  const stored = { event: msg.event, encoding: 1 as const, payload: msg.body }
+  fanOutUser(ctx, key, { ...stored, topic, metadata: storeIfPersisted(ctx, key, isPrivate, { persist }, stored) })
   return { status: 202 }
 }
 

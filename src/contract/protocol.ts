@@ -51,9 +51,15 @@ export interface WireError {
   message: string
 }
 
+/** Broadcast Replay on join, as supabase-js: stored messages since `since` (ms epoch), at most `limit`. */
+export interface ReplayOption {
+  since: number
+  limit?: number
+}
+
 /** Channel options, the subset of supabase-js's `RealtimeChannelOptions['config']` the hub honours. */
 export interface ChannelConfig {
-  broadcast?: { self?: boolean; ack?: boolean }
+  broadcast?: { self?: boolean; ack?: boolean; replay?: ReplayOption }
   presence?: { key?: string; enabled?: boolean }
   private?: boolean
 }
@@ -202,11 +208,36 @@ export interface HeartbeatAck {
   isLeader: boolean
 }
 
+/** Store a broadcast for replay (private channels): `true` for the server's retention, `{ ttl }` seconds. */
+export type Persist = boolean | { ttl?: number }
+
 /**
- * What a tab sends on a channel; `ack` overrides the channel's `broadcast.ack` for this send;
- * `outbox: 'persist'` stores it in the hub's persisted outbox while its topic is not joined.
+ * What a tab sends on a channel; `ack` overrides the channel's `broadcast.ack` for this send,
+ * `persist` asks the server to store it for replay, `outbox: 'persist'` stores it in the hub's
+ * persisted outbox while its topic is not joined.
  */
-export type Outgoing = { type: 'broadcast'; event: string; payload?: Json; ack?: boolean; outbox?: 'persist' }
+export type Outgoing = { type: 'broadcast'; event: string; payload?: Json; ack?: boolean; persist?: Persist; outbox?: 'persist' }
+
+/**
+ * Why a `resync` fired, i.e. why tabrelay could not deliver what the topic missed itself:
+ * - `not-replayable`: the server or transport cannot replay this topic;
+ * - `public-channel`: Supabase replays private channels only;
+ * - `postgres-changes`: the topic listens to postgres_changes, which no server replays;
+ * - `not-persisted`: a broadcast the topic received was not sent with `persist` (or none was received yet);
+ * - `replay-gap`: the replay did not reach back to the last delivered message (limit reached, expired);
+ * - `new-hub`: the tab moved to another hub (a restarted worker, a tab-host handover, a deploy);
+ * - `user-switch`: the tab's channels were joined for another user;
+ * - `held`: the tab's token was not proven yet, so it was held from the connection's events;
+ * - `overflow`: the tab fell too far behind and its backlog was dropped.
+ */
+export type ResyncReason =
+  | 'not-replayable' | 'public-channel' | 'postgres-changes' | 'not-persisted' | 'replay-gap' | 'new-hub' | 'user-switch' | 'held' | 'overflow'
+
+/** The payload of a `system` `resync` delivery: fetch what changed after `since` (`null`: everything). */
+export interface ResyncPayload {
+  since: number | null
+  reason: ResyncReason
+}
 
 /** One event for one tab; `subIds` are the tab's subscriptions it is for. */
 export type Delivery =

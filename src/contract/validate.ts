@@ -114,8 +114,34 @@ export function checkOutgoing(message: unknown, serialise?: (payload: unknown, w
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
   const outbox = 'outbox' in message ? message.outbox : undefined
   if (outbox !== undefined && outbox !== 'persist') throw bad("outbox must be 'persist'")
+  const persist = 'persist' in message ? message.persist : undefined
+  if (persist !== undefined && typeof persist !== 'boolean' && !(isRecord(persist) && Object.keys(persist).every((k) => k === 'ttl' && isPositive(persist[k])))) {
+    throw bad(`send('${event}'): persist must be a boolean or { ttl: seconds }`)
+  }
   const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event } : { type: 'broadcast', event, payload }
-  return { ...outgoing, ...(ack === undefined ? {} : { ack }), ...(outbox === undefined ? {} : { outbox }) }
+  if (ack !== undefined) outgoing.ack = ack
+  if (persist !== undefined && persist !== false) outgoing.persist = persist === true ? true : { ...persist }
+  if (outbox !== undefined) outgoing.outbox = outbox
+  return outgoing
+}
+
+function isPositive(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+}
+
+/**
+ * Checks `config.broadcast.replay` as supabase-js does (`channel()` throws on a public channel):
+ * `{ since: ms epoch, limit?: positive integer }`, private channels only.
+ * @example
+ * checkReplay({ since: Date.now() - 60_000, limit: 25 }, true)
+ */
+export function checkReplay(replay: unknown, isPrivate: boolean): void {
+  if (replay === undefined) return
+  const { since, limit = 1 } = isRecord(replay) ? replay : {}
+  if (!Number.isSafeInteger(since) || Number(since) < 0 || !Number.isSafeInteger(limit) || !isPositive(limit)) {
+    throw bad('config.broadcast.replay must be { since: <ms epoch>, limit?: <positive integer> }')
+  }
+  if (!isPrivate) throw bad('config.broadcast.replay needs config.private: true (only private channels replay, as in supabase-js)')
 }
 
 /**
@@ -192,6 +218,7 @@ export function checkSubscription(value: unknown): Subscription {
   if (config['presence'] !== undefined && !isRecord(config['presence'])) throw bad('config.presence must be an object')
   optional(config['private'], 'boolean', 'config.private')
   if (isRecord(config['broadcast'])) { optional(config['broadcast']['self'], 'boolean', 'broadcast.self'); optional(config['broadcast']['ack'], 'boolean', 'broadcast.ack') }
+  if (isRecord(config['broadcast'])) checkReplay(config['broadcast']['replay'], config['private'] === true)
   if (isRecord(config['presence'])) { optional(config['presence']['key'], 'string', 'presence.key'); optional(config['presence']['enabled'], 'boolean', 'presence.enabled') }
   if (!Array.isArray(value['bindings']) || value['bindings'].length > 1000) throw bad('bindings must be an array of at most 1000 listeners')
   value['bindings'].forEach(binding)

@@ -5,7 +5,7 @@
  * before a send.
  */
 import { RelayError } from '../contract/errors.ts'
-import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Subscription, WireError } from '../contract/protocol.ts'
+import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, ResyncReason, Subscription, WireError } from '../contract/protocol.ts'
 import { isEvent } from '../contract/events.ts'
 
 /**
@@ -48,7 +48,7 @@ export interface MemberOwner {
   /** A new status, already de-duplicated. */
   status(status: ChannelStatus, error?: WireError): void
   /** Rejoined (on a new hub, or by the hub after a reconnect): events since `since` may be missing. */
-  resync(since: number | null): void
+  resync(since: number | null, reason: ResyncReason): void
   /** The hub's state of the topic at join (presence a late tab should know at once). */
   seed(snapshot: ChannelSnapshot): void
 }
@@ -147,8 +147,11 @@ export class Membership {
     if (isEvent(delivery)) this.#since = this.#host.now()
     if (delivery.kind === 'system' && delivery.event === 'resync') {
       const { payload } = delivery
-      const since = typeof payload === 'object' && payload !== null && !Array.isArray(payload) && typeof payload['since'] === 'number' ? payload['since'] : null
-      this.#owner.resync(since)
+      const fields = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}
+      const since = typeof fields['since'] === 'number' ? fields['since'] : null
+      // The hub's own value (protocol.ts RESYNC_REASONS); a hub of an older build sends none.
+      const reason = typeof fields['reason'] === 'string' ? (fields['reason'] as ResyncReason) : 'not-replayable'
+      this.#owner.resync(since, reason)
       return true
     }
     if (delivery.kind !== 'channel') return false
@@ -175,7 +178,7 @@ export class Membership {
       this.#since = this.#host.now()
     } else if (this.#isResyncDue) {
       this.#isResyncDue = false
-      this.#owner.resync(this.#since)
+      this.#owner.resync(this.#since, 'new-hub')
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { eventMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelStatus, Delivery, Json, OutboxReport, SendOutcome, SendResult } from '../contract/protocol.ts'
+import type { Binding, ChannelStatus, Delivery, Json, OutboxReport, ResyncReason, SendOutcome, SendResult } from '../contract/protocol.ts'
 import { checkEventFor } from '../contract/limits.ts'
 import { checkEvent, checkOutgoing } from '../contract/validate.ts'
 import { toJson, type Serializable } from '../contract/payload.ts'
@@ -49,8 +49,8 @@ export interface Topic {
   /** Listens to one event (`'*'` for all); the payload type is the app's to assert. */
   on<T = Json>(event: string, listener: (payload: T, message: TopicMessage<T>) => void): () => void
   onStatus(listener: (status: ChannelStatus, error?: RelayError) => void): () => void
-  /** Called after a rejoin: events after `since` (epoch ms) may have been missed; backfill them. */
-  onResync(listener: (since: number) => void): () => void
+  /** Called after a gap tabrelay could not replay: events after `since` (epoch ms) may be missing; backfill them. `reason` says why (ResyncReason). */
+  onResync(listener: (since: number, reason: ResyncReason) => void): () => void
   /**
    * Sends; the payload is serialised as `JSON.stringify` does (undefined fields dropped, `NaN` →
    * `null`, a `Date` → its ISO string); functions, symbols and bigints fail to compile.
@@ -82,7 +82,7 @@ export class RelayTopic implements Topic {
   readonly #onClose: (topic: RelayTopic) => void
   readonly #listeners = new Set<EventListener>()
   readonly #statusListeners = new Set<(status: ChannelStatus, error?: RelayError) => void>()
-  readonly #resyncListeners = new Set<(since: number) => void>()
+  readonly #resyncListeners = new Set<(since: number, reason: ResyncReason) => void>()
   readonly #outboxListeners = new Set<(report: OutboxReport) => void>()
   #isClosed = false
 
@@ -94,7 +94,7 @@ export class RelayTopic implements Topic {
     this.#member = new Membership(client, {
       subscription: () => ({ topic: name, config: { broadcast: { self: options.self === true, ack: options.ack === true } }, bindings: this.#bindings() }),
       status: (status, error) => { for (const l of [...this.#statusListeners]) safely(() => l(status, error && fromWire(error)), undefined) },
-      resync: (since) => this.#resync(since ?? client.now()),
+      resync: (since, reason) => this.#resync(since ?? client.now(), reason),
       seed: () => undefined,
     })
     this.#member.join()
@@ -125,7 +125,7 @@ export class RelayTopic implements Topic {
     return () => { this.#statusListeners.delete(listener) }
   }
 
-  onResync(listener: (since: number) => void): () => void {
+  onResync(listener: (since: number, reason: ResyncReason) => void): () => void {
     checkCallback(listener, 'onResync(listener)')
     const isFirst = this.#resyncListeners.size === 0
     this.#resyncListeners.add(listener)
@@ -191,8 +191,8 @@ export class RelayTopic implements Topic {
     if (report) for (const l of [...this.#outboxListeners]) safely(() => l(report), undefined)
   }
 
-  #resync(since: number): void {
-    for (const listener of [...this.#resyncListeners]) safely(() => listener(since), undefined)
+  #resync(since: number, reason: ResyncReason): void {
+    for (const listener of [...this.#resyncListeners]) safely(() => listener(since, reason), undefined)
   }
 
   #bindings(): Binding[] {

@@ -4,10 +4,10 @@
  */
 import { bindingKey, eventMatches, systemMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, PresenceState, SendOutcome, SendResult, TransportInfo, WireError } from '../contract/protocol.ts'
+import type { Binding, ChannelConfig, ChannelSnapshot, ChannelStatus, Delivery, Json, Outgoing, Persist, PresenceState, SendOutcome, SendResult, TransportInfo, WireError } from '../contract/protocol.ts'
 import type { Clock } from '../contract/clock.ts'
 import { checkEventFor } from '../contract/limits.ts'
-import { checkMeta, checkOutgoing, isJson } from '../contract/validate.ts'
+import { checkMeta, checkOutgoing, checkReplay, isJson } from '../contract/validate.ts'
 import { toJson, type Serializable } from '../contract/payload.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
@@ -57,6 +57,7 @@ export class Channel implements SharedChannel {
 
   constructor(host: ChannelHost, list: ChannelList, subTopic: string, config: ChannelConfig) {
     if (!isJson(config)) throw new RelayError('bad-input', `channel('${subTopic}'): config must be plain JSON such as { broadcast: { self: true } }`)
+    checkReplay(config.broadcast?.replay, config.private === true)
     this.#host = host
     this.#list = list
     this.subTopic = subTopic
@@ -66,7 +67,7 @@ export class Channel implements SharedChannel {
     this.#member = new Membership(host, {
       subscription: () => this.#subscription(),
       status: (status, error) => this.#status(status, error),
-      resync: (since) => this.#emit('system', (key) => systemMatches(key, 'resync'), { since }),
+      resync: (since, reason) => this.#emit('system', (key) => systemMatches(key, 'resync'), { since, reason }),
       seed: (snapshot) => this.#seed(snapshot),
     })
   }
@@ -110,7 +111,7 @@ export class Channel implements SharedChannel {
    * As supabase-js; `'queued'` when the client has `outbox: 'persist'` and the send was stored in
    * the hub's persisted outbox (the channel's `system` event `outbox` reports when it went out).
    */
-  async send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendOutcome> {
+  async send<M extends { type: 'broadcast'; event: string; payload?: unknown; persist?: Persist }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendOutcome> {
     const checked = this.#checkSend(checkOutgoing(message, toJson))
     const outgoing: Outgoing = this.#host.persists === true ? { ...checked, outbox: 'persist' } : checked
     const ms = timeoutOf(options, 'send')
@@ -118,9 +119,10 @@ export class Channel implements SharedChannel {
     return this.#host.call('send', (hub) => hub.send(subId, outgoing), ms).catch(unknownFate)
   }
 
-  async httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions): Promise<HttpSendResult> {
+  async httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions & { persist?: Persist }): Promise<HttpSendResult> {
     if (payload === undefined || payload === null) throw new RelayError('bad-input', 'httpSend(event, payload): a payload is required, as in supabase-js')
-    const checked = this.#checkSend(checkOutgoing({ type: 'broadcast', event, payload }, toJson))
+    const persist = options?.persist
+    const checked = this.#checkSend(checkOutgoing(persist === undefined ? { type: 'broadcast', event, payload } : { type: 'broadcast', event, payload, persist }, toJson))
     const outgoing: Outgoing = { ...checked, ack: true }
     const ms = timeoutOf(options, 'httpSend')
     const subId = await this.#whenJoined('httpSend')
@@ -213,6 +215,8 @@ export class Channel implements SharedChannel {
 
   // The transport's event rules, once the hub said which; byte sizes are the hub's (see topic.ts).
   #checkSend(outgoing: Outgoing): Outgoing {
+    // supabase-js refuses to store a message on a public channel too (send: 'error', httpSend: rejects).
+    if (outgoing.persist !== undefined && this.#config.private !== true) throw new RelayError('bad-input', `send('${outgoing.event}', { persist }): only private channels store messages for replay; pass config: { private: true }`)
     const info = this.#host.transport
     if (info) checkEventFor(info, 'this server', outgoing.event)
     return outgoing

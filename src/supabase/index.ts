@@ -19,4 +19,4 @@ export type {
 } from './types.ts'
 export { workerName, type HubWorker } from '../hosts/worker.ts'
 export { RelayError, type ErrorCode } from '../contract/errors.ts'
-export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, SendOutcome, OutboxReport, HubStats, PresenceState, Json } from '../contract/protocol.ts'
+export type { ConnectionStatus, ChannelStatus, StatusEvent, SendResult, SendOutcome, OutboxReport, HubStats, PresenceState, Json, Persist, ResyncPayload, ResyncReason } from '../contract/protocol.ts'

@@ -4,7 +4,7 @@
  * check against tabrelay's channel too. Row and meta types may be interfaces: the generics take
  * any object, not only JSON index types.
  */
-import type { ChannelConfig, ChannelStatus, OutboxReport, SendOutcome, SendResult } from '../contract/protocol.ts'
+import type { ChannelConfig, ChannelStatus, OutboxReport, Persist, ResyncPayload, SendOutcome, SendResult } from '../contract/protocol.ts'
 import type { ChannelState } from '../core/membership.ts'
 import type { Serializable } from '../contract/payload.ts'
 
@@ -156,7 +156,7 @@ export interface SharedChannel {
   on<T extends object = { [key: string]: unknown }>(type: 'postgres_changes', filter: RealtimePostgresChangesFilter<'UPDATE'>, callback: (payload: RealtimePostgresUpdatePayload<T>) => void): this
   on<T extends object = { [key: string]: unknown }>(type: 'postgres_changes', filter: RealtimePostgresChangesFilter<'DELETE'>, callback: (payload: RealtimePostgresDeletePayload<T>) => void): this
   on<T = { [key: string]: unknown }>(type: 'broadcast', filter: { event: string }, callback: (message: BroadcastMessage<T>) => void): this
-  on(type: 'system', filter: { event: 'resync' }, callback: (payload: { since: number | null }) => void): this
+  on(type: 'system', filter: { event: 'resync' }, callback: (payload: ResyncPayload) => void): this
   /** How this channel's persisted sends fare (client option `outbox: 'persist'`). */
   on(type: 'system', filter: { event: 'outbox' }, callback: (payload: OutboxReport) => void): this
   on(type: 'system', filter: { event?: string }, callback: (payload: { [key: string]: unknown }) => void): this
@@ -168,9 +168,12 @@ export interface SharedChannel {
    * a `Date` → its ISO string), as supabase-js sends it; functions, symbols and bigints fail to compile.
    * `'queued'` only with the client option `outbox: 'persist'`: stored, sent later.
    */
-  send<M extends { type: 'broadcast'; event: string; payload?: unknown }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendOutcome>
-  /** A broadcast with the server's acknowledgement, through the shared connection (no REST call from the tab). */
-  httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions): Promise<HttpSendResult>
+  send<M extends { type: 'broadcast'; event: string; payload?: unknown; persist?: Persist }>(message: M & Serializable<M>, options?: CallOptions): Promise<SendOutcome>
+  /**
+   * A broadcast with the server's acknowledgement, through the shared connection (no REST call from
+   * the tab); `persist` stores it for replay, as supabase-js's `httpSend(…, { persist })`.
+   */
+  httpSend<T = unknown>(event: string, payload: T & Serializable<T>, options?: CallOptions & { persist?: Persist }): Promise<HttpSendResult>
   /** Tracks this tab's presence; the meta is serialised as `JSON.stringify` does, as in supabase-js. */
   track<T extends object>(meta: T & Serializable<T>, options?: CallOptions): Promise<SendResult>
   untrack(options?: CallOptions): Promise<SendResult>

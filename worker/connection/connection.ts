@@ -144,7 +144,7 @@ export class Connection {
       // An ack lost with its socket leaves the send's fate unknown: 'timed out', as supabase-js
       // says (never an error an app would retry on, duplicating it). Without an ack: 'ok' once written.
       const { promise: lost } = this.#attemptEnded
-      return Promise.race([target.channel.send(message.event, payload, ack), lost])
+      return Promise.race([target.channel.send(message.event, payload, ack, message.persist), lost])
     }
     if (!entry.isJoined) {
       // Only a tab the server proved may persist a send: a stored send goes out later as the user.

@@ -74,7 +74,7 @@ export class Overflow {
   recover(wantsResync: (subId: string) => boolean): Delivery[] {
     const deliveries = [...this.#state.values()]
     for (const [subId, since] of this.#missed) {
-      if (wantsResync(subId)) deliveries.push({ kind: 'system', subIds: [subId], event: 'resync', payload: { since } })
+      if (wantsResync(subId)) deliveries.push({ kind: 'system', subIds: [subId], event: 'resync', payload: { since, reason: 'overflow' } })
     }
     this.reset()
     return deliveries

@@ -2,10 +2,11 @@
  * Turns what a server channel reports into deliveries for the tabs that listen, and keeps each
  * topic's status, presence and `since` current for tabs that arrive late.
  */
-import type { ChannelStatus, Delivery, Json, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelStatus, Delivery, Json, ResyncReason, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
-import type { ChannelHandlers } from '../transports/transport.ts'
+import type { ChannelHandlers, StatusDetail } from '../transports/transport.ts'
 import { isEventKind } from '../../src/contract/events.ts'
+import { TopicCursor } from './cursor.ts'
 import type { Topic } from './topic.ts'
 import type { CatchUp } from '../connection/admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
@@ -40,12 +41,15 @@ export class ChannelRouter {
 
   /** Handlers for one server channel of `entry`; events of a replaced channel are dropped. */
   handlers(entry: Topic, isCurrent: () => boolean, onSubscribed: () => void): ChannelHandlers {
+    const cursor = this.#cursor(entry)
     return {
-      status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail?.isContinuous === true) },
+      status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail) },
+      resume: (limit) => cursor.resume(limit),
+      sentPersisted: (event, payload) => cursor.sent(event, payload),
       broadcast: (event, wire, meta) => {
         if (!isCurrent()) return
         const payload = this.#deps.inbound ? this.#deps.inbound(entry, wire) : wire
-        if (payload === undefined) return
+        if (payload === undefined || !cursor.receive(meta, event, payload)) return
         this.#arrived(entry, 'broadcast')
         this.#send(entry, wantsBroadcast(event), (subIds) =>
           meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
@@ -104,7 +108,7 @@ export class ChannelRouter {
     if (Object.keys(state).length > 0) this.#send(entry, (item) => mine(item) && wantsPresence(item), (subIds) => ({ kind: 'presence', subIds, event: 'sync', state }))
     if (!catchUp.resync) return
     const { since } = catchUp
-    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+    this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason: since === null ? 'user-switch' : 'held' } }))
   }
 
   /** Tells the topic's channels that listen to `outbox` how a persisted send fares. */
@@ -112,19 +116,29 @@ export class ChannelRouter {
     this.#send(entry, wantsSystem('outbox'), (subIds) => ({ kind: 'system', subIds, event: 'outbox', payload }))
   }
 
-  #status(entry: Topic, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, isContinuous: boolean): void {
+  /** The topic's cursor (cursor.ts): the topic owns it, made on first use with the router's gap rule. */
+  #cursor(entry: Topic): TopicCursor {
+    return entry.cursor(() => new TopicCursor({ clock: this.#deps.clock, onGap: (reason, since) => this.#resync(entry, () => true, since, reason) }))
+  }
+
+  #resync(entry: Topic, test: (item: TopicSub) => boolean, since: number | null, reason: ResyncReason): void {
+    const wantsResync = wantsSystem('resync')
+    this.#send(entry, (item) => test(item) && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason } }))
+  }
+
+  #status(entry: Topic, status: ChannelStatus, error: WireError | undefined, onSubscribed: () => void, detail: StatusDetail | undefined): void {
     entry.report(status, error)
     this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
     if (status !== 'SUBSCRIBED') return
-    const wantsResync = wantsSystem('resync')
+    this.#cursor(entry).joined()
     const { wasSubscribed, since, owed } = entry.joined(this.#deps.clock.now())
-    if (wasSubscribed && !isContinuous) {
+    if (wasSubscribed && detail?.isContinuous !== true) {
       // A rejoin (reconnect, resume, respec): events may have been missed since `since`, unless
       // the server resumed the stream and replayed them (the transport says so).
-      this.#send(entry, wantsResync, (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since } }))
+      this.#resync(entry, () => true, since, detail?.reason ?? 'not-replayable')
     } else {
       // A tab that switched user onto a topic still joining (or resumed): what it shows is the old user's.
-      this.#send(entry, (item) => owed.has(item) && wantsResync(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since: null } }))
+      this.#resync(entry, (item) => owed.has(item), null, 'user-switch')
     }
     onSubscribed()
   }

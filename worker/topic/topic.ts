@@ -5,6 +5,7 @@
  * callers waiting for its join, its linger. The one owner of that state: the table, the router,
  * the presence keeper and the connection call its methods.
  */
+import type { TopicCursor } from './cursor.ts'
 import type { ChannelStatus, Json, PresenceState, SendResult, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import type { TransportChannel } from '../transports/transport.ts'
@@ -54,6 +55,7 @@ export class Topic {
   #received = 0
   #sent = 0
   #cancelLinger: (() => void) | null = null
+  #cursor: TopicCursor | null = null
 
   constructor(key: string, topic: string) {
     this.key = key
@@ -184,6 +186,12 @@ export class Topic {
   /** A tab's broadcast went out at `now` and the other tabs got its echo: an event too. */
   echoed(now: number): void {
     this.#since = now
+  }
+
+  /** The replay cursor (cursor.ts), made by `make` on first use and kept for the topic's life. */
+  cursor(make: () => TopicCursor): TopicCursor {
+    this.#cursor ??= make()
+    return this.#cursor
   }
 
   /** A send was written to the channel. */

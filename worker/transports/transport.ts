@@ -13,7 +13,8 @@
  * size limits of what tabs send. So a transport never retries on
  * its own: when its socket or stream ends, it reports {@link AttemptEvents.closed} once and is done.
  */
-import type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, TransportInfo, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelStatus, ConnectionTarget, Json, Persist, PresenceState, ResyncReason, SendResult, Subscription, TransportInfo, WireError } from '../../src/contract/protocol.ts'
+import type { ResumePlan } from '../topic/cursor.ts'
 
 /**
  * What a kind of server can do; the same record tabs get in their welcome (`TransportInfo`). The
@@ -57,12 +58,14 @@ export interface AttemptEvents {
 }
 
 /**
- * What a transport may add to a channel's status (see {@link ChannelHandlers.status}).
+ * What a transport may add to a channel's status (see {@link ChannelHandlers.status}): the
+ * rejoin continues the stream, or why it cannot (the `reason` of the tabs' `resync`).
  * @example
  * handlers.status('SUBSCRIBED', undefined, { isContinuous: socket.recovered })
  */
 export interface StatusDetail {
   isContinuous?: boolean
+  reason?: ResyncReason
 }
 
 /**
@@ -83,6 +86,14 @@ export interface ChannelHandlers {
   presence(event: 'sync' | 'join' | 'leave', detail: { key?: string; state: PresenceState; current?: Json[]; joined?: Json[]; left?: Json[] }): void
   postgres(bindingKeys: string[], payload: Json): void
   system(payload: Json): void
+  /**
+   * For a transport whose server replays (Supabase Broadcast Replay): on each join, where the
+   * topic's stream stands (worker/topic/cursor.ts) — `null` on its first join, else the replay to ask
+   * for (then report `SUBSCRIBED` with `isContinuous`: the hub checks what comes back) or why none.
+   */
+  resume?(limit: number): ResumePlan | null
+  /** The hub sent a persisted broadcast through this channel (its replayed copy is a duplicate). */
+  sentPersisted?(event: string, payload: Json): void
 }
 
 /**
@@ -92,7 +103,8 @@ export interface ChannelHandlers {
  * const result = await channel.send('message', { text: 'hi' }, false)
  */
 export interface TransportChannel {
-  send(event: string, payload: Json, ack: boolean): Promise<SendResult>
+  /** `persist`: store it for replay where the server can (Supabase, private channels). */
+  send(event: string, payload: Json, ack: boolean, persist?: Persist): Promise<SendResult>
   track?(meta: { [key: string]: Json }): Promise<SendResult>
   untrack?(): Promise<SendResult>
   presenceState?(): PresenceState

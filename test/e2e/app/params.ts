@@ -4,8 +4,11 @@
  * `?idleCloseMs=200` on the worker). DOM-free so the worker can use it too.
  */
 
-/** Hub options a spec may set; numbers only, milliseconds. */
-export const HUB_OPTION_KEYS = ['idleCloseMs', 'joinWaitMs', 'minUptimeMs', 'tokenTimeoutMs'] as const
+/**
+ * Worker options a spec may set, numbers only: the hub's (milliseconds) and the Supabase
+ * transport's `replayLimit` (the most messages a re-join asks the server to replay).
+ */
+export const HUB_OPTION_KEYS = ['idleCloseMs', 'joinWaitMs', 'minUptimeMs', 'tokenTimeoutMs', 'replayLimit'] as const
 
 /** Client options a spec may set; numbers only, milliseconds. */
 export const CLIENT_OPTION_KEYS = ['lingerMs', 'heartbeatIntervalMs', 'pauseWhenHiddenMs', 'callTimeoutMs'] as const

@@ -184,10 +184,10 @@ describe('deliveries → callbacks', () => {
       .subscribe()
     await until(() => room.state === 'joined')
     await rig.hub().deliver([
-      { kind: 'system', subIds: ['1'], event: 'resync', payload: { since: 1234 } },
+      { kind: 'system', subIds: ['1'], event: 'resync', payload: { since: 1234, reason: 'replay-gap' } },
       { kind: 'system', subIds: ['1'], event: 'system', payload: { message: 'ok' } },
     ])
-    expect(resync).toHaveBeenCalledExactlyOnceWith({ since: 1234 })
+    expect(resync).toHaveBeenCalledExactlyOnceWith({ since: 1234, reason: 'replay-gap' })
     expect(star).toHaveBeenCalledTimes(2)
     expect(empty).toHaveBeenCalledTimes(2)
   })

@@ -90,7 +90,7 @@ describe('back-pressure on a tab that stops answering', () => {
     expect(frozen).toMatchObject({ dropped: 498, overflows: 1, resyncs: 0 })
     slow.thaw()
     await h.settle()
-    expect(resyncs(slow)).toEqual([{ subIds: ['s1'], payload: { since: lastReceivedAt } }])
+    expect(resyncs(slow)).toEqual([{ subIds: ['s1'], payload: { since: lastReceivedAt, reason: 'overflow' } }])
     expect(statsOf(h).resyncs).toBe(1)
     // After the resync it gets live events again, once each.
     await stream(h, 500, 503)
@@ -126,7 +126,7 @@ describe('back-pressure on a tab that stops answering', () => {
     for (const answer of answers.splice(0)) answer()
     return Promise.resolve().then(() => {
       tasks.flush()
-      expect(sent[1]).toEqual([status('SUBSCRIBED'), presence(2), { kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: firstLostAt - 1 } }])
+      expect(sent[1]).toEqual([status('SUBSCRIBED'), presence(2), { kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: firstLostAt - 1, reason: 'overflow' } }])
       expect(counters.resyncs).toBe(1)
     })
   })

@@ -119,9 +119,9 @@ describe('sign-out and switching user', () => {
     await h.settle()
     const resyncs = (): unknown[] => h.sink('a1').deliveries('system').map((d) => [d.subIds, d.payload])
     // 'room' is joined on user 8's connection already; 'lobby' is still joining there.
-    expect(resyncs()).toEqual([[['s3'], { since: null }]])
+    expect(resyncs()).toEqual([[['s3'], { since: null, reason: 'user-switch' }]])
     await h.net.transports[1]?.subscribe('lobby')
     await h.settle()
-    expect(resyncs()).toEqual([[['s3'], { since: null }], [['s2'], { since: null }]])
+    expect(resyncs()).toEqual([[['s3'], { since: null, reason: 'user-switch' }], [['s2'], { since: null, reason: 'user-switch' }]])
   })
 })

@@ -62,7 +62,7 @@ describe('pause while hidden', () => {
     await second.subscribe('room')
     await h.settle()
     const resync = h.sink('a').deliveries('system').filter((d) => d.event === 'resync')
-    expect(resync).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: lastEventAt } }])
+    expect(resync).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: lastEventAt, reason: 'not-replayable' } }])
     expect(h.sink('b').deliveries('system')).toEqual([])
   })
 

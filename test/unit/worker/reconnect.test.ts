@@ -121,7 +121,7 @@ describe('reconnect: the hub owns retry for every transport', () => {
     second.broadcast('room', 'msg', 'after')
     await h.settle()
     expect(received(a)).toEqual(['before', 'after'])
-    expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: lastAt } }])
+    expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: lastAt, reason: 'not-replayable' } }])
   })
 
   it('a rejoin the transport reports continuous (the server resumed the stream and replayed it) sends no resync; the next plain rejoin does', async () => {
@@ -141,7 +141,7 @@ describe('reconnect: the hub owns retry for every transport', () => {
     h.net.latest.open()
     await h.net.latest.subscribe('room')
     await h.settle()
-    expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: expect.any(Number) } }])
+    expect(a.deliveries('system')).toEqual([{ kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: expect.any(Number), reason: 'not-replayable' } }])
   })
 
   it('reconnect() retries now instead of waiting for the backoff; it does nothing while open', async () => {

@@ -122,8 +122,8 @@ describe('routing through the hub', () => {
     await h.settle()
     const resyncs = h.sink('a').deliveries('system').filter((d) => d.event === 'resync')
     expect(resyncs).toEqual([
-      { kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: subscribedAt } },
-      { kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: subscribedAt + 4_000 } },
+      { kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: subscribedAt, reason: 'not-replayable' } },
+      { kind: 'system', subIds: ['s1'], event: 'resync', payload: { since: subscribedAt + 4_000, reason: 'not-replayable' } },
     ])
   })
 })

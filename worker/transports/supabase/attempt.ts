@@ -22,6 +22,11 @@ export interface SupabaseTransportOptions {
   timeoutMs?: number
   /** For the probe after a socket that never opened; the global `fetch` by default. */
   fetch?: Fetch
+  /**
+   * The most messages a re-join asks Supabase to replay (Broadcast Replay); the server returns at
+   * most 25 whatever is asked, so a larger value is only for servers that allow more. Default 25.
+   */
+  replayLimit?: number
 }
 
 // The longest delay a timer takes (2^31-1 ms): realtime-js's own retry must never fire.
@@ -52,10 +57,12 @@ export class SupabaseAttempt implements TransportConnection<SupabaseSpec> {
   readonly #client: RealtimeClient
   readonly #observer: SocketObserver
   readonly #channels = new Set<SupabaseChannel>()
+  readonly #replayLimit: number | undefined
   #ready: Promise<void>
 
   constructor(options: OpenOptions, extra: SupabaseTransportOptions) {
     this.#observer = { isDone: false, hasOpened: false, options }
+    this.#replayLimit = extra.replayLimit
     const Base = extra.WebSocket ?? globalThis.WebSocket
     const apikey = options.target.params['apikey'] ?? ''
     const fetcher: Fetch = extra.fetch ?? ((url, init) => globalThis.fetch(url, init))
@@ -78,7 +85,7 @@ export class SupabaseAttempt implements TransportConnection<SupabaseSpec> {
   }
 
   join(_key: string, spec: SupabaseSpec, handlers: ChannelHandlers): TransportChannel {
-    const channel = new SupabaseChannel(this.#client, spec, handlers, this.#ready, (c) => this.#channels.delete(c))
+    const channel = new SupabaseChannel(this.#client, spec, handlers, this.#ready, (c) => this.#channels.delete(c), this.#replayLimit)
     this.#channels.add(channel)
     return channel
   }

@@ -4,8 +4,8 @@
  */
 import type { RealtimeChannel, RealtimeClient } from '@supabase/realtime-js'
 import { bindingKey } from '../../../src/contract/bindings.ts'
-import type { Json, PresenceState, SendResult, WireError } from '../../../src/contract/protocol.ts'
-import type { ChannelHandlers, TransportChannel } from '../transport.ts'
+import type { Json, Persist, PresenceState, ReplayOption, SendResult, WireError } from '../../../src/contract/protocol.ts'
+import type { ChannelHandlers, StatusDetail, TransportChannel } from '../transport.ts'
 import { channelError, systemError } from './errors.ts'
 import type { SupabaseSpec } from './spec.ts'
 
@@ -50,20 +50,36 @@ function listen(channel: RealtimeChannel, spec: SupabaseSpec, handlers: ChannelH
   })
 }
 
+/**
+ * What a join asks the server to replay and what its `SUBSCRIBED` says: on the first join the app's
+ * own `replay`; on a re-join of a private topic without postgres_changes the replay from the
+ * topic's cursor (the hub checks it covers the gap); otherwise why the gap cannot be replayed.
+ */
+function resumeOf(spec: SupabaseSpec, handlers: ChannelHandlers, limit: number): { replay?: ReplayOption; detail: StatusDetail } {
+  if (!spec.isPrivate) return { detail: { reason: 'public-channel' } }
+  if (spec.postgres.length > 0) return { detail: { reason: 'postgres-changes' } }
+  const plan = handlers.resume?.(limit) ?? null
+  if (plan === null) return spec.replay ? { replay: spec.replay, detail: {} } : { detail: {} }
+  return 'reason' in plan ? { detail: { reason: plan.reason } } : { replay: plan, detail: { isContinuous: true } }
+}
+
 /** A realtime-js channel of one attempt. */
 export class SupabaseChannel implements TransportChannel {
   readonly #client: RealtimeClient
   readonly #channel: RealtimeChannel
   readonly #release: (channel: SupabaseChannel) => void
+  readonly #sentPersisted: (event: string, payload: Json) => void
   #isClosed = false
 
-  constructor(client: RealtimeClient, spec: SupabaseSpec, handlers: ChannelHandlers, ready: Promise<void>, release: (channel: SupabaseChannel) => void) {
+  constructor(client: RealtimeClient, spec: SupabaseSpec, handlers: ChannelHandlers, ready: Promise<void>, release: (channel: SupabaseChannel) => void, replayLimit = 25) {
     this.#client = client
     this.#release = release
+    this.#sentPersisted = (event, payload) => { if (spec.isPrivate) handlers.sentPersisted?.(event, payload) }
+    const { replay, detail } = resumeOf(spec, handlers, replayLimit)
     this.#channel = client.channel(spec.topic, {
       config: {
         // The hub echoes to local tabs itself and answers un-acked sends at once.
-        broadcast: { self: false, ack: true },
+        broadcast: replay ? { self: false, ack: true, replay } : { self: false, ack: true },
         presence: { key: spec.presenceKey, enabled: spec.hasPresence },
         private: spec.isPrivate,
       },
@@ -84,13 +100,16 @@ export class SupabaseChannel implements TransportChannel {
         if (this.#isClosed) return
         // A server shutdown (expired token …) arrives as `system` error + CLOSED: report why.
         if (status === 'CLOSED' && lastSystemError) handlers.status('CHANNEL_ERROR', lastSystemError)
+        else if (status === 'SUBSCRIBED') handlers.status(status, undefined, detail)
         else handlers.status(status, err ? channelError(err) : undefined)
       })
     })
   }
 
-  send(event: string, payload: Json, ack: boolean): Promise<SendResult> {
-    const sent = this.#channel.send({ type: 'broadcast', event, payload })
+  send(event: string, payload: Json, ack: boolean, persist?: Persist): Promise<SendResult> {
+    // realtime-js refuses `persist` on a public channel itself ('error'), as the tab already did.
+    const sent = this.#channel.send(persist ? { type: 'broadcast', event, payload, persist } : { type: 'broadcast', event, payload })
+    if (persist) this.#sentPersisted(event, payload)
     return ack ? (sent as Promise<SendResult>) : Promise.resolve('ok')
   }
 

@@ -64,6 +64,10 @@ class SupabaseTransport implements Transport<SupabaseSpec> {
   }
 
   notice(spec: SupabaseSpec, sub: Subscription): string | undefined {
+    const replay = sub.config.broadcast?.replay
+    if (replay && replay !== spec.replay && JSON.stringify(replay) !== JSON.stringify(spec.replay)) {
+      return `broadcast.replay was not applied: the topic is joined already (by another tab or channel), so this channel gets its messages from now on. Replay history with a fetch, or give the first channel the replay.`
+    }
     const key = sub.config.presence?.key
     if (!key || spec.presenceKey === '' || key === spec.presenceKey) return undefined
     return `presence key '${key}' is served as '${spec.presenceKey}', another tab's: one connection holds one presence per topic and user, so this user's tabs share the first key given. Use the same key in every tab (e.g. the user id).`

@@ -5,7 +5,7 @@
  * locally, by binding key).
  */
 import { bindingKey } from '../../../src/contract/bindings.ts'
-import type { PostgresFilter, Subscription } from '../../../src/contract/protocol.ts'
+import type { PostgresFilter, ReplayOption, Subscription } from '../../../src/contract/protocol.ts'
 
 /** The server channel one topic needs on Supabase Realtime. */
 export interface SupabaseSpec {
@@ -14,6 +14,8 @@ export interface SupabaseSpec {
   presenceKey: string
   hasPresence: boolean
   postgres: PostgresFilter[]
+  /** The app's own `broadcast.replay`, honoured on the join that opens the topic (the first tab's). */
+  replay?: ReplayOption
 }
 
 /**
@@ -43,7 +45,10 @@ export function mergeSupabase(subs: readonly Subscription[], hasTracks: boolean,
     }
   }
   const first = subs[0]
-  return { topic: first?.topic ?? '', isPrivate: first?.config.private === true, presenceKey, hasPresence, postgres: [...postgres.values()] }
+  const spec: SupabaseSpec = { topic: first?.topic ?? '', isPrivate: first?.config.private === true, presenceKey, hasPresence, postgres: [...postgres.values()] }
+  // Replay is history up to the join: a topic joined already keeps serving its stream from there.
+  const replay = current ? current.replay : subs.find((sub) => sub.config.broadcast?.replay)?.config.broadcast?.replay
+  return replay ? { ...spec, replay } : spec
 }
 
 /**

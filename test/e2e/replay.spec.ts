@@ -1,0 +1,96 @@
+/**
+ * Issue 25, nothing lost through the server's replay: a private Supabase channel whose broadcasts
+ * are persisted streams at 100 msg/s while the server drops the socket and, later, every tab is
+ * hidden until the hub pauses (no socket) and shown again. Every tab ends with every message once,
+ * in order, and no `resync`. A public channel cannot be replayed: exactly one `resync` per topic
+ * and tab, with its reason.
+ */
+import type { Page } from '@playwright/test'
+import { startRealtimeServer, type RealtimeServer } from '../../demo/server/index.ts'
+import type { ResyncPayload } from '../../src/supabase/index.ts'
+import { expect, test, topicOf } from './support/fixtures.ts'
+import { waitForStatus } from '../../testing/tabs.ts'
+import { appUrl, hide, openTabs, show } from './support/pages.ts'
+import { waitUntil } from './support/wait.ts'
+
+declare global {
+  interface Window {
+    replayLog: { [topic: string]: { ns: number[]; resyncs: ResyncPayload[] } }
+  }
+}
+
+/** Joins `topic` in the page, logging each broadcast's `n` and each resync; resolves at SUBSCRIBED. */
+function join(page: Page, topic: string, isPrivate: boolean): Promise<string> {
+  return page.evaluate(([t, p]) => new Promise<string>((resolve) => {
+    window.replayLog ??= {}
+    const log = { ns: [] as number[], resyncs: [] as ResyncPayload[] }
+    window.replayLog[t] = log
+    window.harness.realtime.channel(t, { config: { private: p } })
+      .on<{ n: number }>('broadcast', { event: 'n' }, ({ payload }) => { log.ns.push(payload.n) })
+      .on('system', { event: 'resync' }, (payload) => { log.resyncs.push(payload) })
+      .subscribe((status) => { if (status !== 'CLOSED') resolve(status) })
+  }), [topic, isPrivate] as const)
+}
+
+function logOf(page: Page, topic: string): Promise<{ ns: number[]; resyncs: ResyncPayload[] }> {
+  return page.evaluate((t) => window.replayLog[t] ?? { ns: [], resyncs: [] }, topic)
+}
+
+/** A backend's `httpSend`: the REST single-message route, stored for replay on private channels. */
+async function publish(server: RealtimeServer, topic: string, n: number, isPrivate: boolean): Promise<void> {
+  const query = isPrivate ? '?private=true&persist=true' : ''
+  const response = await fetch(`${server.url}/realtime/v1/api/broadcast/${encodeURIComponent(topic)}/events/n${query}`, {
+    method: 'POST', headers: { apikey: server.anonKey, 'content-type': 'application/json' }, body: JSON.stringify({ n }),
+  })
+  if (response.status !== 202) throw new Error(`publish ${n} answered ${response.status}`)
+}
+
+const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n)
+
+let server: RealtimeServer
+// Its own server: a 100 msg/s stream outruns Supabase's replay limit of 25 within a reconnect, so
+// this one replays up to 1000, and the worker asks for as many (`replayLimit`).
+test.beforeAll(async () => { server = await startRealtimeServer({ port: 0, host: '127.0.0.1', replay: { hardLimit: 1_000 } }) })
+test.afterAll(async () => { await server.close() })
+
+test('private channel at 100 msg/s: socket dropped, then all tabs paused and resumed → every message once, in order, no resync', async ({ context }) => {
+  const topic = topicOf('feed')
+  const url = appUrl({ realtimeUrl: server.url, apikey: server.anonKey, options: { 'hub.replayLimit': 1_000, pauseWhenHiddenMs: 200 } })
+  const pages = await openTabs(context, 2, url)
+  for (const page of pages) expect(await join(page, topic, true)).toBe('SUBSCRIBED')
+  const total = 400
+  const startedAt = Date.now()
+  for (const n of range(total)) {
+    if (n === 100) server.dropAllConnections()
+    if (n === 250) for (const page of pages) await hide(page)
+    if (n === 320) {
+      for (const page of pages) await waitForStatus(page, 'paused')
+      for (const page of pages) await show(page)
+    }
+    await publish(server, topic, n, true)
+    // 100 msg/s: the n-th message leaves at startedAt + 10·n ms.
+    const wait = startedAt + 10 * (n + 1) - Date.now()
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+  }
+  for (const page of pages) await waitUntil(() => logOf(page, topic), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
+  // The hub judges a replay within 3 s of a re-join: a resync could not come later than that.
+  await new Promise((resolve) => setTimeout(resolve, 3_500))
+  for (const page of pages) expect(await logOf(page, topic)).toEqual({ ns: range(total), resyncs: [] })
+})
+
+test('public channel: replay impossible → exactly one resync per topic and tab, reason public-channel', async ({ context }) => {
+  const topics = [topicOf('lobby'), topicOf('hall')]
+  const pages = await openTabs(context, 2, appUrl({ realtimeUrl: server.url, apikey: server.anonKey }))
+  for (const page of pages) for (const topic of topics) expect(await join(page, topic, false)).toBe('SUBSCRIBED')
+  const joins = server.stats().joinsTotal
+  server.dropAllConnections()
+  await waitUntil(async () => server.stats(), (s) => s.joinsTotal >= joins + topics.length, { what: 'the topics rejoined' })
+  for (const topic of topics) await publish(server, topic, 1, false)
+  for (const page of pages) {
+    for (const topic of topics) {
+      // The resync reaches a tab before the first event after the rejoin.
+      const log = await waitUntil(() => logOf(page, topic), (l) => l.ns.includes(1), { what: `n=1 on ${topic}` })
+      expect(log.resyncs).toEqual([{ since: expect.any(Number), reason: 'public-channel' }])
+    }
+  }
+})
