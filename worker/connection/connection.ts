@@ -3,7 +3,7 @@
  * status and token, pause/resume and retry. One per (transport, endpoint, identity); each new
  * attempt joins every topic again (the router reports `resync`). Only admitted tabs get its events.
  */
-import type { ChannelSnapshot, ConnectionTarget, Delivery, Json, Outgoing, SendOutcome, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelSnapshot, Json, Outgoing, SendOutcome, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import { RelayError, toWire } from '../../src/contract/errors.ts'
 import { TopicTable } from '../topic/table.ts'
@@ -11,39 +11,11 @@ import type { Topic } from '../topic/topic.ts'
 import { ChannelRouter } from '../topic/router.ts'
 import { PresenceKeeper } from '../topic/presence-keeper.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
-import { ConnectionAuth, type TokenAnswer } from './auth.ts'
+import { ConnectionAuth } from './auth.ts'
 import { notAdmitted } from './admission.ts'
-import { SendQueue, sendBytes, type SendQueueLimits } from './send-queue.ts'
-import type { StoredSends } from '../persist/hooks.ts'
+import { SendQueue, sendBytes } from './send-queue.ts'
+import type { ConnectionDeps } from './deps.ts'
 import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
-
-/** What a connection needs from the hub. */
-export interface ConnectionDeps {
-  target: ConnectionTarget
-  transport: Transport
-  clock: Clock
-  random: () => number
-  /** How long a topic outlives its last subscription: read each time one goes (a rule over the tabs). */
-  lingerMs(): number
-  /** A connection must stay up this long before the retry attempt count resets. */
-  minUptimeMs: number
-  /** How long a track waits for the channel to be joined. */
-  joinWaitMs: number
-  /** Bounds of the sends waiting for their topic to be joined. */
-  sendQueue: SendQueueLimits
-  /** The identity's persisted outbox (`tabrelay/worker/persist`), if the hub has one. */
-  stored?: StoredSends | null
-  /** How long an attempt may take to open before it counts as failed. */
-  connectTimeoutMs: number
-  /** Longest floor a server may set for the next attempt (SSE `retry:`, `Retry-After`). */
-  maxRetryFloorMs: number
-  /** How long a new token applied to joined channels is on trial before it counts as accepted. */
-  tokenTrialMs: number
-  deliver(tabId: string, delivery: Delivery): void
-  status(event: StatusEvent): void
-  /** Asks these live tabs of this identity (leader first) for a fresh token (their `accessToken()`). */
-  askToken(tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null>
-}
 
 /**
  * A user's shared connection.
