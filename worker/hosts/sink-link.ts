@@ -1,6 +1,8 @@
 /**
  * The hub's handle on one tab's sink for one hello: a Comlink remote on the tab's endpoint that the
- * hub can let go of, without a word to the tab, once it forgets the tab.
+ * hub can let go of, without a word to the tab, once it forgets the tab. Deliveries do not go
+ * through Comlink: each batch is posted as a numbered {@link DeliveryFrame} (its events' JSON text
+ * built once for every tab, `frames.ts`) and counts as answered when the tab's ack comes back.
  *
  * Why not the remote on the endpoint itself: Comlink's `wrap()` registers each remote in a
  * FinalizationRegistry with the endpoint as the held value, and a registry holds its held values
@@ -12,9 +14,10 @@
  * tab's end of a port that a tab timed out by mistake (frozen, then thawed) still uses.
  */
 import { wrap, type Endpoint } from 'comlink'
-import type { TabSink } from '../../src/contract/protocol.ts'
+import type { Delivery, DeliveryAck, DeliveryFrame, TabSink } from '../../src/contract/protocol.ts'
 import { relayErrorsOn } from '../../src/contract/replies.ts'
 import type { HubSink } from '../options.ts'
+import { encodeBatch } from './frames.ts'
 
 /** A tab's sink and how the hub lets go of it. */
 export interface SinkLink {
@@ -24,6 +27,11 @@ export interface SinkLink {
 }
 
 type Listener = Parameters<Endpoint['addEventListener']>[1]
+
+function ackOf(data: unknown): number | null {
+  const ack = data as Partial<DeliveryAck> | null
+  return typeof ack === 'object' && ack !== null && ack.frame === 'ack' && typeof ack.seq === 'number' ? ack.seq : null
+}
 
 /**
  * Wraps the tab's sink through a stand-in endpoint that forwards to `endpoint` until released:
@@ -43,11 +51,30 @@ export function sinkOn(endpoint: Endpoint): SinkLink {
     },
     removeEventListener: (type, listener) => target?.removeEventListener(type, listener),
   }
+  // Frames sent and not yet acked: at most the outbox's window, since it holds the rest.
+  const unacked = new Map<number, () => void>()
+  let seq = 0
+  standIn.addEventListener('message', ((event: MessageEvent) => {
+    const acked = ackOf(event.data)
+    const answered = acked === null ? undefined : unacked.get(acked)
+    if (acked === null || answered === undefined) return
+    unacked.delete(acked)
+    answered()
+  }) as Listener)
+  const remote = wrap<TabSink>(relayErrorsOn(standIn))
+  const deliver = (batch: Delivery[]): Promise<void> => {
+    if (target === null) return Promise.reject(new Error('released'))
+    const frame: DeliveryFrame = { frame: 'deliver', seq: ++seq, batch: encodeBatch(batch) }
+    target.postMessage(frame)
+    return new Promise((resolve) => unacked.set(frame.seq, resolve))
+  }
   return {
-    sink: wrap<TabSink>(relayErrorsOn(standIn)),
+    sink: { deliver, status: (event) => remote.status(event), leader: (isLeader) => remote.leader(isLeader), token: () => remote.token(), moveTo: (offer) => remote.moveTo(offer) },
     release() {
       for (const [type, listener] of added.splice(0)) target?.removeEventListener(type, listener)
       target = null
+      // A tab gone without a word never acks: its outbox is dropped with it.
+      unacked.clear()
     },
   }
 }

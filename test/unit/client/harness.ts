@@ -10,6 +10,7 @@ import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
+import { sinkOn, type SinkLink } from '../../../worker/hosts/sink-link.ts'
 import {
   PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubInspection, type HubStats,
   type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type TransportInfo, type Welcome,
@@ -66,6 +67,8 @@ export class FakeHub implements HubApi {
   /** While set, join waits for it: lets a test hold a join open. */
   joinGate: Promise<void> | undefined
   sink: Comlink.Remote<TabSink> | undefined
+  /** The hub's delivery frames to the tab, as the worker posts them (worker/hosts/sink-link.ts). */
+  frames: SinkLink | undefined
   /** The hub's end of the tab's port: raw messages posted here reach the tab's sink. */
   port: MessagePort | undefined
   /** While set, hello waits for it before answering. */
@@ -160,8 +163,8 @@ export class FakeHub implements HubApi {
 
   /** Delivers a batch and resolves once the tab has processed it. */
   async deliver(batch: Delivery[]): Promise<void> {
-    if (!this.sink) throw new Error('no hello yet')
-    await this.sink.deliver(batch)
+    if (!this.frames) throw new Error('no hello yet')
+    await this.frames.sink.deliver(batch)
   }
 }
 
@@ -197,6 +200,7 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     // Both directions on one port, as the worker does it (worker/hosts/endpoint.ts).
     exposeOnly(hub, HUB_METHODS, port1)
     hub.sink = Comlink.wrap<TabSink>(relayErrorsOn(port1))
+    hub.frames = sinkOn(port1)
     hub.port = port1
     ports.push(port1, port2)
     return { port: port2 }
@@ -207,7 +211,10 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     return last
   }
   const dispose = (): void => {
-    for (const h of hubs) h.sink?.[Comlink.releaseProxy]()
+    for (const h of hubs) {
+      h.sink?.[Comlink.releaseProxy]()
+      h.frames?.release()
+    }
     for (const port of ports) port.close()
   }
   const rig: Omit<Rig, 'realtime'> = { clock, hubs, worker, hub, prepare, dispose }
