@@ -243,13 +243,15 @@ export interface HubApi {
 /**
  * A batch of deliveries the hub posts on the tab's endpoint beside Comlink's messages (which have
  * an `id`; frames do not). `batch` is JSON text of `Delivery[]` built once per event for all tabs,
- * or the deliveries themselves when a payload is not JSON (binary). Answered by a
+ * or the deliveries themselves when a payload is not JSON (binary). With `ack`, answered by a
  * {@link DeliveryAck}: the hub's back-pressure.
  */
 export interface DeliveryFrame {
   frame: 'deliver'
   seq: number
   batch: string | Delivery[]
+  /** Whether the hub waits for this frame's ack (the others count as answered once posted). */
+  ack: boolean
 }
 
 /** The tab took the {@link DeliveryFrame} numbered `seq`. */

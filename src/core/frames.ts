@@ -44,7 +44,7 @@ export function receiveFrames(endpoint: Endpoint, deliver: (batch: Delivery[]) =
     try {
       if (batch) deliver(batch)
     } finally {
-      endpoint.postMessage({ frame: 'ack', seq: frame.seq } satisfies DeliveryAck)
+      if (frame.ack === true) endpoint.postMessage({ frame: 'ack', seq: frame.seq } satisfies DeliveryAck)
     }
   }) as EventListener)
 }

@@ -2,7 +2,8 @@
  * The hub's handle on one tab's sink for one hello: a Comlink remote on the tab's endpoint that the
  * hub can let go of, without a word to the tab, once it forgets the tab. Deliveries do not go
  * through Comlink: each batch is posted as a numbered {@link DeliveryFrame} (its events' JSON text
- * built once for every tab, `frames.ts`) and counts as answered when the tab's ack comes back.
+ * built once for every tab, `frames.ts`); one frame in {@link ACK_EVERY}, and every frame while an
+ * ack is outstanding, asks for an ack and counts as answered when it comes back.
  *
  * Why not the remote on the endpoint itself: Comlink's `wrap()` registers each remote in a
  * FinalizationRegistry with the endpoint as the held value, and a registry holds its held values
@@ -27,6 +28,9 @@ export interface SinkLink {
 }
 
 type Listener = Parameters<Endpoint['addEventListener']>[1]
+
+/** How often a tab that keeps up is asked to ack a frame (each ack is a message into the worker). */
+export const ACK_EVERY = 4
 
 function ackOf(data: unknown): number | null {
   const ack = data as Partial<DeliveryAck> | null
@@ -62,11 +66,15 @@ export function sinkOn(endpoint: Endpoint): SinkLink {
     answered()
   }) as Listener)
   const remote = wrap<TabSink>(relayErrorsOn(standIn))
-  const deliver = (batch: Delivery[]): Promise<void> => {
+  const deliver = (batch: Delivery[]): Promise<void> | undefined => {
     if (target === null) return Promise.reject(new Error('released'))
-    const frame: DeliveryFrame = { frame: 'deliver', seq: ++seq, batch: encodeBatch(batch) }
-    target.postMessage(frame)
-    return new Promise((resolve) => unacked.set(frame.seq, resolve))
+    const sent = ++seq
+    // Every ACK_EVERY-th frame asks for an ack, and every frame while an ack is awaited (the tab
+    // is busy or frozen: the outbox's window then counts each frame, as it did each call); the
+    // others count as answered once posted. A tab keeping up answers a quarter of the frames.
+    const ack = sent % ACK_EVERY === 0 || unacked.size > 0
+    target.postMessage({ frame: 'deliver', seq: sent, batch: encodeBatch(batch), ack } satisfies DeliveryFrame)
+    return ack ? new Promise((resolve) => unacked.set(sent, resolve)) : undefined
   }
   return {
     sink: { deliver, status: (event) => remote.status(event), leader: (isLeader) => remote.leader(isLeader), token: () => remote.token(), moveTo: (offer) => remote.moveTo(offer) },

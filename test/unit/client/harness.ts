@@ -10,9 +10,8 @@ import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
-import { sinkOn, type SinkLink } from '../../../worker/hosts/sink-link.ts'
 import {
-  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubInspection, type HubStats,
+  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type DeliveryFrame, type Heartbeat, type HeartbeatAck, type HubApi, type HubInspection, type HubStats,
   type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type TransportInfo, type Welcome,
 } from '../../../src/contract/protocol.ts'
 
@@ -67,8 +66,7 @@ export class FakeHub implements HubApi {
   /** While set, join waits for it: lets a test hold a join open. */
   joinGate: Promise<void> | undefined
   sink: Comlink.Remote<TabSink> | undefined
-  /** The hub's delivery frames to the tab, as the worker posts them (worker/hosts/sink-link.ts). */
-  frames: SinkLink | undefined
+  #frameSeq = 0
   /** The hub's end of the tab's port: raw messages posted here reach the tab's sink. */
   port: MessagePort | undefined
   /** While set, hello waits for it before answering. */
@@ -163,8 +161,20 @@ export class FakeHub implements HubApi {
 
   /** Delivers a batch and resolves once the tab has processed it. */
   async deliver(batch: Delivery[]): Promise<void> {
-    if (!this.frames) throw new Error('no hello yet')
-    await this.frames.sink.deliver(batch)
+    const port = this.port
+    if (!port || !this.sink) throw new Error('no hello yet')
+    // A delivery frame as the worker posts it (worker/hosts/sink-link.ts), asking for its ack.
+    const seq = ++this.#frameSeq
+    const acked = new Promise<void>((resolve) => {
+      const listener = (event: MessageEvent<{ frame?: unknown; seq?: unknown }>): void => {
+        if (event.data.frame !== 'ack' || event.data.seq !== seq) return
+        port.removeEventListener('message', listener)
+        resolve()
+      }
+      port.addEventListener('message', listener)
+    })
+    port.postMessage({ frame: 'deliver', seq, batch: JSON.stringify(batch), ack: true } satisfies DeliveryFrame)
+    await acked
   }
 }
 
@@ -200,7 +210,6 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     // Both directions on one port, as the worker does it (worker/hosts/endpoint.ts).
     exposeOnly(hub, HUB_METHODS, port1)
     hub.sink = Comlink.wrap<TabSink>(relayErrorsOn(port1))
-    hub.frames = sinkOn(port1)
     hub.port = port1
     ports.push(port1, port2)
     return { port: port2 }
@@ -211,10 +220,7 @@ export function setup(options: Partial<SharedRealtimeOptions> = {}, prepare: (hu
     return last
   }
   const dispose = (): void => {
-    for (const h of hubs) {
-      h.sink?.[Comlink.releaseProxy]()
-      h.frames?.release()
-    }
+    for (const h of hubs) h.sink?.[Comlink.releaseProxy]()
     for (const port of ports) port.close()
   }
   const rig: Omit<Rig, 'realtime'> = { clock, hubs, worker, hub, prepare, dispose }

@@ -47,9 +47,12 @@ describe("the tab's sink serves the TabSink methods and nothing else", () => {
     const batch = [{ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: { n: 2 } }]
     const reply = await peer.request({ type: 'APPLY', path: ['deliver'], argumentList: [{ type: 'RAW', value: batch }] })
     expect(RawPeer.errorOf(reply)).toMatchObject({ code: 'bad-input' })
-    peer.post({ frame: 'deliver', seq: 7, batch: JSON.stringify(batch) })
+    peer.post({ frame: 'deliver', seq: 6, batch: JSON.stringify(batch), ack: false })
+    peer.post({ frame: 'deliver', seq: 7, batch: JSON.stringify([{ ...batch[0], payload: { n: 3 } }]), ack: true })
     await until(() => acks(peer).includes(7), 'ack 7')
-    expect(got).toEqual([{ n: 2 }])
+    // Only the frame that asked for it is acked.
+    expect(acks(peer)).toEqual([7])
+    expect(got).toEqual([{ n: 2 }, { n: 3 }])
   })
 
   it('a frame that is no well-formed batch is acked and delivers nothing; the next one arrives', async () => {
@@ -59,9 +62,9 @@ describe("the tab's sink serves the TabSink methods and nothing else", () => {
       JSON.stringify([{ kind: 'broadcast', subIds: [1], event: 'msg', payload: 1 }]), JSON.stringify([null]), 42,
       JSON.stringify(Array.from({ length: 10_001 }, () => ({ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: 0 }))),
     ]
-    for (const [n, batch] of bad.entries()) peer.post({ frame: 'deliver', seq: n, batch })
-    peer.post({ frame: 'deliver', seq: 'x', batch: '[]' })
-    peer.post({ frame: 'deliver', seq: 99, batch: [{ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: { n: 3 } }] })
+    for (const [n, batch] of bad.entries()) peer.post({ frame: 'deliver', seq: n, batch, ack: true })
+    peer.post({ frame: 'deliver', seq: 'x', batch: '[]', ack: true })
+    peer.post({ frame: 'deliver', seq: 99, batch: [{ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: { n: 3 } }], ack: true })
     await until(() => acks(peer).includes(99), 'ack 99')
     expect(acks(peer)).toEqual([...bad.keys(), 99])
     expect(got).toEqual([{ n: 3 }])

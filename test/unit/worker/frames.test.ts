@@ -1,7 +1,7 @@
 /**
  * Delivery frames: a batch is JSON text built from payload text shared by every tab, binary and
- * other non-JSON payloads fall back to structured cloning, and a frame counts as answered only
- * when the tab acks it.
+ * other non-JSON payloads fall back to structured cloning, and a frame that asks for an ack
+ * counts as answered only when the tab acks it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Delivery, Json } from '../../../src/contract/protocol.ts'
@@ -71,30 +71,42 @@ describe('a sink link delivers frames and waits for acks', () => {
     const link = sinkOn(hub)
     hub.start()
     const binary = new Uint8Array([7]).buffer
-    await link.sink.deliver([broadcast({ n: 1 })])
+    for (let n = 1; n <= 3; n += 1) await link.sink.deliver([broadcast({ n })])
+    // The fourth frame asks for an ack: its call settles once the tab took it.
     await link.sink.deliver([broadcast(binary)])
-    expect(got).toEqual([[broadcast({ n: 1 })], [broadcast(binary)]])
+    expect(got).toEqual([[broadcast({ n: 1 })], [broadcast({ n: 2 })], [broadcast({ n: 3 })], [broadcast(binary)]])
     link.release()
     await expect(Promise.resolve().then(() => link.sink.deliver([broadcast(2)]))).rejects.toThrow()
   })
 
-  it('a frame stays unanswered until its own ack: a stray or early ack settles nothing', async () => {
+  it('asks a tab that keeps up for every fourth ack; while one is awaited, for each frame', async () => {
     const { hub, tab } = channel()
-    const frames: Array<{ seq: number }> = []
-    tab.addEventListener('message', (event) => frames.push((event as MessageEvent<{ seq: number }>).data))
+    const frames: Array<{ seq: number; ack: boolean }> = []
+    tab.addEventListener('message', (event) => frames.push((event as MessageEvent<{ seq: number; ack: boolean }>).data))
     tab.start()
     const link = sinkOn(hub)
     hub.start()
-    let isAnswered = false
-    void Promise.resolve(link.sink.deliver([broadcast(1)])).then(() => { isAnswered = true })
-    await waitFor(() => frames.length === 1)
+    const answers = Array.from({ length: 6 }, (_, n) => link.sink.deliver([broadcast(n)]))
+    // 1–3 count as answered once posted; 4 waits for its ack, and so do 5 and 6 behind it.
+    expect(answers.map((answer) => answer === undefined)).toEqual([true, true, true, false, false, false])
+    await waitFor(() => frames.length === 6)
+    expect(frames.map((frame) => frame.ack)).toEqual([false, false, false, true, true, true])
+    const settled: number[] = []
+    for (const [n, answer] of answers.entries()) void Promise.resolve(answer).then(() => settled.push(n + 1))
+    // A stray, malformed or early ack settles nothing.
     tab.postMessage({ frame: 'ack', seq: 999 })
-    tab.postMessage({ frame: 'ack', seq: '1' })
-    tab.postMessage({ frame: 'deliver', seq: 1 })
+    tab.postMessage({ frame: 'ack', seq: '4' })
+    tab.postMessage({ frame: 'deliver', seq: 4 })
     await roundTrip(hub, tab)
-    expect(isAnswered).toBe(false)
-    tab.postMessage({ frame: 'ack', seq: frames[0]?.seq })
-    await waitFor(() => isAnswered)
+    expect(settled).toEqual([1, 2, 3])
+    tab.postMessage({ frame: 'ack', seq: 5 })
+    await waitFor(() => settled.includes(5))
+    expect(settled).toEqual([1, 2, 3, 5])
+    tab.postMessage({ frame: 'ack', seq: 4 })
+    tab.postMessage({ frame: 'ack', seq: 6 })
+    await waitFor(() => settled.length === 6)
+    // Nothing awaited any more: the next frames go without asking until the next fourth.
+    expect(link.sink.deliver([broadcast(7)])).toBeUndefined()
     link.release()
   })
 })
