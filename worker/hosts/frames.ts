@@ -12,65 +12,59 @@ import type { Delivery } from '../../src/contract/protocol.ts'
 const texts = new WeakMap<object, string | null>()
 
 /**
- * Whether a value read by `JSON.stringify` would come back the same from `JSON.parse`: plain
- * objects, arrays and finite numbers. A payload may be binary (Socket.IO attachments), a Date, a
- * Map, or hold `undefined` in an array: structured cloning keeps those, JSON would change them.
+ * Whether `JSON.parse` gives back what `JSON.stringify` read at `holder[key]`: plain objects,
+ * arrays, strings, booleans, null and finite numbers. A payload may be binary (Socket.IO
+ * attachments), a Date, a Map, or hold `undefined` in an array: structured cloning keeps those.
  */
 function isJsonSafe(holder: unknown, key: string): boolean {
   // The holder's own value, before any toJSON() replaced it.
   const raw: unknown = (holder as Record<string, unknown>)[key]
-  if (typeof raw === 'number') return Number.isFinite(raw)
-  if (raw === undefined) return !Array.isArray(holder)
-  if (typeof raw === 'function' || typeof raw === 'symbol' || typeof raw === 'bigint') return false
-  if (typeof raw !== 'object' || raw === null) return true
-  const proto: unknown = Object.getPrototypeOf(raw)
-  return proto === Object.prototype || proto === Array.prototype || proto === null
+  if (typeof raw === 'object' && raw !== null) {
+    const proto: unknown = Object.getPrototypeOf(raw)
+    return proto === Object.prototype || proto === Array.prototype || proto === null
+  }
+  return raw === undefined ? !Array.isArray(holder) : raw === null || typeof raw === 'string' || typeof raw === 'boolean' || Number.isFinite(raw)
 }
 
-/** JSON text of a shared object, once per object; `null` when only structured cloning keeps it. */
-function textOf(value: object): string | null {
-  const known = texts.get(value)
-  if (known !== undefined) return known
-  let isSafe = true
-  let text: string | null = null
-  try {
-    text = JSON.stringify(value, function (this: unknown, key: string, read: unknown) {
-      if (isSafe && !isJsonSafe(this, key)) isSafe = false
-      return read
-    })
-  } catch {
-    isSafe = false
+/** JSON text of a value, an object's once per object; `null` when only structured cloning keeps it. */
+function textOf(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return isJsonSafe([value], '0') ? JSON.stringify(value) : null
+  let text = texts.get(value)
+  if (text === undefined) {
+    let isSafe = true
+    try {
+      text = JSON.stringify(value, function (this: unknown, key: string, read: unknown) {
+        isSafe &&= isJsonSafe(this, key)
+        return read
+      })
+    } catch {
+      isSafe = false
+    }
+    text = isSafe ? text ?? null : null
+    texts.set(value, text)
   }
-  const result = isSafe && text !== null ? text : null
-  texts.set(value, result)
-  return result
-}
-
-/** One delivery as JSON text, or `null` when a value of it is not JSON. */
-function encodeDelivery(delivery: Delivery): string | null {
-  let text = ''
-  for (const [key, value] of Object.entries(delivery)) {
-    if (value === undefined) continue
-    // subIds are this tab's own array: nothing to share, and always strings.
-    const part = typeof value === 'object' && value !== null && key !== 'subIds' ? textOf(value) : JSON.stringify(value)
-    if (part === null || part === undefined || (typeof value === 'number' && !Number.isFinite(value))) return null
-    text += `${text === '' ? '{' : ','}${JSON.stringify(key)}:${part}`
-  }
-  return `${text === '' ? '{' : text}}`
+  return text
 }
 
 /**
  * A batch as the tab's frame carries it: JSON text of the array when every delivery is JSON,
  * else the deliveries themselves (structured cloning, as before).
  * @example
- * port.postMessage({ frame: 'deliver', seq: 1, batch: encodeBatch(batch) })
+ * port.postMessage({ frame: 'deliver', seq: 1, batch: encodeBatch(batch), ack: false })
  */
 export function encodeBatch(batch: readonly Delivery[]): string | Delivery[] {
-  let text = '['
+  const parts: string[] = []
   for (const delivery of batch) {
-    const part = encodeDelivery(delivery)
-    if (part === null) return [...batch]
-    text += text === '[' ? part : `,${part}`
+    const fields: string[] = []
+    for (const [key, value] of Object.entries(delivery)) {
+      // Left out, as JSON.stringify leaves out an undefined property.
+      if (value === undefined) continue
+      // subIds are this tab's own array of strings: nothing to share or check.
+      const text = key === 'subIds' ? JSON.stringify(value) : textOf(value)
+      if (text === null) return [...batch]
+      fields.push(`"${key}":${text}`)
+    }
+    parts.push(`{${fields.join(',')}}`)
   }
-  return `${text}]`
+  return `[${parts.join(',')}]`
 }

@@ -32,9 +32,10 @@ type Listener = Parameters<Endpoint['addEventListener']>[1]
 /** How often a tab that keeps up is asked to ack a frame (each ack is a message into the worker). */
 export const ACK_EVERY = 4
 
-function ackOf(data: unknown): number | null {
+// The seq of an ack; anything else gives NaN, which no frame has.
+function ackOf(data: unknown): number {
   const ack = data as Partial<DeliveryAck> | null
-  return typeof ack === 'object' && ack !== null && ack.frame === 'ack' && typeof ack.seq === 'number' ? ack.seq : null
+  return ack?.frame === 'ack' && typeof ack.seq === 'number' ? ack.seq : Number.NaN
 }
 
 /**
@@ -60,10 +61,8 @@ export function sinkOn(endpoint: Endpoint): SinkLink {
   let seq = 0
   standIn.addEventListener('message', ((event: MessageEvent) => {
     const acked = ackOf(event.data)
-    const answered = acked === null ? undefined : unacked.get(acked)
-    if (acked === null || answered === undefined) return
+    unacked.get(acked)?.()
     unacked.delete(acked)
-    answered()
   }) as Listener)
   const remote = wrap<TabSink>(relayErrorsOn(standIn))
   const deliver = (batch: Delivery[]): Promise<void> | undefined => {
@@ -77,7 +76,8 @@ export function sinkOn(endpoint: Endpoint): SinkLink {
     return ack ? new Promise((resolve) => unacked.set(sent, resolve)) : undefined
   }
   return {
-    sink: { deliver, status: (event) => remote.status(event), leader: (isLeader) => remote.leader(isLeader), token: () => remote.token(), moveTo: (offer) => remote.moveTo(offer) },
+    // Comlink's remote methods are proxies that call the tab when called.
+    sink: { deliver, status: remote.status, leader: remote.leader, token: remote.token, moveTo: remote.moveTo },
     release() {
       for (const [type, listener] of added.splice(0)) target?.removeEventListener(type, listener)
       target = null
