@@ -69,19 +69,11 @@ export interface Heard {
  */
 export function serveSink(endpoint: Endpoint, isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void, heard: Heard): void {
   receiveFrames(endpoint, (batch) => { if (isCurrent()) events.deliver(batch) })
-  exposeOnly(gatedSink(isCurrent, events, token, moveTo, heard), SINK_METHODS, endpoint)
-}
-
-/**
- * The tab's sink for one worker connection (deliveries come as frames, see {@link serveSink}).
- * @example
- * exposeOnly(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer), heard), SINK_METHODS, endpoint)
- */
-export function gatedSink(isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void, heard: Heard = { status: false, leader: false }): TabSink {
-  return {
+  const sink: TabSink = {
     status: (event) => { if (isCurrent()) { heard.status = true; events.status(event) } },
     leader: (isLeader) => { if (isCurrent()) { heard.leader = true; events.leader(isLeader) } },
     token,
     moveTo: (offer) => { if (isCurrent()) moveTo(offer) },
   }
+  exposeOnly(sink, SINK_METHODS, endpoint)
 }

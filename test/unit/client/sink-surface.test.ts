@@ -58,7 +58,7 @@ describe("the tab's sink serves the TabSink methods and nothing else", () => {
   it('a frame that is no well-formed batch is acked and delivers nothing; the next one arrives', async () => {
     const { peer, got } = await joinedTab()
     const bad: unknown[] = [
-      '{not json', '"a string"', '{"kind":"broadcast"}', JSON.stringify([{ kind: 'nope', subIds: ['1'], payload: 1 }]),
+      '{not json', '"a string"', '{"kind":"broadcast"}', JSON.stringify([{ kind: 7, subIds: ['1'], payload: 1 }]),
       JSON.stringify([{ kind: 'broadcast', subIds: [1], event: 'msg', payload: 1 }]), JSON.stringify([null]), 42,
       JSON.stringify(Array.from({ length: 10_001 }, () => ({ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: 0 }))),
     ]
