@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Delivery, Json } from '../../../src/contract/protocol.ts'
 import { receiveFrames } from '../../../src/core/frames.ts'
 import { encodeBatch } from '../../../worker/hosts/frames.ts'
-import { sinkOn } from '../../../worker/hosts/sink-link.ts'
+import { ACK_EVERY, sinkOn } from '../../../worker/hosts/sink-link.ts'
 
 const cleanups: Array<() => void> = []
 afterEach(() => { for (const cleanup of cleanups.splice(0)) cleanup() })
@@ -72,41 +72,42 @@ describe('a sink link delivers frames and waits for acks', () => {
     hub.start()
     const binary = new Uint8Array([7]).buffer
     for (let n = 1; n <= 3; n += 1) await link.sink.deliver([broadcast({ n })])
-    // The fourth frame asks for an ack: its call settles once the tab took it.
+    // A frame that asks for an ack settles once the tab took it.
     await link.sink.deliver([broadcast(binary)])
     expect(got).toEqual([[broadcast({ n: 1 })], [broadcast({ n: 2 })], [broadcast({ n: 3 })], [broadcast(binary)]])
     link.release()
     await expect(Promise.resolve().then(() => link.sink.deliver([broadcast(2)]))).rejects.toThrow()
   })
 
-  it('asks a tab that keeps up for every fourth ack; while one is awaited, for each frame', async () => {
+  it('asks for an ack on every ACK_EVERY-th frame and, while one is awaited, on each frame; only its own ack settles it', async () => {
     const { hub, tab } = channel()
     const frames: Array<{ seq: number; ack: boolean }> = []
     tab.addEventListener('message', (event) => frames.push((event as MessageEvent<{ seq: number; ack: boolean }>).data))
     tab.start()
     const link = sinkOn(hub)
     hub.start()
-    const answers = Array.from({ length: 6 }, (_, n) => link.sink.deliver([broadcast(n)]))
-    // 1–3 count as answered once posted; 4 waits for its ack, and so do 5 and 6 behind it.
-    expect(answers.map((answer) => answer === undefined)).toEqual([true, true, true, false, false, false])
-    await waitFor(() => frames.length === 6)
-    expect(frames.map((frame) => frame.ack)).toEqual([false, false, false, true, true, true])
+    const count = ACK_EVERY + 2
+    const answers = Array.from({ length: count }, (_, n) => link.sink.deliver([broadcast(n)]))
+    // Before the first frame that asks, frames count as answered once posted; from it on, none do.
+    const asks = Array.from({ length: count }, (_, n) => n + 1 >= ACK_EVERY)
+    expect(answers.map((answer) => answer !== undefined)).toEqual(asks)
+    await waitFor(() => frames.length === count)
+    expect(frames.map((frame) => frame.ack)).toEqual(asks)
     const settled: number[] = []
     for (const [n, answer] of answers.entries()) void Promise.resolve(answer).then(() => settled.push(n + 1))
+    const first = ACK_EVERY
     // A stray, malformed or early ack settles nothing.
     tab.postMessage({ frame: 'ack', seq: 999 })
-    tab.postMessage({ frame: 'ack', seq: '4' })
-    tab.postMessage({ frame: 'deliver', seq: 4 })
+    tab.postMessage({ frame: 'ack', seq: String(first) })
+    tab.postMessage({ frame: 'deliver', seq: first })
     await roundTrip(hub, tab)
-    expect(settled).toEqual([1, 2, 3])
-    tab.postMessage({ frame: 'ack', seq: 5 })
-    await waitFor(() => settled.includes(5))
-    expect(settled).toEqual([1, 2, 3, 5])
-    tab.postMessage({ frame: 'ack', seq: 4 })
-    tab.postMessage({ frame: 'ack', seq: 6 })
-    await waitFor(() => settled.length === 6)
-    // Nothing awaited any more: the next frames go without asking until the next fourth.
-    expect(link.sink.deliver([broadcast(7)])).toBeUndefined()
+    expect(settled).toEqual(Array.from({ length: first - 1 }, (_, n) => n + 1))
+    tab.postMessage({ frame: 'ack', seq: first + 1 })
+    await waitFor(() => settled.includes(first + 1))
+    expect(settled).not.toContain(first)
+    tab.postMessage({ frame: 'ack', seq: first })
+    tab.postMessage({ frame: 'ack', seq: first + 2 })
+    await waitFor(() => settled.length === count)
     link.release()
   })
 })
