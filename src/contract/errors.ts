@@ -39,14 +39,13 @@ export class RelayError extends Error {
 }
 
 /**
- * Turns any thrown value into wire data; unknown errors become `transport` errors.
+ * Turns any thrown value into wire data; other errors get the code `fallback` (`transport`).
  * @example
  * sink.status({ status: 'reconnecting', error: toWire(err) })
  */
-export function toWire(error: unknown): WireError {
+export function toWire(error: unknown, fallback: ErrorCode = 'transport'): WireError {
   if (error instanceof RelayError) return { code: error.code, message: error.message }
-  if (error instanceof Error) return { code: 'transport', message: error.message }
-  return { code: 'transport', message: String(error) }
+  return { code: fallback, message: error instanceof Error ? error.message : String(error) }
 }
 
 /**

@@ -10,8 +10,9 @@ export type { HubInspection, InspectedTab, InspectedTopic, JournalEntry, Journal
 /**
  * Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name.
  * 2: hellos name a {@link ConnectionTarget}; the tab's sink shares the hub's endpoint.
+ * 3: deliveries cross as {@link DeliveryFrame}s answered by {@link DeliveryAck}s, not as Comlink calls.
  */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 /** Anything that survives structured cloning and JSON: what a payload may be. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -290,9 +291,28 @@ export interface HubApi {
   bye(): Promise<void>
 }
 
-/** The tab's single callback object, exposed once through Comlink. */
+/**
+ * A batch of deliveries the hub posts on the tab's endpoint beside Comlink's messages (which have
+ * an `id`; frames do not). `batch` is JSON text of `Delivery[]` built once per event for all tabs,
+ * or the deliveries themselves when a payload is not JSON (binary). With `ack`, answered by a
+ * {@link DeliveryAck}: the hub's back-pressure.
+ */
+export interface DeliveryFrame {
+  frame: 'deliver'
+  seq: number
+  batch: string | Delivery[]
+  /** Whether the hub waits for this frame's ack (the others count as answered once posted). */
+  ack: boolean
+}
+
+/** The tab took the {@link DeliveryFrame} numbered `seq`. */
+export interface DeliveryAck {
+  frame: 'ack'
+  seq: number
+}
+
+/** The tab's single callback object, exposed once through Comlink (deliveries come as frames). */
 export interface TabSink {
-  deliver(batch: Delivery[]): void
   status(event: StatusEvent): void
   leader(isLeader: boolean): void
   /** Asks the tab's `accessToken()` for a fresh token before the hub resumes or rejoins. */

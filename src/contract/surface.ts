@@ -23,7 +23,7 @@ export const HUB_METHODS = ['hello', 'join', 'leave', 'send', 'track', 'untrack'
  * @example
  * exposeOnly(sink, SINK_METHODS, endpoint)
  */
-export const SINK_METHODS = ['deliver', 'status', 'leader', 'token', 'moveTo'] as const satisfies ReadonlyArray<keyof TabSink>
+export const SINK_METHODS = ['status', 'leader', 'token', 'moveTo'] as const satisfies ReadonlyArray<keyof TabSink>
 
 // A method added to an interface but not to its list above fails to compile here.
 type Unlisted = Exclude<keyof HubApi, (typeof HUB_METHODS)[number]> | Exclude<keyof TabSink, (typeof SINK_METHODS)[number]>

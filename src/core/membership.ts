@@ -4,7 +4,7 @@
  * de-duplication, the `resync {since}` after a rejoin on a new hub, and waiting for the join
  * before a send.
  */
-import { RelayError } from '../contract/errors.ts'
+import { RelayError, toWire } from '../contract/errors.ts'
 import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, ResyncReason, Subscription, WireError } from '../contract/protocol.ts'
 import { isEvent } from '../contract/events.ts'
 
@@ -191,13 +191,8 @@ export class Membership {
   #failed(error: unknown): void {
     if (this.#host.isClosed()) return
     const isTimeout = error instanceof RelayError && error.code === 'timeout'
-    this.setStatus(isTimeout ? 'TIMED_OUT' : 'CHANNEL_ERROR', isTimeout ? undefined : toWireish(error))
+    this.setStatus(isTimeout ? 'TIMED_OUT' : 'CHANNEL_ERROR', isTimeout ? undefined : toWire(error, 'join-failed'))
   }
-}
-
-function toWireish(error: unknown): WireError {
-  if (error instanceof RelayError) return { code: error.code, message: error.message }
-  return { code: 'join-failed', message: error instanceof Error ? error.message : String(error) }
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * What a tab's hub session tells its client, and the shape of one worker connection it holds.
  */
+import type { Endpoint } from 'comlink'
 import type { Delivery, HubOffer, StatusEvent, TabSink, WireError } from '../contract/protocol.ts'
+import { SINK_METHODS, exposeOnly } from '../contract/surface.ts'
 import type { HubLink } from '../hosts/worker.ts'
+import { receiveFrames } from './frames.ts'
 import type { Invoke } from './membership.ts'
 import type { UpdateInfo } from './deploy.ts'
 
@@ -58,17 +61,19 @@ export interface Heard {
 
 
 /**
- * The tab's sink for one worker connection, exposed once: it goes quiet once `isCurrent()` is
- * false (a newer connection replaced it), except `token()`, which any hub may still ask.
+ * Serves the tab's side of one worker connection on its endpoint: the sink's methods through
+ * Comlink and the delivery frames; both go quiet once `isCurrent()` is false (a newer connection
+ * replaced it), except `token()`, which any hub may still ask.
  * @example
- * exposeOnly(gatedSink(() => gen === current, events, () => tokens.fresh(), (offer) => move(offer), heard), SINK_METHODS, endpoint)
+ * serveSink(link.endpoint, () => gen === current, events, () => tokens.fresh(), (offer) => move(offer), heard)
  */
-export function gatedSink(isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void, heard: Heard = { status: false, leader: false }): TabSink {
-  return {
-    deliver: (batch) => { if (isCurrent()) events.deliver(batch) },
+export function serveSink(endpoint: Endpoint, isCurrent: () => boolean, events: LinkEvents, token: () => Promise<string | null>, moveTo: (offer: HubOffer) => void, heard: Heard): void {
+  receiveFrames(endpoint, (batch) => { if (isCurrent()) events.deliver(batch) })
+  const sink: TabSink = {
     status: (event) => { if (isCurrent()) { heard.status = true; events.status(event) } },
     leader: (isLeader) => { if (isCurrent()) { heard.leader = true; events.leader(isLeader) } },
     token,
     moveTo: (offer) => { if (isCurrent()) moveTo(offer) },
   }
+  exposeOnly(sink, SINK_METHODS, endpoint)
 }

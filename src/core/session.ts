@@ -3,7 +3,6 @@
  * recovery (new worker connection, hello, rejoin), guarded by a generation counter so callbacks
  * of an older connection are dropped (Phoenix's `connectClock`).
  */
-import { SINK_METHODS, exposeOnly } from '../contract/surface.ts'
 import type { Invoke } from './membership.ts'
 import { type Clock, systemClock, withTimeout } from '../contract/clock.ts'
 import type { HubLink } from '../hosts/worker.ts'
@@ -14,8 +13,8 @@ import { RelayError, toWire } from '../contract/errors.ts'
 import { randomId } from '../contract/ids.ts'
 import type { Settings } from './options.ts'
 import { PAGE_LOADED_AT, watchPage, type PageWatch } from './page.ts'
-import { PROTOCOL_VERSION, type ConnectionTarget, type Heartbeat, type HeartbeatAck, type HubOffer, type TabHello, type TransportInfo, type Welcome } from '../contract/protocol.ts'
-import { FATAL, gatedSink, type Link, type LinkEvents } from './session-events.ts'
+import { PROTOCOL_VERSION, type ConnectionTarget, type Heartbeat, type HeartbeatAck, type HubApi, type HubOffer, type TabHello, type TransportInfo, type Welcome } from '../contract/protocol.ts'
+import { FATAL, serveSink, type Link, type LinkEvents } from './session-events.ts'
 import type { DeployMover } from './deploy.ts'
 import { HubCalls } from './calls.ts'
 
@@ -154,7 +153,7 @@ export class HubSession {
     // The sink lives on the hub's own endpoint: nothing to transfer (a tab host's address works too).
     const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
     const heard = { status: false, leader: false }
-    exposeOnly(gatedSink(isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer), heard), SINK_METHODS, opened.endpoint)
+    serveSink(opened.endpoint, isCurrent, this.#events, () => this.freshToken(), (offer) => this.#offered(offer), heard)
     const hello = this.#helloData(token)
     // A worker script that failed to load (404, wrong MIME type) says so through its `error`
     // event; without it the hello would only time out.

@@ -7,6 +7,7 @@
 import type { Endpoint } from 'comlink'
 import { RelayError } from '../contract/errors.ts'
 import type { HubApi } from '../contract/protocol.ts'
+import { HUB_METHODS } from '../contract/surface.ts'
 import type { HubLink } from './worker.ts'
 
 /**
@@ -19,21 +20,8 @@ export function lazyLink(ready: Promise<HubLink>): HubLink {
   const loaded = ready.catch((error: unknown) => {
     throw new RelayError('worker-failed', `the tab host's code failed to load (${error instanceof Error ? error.message : String(error)}): check that the app serves its chunks, then reload`)
   })
-  const via = <T>(call: (hub: HubApi) => Promise<T>): Promise<T> => loaded.then((link) => call(link.hub))
-  const hub: HubApi = {
-    hello: (tab) => via((h) => h.hello(tab)),
-    join: (sub) => via((h) => h.join(sub)),
-    leave: (subId) => via((h) => h.leave(subId)),
-    send: (subId, message) => via((h) => h.send(subId, message)),
-    track: (subId, meta) => via((h) => h.track(subId, meta)),
-    untrack: (subId) => via((h) => h.untrack(subId)),
-    setAuth: (token, identity) => via((h) => h.setAuth(token, identity)),
-    heartbeat: (beat) => via((h) => h.heartbeat(beat)),
-    reconnect: () => via((h) => h.reconnect()),
-    stats: () => via((h) => h.stats()),
-    inspect: (since) => via((h) => h.inspect(since)),
-    bye: () => via((h) => h.bye()),
-  }
+  // Every method of the hub's API waits for the loaded link, then calls it there.
+  const hub = Object.fromEntries(HUB_METHODS.map((name) => [name, (...args: unknown[]) => loaded.then((link) => (link.hub[name] as (...a: unknown[]) => Promise<unknown>)(...args))])) as unknown as HubApi
   const failed = loaded.then((link) => link.failed ?? new Promise<never>(() => {}))
   failed.catch(() => undefined)
   let isReleased = false

@@ -2,13 +2,13 @@
  * The tail probe's hub (`tabrelay-probe.ts`): the default hub and Supabase transport, plus stamps
  * on every broadcast's payload: `frame` (the socket frame arrived in the worker), `hub`
  * (realtime-js decoded it and handed it to the hub), `drain` (the outbox flush that sends it to one
- * tab began) and `flush` (that tab's Comlink call was posted); besides them `task` (1 when that
+ * tab began) and `flush` (that tab's delivery frame was posted); besides them `task` (1 when that
  * flush waited for a task, the burst path, 0 for a microtask) and `rank` (the how-manyth tab the
  * message was posted to) and `postUs` (the mean time a `postMessage` call took in this worker so
  * far, µs). The bench's scored lanes never run it.
  */
 import { nowMs } from './contract.ts'
-import { eachDelivered, frameAt, hopsOf, stamp, stampFrames } from './probe.ts'
+import { restamped, frameAt, hopsOf, stamp, stampFrames } from './probe.ts'
 import { serveHub } from '../../../worker/index.ts'
 import type { ChannelHandlers, Transport } from '../../../worker/index.ts'
 import { nextTask } from '../../../worker/tab/outbox.ts'
@@ -25,11 +25,12 @@ const draining = (viaTask: boolean, fn: () => void) => (): void => {
   fn()
 }
 
-// The clone of a message is made inside postMessage, so a stamp written just before it is this
-// tab's own even though every tab's delivery shares one payload object.
+// Each tab's frame is its own (its JSON text parsed, stamped and written again here; a cloned
+// batch is copied inside postMessage), so these stamps are this tab's even though every tab's
+// delivery shares one payload object.
 const post = MessagePort.prototype.postMessage
-MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]): void {
-  eachDelivered(message, (payload) => {
+MessagePort.prototype.postMessage = function (this: MessagePort, original: unknown, ...rest: unknown[]): void {
+  const message = restamped(original, (payload) => {
     stamp(payload, 'drain', drainAt)
     stamp(payload, 'task', isTask ? 1 : 0)
     stamp(payload, 'rank', (hopsOf(payload)['rank'] ?? 0) + 1)

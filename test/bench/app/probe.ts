@@ -70,9 +70,10 @@ export function stamp(payload: unknown, name: string, at: number): void {
 }
 
 /**
- * Stamps `port` on the tick payloads of every Comlink `deliver` call as this endpoint's message
- * event starts, i.e. when the tab's event loop takes the worker's message: its wait in the queue
- * is then `port − flush`, its dispatch down to the callback `callback − port`.
+ * Stamps `port` on the tick payloads of every delivery frame as this endpoint's message event
+ * starts, i.e. when the tab's event loop takes the worker's message: its wait in the queue is then
+ * `port − flush`, its dispatch down to the callback `callback − port`. A frame's JSON text is
+ * parsed, stamped and written again for the listener (a cost the scored lanes never pay).
  * @example
  * stampPortArrivals()
  */
@@ -81,28 +82,30 @@ export function stampPortArrivals(): void {
   MessagePort.prototype.addEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
     if (type !== 'message') return add.call(this, type, listener, options)
     const wrapped = (event: Event): void => {
-      if (event instanceof MessageEvent) eachDelivered(event.data, (payload) => stamp(payload, 'port', nowMs()))
-      if (typeof listener === 'function') listener.call(this, event)
-      else listener.handleEvent(event)
+      const data = event instanceof MessageEvent ? restamped(event.data, (payload) => stamp(payload, 'port', nowMs())) : undefined
+      const seen = event instanceof MessageEvent && data !== event.data ? new MessageEvent('message', { data }) : event
+      if (typeof listener === 'function') listener.call(this, seen)
+      else listener.handleEvent(seen)
     }
     return add.call(this, type, wrapped, options)
   }
 }
 
 /**
- * Calls `each` with the payload of every broadcast in a Comlink `deliver` call's batch (its wire
- * form: `{ type: 'APPLY', path: ['deliver'], argumentList: [{ type: 'RAW', value: batch }] }`).
+ * Calls `each` with the payload of every broadcast in a delivery frame (`{ frame: 'deliver', seq,
+ * batch }`, the batch JSON text or the deliveries) and returns the message to pass on: a frame
+ * whose batch is text comes back with the stamped text, anything else as it was.
  * @example
- * eachDelivered(message, (payload) => stamp(payload, 'flush', nowMs()))
+ * const message = restamped(frame, (payload) => stamp(payload, 'flush', nowMs()))
  */
-export function eachDelivered(message: unknown, each: (payload: unknown) => void): void {
-  if (typeof message !== 'object' || message === null) return
-  const call = message as { type?: unknown; path?: unknown; argumentList?: unknown }
-  if (call.type !== 'APPLY' || !Array.isArray(call.path) || call.path[0] !== 'deliver' || !Array.isArray(call.argumentList)) return
-  const first: unknown = call.argumentList[0]
-  const batch: unknown = typeof first === 'object' && first !== null && 'value' in first ? first.value : undefined
-  if (!Array.isArray(batch)) return
+export function restamped(message: unknown, each: (payload: unknown) => void): unknown {
+  if (typeof message !== 'object' || message === null) return message
+  const frame = message as { frame?: unknown; batch?: unknown }
+  if (frame.frame !== 'deliver') return message
+  const batch: unknown = typeof frame.batch === 'string' ? JSON.parse(frame.batch) : frame.batch
+  if (!Array.isArray(batch)) return message
   for (const delivery of batch) {
     if (typeof delivery === 'object' && delivery !== null && 'payload' in delivery) each(delivery.payload)
   }
+  return typeof frame.batch === 'string' ? { ...frame, batch: JSON.stringify(batch) } : message
 }

@@ -1,9 +1,9 @@
 /**
  * The tail probe's arithmetic: stamps into segments, the breakdown of the slowest 1 %, and the
- * stamps riding on a Comlink `deliver` call's payloads.
+ * stamps riding on a delivery frame's payloads.
  */
 import { describe, expect, it } from 'vitest'
-import { eachDelivered, hopsOf, stamp } from '../../bench/app/probe.ts'
+import { hopsOf, restamped, stamp } from '../../bench/app/probe.ts'
 import { breakdown, byExtra, segmentsOf, type HopSample } from '../../bench/scenarios/tail.ts'
 
 function sample(seq: number, tab: number, frame: number, port: number, rank: number): HopSample {
@@ -32,11 +32,16 @@ describe('tail probe', () => {
     expect(byExtra([sample(0, 0, 1, 0.1, 2), sample(0, 1, 1, 0.3, 1), sample(1, 0, 1, 0.5, 2)], 'rank', 'port')).toEqual([{ value: 1, p50: 0.3 }, { value: 2, p50: 0.1 }])
   })
 
-  it('stamps the payloads of a deliver call and nothing else', () => {
+  it("stamps the payloads of a delivery frame (its JSON text written again) and nothing else", () => {
     const payload = { seq: 1 }
-    const call = { id: 'x', type: 'APPLY', path: ['deliver'], argumentList: [{ type: 'RAW', value: [{ kind: 'broadcast', subIds: ['1'], payload }] }] }
-    eachDelivered(call, (p) => stamp(p, 'flush', 5))
-    eachDelivered({ ...call, path: ['status'] }, (p) => stamp(p, 'flush', 9))
+    const cloned = { frame: 'deliver', seq: 1, batch: [{ kind: 'broadcast', subIds: ['1'], payload }] }
+    expect(restamped(cloned, (p) => stamp(p, 'flush', 5))).toBe(cloned)
+    expect(hopsOf(payload)).toEqual({ flush: 5 })
+    const text = { frame: 'deliver', seq: 2, batch: JSON.stringify([{ kind: 'broadcast', subIds: ['1'], payload: { seq: 2 } }]) }
+    const out = restamped(text, (p) => stamp(p, 'flush', 7)) as { batch: string }
+    expect(JSON.parse(out.batch)).toEqual([{ kind: 'broadcast', subIds: ['1'], payload: { seq: 2, hops: { flush: 7 } } }])
+    const call = { id: 'x', type: 'APPLY', path: ['status'], argumentList: [{ type: 'RAW', value: [{ payload }] }] }
+    expect(restamped(call, (p) => stamp(p, 'flush', 9))).toBe(call)
     expect(hopsOf(payload)).toEqual({ flush: 5 })
     stamp([1, 2], 'flush', 5)
     expect(hopsOf('text')).toEqual({})

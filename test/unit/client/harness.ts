@@ -11,7 +11,7 @@ import type { Clock } from '../../../src/contract/clock.ts'
 import type { SharedRealtimeOptions } from '../../../src/supabase/options.ts'
 import { SUPABASE_CAPABILITIES } from '../../../worker/transports/supabase/index.ts'
 import {
-  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type Heartbeat, type HeartbeatAck, type HubApi, type HubInspection, type HubStats,
+  PROTOCOL_VERSION, type ChannelSnapshot, type Delivery, type DeliveryFrame, type Heartbeat, type HeartbeatAck, type HubApi, type HubInspection, type HubStats,
   type Json, type Outgoing, type SendResult, type StatusEvent, type Subscription, type TabHello, type TabSink, type TransportInfo, type Welcome,
 } from '../../../src/contract/protocol.ts'
 
@@ -66,6 +66,7 @@ export class FakeHub implements HubApi {
   /** While set, join waits for it: lets a test hold a join open. */
   joinGate: Promise<void> | undefined
   sink: Comlink.Remote<TabSink> | undefined
+  #frameSeq = 0
   /** The hub's end of the tab's port: raw messages posted here reach the tab's sink. */
   port: MessagePort | undefined
   /** While set, hello waits for it before answering. */
@@ -160,8 +161,20 @@ export class FakeHub implements HubApi {
 
   /** Delivers a batch and resolves once the tab has processed it. */
   async deliver(batch: Delivery[]): Promise<void> {
-    if (!this.sink) throw new Error('no hello yet')
-    await this.sink.deliver(batch)
+    const port = this.port
+    if (!port || !this.sink) throw new Error('no hello yet')
+    // A delivery frame as the worker posts it (worker/hosts/sink-link.ts), asking for its ack.
+    const seq = ++this.#frameSeq
+    const acked = new Promise<void>((resolve) => {
+      const listener = (event: MessageEvent<{ frame?: unknown; seq?: unknown }>): void => {
+        if (event.data.frame !== 'ack' || event.data.seq !== seq) return
+        port.removeEventListener('message', listener)
+        resolve()
+      }
+      port.addEventListener('message', listener)
+    })
+    port.postMessage({ frame: 'deliver', seq, batch: JSON.stringify(batch), ack: true } satisfies DeliveryFrame)
+    await acked
   }
 }
 

@@ -34,12 +34,43 @@ describe("the tab's sink serves the TabSink methods and nothing else", () => {
   })
 
   it('malformed messages get no answer; a plain call of a sink method does', async () => {
-    const { peer, got } = await joinedTab()
+    const { peer } = await joinedTab()
     for (const message of MALFORMED) peer.post(message)
-    const batch = [{ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: { n: 2 } }]
-    const reply = await peer.request({ type: 'APPLY', path: ['deliver'], argumentList: [{ type: 'RAW', value: batch }] })
+    const reply = await peer.request({ type: 'APPLY', path: ['leader'], argumentList: [{ type: 'RAW', value: true }] })
     expect(reply).toMatchObject({ type: 'RAW' })
     expect(peer.answers).toEqual([reply])
-    expect(got).toEqual([{ n: 2 }])
+    await until(() => rig.realtime.isLeader, 'leader')
+  })
+
+  it('deliveries come only as frames: a Comlink deliver call is refused', async () => {
+    const { peer, got } = await joinedTab()
+    const batch = [{ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: { n: 2 } }]
+    const reply = await peer.request({ type: 'APPLY', path: ['deliver'], argumentList: [{ type: 'RAW', value: batch }] })
+    expect(RawPeer.errorOf(reply)).toMatchObject({ code: 'bad-input' })
+    peer.post({ frame: 'deliver', seq: 6, batch: JSON.stringify(batch), ack: false })
+    peer.post({ frame: 'deliver', seq: 7, batch: JSON.stringify([{ ...batch[0], payload: { n: 3 } }]), ack: true })
+    await until(() => acks(peer).includes(7), 'ack 7')
+    // Only the frame that asked for it is acked.
+    expect(acks(peer)).toEqual([7])
+    expect(got).toEqual([{ n: 2 }, { n: 3 }])
+  })
+
+  it('a frame that is no well-formed batch is acked and delivers nothing; the next one arrives', async () => {
+    const { peer, got } = await joinedTab()
+    const bad: unknown[] = [
+      '{not json', '"a string"', '{"kind":"broadcast"}', JSON.stringify([{ kind: 7, subIds: ['1'], payload: 1 }]),
+      JSON.stringify([{ kind: 'broadcast', subIds: [1], event: 'msg', payload: 1 }]), JSON.stringify([null]), 42,
+      JSON.stringify(Array.from({ length: 10_001 }, () => ({ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: 0 }))),
+    ]
+    for (const [n, batch] of bad.entries()) peer.post({ frame: 'deliver', seq: n, batch, ack: true })
+    peer.post({ frame: 'deliver', seq: 'x', batch: '[]', ack: true })
+    peer.post({ frame: 'deliver', seq: 99, batch: [{ kind: 'broadcast', subIds: ['1'], event: 'msg', payload: { n: 3 } }], ack: true })
+    await until(() => acks(peer).includes(99), 'ack 99')
+    expect(acks(peer)).toEqual([...bad.keys(), 99])
+    expect(got).toEqual([{ n: 3 }])
   })
 })
+
+function acks(peer: RawPeer): unknown[] {
+  return peer.received.filter((m) => typeof m === 'object' && m !== null && m['frame'] === 'ack').map((m) => m['seq'])
+}

@@ -8,6 +8,7 @@ import { buildReport, DevtoolsModel, mountDevtools, redact, REDACTED, type Inspe
 import { KEPT_ENTRIES } from '../../../src/devtools/model.ts'
 import { renderPanel } from '../../../src/devtools/view.ts'
 import type { HubInspection, JournalEntry } from '../../../src/contract/inspect.ts'
+import { PROTOCOL_VERSION } from '../../../src/contract/protocol.ts'
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl'
 
@@ -95,7 +96,7 @@ describe('buildReport', () => {
     const text = buildReport(model, { isLeader: true }, { options: { url: 'http://127.0.0.1:1', accessToken: TOKEN, headers: { Authorization: `Bearer ${TOKEN}` } } })
     expect(text).not.toContain(TOKEN)
     const report = JSON.parse(text) as { versions: { protocol: number }; hub: HubInspection; options: { url: string }; journal: unknown[] }
-    expect(report.versions.protocol).toBe(2)
+    expect(report.versions.protocol).toBe(PROTOCOL_VERSION)
     expect(report.options.url).toBe('http://127.0.0.1:1')
     expect(report.hub.tabs[0]?.tabId).toBe('tab-a')
     expect(report.journal).toHaveLength(1)

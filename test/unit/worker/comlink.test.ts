@@ -9,6 +9,7 @@ import { linkTo } from '../../../src/hosts/worker.ts'
 import type { Hub } from '../../../worker/hub.ts'
 import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import { FakeSink } from '../fakes/sink.ts'
+import { receiveFrames } from '../../../src/core/frames.ts'
 import { createHarness, hello, jwt, onBroadcast, sub } from './harness.ts'
 
 const cleanups: Array<() => void> = []
@@ -20,6 +21,7 @@ function connect(hub: Hub, sink = new FakeSink()): Remote<HubApi> {
   const { port1, port2 } = new MessageChannel()
   acceptTab(hub, port1)
   exposeOnly(sink, SINK_METHODS, port2)
+  receiveFrames(port2, (batch) => sink.deliver(batch))
   const remote = wrap<HubApi>(relayErrorsOn(port2))
   cleanups.push(() => { remote[releaseProxy](); port1.close(); port2.close() })
   return remote

@@ -5,6 +5,7 @@ import { expose, releaseProxy, wrap, type Remote } from 'comlink'
 import type { HubApi } from '../../../src/contract/protocol.ts'
 import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import { FakeSink } from '../fakes/sink.ts'
+import { receiveFrames } from '../../../src/core/frames.ts'
 import { createHarness, hello, onBroadcast, received, sub } from './harness.ts'
 
 // A full collection on demand, without starting Node with --expose-gc: the flag set at run time
@@ -30,6 +31,7 @@ function open(hub: Parameters<typeof acceptTab>[0]): Page {
   acceptTab(hub, port1)
   const sink = new FakeSink()
   expose(sink, port2)
+  receiveFrames(port2, (batch) => sink.deliver(batch))
   const remote = wrap<HubApi>(port2)
   // Held only until the page vanishes: the test must not be what keeps the hub's end alive.
   const ports = [port2, port1]

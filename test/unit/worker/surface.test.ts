@@ -11,6 +11,7 @@ import { SINK_METHODS, exposeOnly } from '../../../src/contract/surface.ts'
 import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import { TabSession } from '../../../worker/tab/session.ts'
 import { FakeSink } from '../fakes/sink.ts'
+import { receiveFrames } from '../../../src/core/frames.ts'
 import { ATTACKS, MALFORMED, RawPeer } from '../helpers/raw-peer.ts'
 import { createHarness, hello, onBroadcast, received, sub, type Harness } from './harness.ts'
 
@@ -23,6 +24,7 @@ function healthyTab(h: Harness, sink: FakeSink): Remote<HubApi> {
   const { port1, port2 } = new MessageChannel()
   acceptTab(h.hub, port1)
   exposeOnly(sink, SINK_METHODS, port2)
+  receiveFrames(port2, (batch) => sink.deliver(batch))
   const remote = wrap<HubApi>(relayErrorsOn(port2))
   cleanups.push(() => { remote[releaseProxy](); port1.close(); port2.close() })
   return remote
