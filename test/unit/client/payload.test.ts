@@ -4,32 +4,18 @@
  * Before, such payloads were refused `bad-input` where a supabase-js app sends them fine.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { toJson } from '../../../src/contract/payload.ts'
 import { RelayError } from '../../../src/contract/errors.ts'
 import { isJson, MAX_JSON_DEPTH } from '../../../src/contract/validate.ts'
 import { createRelay } from '../../../src/core/relay.ts'
 import { createSharedRealtime } from '../../../src/supabase/client.ts'
 import { createHub } from '../../../worker/index.ts'
-import { acceptTab } from '../../../worker/hosts/endpoint.ts'
-import type { Hub } from '../../../worker/hub.ts'
 import { EchoServer, echoTransport } from '../fakes/echo-server.ts'
 import { FakeNetwork } from '../fakes/transport.ts'
 import { until } from './harness.ts'
+import { cleanup, workerOf } from '../helpers/real-hub.ts'
 
-const cleanup: Array<() => Promise<unknown> | void> = []
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step()
-})
-
-function workerOf(hub: Hub): () => MessagePort {
-  return () => {
-    const { port1, port2 } = new MessageChannel()
-    acceptTab(hub, port1)
-    cleanup.push(() => { port1.close(); port2.close() })
-    return port2
-  }
-}
 
 function refusal(fn: () => unknown): string {
   try {

@@ -3,30 +3,17 @@
  * one real socket.io node: N tabs are one Socket.IO connection, a short drop is recovered without a
  * resync and nothing is lost or doubled, and joins that the server does not ack work too.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createRelay, type Relay } from '../../../src/core/relay.ts'
 import { createHub } from '../../../worker/index.ts'
-import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import type { Hub } from '../../../worker/hub.ts'
 import { startSocketIoNode, type SocketIoNode } from '../../servers/socketio.ts'
 import { mintToken } from '../inbox/client.ts'
 import { until } from '../transports/harness.ts'
 import { startNodeServer, stopServers, testTransport } from './servers.ts'
+import { cleanup, workerOf } from '../helpers/real-hub.ts'
 
-const cleanup: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step()
-})
 afterAll(stopServers)
-
-function workerOf(hub: Hub): () => MessagePort {
-  return () => {
-    const { port1, port2 } = new MessageChannel()
-    acceptTab(hub, port1)
-    cleanup.push(() => { port1.close(); port2.close() })
-    return port2
-  }
-}
 
 async function tab(hub: Hub, node: SocketIoNode, user: string): Promise<Relay> {
   const token = await mintToken(user)

@@ -6,31 +6,17 @@
  * every tab, and presence is re-sent on every rejoin (a reconnect loop).
  */
 import WebSocket from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startRealtimeServer } from '../../../demo/server/index.ts'
 import { createSharedRealtime, type SharedRealtime } from '../../../src/supabase/client.ts'
 import { createHub } from '../../../worker/index.ts'
-import { acceptTab } from '../../../worker/hosts/endpoint.ts'
-import type { Hub } from '../../../worker/hub.ts'
 import { TabSession } from '../../../worker/tab/session.ts'
 import { supabaseTransport } from '../../../worker/transports/supabase/index.ts'
 import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { hello } from '../worker/harness.ts'
 import { until } from './harness.ts'
+import { cleanup, workerOf } from '../helpers/real-hub.ts'
 
-const cleanup: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step()
-})
-
-function workerOf(hub: Hub): () => MessagePort {
-  return () => {
-    const { port1, port2 } = new MessageChannel()
-    acceptTab(hub, port1)
-    cleanup.push(() => { port1.close(); port2.close() })
-    return port2
-  }
-}
 
 describe('a 4 MB presence meta on the Supabase transport (realtime-js, local Realtime server)', () => {
   it("is refused bad-input in the tab and again in the hub; the shared socket stays up and the other tab keeps receiving", async () => {

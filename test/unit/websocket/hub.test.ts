@@ -4,10 +4,9 @@
  * each message exactly once (the server echoes; the hub adds no local echo), and sends made while
  * the server is down go out once after the reconnect.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createRelay, type Relay } from '../../../src/core/relay.ts'
 import { createHub } from '../../../worker/index.ts'
-import { acceptTab } from '../../../worker/hosts/endpoint.ts'
 import type { Hub } from '../../../worker/hub.ts'
 import { mintToken } from '../inbox/client.ts'
 import { until } from '../transports/harness.ts'
@@ -15,20 +14,8 @@ import { TabSession } from '../../../worker/tab/session.ts'
 import { FakeSink, sinkSource } from '../fakes/sink.ts'
 import { hello } from '../worker/harness.ts'
 import { inboxTransport, startNodeInbox } from './servers.ts'
+import { cleanup, workerOf } from '../helpers/real-hub.ts'
 
-const cleanup: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step()
-})
-
-function workerOf(hub: Hub): () => MessagePort {
-  return () => {
-    const { port1, port2 } = new MessageChannel()
-    acceptTab(hub, port1)
-    cleanup.push(() => { port1.close(); port2.close() })
-    return port2
-  }
-}
 
 async function tab(hub: Hub, endpoint: string, user: string): Promise<Relay> {
   const token = await mintToken(user, { name: user.toUpperCase() })
