@@ -4,6 +4,7 @@
  * two builds are the test app's worker with a different hub option in its URL (`?joinWaitMs=…`):
  * another URL, the same `workerName()`, exactly what a content hash does.
  */
+import { PROTOCOL_VERSION } from '../../src/contract/protocol.ts'
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { appUrl, openTab, openTabs } from './support/pages.ts'
 import { joined, socketsOf } from './support/server.ts'
@@ -30,7 +31,7 @@ test('a tab of a newer deploy: the older deploy\'s tabs move to its worker, the 
   expect(reports.map((r) => r.connections)).toEqual([1, 1, 1])
   const after = await waitUntil(server.stats, (s) => socketsOf(s, alice.sub).length === 1, { what: 'one socket for alice again' })
   expect(joined(after, topic)).toBe(1)
-  for (const page of olds) expect(await page.evaluate(() => window.harness.updates())).toEqual([{ moved: true, protocol: 2 }])
+  for (const page of olds) expect(await page.evaluate(() => window.harness.updates())).toEqual([{ moved: true, protocol: PROTOCOL_VERSION }])
   expect(await fresh.evaluate(() => window.harness.updates())).toEqual([])
 
   // The moved tabs rejoined on the newer hub: what the new tab sends reaches each once, in order.

@@ -90,7 +90,7 @@ export async function attackHub({ name }: { name: string }): Promise<HubAttack> 
  * connects), then posts forged `tabrelay-hub` notices offering it and other scripts to every hub
  * of the app; returns the evil worker's URL. The attacker page keeps its port in `window.evil`.
  * @example
- * await attacker.evaluate(forgeDeploys, { name: 'tabrelay-v2', workerUrl, protocol: 2 })
+ * await attacker.evaluate(forgeDeploys, { name: 'tabrelay-v3', workerUrl, protocol: 3 })
  */
 export async function forgeDeploys({ name, workerUrl, protocol }: { name: string; workerUrl: string; protocol: number }): Promise<string> {
   // Counts the pages that connect and the hellos that carry a JWT; answers the attacker's 'count?'.
