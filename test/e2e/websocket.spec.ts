@@ -49,6 +49,12 @@ test('server killed and restarted: reconnecting → open, topics subscribed agai
   for (const page of tabs) await page.waitForFunction(() => window.ws.relay.status === 'open', undefined, { timeout: 20_000 })
   const reopenMs = Date.now() - startedAt
   expect(await whileDown).toEqual(['ok', 'ok'])
+  // 'ok' means written to alice's socket; the server stores and fans it out on its own time (a
+  // database write, then Redis), so a message bob sends through the other daphne could overtake
+  // it. Every tab has the queued two first; then bob's message.
+  for (const page of [...tabs, ...(other ? [other] : [])]) {
+    await waitUntil(() => messagesOf(page, room), (list) => list.includes('down2'), { what: 'the queued messages' })
+  }
   // A message from server 2 reaches alice only if her new socket sent the subscribe frame again.
   await other?.evaluate((t) => window.ws.send(t, 'after'), room)
   for (const page of [...tabs, ...(other ? [other] : [])]) {
