@@ -31,7 +31,12 @@ class SocketIoChannel implements TransportChannel {
   }
 }
 
-/** One connect of the connection's socket, until it ends. */
+/**
+ * One connect of the connection's socket, until it ends.
+ * @example
+ * const attempt = new SocketIoAttempt(socket, { target, token, memory, events }, settings)   // socketioTransport().open(...)
+ * attempt.join('room:1', spec, handlers)
+ */
 export class SocketIoAttempt implements TransportConnection<SocketIoSpec> {
   readonly #socket: Socket
   readonly #options: OpenOptions

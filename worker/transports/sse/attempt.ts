@@ -40,7 +40,12 @@ const MULTIPLEXED = 'sse:multiplexed'
 const RETRY = 'sse:retry'
 const memoryKeyOf = (topic: string): string => `sse:topic:${topic}`
 
-/** An attempt; streams open as topics are joined. */
+/**
+ * An attempt; streams open as topics are joined.
+ * @example
+ * const attempt = new SseAttempt(resolved, { target, token, memory, events })   // sseTransport().open(...)
+ * attempt.join('room', spec, handlers)   // opens (or widens) the stream that carries 'room'
+ */
 export class SseAttempt implements TransportConnection<SseSpec> {
   readonly #o: ResolvedSseOptions
   readonly #open: OpenOptions

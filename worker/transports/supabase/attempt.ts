@@ -52,7 +52,12 @@ function observedSocket(Base: typeof WebSocket, observer: SocketObserver, onClos
   }
 }
 
-/** One RealtimeClient, used for one socket's life. */
+/**
+ * One RealtimeClient, used for one socket's life.
+ * @example
+ * const attempt = new SupabaseAttempt({ target, token, memory, events }, {})   // supabaseTransport().open(...)
+ * const channel = attempt.join('realtime:room', spec, handlers)
+ */
 export class SupabaseAttempt implements TransportConnection<SupabaseSpec> {
   readonly #client: RealtimeClient
   readonly #observer: SocketObserver

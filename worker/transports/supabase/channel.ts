@@ -63,7 +63,12 @@ function resumeOf(spec: SupabaseSpec, handlers: ChannelHandlers, limit: number):
   return 'reason' in plan ? { detail: { reason: plan.reason } } : { replay: plan, detail: { isContinuous: true } }
 }
 
-/** A realtime-js channel of one attempt. */
+/**
+ * A realtime-js channel of one attempt.
+ * @example
+ * const channel = new SupabaseChannel(client, spec, handlers, ready, (c) => channels.delete(c))
+ * await channel.send('message', { text: 'hi' }, false)
+ */
 export class SupabaseChannel implements TransportChannel {
   readonly #client: RealtimeClient
   readonly #channel: RealtimeChannel

@@ -25,7 +25,12 @@ const OPEN = 1
 const CLOSED = 3
 const REPLAY_TIMEOUT_MS = 10_000
 
-/** One socket's life. */
+/**
+ * One socket's life.
+ * @example
+ * const attempt = new WebSocketAttempt({ target, token, memory, events }, settings)   // websocketTransport().open(...)
+ * attempt.join('conversation:42', { topic: 'conversation:42' }, handlers)
+ */
 export class WebSocketAttempt implements TransportConnection<WebSocketSpec> {
   readonly #options: OpenOptions
   readonly #settings: WebSocketSettings

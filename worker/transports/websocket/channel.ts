@@ -13,7 +13,12 @@ export interface ChannelHost {
   release(channel: WebSocketChannel): void
 }
 
-/** A topic of one WebSocket attempt. */
+/**
+ * A topic of one WebSocket attempt.
+ * @example
+ * const channel = new WebSocketChannel('conversation:42', handlers, { write: (topic, event, payload) => attempt.write(topic, event, payload), release })
+ * await channel.send('TEXT', { message: 'hi' }, false)   // 'ok' once written
+ */
 export class WebSocketChannel implements TransportChannel {
   readonly topic: string
   readonly #handlers: ChannelHandlers

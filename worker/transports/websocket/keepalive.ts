@@ -6,7 +6,12 @@
 import type { Clock } from '../../../src/contract/clock.ts'
 import type { PingOptions } from './options.ts'
 
-/** One socket's keep-alive timers; `start()` once the socket is open, `stop()` when it ends. */
+/**
+ * One socket's keep-alive timers; `start()` once the socket is open, `stop()` when it ends.
+ * @example
+ * const keepAlive = new KeepAlive(clock, ping, () => writeFrame(ping.frame), () => end(missedPong(ping.timeoutMs)))
+ * keepAlive.start()   // on open; keepAlive.pong() on each pong frame; keepAlive.stop() on close
+ */
 export class KeepAlive {
   readonly #clock: Clock
   readonly #ping: PingOptions
