@@ -32,7 +32,13 @@ export interface PersistLimits {
 /** The default bounds: 100 sends, 256 KiB, one day. */
 export const PERSIST_DEFAULTS: PersistLimits = { maxCount: 100, maxBytes: 256 * 1024, maxAgeMs: 24 * 60 * 60 * 1000 }
 
-/** One identity's stored sends; see the module comment. */
+/**
+ * One identity's stored sends; see the module comment.
+ * @example
+ * const outbox = new IdentityOutbox(identity, store, clock, PERSIST_DEFAULTS)
+ * const stored = outbox.queue(topic, tabId, subId, message)   // 'queued' once in IndexedDB, null when it may not be stored
+ * outbox.joined(topic)   // the topic is joined: its stored sends go out, in order, with their keys
+ */
 export class IdentityOutbox implements StoredSends {
   readonly #identity: string
   readonly #store: SendStore
