@@ -154,10 +154,16 @@ export class HostWatch {
     this.#watch = watch
     this.#watched = hostId
     this.#locks.request(aliveLock(name, hostId), { signal: watch.signal }, () => {
-      this.#dead.push(hostId)
-      if (this.#dead.length > MAX_DEAD) this.#dead.shift()
+      this.forget(hostId)
       onGone()
     }).catch(() => undefined)
+  }
+
+  /** Counts `hostId` among the hosts that ended (its late announcements are ignored); idempotent. */
+  forget(hostId: string): void {
+    if (this.#dead.includes(hostId)) return
+    this.#dead.push(hostId)
+    if (this.#dead.length > MAX_DEAD) this.#dead.shift()
   }
 
   stop(): void {

@@ -46,10 +46,7 @@ interface KnownHost {
 }
 
 /** The app's channel, once the first worker said which app it serves. */
-interface Scope {
-  name: string
-  channel: ChannelLike
-}
+interface Scope { name: string; channel: ChannelLike }
 
 /**
  * The tab host of one tab client; `open()` gives a link to the current host.
@@ -224,11 +221,15 @@ export class TabHost {
   }
 
   #endHosting(): void {
+    const ended = this.#hosting
     this.#tenure++
     this.#offers.reset()
-    this.#hosting?.stop()
+    ended?.stop()
     this.#hosting = null
     this.#endTenure()
+    // Known now, not a task later when the watch fires: a retry after a timeout meanwhile would
+    // take this tab's own ended host for a frozen one and steal the role back from its new host.
+    if (ended && !this.#isClosed && this.#current?.hostId === ended.hostId) this.#hostGone(ended.hostId)
   }
 
   readonly #onMessage = (event: { data: unknown }): void => {
@@ -270,6 +271,7 @@ export class TabHost {
 
   /** The host's liveness lock was granted: it closed, crashed or navigated away. */
   #hostGone(hostId: string): void {
+    this.#watch.forget(hostId)
     if (this.#current?.hostId === hostId) this.#current = null
     for (const link of this.#links) {
       if (link.hostId === hostId) link.lose(new RelayError('transport', 'the tab host closed; reconnecting this tab to the next one'))

@@ -33,6 +33,7 @@ export interface LockAgent extends HostLocks {
 /** The origin's lock manager. */
 export class FakeLocks {
   readonly #slots = new Map<string, Slot>()
+  readonly #paused = new Set<string>()
   #agents = 0
 
   /** A new page. */
@@ -90,8 +91,20 @@ export class FakeLocks {
     })
   }
 
+  /**
+   * Grants nothing queued on `name` until the returned resume is called (a steal still takes it):
+   * a lock manager slow to grant, to hold a race window open.
+   */
+  pause(name: string): () => void {
+    this.#paused.add(name)
+    return () => {
+      this.#paused.delete(name)
+      this.#next(name, this.#slot(name))
+    }
+  }
+
   #next(name: string, slot: Slot): void {
-    if (slot.holder !== null) return
+    if (slot.holder !== null || this.#paused.has(name)) return
     const request = slot.queue.shift()
     if (request) this.#grant(name, slot, request)
   }
