@@ -46,6 +46,8 @@ const FIREFOX_PATH = '/usr/bin/firefox-esr'
 const firefox: Project = {
   name: 'firefox',
   testIgnore: CHROMIUM_ONLY,
+  // Server-side subjects (test/e2e/support/engines.ts): Chromium covers them; a 20-minute CI bound.
+  grepInvert: /@one-engine/,
   use: {
     browserName: 'firefox',
     channel: 'moz-firefox',

@@ -9,6 +9,7 @@ import { dataDirServer, demoPageForFile, messagesOf, openDemo, roomOf, sendMessa
 import { expect, test } from './support/fixtures.ts'
 import { hide, show } from './support/pages.ts'
 import { socketsOf } from './support/server.ts'
+import { ONE_ENGINE } from './support/engines.ts'
 
 const demo = demoPageForFile(test)
 
@@ -90,7 +91,7 @@ test('all of alice’s tabs paused while bob sends 3 → shown again → the 3 a
   }
 })
 
-test('a server restarted on its PGlite data directory keeps the history', async ({ browser }) => {
+test('a server restarted on its PGlite data directory keeps the history', ONE_ENGINE, async ({ browser }) => {
   const own = await dataDirServer()
   const page = await serveDemoPage({ url: own.url, anonKey: own.anonKey }, { port: 0, logLevel: 'warn', isWatching: false })
   const context = await browser.newContext()

@@ -8,6 +8,7 @@ import { mintToken } from '../unit/inbox/client.ts'
 import { expect } from './support/fixtures.ts'
 import { openSioTabs, test, textsOf, unique } from './support/socketio.ts'
 import { waitUntil } from './support/wait.ts'
+import { ONE_ENGINE } from './support/engines.ts'
 
 const range = (prefix: string, from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`)
 
@@ -44,7 +45,7 @@ test('5 tabs of alice and 2 of bob: 2 Socket.IO connections at the cluster, each
   expect([await cluster.sockets(alice), await cluster.sockets(bob)]).toEqual([1, 1])
 })
 
-test('connections at the cluster at 1, 5 and 10 tabs of one user: 1, 1, 1', async ({ context, cluster }) => {
+test('connections at the cluster at 1, 5 and 10 tabs of one user: 1, 1, 1', ONE_ENGINE, async ({ context, cluster }) => {
   const carol = unique('carol')
   const token = await mintToken(carol)
   const room = unique('count')

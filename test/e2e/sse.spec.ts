@@ -10,6 +10,7 @@ import { expect, test } from './support/fixtures.ts'
 import { setVisibility } from './support/pages.ts'
 import { openSsePages, receivedBy, startSseOrigin, untilEachReceived, type SseOrigin } from './support/sse.ts'
 import { waitUntil } from './support/wait.ts'
+import { ONE_ENGINE } from './support/engines.ts'
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 const states = (pages: readonly Page[]): Promise<string[]> => Promise.all(pages.map((p) => p.evaluate(() => window.app.state())))
@@ -30,7 +31,7 @@ test('tabrelay: 8 tabs of one user over HTTP/1.1 share ONE stream; every tab get
   expect(await Promise.all(pages.map((p) => p.evaluate(() => window.app.probe(5000))))).toEqual(pages.map(() => true))
 })
 
-test('control: 8 tabs with a per-tab EventSource: tabs past the 6-connection cap stall, and so does any other request to the origin', async ({ context }) => {
+test('control: 8 tabs with a per-tab EventSource: tabs past the 6-connection cap stall, and so does any other request to the origin', ONE_ENGINE, async ({ context }) => {
   origin = await startSseOrigin()
   const pages = await openSsePages(context, `${origin.url}/?mode=eventsource&room=lobby`, 8)
   for (const page of pages) await page.evaluate(() => window.app.start())

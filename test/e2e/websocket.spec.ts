@@ -5,6 +5,7 @@
 import { expect } from './support/fixtures.ts'
 import { conversation, inboxUser, messagesOf, openInboxTabs, socketsOfUser, test } from './support/inbox.ts'
 import { waitUntil } from './support/wait.ts'
+import { ONE_ENGINE } from './support/engines.ts'
 
 const range = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`)
 
@@ -69,7 +70,7 @@ test('server killed and restarted: reconnecting → open, topics subscribed agai
   test.info().annotations.push({ type: 'reopen', description: `${reopenMs} ms from start() to open in every tab` })
 })
 
-test('two daphne on one Redis: what bob sends on server 2 reaches every tab of alice on server 1 exactly once', async ({ context, django }) => {
+test('two daphne on one Redis: what bob sends on server 2 reaches every tab of alice on server 1 exactly once', ONE_ENGINE, async ({ context, django }) => {
   const [alice, bob] = [await inboxUser('alice'), await inboxUser('bob')]
   const room = conversation('cluster')
   const alices = await openInboxTabs(context, 3, django.one, alice, [room])
