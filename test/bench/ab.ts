@@ -3,7 +3,7 @@
  * ref's (against.ts) as two lanes in one browser, each page from its own origin (so each lane has
  * its own SharedWorker) and on its own topics, interleaved round by round so a busy moment of the
  * shared machine hits both alike. Prints the A/B table (report/ab.ts) and stores it as
- * `ab` in bench/results.json. Scenarios: throughput ceiling (10 tabs), new tab at 50 ms RTT from
+ * `ab` in test/bench/results/results.json. Scenarios: throughput ceiling (10 tabs), new tab at 50 ms RTT from
  * code loaded, fan-out latency (10 tabs), hub CPU per 1 000 messages (10 tabs × 20 topics),
  * fan-out at 50 tabs × 20 topics, each of the last two also as a multiple of the floor lane (a bare
  * SharedWorker posting one pre-serialised string per batch, app/floor-hub.ts).
@@ -27,7 +27,7 @@ import { WorkerProbe } from './worker-probe.ts'
 /** One lane: its name (topics) and the origin its build is served from; `isFloor` for the floor lane (app/floor.ts). */
 export interface AbLane { name: string; target: Target; isFloor?: boolean }
 
-/** What `--against` stores in bench/results.json. */
+/** What `--against` stores in test/bench/results/results.json. */
 export interface AbResult {
   meta: { startedAt: string; durationS: number; command: string; current: string; against: string; againstSha: string; yardstickMs: ReturnType<typeof spread> }
   figures: AbFigure[]

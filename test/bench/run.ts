@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: tabrelay, per-tab supabase-js and a leader-tab relay, side by side in one headless
  * Chromium against the local Realtime server (issue 6), plus tabrelay's hub flushing per message in
- * the latency and throughput scenarios. Prints a table, writes bench/results.json and
- * bench/report.html. No thresholds: figures only, goals reported, never asserted.
+ * the latency and throughput scenarios. Prints a table, writes test/bench/results/results.json and
+ * test/bench/results/report.html. No thresholds: figures only, goals reported, never asserted.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
@@ -53,7 +53,7 @@ const SCALE: ScalePlan = { tabs: [10, 25, 50], maxTopics: 20, topics: [1, 5], to
 /** Past this, repeated rounds stop after their first one, so a slow machine still ends in ~5 min. */
 const ROUNDS_BUDGET_MS = 200_000
 
-const outDir = fileURLToPath(new URL('../../bench/', import.meta.url))
+const outDir = fileURLToPath(new URL('./results/', import.meta.url))
 const started = performance.now()
 const fleets = new Map<Lane, Fleet>()
 const noise: number[] = []
@@ -248,21 +248,21 @@ async function publish(results: Results): Promise<void> {
   await writeFile(`${outDir}results.json`, `${JSON.stringify(results, null, 2)}\n`)
   await writeFile(`${outDir}report.html`, await renderHtml(results))
   process.stdout.write(`\n${renderTable(results)}\n`)
-  log('wrote bench/results.json and bench/report.html')
+  log('wrote test/bench/results/results.json and test/bench/results/report.html')
 }
 
 function withFirst(outcome: Outcome<ReadyInfo[]>, first: ReadyInfo[]): Results['newTab']['tabrelay'] {
   return outcome.ok ? { ok: true, value: summariseNewTabs(first, outcome.value, 0) } : outcome
 }
 
-/** `--against <ref> [--only a,b]`: the A/B run (ab.ts), stored as `ab` in bench/results.json beside the last full run's figures. */
+/** `--against <ref> [--only a,b]`: the A/B run (ab.ts), stored as `ab` in test/bench/results/results.json beside the last full run's figures. */
 async function mainAb(ref: string): Promise<void> {
   const result = await runAb(ref, parseOnly(argValue('--only')), log)
   const path = `${outDir}results.json`
   const previous = await readFile(path, 'utf8').then((text) => JSON.parse(text) as Results, () => undefined)
   await mkdir(outDir, { recursive: true })
   await writeFile(path, `${JSON.stringify(previous === undefined ? { ab: result } : { ...previous, ab: result }, null, 2)}\n`)
-  log('wrote the A/B table to bench/results.json (ab)')
+  log('wrote the A/B table to test/bench/results/results.json (ab)')
 }
 
 function argValue(flag: string): string | undefined {
@@ -272,7 +272,7 @@ function argValue(flag: string): string | undefined {
   return value
 }
 
-// `--report`: re-render the table, goals and HTML from the last bench/results.json, no measuring;
+// `--report`: re-render the table, goals and HTML from the last test/bench/results/results.json, no measuring;
 // `--profile [--against <ref>]`: the hub's CPU profiles (profile.ts).
 const against = argValue('--against')
 if (against === undefined && argValue('--only') !== undefined) throw new Error('--only picks scenarios of an A/B run: add --against <git-ref>')

@@ -1,5 +1,5 @@
 /**
- * bench/report.html: one self-contained file (Chart.js inlined, data embedded), no network needed.
+ * test/bench/results/report.html: one self-contained file (Chart.js inlined, data embedded), no network needed.
  * Chart configs are built here in TypeScript; the page only hands them to Chart.js.
  */
 import { readFile } from 'node:fs/promises'
@@ -123,7 +123,7 @@ for (const spec of specs) {
 /**
  * The report page.
  * @example
- * await writeFile('bench/report.html', await renderHtml(results))
+ * await writeFile('test/bench/results/report.html', await renderHtml(results))
  */
 export async function renderHtml(r: Results): Promise<string> {
   // The UMD build is not in chart.js's "exports": find it beside the CommonJS entry.
