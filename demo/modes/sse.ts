@@ -10,7 +10,7 @@ import { mountUpdateBanner } from '../ui/update.ts'
 import { createRelay, workerName, type Relay } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
 import { mountChat, type ChatMessage } from '../ui/chat.ts'
-import { byTestId, setText } from '../ui/dom.ts'
+import { byTestId, h, setText } from '../ui/dom.ts'
 import type { LogKind } from '../ui/log.ts'
 import { createTyping } from '../ui/typing.ts'
 
@@ -87,6 +87,8 @@ export function startSseMode(config: DemoConfig, search: string, log: (kind: Log
   mountDevtoolsToggle(relay, { options: { transport: 'sse', endpoint: sseUrl } })
   const room = relay.topic(config.room)
   const typingLine = byTestId('typing', HTMLElement)
+  // An empty Online card reads as "nobody is here": say why it is empty instead.
+  byTestId('presence', HTMLElement).replaceChildren(h('li', { class: 'muted' }, 'no presence over Server-Sent Events: a stream only carries messages to the tabs'))
   const typists = new Set<string>()
   const typing = createTyping((isTyping) => {
     void room.send('typing', { name: config.user, typing: isTyping })

@@ -22,10 +22,16 @@ export interface ConsumerApp {
    * of the three-tab check of consumers.spec.ts.
    */
   hasOwnSuite?: boolean
+  /**
+   * The app's client is the quick start of README.md and docs/guide/quick-start.md, verbatim (its
+   * server in the app's `.env`): quick-start.spec.ts opens it instead of the three-tab check.
+   */
+  isQuickStart?: boolean
 }
 
 export const APPS: readonly ConsumerApp[] = [
-  { name: 'vite-react', outDir: 'dist', hubInApp: true },
+  // The quick start, verbatim (test/docs/quick-start.ts keeps the docs and the app equal).
+  { name: 'vite-react', outDir: 'dist', hubInApp: true, isQuickStart: true },
   // Pins @supabase/realtime-js 2.109.0, the floor of the peer range; the others get 2.119.1.
   { name: 'webpack', outDir: 'dist', hubInApp: true },
   // `/` bundles the hub, `/prebuilt.html` serves dist/tabrelay.worker.js from public/.

@@ -1,7 +1,7 @@
 /**
  * `npm run test:consumers` step 1: packs tabrelay (`npm pack`, so `prepack` builds dist/), installs
  * the tarball into every consumer app, builds each with its bundler, compiles the types consumer
- * under four settings and imports the entries in Node (as server rendering does). Prints how long each step took. Step 2 is consumers.spec.ts,
+ * under four settings and imports the entries in Node (as server rendering does). Prints how long each step took. Step 2 is consumers.spec.ts and quick-start.spec.ts,
  * step 3 suites.ts (the apps' own suites). `tsx test/consumers/build.ts playwright static` builds
  * only the apps named (the types consumer always).
  *

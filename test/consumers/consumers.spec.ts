@@ -1,5 +1,6 @@
 /**
- * Every consumer app, as built from the packed tarball by build.ts: three tabs of one browser
+ * Every consumer app, as built from the packed tarball by build.ts (but the quick start's, see
+ * quick-start.spec.ts, and those with their own suite): three tabs of one browser
  * context share one socket to the server and one join, and a broadcast sent from one tab shows up
  * once in each of the other two.
  */
@@ -17,7 +18,7 @@ function messages(page: Page): Promise<string[]> {
   return page.getByTestId('message').allTextContents()
 }
 
-for (const app of APPS.filter((candidate) => !candidate.hasOwnSuite)) {
+for (const app of APPS.filter((candidate) => candidate.hasOwnSuite !== true && candidate.isQuickStart !== true)) {
   test.describe(app.name, () => {
     let realtime: RealtimeServer
     let site: StaticServer

@@ -9,7 +9,7 @@ const executablePath = chromiumPath()
 
 export default defineConfig({
   testDir: '.',
-  testMatch: 'consumers.spec.ts',
+  testMatch: ['consumers.spec.ts', 'quick-start.spec.ts'],
   workers: 1,
   fullyParallel: false,
   retries: 0,

@@ -5,7 +5,8 @@
  * A block that imports `tabrelay/worker` compiles with the WebWorker lib, every other with the DOM.
  * Names a snippet uses without defining (the app's own `url`, `render`, …) are declared once in
  * test/docs/ambient.d.ts, so a typo in an API name still fails. Then every relative link of those
- * files must point at a file (and its #anchor at a heading) that exists.
+ * files must point at a file (and its #anchor at a heading) that exists, and the quick start's
+ * files must be the `vite-react` consumer app's, verbatim (test/docs/quick-start.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
@@ -13,6 +14,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ENTRIES } from '../package/entries.ts'
 import { blocksOf, brokenLinks } from './markdown.ts'
+import { checkQuickStart } from './quick-start.ts'
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const out = join(root, 'test/docs/out')
@@ -73,12 +75,13 @@ async function main(): Promise<void> {
     const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', config, '--noEmit'], { encoding: 'utf8' })
     if (tsc.status !== 0) failures.push(`${scope} snippets do not compile:\n${tsc.stdout}${tsc.stderr}`)
   }
+  failures.push(...await checkQuickStart(root))
   if (failures.length > 0) {
     process.stderr.write(`${failures.join('\n')}\n`)
     process.exitCode = 1
     return
   }
-  process.stdout.write(`docs: ${count} code blocks compile, every relative link resolves (${dirname(relative(root, out))})\n`)
+  process.stdout.write(`docs: ${count} code blocks compile, every relative link resolves, the quick start is the vite-react app (${dirname(relative(root, out))})\n`)
 }
 
 await main()

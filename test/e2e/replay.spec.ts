@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test'
 import { startRealtimeServer, type RealtimeServer } from '../../demo/server/index.ts'
 import type { ResyncPayload } from '../../src/supabase/index.ts'
 import { expect, test, topicOf } from './support/fixtures.ts'
-import { waitForStatus } from '../../testing/tabs.ts'
+import { waitForStatus } from '../../src/testing/node/tabs.ts'
 import { appUrl, hide, openTabs, show } from './support/pages.ts'
 import { waitUntil } from './support/wait.ts'
 

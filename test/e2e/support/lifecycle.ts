@@ -9,7 +9,7 @@ import { startRealtimeServer, type RealtimeServer, type Stats } from '../../../d
 import type { SubscribeOptions, SubscribeResult } from '../app/harness.ts'
 import type { Json, StatusEvent } from '../../../src/supabase/index.ts'
 import { test as base } from './fixtures.ts'
-import { waitForStatus as waitForClientStatus } from '../../../testing/tabs.ts'
+import { waitForStatus as waitForClientStatus } from '../../../src/testing/node/tabs.ts'
 
 /** One status event as the page's `onStatus` saw it, with the page's `Date.now()`. */
 export type StatusEntry = StatusEvent & { at: number }

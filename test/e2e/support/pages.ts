@@ -55,4 +55,4 @@ export async function openTabs(context: BrowserContext, n: number, url: string):
 }
 
 // Hiding and showing a page: the helpers apps use too (tabrelay/testing), one copy.
-export { hide, setVisibility, show } from '../../../testing/visibility.ts'
+export { hide, setVisibility, show } from '../../../src/testing/node/visibility.ts'

@@ -8,8 +8,8 @@ import type { Page } from '@playwright/test'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TESTING_HOOK, type TestingGlobal } from '../../../src/contract/testing.ts'
 import { registerForTesting } from '../../../src/testing/index.ts'
-import { closeTab, hub, waitForLeader, waitForStatus } from '../../../testing/tabs.ts'
-import { hide, show } from '../../../testing/visibility.ts'
+import { closeTab, hub, waitForLeader, waitForStatus } from '../../../src/testing/node/tabs.ts'
+import { hide, show } from '../../../src/testing/node/visibility.ts'
 import { FakeClient, fakePage, type FakePageParts } from './fakes.ts'
 
 const scope = globalThis as TestingGlobal

@@ -1,46 +1,12 @@
 /**
- * One page of the three-tab check: the client is created at module scope, joins `?topic=`, shows
- * every broadcast it receives; the button broadcasts `<tab>-<n>`.
+ * The app's entry as the Vite React template starts it (React 19, StrictMode), plus the one line the
+ * quick start asks of it: import `./realtime`. That module awaits its first send, so this body runs
+ * once the tab has joined `room:1` and sent `hi`; the page then says `ready`, which the consumer
+ * check waits for before it opens the next tab.
  */
-import { useEffect, useState } from 'react'
+import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { createSharedRealtime, workerName, type Json } from 'tabrelay/supabase'
-
-const params = new URLSearchParams(location.search)
-const tab = params.get('tab') ?? '?'
-const realtime = createSharedRealtime({
-  url: params.get('realtime') ?? '',
-  apikey: params.get('apikey') ?? '',
-  worker: () => new SharedWorker(new URL('./realtime.worker.ts', import.meta.url), { type: 'module', name: workerName() }),
-})
-const room = realtime.channel(params.get('topic') ?? 'room:vite')
-
-function textOf(payload: Json): string {
-  return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? String(payload['text']) : ''
-}
-
-function App() {
-  const [status, setStatus] = useState('joining')
-  const [messages, setMessages] = useState<string[]>([])
-  const [sent, setSent] = useState(0)
-  useEffect(() => {
-    room
-      .on<Json>('broadcast', { event: 'message' }, ({ payload }) => setMessages((m) => [...m, textOf(payload)]))
-      .subscribe((s) => setStatus(s))
-  }, [])
-  const send = () => {
-    const text = `${tab}-${sent + 1}`
-    setSent(sent + 1)
-    void room.send({ type: 'broadcast', event: 'message', payload: { text } })
-  }
-  return (
-    <main>
-      <p data-testid="channel-status">{status}</p>
-      <button data-testid="send" onClick={send}>send</button>
-      <ul>{messages.map((text, i) => <li key={i} data-testid="message">{text}</li>)}</ul>
-    </main>
-  )
-}
+import './realtime'
 
 const root = document.getElementById('root')
-if (root) createRoot(root).render(<App />)
+if (root) createRoot(root).render(<StrictMode><p data-testid="ready">ready</p></StrictMode>)

@@ -4,8 +4,8 @@
  * the hub's statistics, the leader flag, or waits for a connection status.
  */
 import type { Page } from '@playwright/test'
-import type { ConnectionStatus, HubStats } from '../src/contract/protocol.ts'
-import { TESTING_EVENT, TESTING_HOOK, type TestingProbe } from '../src/contract/testing.ts'
+import type { ConnectionStatus, HubStats } from '../../contract/protocol.ts'
+import { TESTING_EVENT, TESTING_HOOK, type TestingProbe } from '../../contract/testing.ts'
 
 /** What the page is asked: its hub's statistics, its leader flag, or to wait for a status. */
 export type PageAsk = { kind: 'stats' } | { kind: 'leader' } | { kind: 'status'; want: ConnectionStatus }

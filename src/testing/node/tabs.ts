@@ -4,7 +4,7 @@
  * close a tab once the hub has released it.
  */
 import type { BrowserContext, Page } from '@playwright/test'
-import type { ConnectionStatus, HubStats } from '../src/contract/protocol.ts'
+import type { ConnectionStatus, HubStats } from '../../contract/protocol.ts'
 import { askPage, DEFAULT_TIMEOUT_MS, type ProbeOptions } from './page-call.ts'
 import { pollUntil } from './poll.ts'
 

@@ -3,7 +3,7 @@
  * context = one browser profile = one user's tabs and hub), and two options an app sets once.
  */
 import { test as base, type Page } from '@playwright/test'
-import type { ConnectionStatus } from '../src/contract/protocol.ts'
+import type { ConnectionStatus } from '../../contract/protocol.ts'
 import { closeTab, hub, openTabs, waitForLeader, waitForStatus, type CloseOptions, type HubView } from './tabs.ts'
 import { hide, show } from './visibility.ts'
 
