@@ -98,12 +98,13 @@ export function conversationId(): string {
 }
 
 /**
- * Poll `check` every 20 ms (the server's own count has no push channel) until true, at most `timeoutMs`.
+ * Poll `check` every 20 ms (the server's own count has no push channel) until true, at most `timeoutMs`
+ * (10 s: daphne answers `/stats` slowly while the other suites load both cores).
  *
  * @example
  * await eventually(async () => (await inboxStats(url)).sockets === 2, 'two sockets')
  */
-export async function eventually(check: () => Promise<boolean>, label: string, timeoutMs = 4_000): Promise<void> {
+export async function eventually(check: () => Promise<boolean>, label: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`)
