@@ -14,8 +14,8 @@ export const MOVE_WINDOW_MS = 2_000
 
 /**
  * The events of a tab's last this many deliveries are remembered (a burst beyond it is not guarded):
- * their batches' references keep those delivery objects alive, ~100 B each, so 50 tabs at full
- * rate hold ~3 MB.
+ * their batches' references (this many deliveries and at most one batch more) keep those delivery
+ * objects alive, ~100 B each, so 50 tabs at full rate hold ~1–4 MB.
  */
 export const MOVE_MEMORY = 256
 
