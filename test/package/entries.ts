@@ -83,6 +83,9 @@ export const ENTRIES: readonly Entry[] = [
   // +0.27); worker/supabase 3.7 (replay on rejoin); worker/websocket 3.25 → 4.43 (resume from
   // `since` with de-duplication +0.84, errors that say what happened +0.3). Next: resume and
   // replay as opt-in entries of their own, so apps that do not use them stop paying for them.
+  // Issue 29, evening of 2026-12-07: the budgets with more than 0.05 kB of room lowered to the
+  // measured size + ≤ 0.05: worker/socketio 2.6 → 2.55 (2.52), worker/devtools 1.4 → 1.34 (1.30),
+  // the tab-host chunk 6.4 → 6.35 (6.30), the deploy-mover chunk 3.4 → 3.37 (3.32).
   { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '11.97 kB' },
   { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.84 kB' },
   { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '3.5 kB' },
@@ -95,8 +98,8 @@ export const ENTRIES: readonly Entry[] = [
   { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '4.43 kB' },
   // ./worker/socketio: 2.13 kB on 2026-12-07, 2.52 since it uses the hub's identity rule (claims.ts,
   // which a real worker has anyway through tabrelay/worker); socket.io-client (a peer) on top.
-  { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.6 kB' },
-  { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.4 kB' },
+  { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.55 kB' },
+  { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.34 kB' },
   // The persisted outbox (issue 25): an entry of its own, with idb-keyval; no other entry carries it.
   { subpath: './worker/persist', source: 'worker/persist/index.ts', scope: 'worker', budgetGz: '2.22 kB' },
   { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '25.1 kB', hasSideEffects: true },
@@ -120,9 +123,9 @@ export interface LazyChunk {
 
 export const LAZY_CHUNKS: readonly LazyChunk[] = [
   // The tab-host fallback (election, sealed links): only where SharedWorker is missing.
-  { name: 'tab host (where SharedWorker is missing)', source: 'src/hosts/tab-host.ts', budgetGz: '6.4 kB' },
+  { name: 'tab host (where SharedWorker is missing)', source: 'src/hosts/tab-host.ts', budgetGz: '6.35 kB' },
   // The deploy mover: only once a newer deploy's hub is heard of.
-  { name: 'deploy mover (a newer deploy runs)', source: 'src/core/deploy.ts', budgetGz: '3.4 kB' },
+  { name: 'deploy mover (a newer deploy runs)', source: 'src/core/deploy.ts', budgetGz: '3.37 kB' },
 ]
 
 export const WORKER_BUNDLES: readonly WorkerBundle[] = [

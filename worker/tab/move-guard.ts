@@ -13,8 +13,9 @@ import { isEvent, type EventDelivery } from '../../src/contract/events.ts'
 export const MOVE_WINDOW_MS = 2_000
 
 /**
- * At most this many recent events are remembered per tab (a burst beyond it is not guarded): the
- * references keep those delivery objects alive, ~100 B each, so 50 tabs at full rate hold ~3 MB.
+ * The events of a tab's last this many deliveries are remembered (a burst beyond it is not guarded):
+ * their batches' references (this many deliveries and at most one batch more) keep those delivery
+ * objects alive, ~100 B each, so 50 tabs at full rate hold ~1–4 MB.
  */
 export const MOVE_MEMORY = 256
 
@@ -25,7 +26,9 @@ function keyOf(delivery: EventDelivery): string {
 }
 
 /**
- * One tab's recent events and, after a move, the copies to drop.
+ * One tab's recent batches and, after a move, the copies to drop. The fan-out's hot path pays one
+ * clock read and one small record per batch (`sent`) and one null check per delivery (`admits`);
+ * the per-event steps (which deliveries are events, their keys) wait for a move, which is rare.
  * @example
  * const guard = new MoveGuard(() => clock.now())
  * if (guard.admits(delivery)) outbox.push(delivery) // and the outbox calls guard.sent(batch)
@@ -33,7 +36,9 @@ function keyOf(delivery: EventDelivery): string {
  */
 export class MoveGuard {
   readonly #now: () => number
-  #recent: Array<{ at: number; delivery: EventDelivery }> = []
+  /** The batches that left the worker for the tab, oldest first; `#count` deliveries in all. */
+  #sent: Array<[at: number, batch: readonly Delivery[]]> = []
+  #count = 0
   #expected: Map<string, number> | null = null
   #until = 0
 
@@ -48,25 +53,26 @@ export class MoveGuard {
 
   /**
    * Notes what left the worker for the tab (only that: what an overflow dropped or a move
-   * discarded never reached it, so a copy of it is no copy).
+   * discarded never reached it, so a copy of it is no copy). The outbox never touches a batch
+   * once it handed it over, so the batch itself is kept.
    */
   sent(batch: readonly Delivery[]): void {
-    const at = this.#now()
-    for (const delivery of batch) if (isEvent(delivery)) this.#recent.push({ at, delivery })
-    // Compacted now and then, not per event: what is older than the window or past the cap goes.
-    if (this.#recent.length >= 2 * MOVE_MEMORY) this.#recent = this.#recent.slice(-MOVE_MEMORY).filter((item) => at - item.at <= MOVE_WINDOW_MS)
+    this.#sent.push([this.#now(), batch])
+    this.#count += batch.length
+    // The oldest batch goes once the newer ones hold MOVE_MEMORY deliveries (moved() skips the
+    // batches older than the window).
+    while (this.#count - (this.#sent[0]?.[1].length ?? 0) >= MOVE_MEMORY) this.#count -= this.#sent.shift()?.[1].length ?? 0
   }
 
   /** The tab now rides another connection: what the old one sent it lately is what to expect twice. */
   moved(): void {
     const at = this.#now()
     const expected = new Map<string, number>()
-    for (const { at: sent, delivery } of this.#recent.slice(-MOVE_MEMORY)) {
-      if (at - sent > MOVE_WINDOW_MS) continue
+    for (const delivery of this.#sent.filter(([sent]) => at - sent <= MOVE_WINDOW_MS).flatMap(([, batch]) => batch).filter(isEvent).slice(-MOVE_MEMORY)) {
       const key = keyOf(delivery)
       expected.set(key, (expected.get(key) ?? 0) + 1)
     }
-    this.#recent = []
+    this.#count = this.#sent.length = 0
     this.#expected = expected.size > 0 ? expected : null
     this.#until = at + MOVE_WINDOW_MS
   }
@@ -78,11 +84,10 @@ export class MoveGuard {
       return false
     }
     const key = keyOf(delivery)
-    const left = expected.get(key) ?? 0
-    if (left === 0) return false
-    if (left === 1) expected.delete(key)
-    else expected.set(key, left - 1)
-    if (expected.size === 0) this.#expected = null
+    const left = expected.get(key)
+    if (!left) return false
+    if (left > 1) expected.set(key, left - 1)
+    else if (expected.delete(key) && expected.size === 0) this.#expected = null
     return true
   }
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type Delivery, type HubOffer } from '../../../src/contract/protocol.ts'
 import { DeployWatch } from '../../../worker/deploys.ts'
-import { MoveGuard } from '../../../worker/tab/move-guard.ts'
+import { MOVE_MEMORY, MOVE_WINDOW_MS, MoveGuard } from '../../../worker/tab/move-guard.ts'
 import type { DeployChannel } from '../../../worker/options.ts'
 import { FakeSink } from '../fakes/sink.ts'
 import { createHarness, hello } from './harness.ts'
@@ -133,6 +133,29 @@ describe('MoveGuard', () => {
     expect(guard.admits({ ...heldOne })).toBe(true)
     expect(guard.admits({ ...sentOne })).toBe(false)
     expect(guard.admits({ ...sentOne })).toBe(true)
+  })
+
+  it('remembers the events of the last MOVE_MEMORY deliveries, however they were batched, and none older than the window', () => {
+    let now = 0
+    const guard = new MoveGuard(() => now)
+    const event = (n: number): Delivery => ({ kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: { n } })
+    const batchesOf = (from: number, count: number, size: number): Delivery[][] =>
+      Array.from({ length: Math.ceil(count / size) }, (_, b) => Array.from({ length: Math.min(size, count - b * size) }, (_, i) => event(from + b * size + i)))
+    // Oldest first: 0 … 2×MOVE_MEMORY-1 in batches of 7, so compaction runs in between.
+    for (const batch of batchesOf(0, 2 * MOVE_MEMORY, 7)) guard.sent(batch)
+    guard.moved()
+    const newest = 2 * MOVE_MEMORY - 1
+    const oldestKept = 2 * MOVE_MEMORY - MOVE_MEMORY
+    expect(guard.admits(event(newest))).toBe(false)
+    expect(guard.admits(event(oldestKept))).toBe(false)
+    expect(guard.admits(event(oldestKept - 1))).toBe(true)
+    // Sent more than the window before the move: no copy expected.
+    guard.sent([event(1_000)])
+    now = MOVE_WINDOW_MS + 1
+    guard.sent([event(1_001)])
+    guard.moved()
+    expect(guard.admits(event(1_000))).toBe(true)
+    expect(guard.admits(event(1_001))).toBe(false)
   })
 })
 
