@@ -6,7 +6,7 @@
  * not recover. Written against the public `tabrelay/worker` entry alone.
  */
 import { io, type Socket } from 'socket.io-client'
-import { defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Subscription, type Transport, type TransportConnection } from '../../index.ts'
+import { byTopic, defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Transport, type TransportConnection } from '../../index.ts'
 import { SocketIoAttempt } from './attempt.ts'
 import { resolveOptions, type SocketIoSettings, type SocketIoSpec, type SocketIoTransportOptions } from './options.ts'
 
@@ -50,18 +50,9 @@ class SocketIoTransport implements Transport<SocketIoSpec> {
     return socketioIdentity(target, token, this.#settings.identityClaim)
   }
 
-  key(sub: Subscription): string {
-    return sub.topic
-  }
-
-  merge(subs: readonly Subscription[]): SocketIoSpec {
-    return { topic: subs[0]?.topic ?? '' }
-  }
-
-  covers(): boolean {
-    // A room serves every listener of its topic.
-    return true
-  }
+  readonly key = byTopic.key
+  readonly merge = byTopic.merge
+  readonly covers = byTopic.covers
 
   open(options: OpenOptions): TransportConnection<SocketIoSpec> {
     let socket = this.#sockets.get(options.memory)

@@ -6,9 +6,10 @@
  * the hub's backoff. Defaults fit nginx + nchan (`/sub/<id>`, `/pub/<id>`) and the demo server.
  */
 import { systemClock } from '../../../src/contract/clock.ts'
-import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
+import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { defaultIdentity } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
+import { byTopic } from '../by-topic.ts'
 import { SseAttempt, type SseSpec } from './attempt.ts'
 import { resolveOptions, type ResolvedSseOptions, type SseTransportOptions } from './options.ts'
 
@@ -40,18 +41,9 @@ class SseTransport implements Transport<SseSpec> {
     return defaultIdentity(target, token, { claim: this.#options.identityClaim })
   }
 
-  key(sub: Subscription): string {
-    return sub.topic
-  }
-
-  merge(subs: readonly Subscription[]): SseSpec {
-    return { topic: subs[0]?.topic ?? '' }
-  }
-
-  // A stream carries every event of its topic: every set of listeners is served by the one join.
-  covers(): boolean {
-    return true
-  }
+  readonly key = byTopic.key
+  readonly merge = byTopic.merge
+  readonly covers = byTopic.covers
 
   open(options: OpenOptions): TransportConnection<SseSpec> {
     return new SseAttempt(this.#options, options)

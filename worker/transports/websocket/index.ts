@@ -4,10 +4,11 @@
  * presence, postgres_changes, private topics or acks. Retry, rejoin and the bounded send queue
  * belong to the hub; an attempt is one socket.
  */
-import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
+import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { systemClock } from '../../../src/contract/clock.ts'
 import { defaultIdentity, type IdentityRule } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
+import { byTopic } from '../by-topic.ts'
 import { WebSocketAttempt, type WebSocketSpec } from './attempt.ts'
 import { resolveOptions, type WebSocketSettings, type WebSocketTransportOptions } from './options.ts'
 
@@ -47,18 +48,9 @@ class WebSocketTransport implements Transport<WebSocketSpec> {
     return defaultIdentity(target, token, this.#identity)
   }
 
-  key(sub: Subscription): string {
-    return sub.topic
-  }
-
-  merge(subs: readonly Subscription[]): WebSocketSpec {
-    return { topic: subs[0]?.topic ?? '' }
-  }
-
-  covers(): boolean {
-    // A subscribe frame names the topic only: every tab's listeners are served by it.
-    return true
-  }
+  readonly key = byTopic.key
+  readonly merge = byTopic.merge
+  readonly covers = byTopic.covers
 
   open(options: OpenOptions): TransportConnection<WebSocketSpec> {
     return new WebSocketAttempt(options, this.#settings)
