@@ -62,8 +62,8 @@ export class Hub {
     this.#quotas.identity(this.#connections, identity)
     this.bye(hello.tabId, true, 'hello')
     const now = (): number => this.#options.clock.now()
-    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, wantsResync) => new Outbox(send, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, now, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
+    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, guard, wantsResync) => new Outbox(send, this.#options.schedule, this.#counters,
+      { ...this.#options.outbox, immediate: this.#options.immediate, now, guard, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // Reachable from here on (its status, token questions); it counts for leader and visibility
@@ -213,13 +213,8 @@ export class Hub {
       random: this.#options.random, lingerMs: () => this.#registry.lingerMs(identity), minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
       sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs, stored: this.#options.persist?.of(identity, this.#options.clock) ?? null,
-      // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
-      // identity may have replaced it: only the current one talks to that identity's tabs, and
-      // only to tabs still of that identity.
-      deliver: (tabId, delivery) => {
-        const tab = this.#registry.get(tabId)
-        if (isCurrent() && tab?.identity === identity && tab.guard.admits(delivery)) tab.outbox.push(delivery)
-      },
+      // Deliveries go from its router to each tab's outbox; its status only while it is the current one.
+      identity, tabs: this.#registry,
       status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) } },
       askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)

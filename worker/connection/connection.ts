@@ -20,7 +20,7 @@ import type { ChannelHandlers, CloseReason, Transport, TransportChannel, Transpo
 /**
  * A user's shared connection.
  * @example
- * const connection = new Connection({ target, transport, clock, deliver, status, askToken, ...timings }, token)
+ * const connection = new Connection({ target, transport, clock, identity, tabs: registry, status, askToken, ...timings }, token)
  * connection.start(); connection.join('tab-1', sub) // { status: 'joining', presence: {} }
  */
 export class Connection {
@@ -37,12 +37,19 @@ export class Connection {
   #attemptEnded: AttemptEnd = ended()
   #gen = 0
   #isOpen = false
+  /** Set by `close()`: the hub replaced or dropped this connection for good. */
+  #isClosed = false
   #status: StatusEvent = { status: 'closed' }
   readonly #auth: ConnectionAuth
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
-    this.#router = new ChannelRouter({ clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery), deliver: deps.deliver })
+    // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
+    // identity may have replaced it: it reaches no tab, and none that moved to another user.
+    this.#router = new ChannelRouter({
+      clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery),
+      outboxOf: (tabId) => (this.#isClosed ? null : deps.tabs.get(tabId)?.outboxFor(deps.identity) ?? null),
+    })
     this.#presence = new PresenceKeeper((topic) => topic.whenJoined(deps.clock, deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
@@ -175,6 +182,7 @@ export class Connection {
 
   /** Final close: leaves every topic and closes the socket. */
   async close(): Promise<void> {
+    this.#isClosed = true
     const stopped = this.#stopAttempt()
     this.topics.clear()
     this.#queue.fail()

@@ -7,16 +7,16 @@
 import type { ConnectionTarget, Delivery, Heartbeat, Subscription, TabHello, Visibility } from '../../src/contract/protocol.ts'
 import type { HubSink } from '../options.ts'
 import { MoveGuard } from './move-guard.ts'
-import type { Outbox } from './outbox.ts'
+import type { DeliveryGuard, Outbox } from './outbox.ts'
 import { listensToResync } from '../topic/listeners.ts'
 
 /**
- * How a tab's outbox is built: `send` hands a batch to the tab's port, `wantsResync` says which of
- * its subscriptions get a `resync` after an overflow.
+ * How a tab's outbox is built: `send` hands a batch to the tab's port, `guard` is the tab's move
+ * guard, `wantsResync` says which of its subscriptions get a `resync` after an overflow.
  * @example
- * const outboxOf: OutboxFactory = (send, wantsResync) => new Outbox(send, schedule, counters, { wantsResync })
+ * const outboxOf: OutboxFactory = (send, guard, wantsResync) => new Outbox(send, schedule, counters, { guard, wantsResync })
  */
-export type OutboxFactory = (send: (batch: Delivery[]) => unknown, wantsResync: (subId: string) => boolean) => Outbox
+export type OutboxFactory = (send: (batch: Delivery[]) => unknown, guard: DeliveryGuard, wantsResync: (subId: string) => boolean) => Outbox
 
 /**
  * A registered tab.
@@ -50,10 +50,9 @@ export class Tab {
     this.#focused = hello.focused
     this.#hasLock = hello.hasLock
     this.#lastBeatAt = now()
-    const guard = new MoveGuard(now)
-    this.guard = guard
-    // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
-    this.outbox = outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, listensToResync(this.tabId, this.subs))
+    this.guard = new MoveGuard(now)
+    // The outbox posts to the sink itself and watches the answers: they are its back-pressure.
+    this.outbox = outbox(sink.deliver.bind(sink), this.guard, listensToResync(this.tabId, this.subs))
   }
 
   get hello(): TabHello { return this.#hello }
@@ -68,6 +67,14 @@ export class Tab {
   /** A new token, and maybe a new explicit identity in the target (setAuth). */
   reauth(target: ConnectionTarget, token: string | null): void {
     this.#hello = { ...this.#hello, target, token }
+  }
+
+  /**
+   * The tab's outbox while it rides `identity`; `null` once it moved to another user, so the old
+   * user's connection, still closing, reaches it no more.
+   */
+  outboxFor(identity: string): Outbox | null {
+    return this.#identity === identity ? this.outbox : null
   }
 
   /** The tab now rides another user's connection (call through the registry: it re-elects). */
