@@ -4,7 +4,7 @@
  */
 import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, JournalNote, Outgoing, SendOutcome, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
-import { RelayError } from '../src/contract/errors.ts'
+import { RelayError, toWire } from '../src/contract/errors.ts'
 import { askTabs } from './connection/ask-token.ts'
 import type { TokenAnswer } from './connection/auth.ts'
 import { Connection } from './connection/connection.ts'
@@ -12,7 +12,6 @@ import { DeployWatch } from './deploys.ts'
 import { Quotas } from './tab/quotas.ts'
 import { Outbox, outboxCounters } from './tab/outbox.ts'
 import { noDevtools, quietly, refusing, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
-import { refusePersist } from './persist/hooks.ts'
 import { TabRegistry } from './tab/registry.ts'
 import { Tab } from './tab/tab.ts'
 import { KeyedTimers } from './timers.ts'
@@ -98,20 +97,10 @@ export class Hub {
     this.#connections.get(tab.identity)?.leave(tabId, subId)
   }
 
-  send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
+  /** The connection a tab rides: its session sends, tracks and untracks there directly. */
+  connectionOf(tabId: string): Connection {
     const tab = this.#tab(tabId)
-    refusing(() => { this.#quotas.send(this.#transport(tab.hello.target), tab.hello.target, message); refusePersist(this.#options.persist, message) }, this.#note, tab.identity, tabId)
-    return this.#connectionOf(tabId).send(tabId, subId, message)
-  }
-
-  track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
-    const tab = this.#tab(tabId)
-    refusing(() => this.#quotas.track(this.#transport(tab.hello.target), tab.hello.target, meta), this.#note, tab.identity, tabId)
-    return this.#connectionOf(tabId).track(tabId, subId, meta)
-  }
-
-  untrack(tabId: string, subId: string): Promise<SendResult> {
-    return this.#connectionOf(tabId).untrack(tabId, subId)
+    return this.#connection(tab.identity, tab.hello)
   }
 
   /**
@@ -168,8 +157,8 @@ export class Hub {
   /** Retries now while reconnecting or paused. */
   async reconnect(tabId: string): Promise<void> {
     const identity = this.#tab(tabId).identity
-    const wasPaused = this.#connectionOf(tabId).status.status === 'paused'
-    await this.#connectionOf(tabId).resume()
+    const wasPaused = this.connectionOf(tabId).status.status === 'paused'
+    await this.connectionOf(tabId).resume()
     // The pause timer ran out already: a resume while every tab is hidden must arm it again, or
     // the socket would stay open for good (no visibility change is coming to do it).
     const anyVisible = this.#registry.list(identity).some((t) => t.visibility === 'visible')
@@ -216,6 +205,7 @@ export class Hub {
       // Deliveries go from its router to each tab's outbox; its status only while it is the current one.
       identity, tabs: this.#registry,
       status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) } },
+      refused: (tabId, error) => this.#note(identity, 'error', tabId, toWire(error)),
       askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)
     this.#connections.set(identity, connection)
@@ -278,10 +268,5 @@ export class Hub {
     const tab = this.#registry.get(tabId)
     if (!tab) throw new RelayError('closed', 'this tab is not registered with the worker (it restarted or timed the tab out); tabrelay re-registers by itself')
     return tab
-  }
-
-  #connectionOf(tabId: string): Connection {
-    const tab = this.#tab(tabId)
-    return this.#connection(tab.identity, tab.hello)
   }
 }

@@ -14,8 +14,10 @@ import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
 import { ConnectionAuth } from './auth.ts'
 import { notAdmitted } from './admission.ts'
 import { SendQueue, sendBytes } from './send-queue.ts'
+import { checkSendFor, checkTrackFor } from '../../src/contract/limits.ts'
+import { refusePersist } from '../persist/hooks.ts'
 import type { ConnectionDeps } from './deps.ts'
-import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
+import type { Capabilities, ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
 
 /**
  * A user's shared connection.
@@ -109,6 +111,7 @@ export class Connection {
    * it is). Without a server echo (Supabase), the hub hands it to the topic's other channels here.
    */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
+    this.#refuse(tabId, (capabilities, where) => { checkSendFor(capabilities, where, message); refusePersist(this.#deps.stored, message) })
     const { admission } = this.#auth // a held tab never writes as the user (admission.ts)
     if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
@@ -137,6 +140,7 @@ export class Connection {
 
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
   async track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    this.#refuse(tabId, (capabilities, where) => checkTrackFor(capabilities, where, meta))
     const { admission } = this.#auth // a held tab's meta never goes out as the user's
     if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
@@ -266,6 +270,11 @@ export class Connection {
 
   async #refreshToken(): Promise<void> {
     await this.#auth.refresh().catch((error: unknown) => this.#setStatus({ ...this.#status, error: toWire(error) }))
+  }
+
+  // The transport's limits, before a call touches shared state; a refusal is journaled, then thrown.
+  #refuse(tabId: string, check: (capabilities: Capabilities, where: string) => void): void {
+    try { check(this.#deps.transport.capabilities, `the '${this.#deps.target.transport}' transport`) } catch (error) { this.#deps.refused(tabId, error); throw error }
   }
 
   #entryOf(tabId: string, subId: string): Topic {

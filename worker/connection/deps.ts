@@ -24,7 +24,7 @@ export interface TabDirectory {
  * What a connection needs from the hub.
  * @example
  * const deps: ConnectionDeps = { target, transport, clock, random: Math.random, lingerMs: () => 0, minUptimeMs: 10_000,
- *   joinWaitMs: 8_000, sendQueue, connectTimeoutMs: 10_000, maxRetryFloorMs: 60_000, tokenTrialMs: 2_000, identity, tabs: registry, status, askToken }
+ *   joinWaitMs: 8_000, sendQueue, connectTimeoutMs: 10_000, maxRetryFloorMs: 60_000, tokenTrialMs: 2_000, identity, tabs: registry, status, refused, askToken }
  */
 export interface ConnectionDeps {
   target: ConnectionTarget
@@ -52,6 +52,8 @@ export interface ConnectionDeps {
   /** How long a new token applied to joined channels is on trial before it counts as accepted. */
   tokenTrialMs: number
   status(event: StatusEvent): void
+  /** A tab's send or track broke the transport's limits: the journal notes it, then the call rejects. */
+  refused(tabId: string, error: unknown): void
   /** Asks these live tabs of this identity (leader first) for a fresh token (their `accessToken()`). */
   askToken(tabIds: readonly string[], accepts: (token: string | null) => boolean): Promise<TokenAnswer | null>
 }
