@@ -14,6 +14,7 @@ import { Outbox, outboxCounters } from './tab/outbox.ts'
 import { noDevtools, quietly, refusing, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
 import { TabRegistry } from './tab/registry.ts'
 import { Tab } from './tab/tab.ts'
+import { listensToResync } from './topic/listeners.ts'
 import { KeyedTimers } from './timers.ts'
 import { statsOf } from './inspect/stats.ts'
 import type { Transport } from './transports/transport.ts'
@@ -30,7 +31,7 @@ export class Hub {
   readonly workerId: string
   readonly #options: ResolvedHubOptions
   readonly #connections = new Map<string, Connection>()
-  /** Every tab of the hub, the one record of each (identity, subscriptions, liveness, sink). */
+  /** Every tab of the hub, the one record of each (identity, liveness, sink); its subscriptions are its topics'. */
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
@@ -61,7 +62,9 @@ export class Hub {
     this.#quotas.identity(this.#connections, identity)
     this.bye(hello.tabId, true, 'hello')
     const now = (): number => this.#options.clock.now()
-    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, guard, wantsResync) => new Outbox(send, this.#options.schedule, this.#counters,
+    // Which of its subscriptions get a resync after an overflow: read from its current connection's topics.
+    const wantsResync = listensToResync(hello.tabId, (subId) => this.#connections.get(tab.identity)?.topics.subOf(hello.tabId, subId))
+    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, guard) => new Outbox(send, this.#options.schedule, this.#counters,
       { ...this.#options.outbox, immediate: this.#options.immediate, now, guard, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
@@ -82,19 +85,22 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const tab = this.#tab(tabId)
-    refusing(() => this.#quotas.join(this.#transport(tab.hello.target), tab.hello.target, tab.subs, sub), this.#note, tab.identity, tabId)
+    const connection = this.#connection(tab.identity, tab.hello)
+    // The tab's subscriptions live in its connection's topics, their one owner (topic.ts).
+    const subs = connection.topics.subsOf(tabId)
+    refusing(() => this.#quotas.join(this.#transport(tab.hello.target), tab.hello.target, subs, sub), this.#note, tab.identity, tabId)
     this.#note(tab.identity, 'joined', tabId, sub.topic, sub.subId)
-    const previous = tab.subs.get(sub.subId)
+    const previous = subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
-    tab.subs.set(sub.subId, sub)
-    return this.#connection(tab.identity, tab.hello).join(tabId, sub)
+    return connection.join(tabId, sub)
   }
 
   leave(tabId: string, subId: string): void {
     const tab = this.#tab(tabId)
-    const left = tab.subs.get(subId)
-    if (left && tab.subs.delete(subId)) this.#note(tab.identity, 'left', tabId, left.topic, subId)
-    this.#connections.get(tab.identity)?.leave(tabId, subId)
+    const connection = this.#connections.get(tab.identity)
+    const left = connection?.topics.subOf(tabId, subId)
+    if (left) this.#note(tab.identity, 'left', tabId, left.topic, subId)
+    connection?.leave(tabId, subId)
   }
 
   /** The connection a tab rides: its session sends, tracks and untracks there directly. */
@@ -128,6 +134,8 @@ export class Hub {
     tab.outbox.discard()
     tab.guard.moved()
     this.#note(previous, 'tab-removed', tabId, 'moved')
+    // Its channels move with it: read from the old user's topics before they forget the tab.
+    const subs = [...(this.#connections.get(previous)?.topics.subsOf(tabId).values() ?? [])]
     this.#connections.get(previous)?.removeTab(tabId)
     this.#timers.cancel('idle', identity)
     // The connection exists before the registry moves the tab, as in hello(): the move reports
@@ -142,7 +150,7 @@ export class Hub {
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#keepPauseRule(identity)
     quietly(() => tab.sink.status(connection.status))
-    for (const sub of tab.subs.values()) connection.join(tabId, sub)
+    for (const sub of subs) connection.join(tabId, sub)
     // Once its token is proven there, the tab gets each channel's status and one `resync`.
     return connection.enter(tabId, token, true)
   }
