@@ -22,7 +22,7 @@ import type { Capabilities, ChannelHandlers, CloseReason, Transport, TransportCh
 /**
  * A user's shared connection.
  * @example
- * const connection = new Connection({ target, transport, clock, identity, tabs: registry, status, askToken, ...timings }, token)
+ * const connection = new Connection({ target, transport, clock, identity, tabs: registry, status, refused, askToken, ...timings }, token)
  * connection.start(); connection.join('tab-1', sub) // { status: 'joining', presence: {} }
  */
 export class Connection {
