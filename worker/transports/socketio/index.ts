@@ -3,10 +3,12 @@
  * per identity for every tab, topics as rooms joined through the app's join/leave events, sends as
  * emits (with the server's ack where a tab asks for one), and connection-state recovery across the
  * hub's attempts, so a short drop loses nothing and tabs get a `resync` only when the server could
- * not recover. Written against the public `tabrelay/worker` entry alone.
+ * not recover. Written against the public `tabrelay/worker` entry alone, apart from the topic
+ * rules it shares with the WebSocket and SSE transports (`../by-topic.ts`).
  */
 import { io, type Socket } from 'socket.io-client'
-import { byTopic, defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Transport, type TransportConnection } from '../../index.ts'
+import { defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Transport, type TransportConnection } from '../../index.ts'
+import { ByTopic } from '../by-topic.ts'
 import { SocketIoAttempt } from './attempt.ts'
 import { resolveOptions, type SocketIoSettings, type SocketIoSpec, type SocketIoTransportOptions } from './options.ts'
 
@@ -34,7 +36,7 @@ export function socketioIdentity(target: ConnectionTarget, token: string | null,
   return defaultIdentity(target, token, { claim })
 }
 
-class SocketIoTransport implements Transport<SocketIoSpec> {
+class SocketIoTransport extends ByTopic implements Transport<SocketIoSpec> {
   readonly capabilities: Capabilities
   readonly #settings: SocketIoSettings
   // The hub's `memory` is one Map per connection that outlives its attempts: the connection's
@@ -42,6 +44,7 @@ class SocketIoTransport implements Transport<SocketIoSpec> {
   readonly #sockets = new WeakMap<Map<string, Json>, Socket>()
 
   constructor(options: SocketIoTransportOptions) {
+    super()
     this.#settings = resolveOptions(options)
     this.capabilities = { ...SOCKETIO_CAPABILITIES, ...options.capabilities }
   }
@@ -49,10 +52,6 @@ class SocketIoTransport implements Transport<SocketIoSpec> {
   identify(target: ConnectionTarget, token: string | null): string {
     return socketioIdentity(target, token, this.#settings.identityClaim)
   }
-
-  readonly key = byTopic.key
-  readonly merge = byTopic.merge
-  readonly covers = byTopic.covers
 
   open(options: OpenOptions): TransportConnection<SocketIoSpec> {
     let socket = this.#sockets.get(options.memory)

@@ -9,7 +9,7 @@ import { systemClock } from '../../../src/contract/clock.ts'
 import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { defaultIdentity } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
-import { byTopic } from '../by-topic.ts'
+import { ByTopic } from '../by-topic.ts'
 import { SseAttempt, type SseSpec } from './attempt.ts'
 import { resolveOptions, type ResolvedSseOptions, type SseTransportOptions } from './options.ts'
 
@@ -28,11 +28,12 @@ export const SSE_CAPABILITIES: Capabilities = {
   maxTopicBytes: 200, maxEventBytes: 255, maxPayloadBytes: 64 * 1024,
 }
 
-class SseTransport implements Transport<SseSpec> {
+class SseTransport extends ByTopic implements Transport<SseSpec> {
   readonly capabilities: Capabilities
   readonly #options: ResolvedSseOptions
 
   constructor(options: SseTransportOptions, capabilities: Partial<Capabilities>) {
+    super()
     this.#options = resolveOptions(options, options.clock ?? systemClock)
     this.capabilities = { ...SSE_CAPABILITIES, ...capabilities }
   }
@@ -40,10 +41,6 @@ class SseTransport implements Transport<SseSpec> {
   identify(target: ConnectionTarget, token: string | null): string {
     return defaultIdentity(target, token, { claim: this.#options.identityClaim })
   }
-
-  readonly key = byTopic.key
-  readonly merge = byTopic.merge
-  readonly covers = byTopic.covers
 
   open(options: OpenOptions): TransportConnection<SseSpec> {
     return new SseAttempt(this.#options, options)

@@ -8,7 +8,7 @@ import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { systemClock } from '../../../src/contract/clock.ts'
 import { defaultIdentity, type IdentityRule } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
-import { byTopic } from '../by-topic.ts'
+import { ByTopic } from '../by-topic.ts'
 import { WebSocketAttempt, type WebSocketSpec } from './attempt.ts'
 import { resolveOptions, type WebSocketSettings, type WebSocketTransportOptions } from './options.ts'
 
@@ -27,13 +27,14 @@ export const WEBSOCKET_CAPABILITIES: Capabilities = {
   maxTopicBytes: 256, maxEventBytes: 64, maxPayloadBytes: 1_000_000,
 }
 
-class WebSocketTransport implements Transport<WebSocketSpec> {
+class WebSocketTransport extends ByTopic implements Transport<WebSocketSpec> {
   readonly capabilities: Capabilities
   readonly #settings: WebSocketSettings
   readonly #identity: IdentityRule
   readonly appliesTokenInPlace: boolean
 
   constructor(options: WebSocketTransportOptions) {
+    super()
     this.#settings = resolveOptions(options, options.clock ?? systemClock)
     this.#identity = { claim: options.identityClaim ?? ['user_id', 'sub'] }
     // Only an auth frame shows the server a new token on the open socket (its URL cannot change).
@@ -47,10 +48,6 @@ class WebSocketTransport implements Transport<WebSocketSpec> {
     // An explicit identity (cookie auth) wins, else the JWT's identity claim, else the token's digest.
     return defaultIdentity(target, token, this.#identity)
   }
-
-  readonly key = byTopic.key
-  readonly merge = byTopic.merge
-  readonly covers = byTopic.covers
 
   open(options: OpenOptions): TransportConnection<WebSocketSpec> {
     return new WebSocketAttempt(options, this.#settings)
