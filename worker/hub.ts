@@ -204,15 +204,14 @@ export class Hub {
   #connection(identity: string, hello: TabHello): Connection {
     const existing = this.#connections.get(identity)
     if (existing) return existing
-    const isCurrent = (): boolean => this.#connections.get(identity) === connection
     const connection = new Connection({
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: () => this.#registry.lingerMs(identity), minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
       sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs, stored: this.#options.persist?.of(identity, this.#options.clock) ?? null,
-      // Deliveries go from its router to each tab's outbox; its status only while it is the current one.
+      // Deliveries go from its router to each tab's outbox; a closed one (connection.ts) tells no tab.
       identity, tabs: this.#registry,
-      status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) } },
+      status: (event) => { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) },
       refused: (tabId, error) => this.#note(identity, 'error', tabId, toWire(error)),
       askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)

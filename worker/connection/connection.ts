@@ -47,7 +47,8 @@ export class Connection {
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
     // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
-    // identity may have replaced it: it reaches no tab, and none that moved to another user.
+    // identity may have replaced it: it reaches no tab (no delivery, no status), and no tab that
+    // moved to another user.
     this.#router = new ChannelRouter({
       clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery),
       outboxOf: (tabId) => (this.#isClosed ? null : deps.tabs.get(tabId)?.outboxFor(deps.identity) ?? null),
@@ -287,6 +288,6 @@ export class Connection {
   #setStatus(event: StatusEvent): void {
     const isNew = JSON.stringify(event) !== JSON.stringify(this.#status)
     this.#status = event
-    if (isNew) this.#deps.status(event)
+    if (isNew && !this.#isClosed) this.#deps.status(event)
   }
 }
