@@ -3,12 +3,10 @@
  * per identity for every tab, topics as rooms joined through the app's join/leave events, sends as
  * emits (with the server's ack where a tab asks for one), and connection-state recovery across the
  * hub's attempts, so a short drop loses nothing and tabs get a `resync` only when the server could
- * not recover. Written against the public `tabrelay/worker` entry alone, apart from the topic
- * rules it shares with the WebSocket and SSE transports (`../by-topic.ts`).
+ * not recover. Written against the public `tabrelay/worker` entry alone.
  */
 import { io, type Socket } from 'socket.io-client'
-import { defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Transport, type TransportConnection } from '../../index.ts'
-import { ByTopic } from '../by-topic.ts'
+import { ByTopic, defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Transport, type TransportConnection } from '../../index.ts'
 import { SocketIoAttempt } from './attempt.ts'
 import { resolveOptions, type SocketIoSettings, type SocketIoSpec, type SocketIoTransportOptions } from './options.ts'
 
