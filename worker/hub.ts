@@ -4,7 +4,7 @@
  */
 import type { ChannelSnapshot, ConnectionTarget, Heartbeat, HeartbeatAck, HubInspection, HubStats, JournalNote, Outgoing, SendOutcome, SendResult, Subscription, TabHello, Welcome, Json } from '../src/contract/protocol.ts'
 import { PROTOCOL_VERSION } from '../src/contract/protocol.ts'
-import { RelayError } from '../src/contract/errors.ts'
+import { RelayError, toWire } from '../src/contract/errors.ts'
 import { askTabs } from './connection/ask-token.ts'
 import type { TokenAnswer } from './connection/auth.ts'
 import { Connection } from './connection/connection.ts'
@@ -12,9 +12,9 @@ import { DeployWatch } from './deploys.ts'
 import { Quotas } from './tab/quotas.ts'
 import { Outbox, outboxCounters } from './tab/outbox.ts'
 import { noDevtools, quietly, refusing, resolveHubOptions, type HubOptions, type HubSink, type ResolvedHubOptions } from './options.ts'
-import { refusePersist } from './persist/hooks.ts'
 import { TabRegistry } from './tab/registry.ts'
 import { Tab } from './tab/tab.ts'
+import { listensToResync } from './topic/listeners.ts'
 import { KeyedTimers } from './timers.ts'
 import { statsOf } from './inspect/stats.ts'
 import type { Transport } from './transports/transport.ts'
@@ -31,7 +31,7 @@ export class Hub {
   readonly workerId: string
   readonly #options: ResolvedHubOptions
   readonly #connections = new Map<string, Connection>()
-  /** Every tab of the hub, the one record of each (identity, subscriptions, liveness, sink). */
+  /** Every tab of the hub, the one record of each (identity, liveness, sink); its subscriptions are its topics'. */
   readonly #registry: TabRegistry
   readonly #timers: KeyedTimers<'idle' | 'pause'>
   readonly #counters = outboxCounters()
@@ -62,8 +62,10 @@ export class Hub {
     this.#quotas.identity(this.#connections, identity)
     this.bye(hello.tabId, true, 'hello')
     const now = (): number => this.#options.clock.now()
-    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, wantsResync) => new Outbox(send, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, now, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
+    // Which of its subscriptions get a resync after an overflow: read from its current connection's topics.
+    const wantsResync = listensToResync(hello.tabId, (subId) => this.#connections.get(tab.identity)?.topics.subOf(hello.tabId, subId))
+    const tab: Tab = new Tab(hello, identity, sink, release, now, (send, guard) => new Outbox(send, this.#options.schedule, this.#counters,
+      { ...this.#options.outbox, immediate: this.#options.immediate, now, guard, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // Reachable from here on (its status, token questions); it counts for leader and visibility
@@ -83,35 +85,28 @@ export class Hub {
 
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     const tab = this.#tab(tabId)
-    refusing(() => this.#quotas.join(this.#transport(tab.hello.target), tab.hello.target, tab.subs, sub), this.#note, tab.identity, tabId)
+    const connection = this.#connection(tab.identity, tab.hello)
+    // The tab's subscriptions live in its connection's topics, their one owner (topic.ts).
+    const subs = connection.topics.subsOf(tabId)
+    refusing(() => this.#quotas.join(this.#transport(tab.hello.target), tab.hello.target, subs, sub), this.#note, tab.identity, tabId)
     this.#note(tab.identity, 'joined', tabId, sub.topic, sub.subId)
-    const previous = tab.subs.get(sub.subId)
+    const previous = subs.get(sub.subId)
     if (previous && (previous.topic !== sub.topic || previous.config.private !== sub.config.private)) this.leave(tabId, sub.subId)
-    tab.subs.set(sub.subId, sub)
-    return this.#connection(tab.identity, tab.hello).join(tabId, sub)
+    return connection.join(tabId, sub)
   }
 
   leave(tabId: string, subId: string): void {
     const tab = this.#tab(tabId)
-    const left = tab.subs.get(subId)
-    if (left && tab.subs.delete(subId)) this.#note(tab.identity, 'left', tabId, left.topic, subId)
-    this.#connections.get(tab.identity)?.leave(tabId, subId)
+    const connection = this.#connections.get(tab.identity)
+    const left = connection?.topics.subOf(tabId, subId)
+    if (left) this.#note(tab.identity, 'left', tabId, left.topic, subId)
+    connection?.leave(tabId, subId)
   }
 
-  send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
+  /** The connection a tab rides: its session sends, tracks and untracks there directly. */
+  connectionOf(tabId: string): Connection {
     const tab = this.#tab(tabId)
-    refusing(() => { this.#quotas.send(this.#transport(tab.hello.target), tab.hello.target, message); refusePersist(this.#options.persist, message) }, this.#note, tab.identity, tabId)
-    return this.#connectionOf(tabId).send(tabId, subId, message)
-  }
-
-  track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
-    const tab = this.#tab(tabId)
-    refusing(() => this.#quotas.track(this.#transport(tab.hello.target), tab.hello.target, meta), this.#note, tab.identity, tabId)
-    return this.#connectionOf(tabId).track(tabId, subId, meta)
-  }
-
-  untrack(tabId: string, subId: string): Promise<SendResult> {
-    return this.#connectionOf(tabId).untrack(tabId, subId)
+    return this.#connection(tab.identity, tab.hello)
   }
 
   /**
@@ -139,6 +134,8 @@ export class Hub {
     tab.outbox.discard()
     tab.guard.moved()
     this.#note(previous, 'tab-removed', tabId, 'moved')
+    // Its channels move with it: read from the old user's topics before they forget the tab.
+    const subs = [...(this.#connections.get(previous)?.topics.subsOf(tabId).values() ?? [])]
     this.#connections.get(previous)?.removeTab(tabId)
     this.#timers.cancel('idle', identity)
     // The connection exists before the registry moves the tab, as in hello(): the move reports
@@ -153,7 +150,7 @@ export class Hub {
     if (this.#registry.list(previous).length === 0) this.#closeConnection(previous)
     this.#keepPauseRule(identity)
     quietly(() => tab.sink.status(connection.status))
-    for (const sub of tab.subs.values()) connection.join(tabId, sub)
+    for (const sub of subs) connection.join(tabId, sub)
     // Once its token is proven there, the tab gets each channel's status and one `resync`.
     return connection.enter(tabId, token, true)
   }
@@ -168,8 +165,8 @@ export class Hub {
   /** Retries now while reconnecting or paused. */
   async reconnect(tabId: string): Promise<void> {
     const identity = this.#tab(tabId).identity
-    const wasPaused = this.#connectionOf(tabId).status.status === 'paused'
-    await this.#connectionOf(tabId).resume()
+    const wasPaused = this.connectionOf(tabId).status.status === 'paused'
+    await this.connectionOf(tabId).resume()
     // The pause timer ran out already: a resume while every tab is hidden must arm it again, or
     // the socket would stay open for good (no visibility change is coming to do it).
     const anyVisible = this.#registry.list(identity).some((t) => t.visibility === 'visible')
@@ -207,20 +204,15 @@ export class Hub {
   #connection(identity: string, hello: TabHello): Connection {
     const existing = this.#connections.get(identity)
     if (existing) return existing
-    const isCurrent = (): boolean => this.#connections.get(identity) === connection
     const connection = new Connection({
       target: hello.target, transport: this.#transport(hello.target), clock: this.#options.clock,
       random: this.#options.random, lingerMs: () => this.#registry.lingerMs(identity), minUptimeMs: this.#options.minUptimeMs,
       joinWaitMs: this.#options.joinWaitMs, connectTimeoutMs: this.#options.connectTimeoutMs, tokenTrialMs: this.#options.tokenTrialMs,
       sendQueue: this.#options.sendQueue, maxRetryFloorMs: this.#options.maxRetryFloorMs, stored: this.#options.persist?.of(identity, this.#options.clock) ?? null,
-      // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
-      // identity may have replaced it: only the current one talks to that identity's tabs, and
-      // only to tabs still of that identity.
-      deliver: (tabId, delivery) => {
-        const tab = this.#registry.get(tabId)
-        if (isCurrent() && tab?.identity === identity && tab.guard.admits(delivery)) tab.outbox.push(delivery)
-      },
-      status: (event) => { if (isCurrent()) { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) } },
+      // Deliveries go from its router to each tab's outbox; a closed one (connection.ts) tells no tab.
+      identity, tabs: this.#registry,
+      status: (event) => { this.#note(identity, 'status', event); this.#eachTab(identity, (tab) => quietly(() => tab.sink.status(event))) },
+      refused: (tabId, error) => this.#note(identity, 'error', tabId, toWire(error)),
       askToken: (tabIds, accepts) => this.#askToken(identity, tabIds, accepts),
     }, hello.token)
     this.#connections.set(identity, connection)
@@ -283,10 +275,5 @@ export class Hub {
     const tab = this.#registry.get(tabId)
     if (!tab) throw new RelayError('closed', 'this tab is not registered with the worker (it restarted or timed the tab out); tabrelay re-registers by itself')
     return tab
-  }
-
-  #connectionOf(tabId: string): Connection {
-    const tab = this.#tab(tabId)
-    return this.#connection(tab.identity, tab.hello)
   }
 }

@@ -15,6 +15,7 @@ export { acceptTab } from './hosts/endpoint.ts'
 export { acceptSharedWorkerTabs, sharedWorkerDeploys } from './hosts/shared-worker.ts'
 export { acceptDedicatedTab } from './hosts/dedicated.ts'
 export { defaultIdentity, tokenIdentity, claimsOf, isFresher, type IdentityClaim, type IdentityRule } from './connection/claims.ts'
+export { ByTopic, type TopicSpec } from './transports/by-topic.ts'
 export type { Transport, Transports, TransportConnection, TransportChannel, ChannelHandlers, StatusDetail, Capabilities, CloseReason, OpenOptions, AttemptEvents } from './transports/transport.ts'
 // The wire types a transport's signatures use, so a transport can be written against this entry alone.
 export type { ChannelStatus, ConnectionTarget, Json, PresenceState, SendResult, Subscription, WireError } from '../src/contract/protocol.ts'

@@ -7,6 +7,7 @@ import { RelayError } from '../contract/errors.ts'
 import { checkTopic } from '../contract/validate.ts'
 import type { ConnectionStatus, HubInspection, HubStats, StatusEvent } from '../contract/protocol.ts'
 import { HubClient } from './client.ts'
+import { HubView } from './hub-view.ts'
 import { checkClientOptions, closedError, type ClientOptions } from './options.ts'
 import { RelayTopic, type Topic, type TopicOptions } from './topic.ts'
 
@@ -85,17 +86,14 @@ export function createRelay(options: RelayOptions): Relay {
   return new RelayClient(new HubClient(checkClientOptions(options, target, 'createRelay'), 'createRelay'))
 }
 
-class RelayClient implements Relay {
+class RelayClient extends HubView implements Relay {
   readonly #client: HubClient
   readonly #topics = new Map<string, RelayTopic>()
 
   constructor(client: HubClient) {
+    super(client)
     this.#client = client
   }
-
-  get status(): ConnectionStatus { return this.#client.status }
-  get isLeader(): boolean { return this.#client.isLeader }
-  get workerId(): string { return this.#client.workerId }
 
   topic(name: string, options: TopicOptions = {}): Topic {
     if (this.#client.isClosed()) throw closedError('topic', 'createRelay')
@@ -112,20 +110,6 @@ class RelayClient implements Relay {
     this.#client.add(created)
     return created
   }
-
-  onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void {
-    return this.#client.onStatus(listener)
-  }
-
-  onLeaderChange(listener: (isLeader: boolean) => void): () => void {
-    return this.#client.onLeaderChange(listener)
-  }
-
-  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void {
-    return this.#client.onUpdateAvailable(listener)
-  }
-
-  get updateAvailable(): UpdateInfo | null { return this.#client.updateAvailable }
 
   setAuth(token: string | null, identity?: string | null): Promise<void> {
     return this.#client.setAuth(token, identity)

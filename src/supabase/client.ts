@@ -7,6 +7,7 @@ import { RelayError } from '../contract/errors.ts'
 import type { ConnectionStatus, HubInspection, HubStats, SendResult, StatusEvent } from '../contract/protocol.ts'
 import { checkTopic } from '../contract/validate.ts'
 import { HubClient } from '../core/client.ts'
+import { HubView } from '../core/hub-view.ts'
 import { closedError } from '../core/options.ts'
 import { Channel } from './channel.ts'
 import type { ChannelOptions, SharedChannel } from './types.ts'
@@ -90,7 +91,7 @@ export function createSharedRealtime(options: SharedRealtimeOptions): SharedReal
   return new Realtime(options)
 }
 
-class Realtime implements SharedRealtime {
+class Realtime extends HubView implements SharedRealtime {
   readonly #client: HubClient
   #channels: Channel[] = []
   #parked: Channel[] = []
@@ -104,12 +105,10 @@ class Realtime implements SharedRealtime {
   }
 
   constructor(options: SharedRealtimeOptions) {
-    this.#client = new HubClient(checkOptions(options), 'createSharedRealtime')
+    const client = new HubClient(checkOptions(options), 'createSharedRealtime')
+    super(client)
+    this.#client = client
   }
-
-  get status(): ConnectionStatus { return this.#client.status }
-  get isLeader(): boolean { return this.#client.isLeader }
-  get workerId(): string { return this.#client.workerId }
 
   channel(topic: string, options: ChannelOptions = {}): SharedChannel {
     if (this.#client.isClosed()) throw closedError('channel', 'createSharedRealtime')
@@ -146,20 +145,6 @@ class Realtime implements SharedRealtime {
   async removeAllChannels(): Promise<SendResult[]> {
     return Promise.all([...this.#channels].map((c) => this.removeChannel(c)))
   }
-
-  onStatus(listener: (status: ConnectionStatus, detail: StatusEvent) => void): () => void {
-    return this.#client.onStatus(listener)
-  }
-
-  onLeaderChange(listener: (isLeader: boolean) => void): () => void {
-    return this.#client.onLeaderChange(listener)
-  }
-
-  onUpdateAvailable(listener: (info: UpdateInfo) => void): () => void {
-    return this.#client.onUpdateAvailable(listener)
-  }
-
-  get updateAvailable(): UpdateInfo | null { return this.#client.updateAvailable }
 
   async setAuth(token?: string | null): Promise<void> {
     // Supabase Realtime reads a JWT (header.payload.signature). Anything else would only be

@@ -14,13 +14,15 @@ import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
 import { ConnectionAuth } from './auth.ts'
 import { notAdmitted } from './admission.ts'
 import { SendQueue, sendBytes } from './send-queue.ts'
+import { checkSendFor, checkTrackFor } from '../../src/contract/limits.ts'
+import { refusePersist } from '../persist/hooks.ts'
 import type { ConnectionDeps } from './deps.ts'
-import type { ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
+import type { Capabilities, ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
 
 /**
  * A user's shared connection.
  * @example
- * const connection = new Connection({ target, transport, clock, deliver, status, askToken, ...timings }, token)
+ * const connection = new Connection({ target, transport, clock, identity, tabs: registry, status, refused, askToken, ...timings }, token)
  * connection.start(); connection.join('tab-1', sub) // { status: 'joining', presence: {} }
  */
 export class Connection {
@@ -37,12 +39,20 @@ export class Connection {
   #attemptEnded: AttemptEnd = ended()
   #gen = 0
   #isOpen = false
+  /** Set by `close()`: the hub replaced or dropped this connection for good. */
+  #isClosed = false
   #status: StatusEvent = { status: 'closed' }
   readonly #auth: ConnectionAuth
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
-    this.#router = new ChannelRouter({ clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery), deliver: deps.deliver })
+    // A closed connection finishes closing (realtime-js: up to 10 s) after a new one of the same
+    // identity may have replaced it: it reaches no tab (no delivery, no status), and no tab that
+    // moved to another user.
+    this.#router = new ChannelRouter({
+      clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery),
+      outboxOf: (tabId) => (this.#isClosed ? null : deps.tabs.get(tabId)?.outboxFor(deps.identity) ?? null),
+    })
     this.#presence = new PresenceKeeper((topic) => topic.whenJoined(deps.clock, deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
     this.#queue = new SendQueue(deps.clock, deps.sendQueue)
@@ -102,6 +112,7 @@ export class Connection {
    * it is). Without a server echo (Supabase), the hub hands it to the topic's other channels here.
    */
   async send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
+    this.#refuse(tabId, (capabilities, where) => { checkSendFor(capabilities, where, message); refusePersist(this.#deps.stored, message) })
     const { admission } = this.#auth // a held tab never writes as the user (admission.ts)
     if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
@@ -130,6 +141,7 @@ export class Connection {
 
   /** Records a tab's presence; the newest track of any tab is what the server holds. */
   async track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
+    this.#refuse(tabId, (capabilities, where) => checkTrackFor(capabilities, where, meta))
     const { admission } = this.#auth // a held tab's meta never goes out as the user's
     if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
     const entry = this.#entryOf(tabId, subId)
@@ -175,6 +187,7 @@ export class Connection {
 
   /** Final close: leaves every topic and closes the socket. */
   async close(): Promise<void> {
+    this.#isClosed = true
     const stopped = this.#stopAttempt()
     this.topics.clear()
     this.#queue.fail()
@@ -260,6 +273,11 @@ export class Connection {
     await this.#auth.refresh().catch((error: unknown) => this.#setStatus({ ...this.#status, error: toWire(error) }))
   }
 
+  // The transport's limits, before a call touches shared state; a refusal is journaled, then thrown.
+  #refuse(tabId: string, check: (capabilities: Capabilities, where: string) => void): void {
+    try { check(this.#deps.transport.capabilities, `the '${this.#deps.target.transport}' transport`) } catch (error) { this.#deps.refused(tabId, error); throw error }
+  }
+
   #entryOf(tabId: string, subId: string): Topic {
     const entry = this.topics.find(tabId, subId)
     if (!entry) throw new RelayError('bad-input', `channel ${subId} is not subscribed; call subscribe() first`)
@@ -270,6 +288,6 @@ export class Connection {
   #setStatus(event: StatusEvent): void {
     const isNew = JSON.stringify(event) !== JSON.stringify(this.#status)
     this.#status = event
-    if (isNew) this.#deps.status(event)
+    if (isNew && !this.#isClosed) this.#deps.status(event)
   }
 }

@@ -51,11 +51,11 @@ export interface HubPersist {
 }
 
 /**
- * Refuses a send asking to persist on a hub without a persisted outbox, instead of keeping it in
- * memory only, which the app did not ask for.
+ * Refuses a send asking to persist on a connection without a persisted outbox (the hub has none),
+ * instead of keeping it in memory only, which the app did not ask for.
  * @example
- * refusePersist(options.persist, message)
+ * refusePersist(deps.stored, message)
  */
-export function refusePersist(persist: HubPersist | null, message: Outgoing): void {
-  if (message.outbox === 'persist' && persist === null) throw new RelayError('unsupported', "outbox: 'persist' needs serveHub({ persist: persistedSends() }) in the worker")
+export function refusePersist(stored: StoredSends | null | undefined, message: Outgoing): void {
+  if (message.outbox === 'persist' && !stored) throw new RelayError('unsupported', "outbox: 'persist' needs serveHub({ persist: persistedSends() }) in the worker")
 }

@@ -31,7 +31,7 @@ function keyOf(delivery: EventDelivery): string {
  * the per-event steps (which deliveries are events, their keys) wait for a move, which is rare.
  * @example
  * const guard = new MoveGuard(() => clock.now())
- * if (guard.admits(delivery)) outbox.push(delivery) // and the outbox calls guard.sent(batch)
+ * const outbox = new Outbox(send, nextTask, counters, { guard }) // the outbox asks admits() and calls sent(batch)
  * guard.moved() // setAuth moved the tab to another user's connection
  */
 export class MoveGuard {

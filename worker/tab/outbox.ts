@@ -38,8 +38,22 @@ export interface OutboxLimits {
   maxQueuedBytes?: number
 }
 
+/**
+ * What filters a tab's deliveries on their way in and notes what left (the tab's move guard).
+ * @example
+ * const guard: DeliveryGuard = new MoveGuard(() => clock.now())
+ */
+export interface DeliveryGuard {
+  /** Whether a delivery pushed to the outbox should reach the tab at all. */
+  admits(delivery: Delivery): boolean
+  /** Told each batch as it leaves for the tab. */
+  sent(batch: readonly Delivery[]): void
+}
+
 /** What an outbox needs beyond its limits. */
 export interface OutboxOptions extends OutboxLimits {
+  /** Filters deliveries as they are pushed and hears each batch that leaves (move-guard.ts). */
+  guard?: DeliveryGuard
   /** The hub's clock: the `since` of a resync is the time of the last event the tab got. */
   now?: () => number
   /** Whether a subscription of this tab still exists and listens to `resync`. */
@@ -80,6 +94,7 @@ export class Outbox {
   readonly #wantsResync: (subId: string) => boolean
   readonly #immediate: Schedule
   readonly #overflowed: (() => void) | undefined
+  readonly #guard: DeliveryGuard | undefined
   readonly #overflow = new Overflow()
   #queue: Held[] = []
   #queuedBytes = 0
@@ -101,6 +116,7 @@ export class Outbox {
     this.#wantsResync = options.wantsResync ?? (() => true)
     this.#immediate = options.immediate ?? queueMicrotask
     this.#overflowed = options.overflowed
+    this.#guard = options.guard
   }
 
   /** Deliveries waiting in the worker for this tab. */
@@ -113,8 +129,9 @@ export class Outbox {
     return { peak: this.#peak, overflows: this.#overflows }
   }
 
-  /** Queues one delivery; flushes at once when the batch is full. */
+  /** Queues one delivery (unless the guard refuses it); flushes at once when the batch is full. */
   push(delivery: Delivery): void {
+    if (this.#guard?.admits(delivery) === false) return
     const item: Held = { delivery, at: this.#now(), bytes: 0 }
     if (this.#overflow.isBehind) {
       if (this.#overflow.drop(item)) this.#counters.dropped += 1
@@ -182,6 +199,7 @@ export class Outbox {
     }
     let answer: unknown
     try {
+      this.#guard?.sent(batch)
       answer = this.#send(batch)
     } catch {
       // A call that throws at once (a released proxy): that tab is gone; the others still get theirs.

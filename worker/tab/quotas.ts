@@ -1,13 +1,13 @@
 /**
  * What one tab, and all tabs together, may hold in the hub: subscriptions and topics per tab, and
- * user connections per hub; plus the transport's own limits (`src/contract/limits.ts`), applied to
- * every call before it touches shared state. Over a limit, the call fails in the tab that made it
- * with a `bad-input` (or `unsupported`) that names the limit and the option that raises it; the
- * connection and the other tabs carry on.
+ * user connections per hub; plus the transport's own limits (`src/contract/limits.ts`) on a join,
+ * before it touches shared state (sends and tracks: connection.ts checks the same limits). Over a
+ * limit, the call fails in the tab that made it with a `bad-input` (or `unsupported`) that names
+ * the limit and the option that raises it; the connection and the other tabs carry on.
  */
 import { RelayError } from '../../src/contract/errors.ts'
-import { checkSendFor, checkSubscriptionFor, checkTrackFor } from '../../src/contract/limits.ts'
-import type { ConnectionTarget, Json, Outgoing, Subscription } from '../../src/contract/protocol.ts'
+import { checkSubscriptionFor } from '../../src/contract/limits.ts'
+import type { ConnectionTarget, Subscription } from '../../src/contract/protocol.ts'
 import type { Transport } from '../transports/transport.ts'
 
 /**
@@ -36,7 +36,7 @@ const full = (what: string, option: string, fix: string): RelayError => new Rela
 const topicKey = (sub: Subscription): string => `${sub.config.private === true ? 'private' : 'public'}:${sub.topic}`
 
 /**
- * Checks every call of a tab against the transport's limits and the hub's quotas.
+ * Checks a tab's joins and arrivals against the transport's limits and the hub's quotas.
  * @example
  * const quotas = new Quotas({ identities: 8 }); quotas.join(transport, target, tabSubs, sub)
  */
@@ -54,16 +54,6 @@ export class Quotas {
     if (!subs.has(sub.subId) && subs.size >= subscriptionsPerTab) throw full(`this tab has ${subs.size} channels`, 'subscriptionsPerTab', 'remove unused ones')
     const topics = new Set([...subs.values()].filter((s) => s.subId !== sub.subId).map(topicKey))
     if (!topics.has(topicKey(sub)) && topics.size >= topicsPerTab) throw full(`this tab listens to ${topics.size} topics`, 'topicsPerTab', 'leave unused ones')
-  }
-
-  /** A tab's send: the transport's event and payload limits. */
-  send(transport: Transport, target: ConnectionTarget, message: Outgoing): void {
-    checkSendFor(transport.capabilities, where(target), message)
-  }
-
-  /** A tab's track: presence at all, and the meta's size (it is re-sent on every rejoin). */
-  track(transport: Transport, target: ConnectionTarget, meta: { [key: string]: Json }): void {
-    checkTrackFor(transport.capabilities, where(target), meta)
   }
 
   /**

@@ -1,28 +1,26 @@
 /**
  * One tab as the hub knows it, and the only record of it: who it is (its hello, the identity it
- * rides), what it subscribed, how alive and visible it last said it was, and how the hub reaches
- * it (its sink, outbox and move guard). The registry (registry.ts) holds these and owns the
- * liveness; the hub owns the subscriptions.
+ * rides), how alive and visible it last said it was, and how the hub reaches it (its sink, outbox
+ * and move guard). The registry (registry.ts) holds these and owns the liveness. What it
+ * subscribed is stored once, in the topics of its connection (worker/topic/topic.ts).
  */
-import type { ConnectionTarget, Delivery, Heartbeat, Subscription, TabHello, Visibility } from '../../src/contract/protocol.ts'
+import type { ConnectionTarget, Delivery, Heartbeat, TabHello, Visibility } from '../../src/contract/protocol.ts'
 import type { HubSink } from '../options.ts'
 import { MoveGuard } from './move-guard.ts'
-import type { Outbox } from './outbox.ts'
-import { listensToResync } from '../topic/listeners.ts'
+import type { DeliveryGuard, Outbox } from './outbox.ts'
 
 /**
- * How a tab's outbox is built: `send` hands a batch to the tab's port, `wantsResync` says which of
- * its subscriptions get a `resync` after an overflow.
+ * How a tab's outbox is built: `send` hands a batch to the tab's port, `guard` is the tab's move guard.
  * @example
- * const outboxOf: OutboxFactory = (send, wantsResync) => new Outbox(send, schedule, counters, { wantsResync })
+ * const outboxOf: OutboxFactory = (send, guard) => new Outbox(send, schedule, counters, { guard, wantsResync })
  */
-export type OutboxFactory = (send: (batch: Delivery[]) => unknown, wantsResync: (subId: string) => boolean) => Outbox
+export type OutboxFactory = (send: (batch: Delivery[]) => unknown, guard: DeliveryGuard) => Outbox
 
 /**
  * A registered tab.
  * @example
  * const tab = new Tab(hello, identity, sink, release, () => clock.now(), outboxOf)
- * tab.subs.set(sub.subId, sub)
+ * registry.add(tab)
  */
 export class Tab {
   readonly tabId: string
@@ -31,8 +29,6 @@ export class Tab {
   readonly release: () => void
   readonly guard: MoveGuard
   readonly outbox: Outbox
-  /** Its channels by subscription id, as it asked for them. */
-  readonly subs = new Map<string, Subscription>()
   #hello: TabHello
   #identity: string
   #visibility: Visibility
@@ -50,10 +46,9 @@ export class Tab {
     this.#focused = hello.focused
     this.#hasLock = hello.hasLock
     this.#lastBeatAt = now()
-    const guard = new MoveGuard(now)
-    this.guard = guard
-    // The outbox watches the answers of sink.deliver() itself: they are its back-pressure.
-    this.outbox = outbox((batch) => { guard.sent(batch); return sink.deliver(batch) }, listensToResync(this.tabId, this.subs))
+    this.guard = new MoveGuard(now)
+    // The outbox posts to the sink itself and watches the answers: they are its back-pressure.
+    this.outbox = outbox(sink.deliver.bind(sink), this.guard)
   }
 
   get hello(): TabHello { return this.#hello }
@@ -68,6 +63,14 @@ export class Tab {
   /** A new token, and maybe a new explicit identity in the target (setAuth). */
   reauth(target: ConnectionTarget, token: string | null): void {
     this.#hello = { ...this.#hello, target, token }
+  }
+
+  /**
+   * The tab's outbox while it rides `identity`; `null` once it moved to another user, so the old
+   * user's connection, still closing, reaches it no more.
+   */
+  outboxFor(identity: string): Outbox | null {
+    return this.#identity === identity ? this.outbox : null
   }
 
   /** The tab now rides another user's connection (call through the registry: it re-elects). */

@@ -70,15 +70,15 @@ export function wantsSystem(event: 'system' | 'resync' | 'outbox'): (entry: Topi
 }
 
 /**
- * Whether a tab's subscription (by id) exists and listens to `resync`: who gets one after its
- * outbox overflowed.
+ * Whether a tab's subscription (by id, looked up by `subOf`) exists and listens to `resync`: who
+ * gets one after its outbox overflowed.
  * @example
- * const wantsResync = listensToResync('tab-1', link.subs); wantsResync('s1')
+ * const wantsResync = listensToResync('tab-1', (subId) => topics.subOf('tab-1', subId)); wantsResync('s1')
  */
-export function listensToResync(tabId: string, subs: ReadonlyMap<string, Subscription>): (subId: string) => boolean {
+export function listensToResync(tabId: string, subOf: (subId: string) => Subscription | undefined): (subId: string) => boolean {
   const test = wantsSystem('resync')
   return (subId) => {
-    const sub = subs.get(subId)
+    const sub = subOf(subId)
     return sub !== undefined && test({ tabId, sub })
   }
 }

@@ -12,16 +12,25 @@ import type { CatchUp } from '../connection/admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
 
 /**
+ * Where a delivery goes: the tab's outbox (worker/tab/outbox.ts), which filters and batches it.
+ * @example
+ * const inbox: DeliveryInbox = tab.outbox
+ */
+export interface DeliveryInbox {
+  push(delivery: Delivery): void
+}
+
+/**
  * What the router needs from its connection.
  * @example
- * const deps: RouterDeps = { clock, admits: (tabId, d) => admission.passes(tabId, d), deliver: (tabId, d) => hub.deliver(tabId, d) }
+ * const deps: RouterDeps = { clock, admits: (tabId, d) => admission.passes(tabId, d), outboxOf: (tabId) => tabs.get(tabId)?.outboxFor(identity) ?? null }
  */
 export interface RouterDeps {
   clock: Clock
   /** Whether the delivery may reach that tab (admission.ts): asked before each one. */
   admits(tabId: string, delivery: Delivery): boolean
-  /** Hands a delivery to the tab's outbox (the hub's). */
-  deliver(tabId: string, delivery: Delivery): void
+  /** The tab's outbox while it still rides this connection, else `null`. */
+  outboxOf(tabId: string): DeliveryInbox | null
   /** A broadcast's payload as tabs get it, `undefined` to drop a copy (the persisted outbox's dedupe). */
   inbound?: ((entry: Topic, payload: Json) => Json | undefined) | undefined
 }
@@ -29,7 +38,7 @@ export interface RouterDeps {
 /**
  * Routes one connection's channel events to tabs.
  * @example
- * const router = new ChannelRouter({ clock, admits: () => true, deliver: (tabId, delivery) => outboxOf(tabId).push(delivery) })
+ * const router = new ChannelRouter({ clock, admits: () => true, outboxOf: (tabId) => outboxes.get(tabId) ?? null })
  * const handlers = router.handlers(topic, () => topic.isCurrent(channel), () => flushSends(topic))
  */
 export class ChannelRouter {
@@ -152,7 +161,7 @@ export class ChannelRouter {
     const matching = [...entry.subs.values()].filter(test)
     for (const [tabId, subIds] of byTab(matching)) {
       const delivery = make(subIds)
-      if (this.#deps.admits(tabId, delivery)) this.#deps.deliver(tabId, delivery)
+      if (this.#deps.admits(tabId, delivery)) this.#deps.outboxOf(tabId)?.push(delivery)
     }
   }
 }

@@ -85,6 +85,20 @@ export class TopicTable {
     return undefined
   }
 
+  /** A tab's subscription by id, if one of the topics holds it. */
+  subOf(tabId: string, subId: string): Subscription | undefined {
+    return this.find(tabId, subId)?.subOf(tabId, subId)
+  }
+
+  /** A tab's subscriptions by id: a view over the topics, which are their one owner. */
+  subsOf(tabId: string): Map<string, Subscription> {
+    const subs = new Map<string, Subscription>()
+    for (const topic of this.#entries.values()) {
+      for (const item of topic.subs.values()) if (item.tabId === tabId) subs.set(item.sub.subId, item.sub)
+    }
+    return subs
+  }
+
   /** Recomputes the server spec (e.g. after a track enabled presence). */
   refresh(topic: Topic): void {
     this.#refresh(topic)

@@ -6,7 +6,7 @@
  * not recover. Written against the public `tabrelay/worker` entry alone.
  */
 import { io, type Socket } from 'socket.io-client'
-import { defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Subscription, type Transport, type TransportConnection } from '../../index.ts'
+import { ByTopic, defaultIdentity, type Capabilities, type ConnectionTarget, type IdentityClaim, type Json, type OpenOptions, type Transport, type TransportConnection } from '../../index.ts'
 import { SocketIoAttempt } from './attempt.ts'
 import { resolveOptions, type SocketIoSettings, type SocketIoSpec, type SocketIoTransportOptions } from './options.ts'
 
@@ -34,7 +34,7 @@ export function socketioIdentity(target: ConnectionTarget, token: string | null,
   return defaultIdentity(target, token, { claim })
 }
 
-class SocketIoTransport implements Transport<SocketIoSpec> {
+class SocketIoTransport extends ByTopic implements Transport<SocketIoSpec> {
   readonly capabilities: Capabilities
   readonly #settings: SocketIoSettings
   // The hub's `memory` is one Map per connection that outlives its attempts: the connection's
@@ -42,25 +42,13 @@ class SocketIoTransport implements Transport<SocketIoSpec> {
   readonly #sockets = new WeakMap<Map<string, Json>, Socket>()
 
   constructor(options: SocketIoTransportOptions) {
+    super()
     this.#settings = resolveOptions(options)
     this.capabilities = { ...SOCKETIO_CAPABILITIES, ...options.capabilities }
   }
 
   identify(target: ConnectionTarget, token: string | null): string {
     return socketioIdentity(target, token, this.#settings.identityClaim)
-  }
-
-  key(sub: Subscription): string {
-    return sub.topic
-  }
-
-  merge(subs: readonly Subscription[]): SocketIoSpec {
-    return { topic: subs[0]?.topic ?? '' }
-  }
-
-  covers(): boolean {
-    // A room serves every listener of its topic.
-    return true
   }
 
   open(options: OpenOptions): TransportConnection<SocketIoSpec> {

@@ -6,9 +6,10 @@
  * the hub's backoff. Defaults fit nginx + nchan (`/sub/<id>`, `/pub/<id>`) and the demo server.
  */
 import { systemClock } from '../../../src/contract/clock.ts'
-import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
+import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { defaultIdentity } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
+import { ByTopic } from '../by-topic.ts'
 import { SseAttempt, type SseSpec } from './attempt.ts'
 import { resolveOptions, type ResolvedSseOptions, type SseTransportOptions } from './options.ts'
 
@@ -27,30 +28,18 @@ export const SSE_CAPABILITIES: Capabilities = {
   maxTopicBytes: 200, maxEventBytes: 255, maxPayloadBytes: 64 * 1024,
 }
 
-class SseTransport implements Transport<SseSpec> {
+class SseTransport extends ByTopic implements Transport<SseSpec> {
   readonly capabilities: Capabilities
   readonly #options: ResolvedSseOptions
 
   constructor(options: SseTransportOptions, capabilities: Partial<Capabilities>) {
+    super()
     this.#options = resolveOptions(options, options.clock ?? systemClock)
     this.capabilities = { ...SSE_CAPABILITIES, ...capabilities }
   }
 
   identify(target: ConnectionTarget, token: string | null): string {
     return defaultIdentity(target, token, { claim: this.#options.identityClaim })
-  }
-
-  key(sub: Subscription): string {
-    return sub.topic
-  }
-
-  merge(subs: readonly Subscription[]): SseSpec {
-    return { topic: subs[0]?.topic ?? '' }
-  }
-
-  // A stream carries every event of its topic: every set of listeners is served by the one join.
-  covers(): boolean {
-    return true
   }
 
   open(options: OpenOptions): TransportConnection<SseSpec> {

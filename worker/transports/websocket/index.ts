@@ -4,10 +4,11 @@
  * presence, postgres_changes, private topics or acks. Retry, rejoin and the bounded send queue
  * belong to the hub; an attempt is one socket.
  */
-import type { ConnectionTarget, Subscription } from '../../../src/contract/protocol.ts'
+import type { ConnectionTarget } from '../../../src/contract/protocol.ts'
 import { systemClock } from '../../../src/contract/clock.ts'
 import { defaultIdentity, type IdentityRule } from '../../connection/claims.ts'
 import type { Capabilities, OpenOptions, Transport, TransportConnection } from '../transport.ts'
+import { ByTopic } from '../by-topic.ts'
 import { WebSocketAttempt, type WebSocketSpec } from './attempt.ts'
 import { resolveOptions, type WebSocketSettings, type WebSocketTransportOptions } from './options.ts'
 
@@ -26,13 +27,14 @@ export const WEBSOCKET_CAPABILITIES: Capabilities = {
   maxTopicBytes: 256, maxEventBytes: 64, maxPayloadBytes: 1_000_000,
 }
 
-class WebSocketTransport implements Transport<WebSocketSpec> {
+class WebSocketTransport extends ByTopic implements Transport<WebSocketSpec> {
   readonly capabilities: Capabilities
   readonly #settings: WebSocketSettings
   readonly #identity: IdentityRule
   readonly appliesTokenInPlace: boolean
 
   constructor(options: WebSocketTransportOptions) {
+    super()
     this.#settings = resolveOptions(options, options.clock ?? systemClock)
     this.#identity = { claim: options.identityClaim ?? ['user_id', 'sub'] }
     // Only an auth frame shows the server a new token on the open socket (its URL cannot change).
@@ -45,19 +47,6 @@ class WebSocketTransport implements Transport<WebSocketSpec> {
   identify(target: ConnectionTarget, token: string | null): string {
     // An explicit identity (cookie auth) wins, else the JWT's identity claim, else the token's digest.
     return defaultIdentity(target, token, this.#identity)
-  }
-
-  key(sub: Subscription): string {
-    return sub.topic
-  }
-
-  merge(subs: readonly Subscription[]): WebSocketSpec {
-    return { topic: subs[0]?.topic ?? '' }
-  }
-
-  covers(): boolean {
-    // A subscribe frame names the topic only: every tab's listeners are served by it.
-    return true
   }
 
   open(options: OpenOptions): TransportConnection<WebSocketSpec> {
