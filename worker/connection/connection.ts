@@ -78,6 +78,7 @@ export class Connection {
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     this.start()
     const entry = this.topics.add(tabId, sub)
+    this.#router.rejoined(entry, tabId, sub)
     const snapshot = this.#auth.admission.snapshot(tabId, entry)
     const notice = this.#deps.transport.notice?.(entry.spec, sub)
     if (notice !== undefined) snapshot.notice = notice
