@@ -187,18 +187,21 @@ export class TopicCursor {
     if (watch) watch.count += 1
     const isDuplicate = (id !== undefined && this.#ids.has(id)) || (isReplayed && this.#takeOwn(event, payload))
     const kept: Kept = { id, event, payload, meta }
-    // Each resumer sees every replayed message, the duplicates too: one of its own ids covers it.
+    // Each resumer sees every message, the duplicates too: one of its own ids covers it.
     const due = new Map<string, boolean>()
-    if (isReplayed) for (const resumer of this.#resumers.values()) due.set(resumer.key, resumer.take(kept))
+    for (const resumer of this.#resumers.values()) {
+      if (isDuplicate) resumer.see(id)
+      else due.set(resumer.key, resumer.take(kept))
+    }
     if (watch && isDuplicate) watch.isCovered = true
     if (watch && (watch.count >= watch.limit || (watch.isCovered && this.#resumers.size === 0))) this.#end(watch)
     if (isDuplicate) return false
     this.#lastAt = this.#options.clock.now()
     if (id !== undefined) this.#keep(kept)
     else if (!isReplayed) this.#hasUnkeyed = true
-    if (due.size === 0 && !(isReplayed && watch?.from === null)) return true
     // A new hub's replay is owed to the resumers only: the others joined after those messages.
-    const others = !isReplayed || watch?.from !== null
+    const others = !isReplayed || watch === null || watch.from !== null
+    if (due.size === 0 && others) return true
     return (key) => due.get(key) ?? others
   }
 

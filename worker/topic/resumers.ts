@@ -59,23 +59,22 @@ export class Resumer {
   /** Whether the replay can ever cover it: without an id it gave no position to find. */
   get hasIds(): boolean { return this.#ids.size > 0 }
 
-  /** Whether it had the message with this id before it came here. */
-  had(id: string | undefined): boolean { return id !== undefined && this.#ids.has(id) }
-
   /**
-   * A replayed message: whether it is due to this subscription now. One it had is dropped (and
-   * covers it, dropping what it held: all older); before that, the rest is held.
+   * A message the hub takes: whether it is due to this subscription now. One it had is dropped and
+   * covers it (what it held is older: dropped too); before that, everything is held, live messages
+   * as well, so that their order is kept if the held ones turn out to be due after all.
    */
   take(kept: Kept): boolean {
-    if (this.had(kept.id)) {
-      this.#isCovered = true
-      this.#held = []
-      return false
-    }
+    if (this.#cover(kept.id)) return false
     if (this.#isCovered) return true
     this.#held.push(kept)
     if (this.#held.length > MAX_HELD) this.#held.shift()
     return false
+  }
+
+  /** A message the hub drops as a duplicate: one of its ids still tells where it stands. */
+  see(id: string | undefined): void {
+    this.#cover(id)
   }
 
   /**
@@ -84,10 +83,19 @@ export class Resumer {
    */
   catchUp(recent: readonly Kept[]): Kept[] | null {
     let index = recent.length - 1
-    while (index >= 0 && !this.had(recent[index]?.id)) index -= 1
+    while (index >= 0 && !this.#has(recent[index]?.id)) index -= 1
     if (index < 0) return null
     this.#isCovered = true
-    return recent.slice(index + 1).filter((kept) => !this.had(kept.id))
+    return recent.slice(index + 1).filter((kept) => !this.#has(kept.id))
+  }
+
+  #has(id: string | undefined): boolean { return id !== undefined && this.#ids.has(id) }
+
+  #cover(id: string | undefined): boolean {
+    if (!this.#has(id)) return false
+    if (!this.#isCovered) this.#held = []
+    this.#isCovered = true
+    return true
   }
 
   /** The replay ended without covering it: what it held is due to it after all (then its resync). */
