@@ -13,12 +13,10 @@ import { MAX_RESUME_IDS, MAX_RESUME_ID_CHARS, type ResumeCursor } from './delive
  * checkResume({ since: 'yesterday', ids: [] }) // throws RelayError 'bad-input'
  */
 export function checkResume(value: unknown): ResumeCursor {
-  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  const { since, ids } = fields
-  const isValid = Number.isSafeInteger(since) && Number(since) >= 0 && Array.isArray(ids) && ids.length <= MAX_RESUME_IDS &&
-    ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= MAX_RESUME_ID_CHARS)
-  if (!isValid) {
-    throw new RelayError('bad-input', `a rejoin's resume must be { since: <ms epoch>, ids: <at most ${MAX_RESUME_IDS} strings of at most ${MAX_RESUME_ID_CHARS} characters> }; rejoin without it to get a resync instead`)
+  const { since, ids } = (value ?? {}) as { since?: unknown; ids?: unknown }
+  if (!Number.isSafeInteger(since) || Number(since) < 0 || !Array.isArray(ids) || ids.length > MAX_RESUME_IDS ||
+    !ids.every((id) => typeof id === 'string' && id !== '' && id.length <= MAX_RESUME_ID_CHARS)) {
+    throw new RelayError('bad-input', `resume must be { since: <ms epoch>, ids: <at most ${MAX_RESUME_IDS} ids of at most ${MAX_RESUME_ID_CHARS} characters> }`)
   }
   return value as ResumeCursor
 }

@@ -74,11 +74,12 @@ export class Membership {
   #lastStatus: ChannelStatus | undefined
   /** When this subscription last got an event (or first subscribed); `null` before it ever did. */
   #since: number | null = null
-  /** The server ids of its newest broadcasts, oldest first, and when the newest came. */
-  #ids: string[] = []
+  /**
+   * The server ids of its newest broadcasts, oldest first, and when the newest came; `null` once a
+   * broadcast came without one (the server did not store it: no replay can cover a gap).
+   */
+  #ids: string[] | null = []
   #idAt = 0
-  /** It got a broadcast without an id (not stored by the server): no replay can cover a gap. */
-  #hasUnkeyed = false
 
   constructor(host: MemberHost, owner: MemberOwner) {
     this.#host = host
@@ -134,8 +135,8 @@ export class Membership {
     // the cursor tells it where this channel stands, so it resumes through the server's replay or
     // sends the `resync` with the reason it could not.
     const since = this.#since
-    const hasIds = this.#ids.length > 0 && !this.#hasUnkeyed
-    this.join(call, since === null ? undefined : { since: hasIds ? this.#idAt : since, ids: hasIds ? [...this.#ids] : [] })
+    const ids = this.#ids ?? []
+    this.join(call, since === null ? undefined : { since: ids.length > 0 ? this.#idAt : since, ids: ids.slice() })
     return true
   }
 
@@ -185,13 +186,9 @@ export class Membership {
   }
 
   #noteId(meta: Json | undefined): void {
-    const id = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? meta['id'] : undefined
-    if (typeof id !== 'string' || id === '' || id.length > MAX_RESUME_ID_CHARS) {
-      this.#hasUnkeyed = true
-      return
-    }
-    this.#ids.push(id)
-    if (this.#ids.length > MAX_RESUME_IDS) this.#ids.shift()
+    const id = (meta as { id?: Json } | undefined)?.id
+    if (typeof id !== 'string' || id === '' || id.length > MAX_RESUME_ID_CHARS) this.#ids = null
+    else if (this.#ids) this.#ids = [...this.#ids.slice(1 - MAX_RESUME_IDS), id]
     this.#idAt = this.#host.now()
   }
 
