@@ -218,7 +218,8 @@ export class TopicCursor {
     const resumers = [...this.#resumers.values()]
     if (this.#lastAt === null && resumers.length === 0) return null
     const oldest = Math.min(this.#lastAt ?? Infinity, ...resumers.map((resumer) => resumer.since))
-    const since = oldest - (this.#options.skewMs ?? 5_000)
+    // Never before the epoch: a forged `since: 0` must not make the server refuse the join for all.
+    const since = Math.max(0, oldest - (this.#options.skewMs ?? 5_000))
     this.#own = this.#own.filter((own) => own.at >= since)
     // Only stored messages are replayed: one delivered without an id means the gap may hold more,
     // and a topic with no stored message yet gives no evidence that its messages are stored.

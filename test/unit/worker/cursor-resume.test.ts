@@ -55,7 +55,8 @@ describe('TopicCursor on a new hub', () => {
   it("a tab's forged cursor (since 0, unknown ids) stretches the replay, yet the others get no duplicate; only it gets a gap", () => {
     const { clock, cursor, gaps, got, take } = rig(['honest', 'forged'])
     clock.advance(100_000)
-    cursor.resume(25, [rejoined('honest', clock.now(), ids(10, 20)), rejoined('forged', 0, ['nope'])])
+    // Never a negative since, which a server could refuse for the whole topic.
+    expect(cursor.resume(25, [rejoined('honest', clock.now(), ids(10, 20)), rejoined('forged', 0, ['nope'])])).toEqual({ since: 0, limit: 25 })
     cursor.joined()
     // The server replays its newest 25, m0–m24: m0–m9 are older than anything 'honest' remembers.
     for (const id of ids(0, 25)) take(id, replayed(id))
