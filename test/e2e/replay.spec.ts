@@ -6,60 +6,13 @@
  * rejoin the new host's hub with their cursors and it resumes the topic through the replay. A
  * public channel cannot be replayed: exactly one `resync` per topic and tab, with its reason.
  */
-import type { Page } from '@playwright/test'
 import { startRealtimeServer, type RealtimeServer } from '../../demo/server/index.ts'
-import type { ResyncPayload } from '../../src/supabase/index.ts'
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { waitForStatus } from '../../testing/tabs.ts'
 import { appUrl, hide, openTabs, show } from './support/pages.ts'
+import { join, logOf, publish, range, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
 import { hostIndex, withoutSharedWorker } from './support/tab-host.ts'
-
-declare global {
-  interface Window {
-    replayLog: { [topic: string]: { ns: number[]; resyncs: ResyncPayload[] } }
-  }
-}
-
-/** Joins `topic` in the page, logging each broadcast's `n` and each resync; resolves at SUBSCRIBED. */
-function join(page: Page, topic: string, isPrivate: boolean): Promise<string> {
-  return page.evaluate(([t, p]) => new Promise<string>((resolve) => {
-    window.replayLog ??= {}
-    const log = { ns: [] as number[], resyncs: [] as ResyncPayload[] }
-    window.replayLog[t] = log
-    window.harness.realtime.channel(t, { config: { private: p } })
-      .on<{ n: number }>('broadcast', { event: 'n' }, ({ payload }) => { log.ns.push(payload.n) })
-      .on('system', { event: 'resync' }, (payload) => { log.resyncs.push(payload) })
-      .subscribe((status) => { if (status !== 'CLOSED') resolve(status) })
-  }), [topic, isPrivate] as const)
-}
-
-function logOf(page: Page, topic: string): Promise<{ ns: number[]; resyncs: ResyncPayload[] }> {
-  return page.evaluate((t) => window.replayLog[t] ?? { ns: [], resyncs: [] }, topic)
-}
-
-/** A backend's `httpSend`: the REST single-message route, stored for replay on private channels. */
-async function publish(server: RealtimeServer, topic: string, n: number, isPrivate: boolean): Promise<void> {
-  const query = isPrivate ? '?private=true&persist=true' : ''
-  const response = await fetch(`${server.url}/realtime/v1/api/broadcast/${encodeURIComponent(topic)}/events/n${query}`, {
-    method: 'POST', headers: { apikey: server.anonKey, 'content-type': 'application/json' }, body: JSON.stringify({ n }),
-  })
-  if (response.status !== 202) throw new Error(`publish ${n} answered ${response.status}`)
-}
-
-const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n)
-
-/** Publishes 0 … total−1 to `topics` at 100 msg/s, calling `at(n)` before message n. */
-async function stream(topics: ReadonlyArray<{ topic: string; isPrivate: boolean }>, total: number, at: (n: number) => Promise<void>): Promise<void> {
-  const startedAt = Date.now()
-  for (const n of range(total)) {
-    await at(n)
-    for (const { topic, isPrivate } of topics) await publish(server, topic, n, isPrivate)
-    // 100 msg/s: the n-th message leaves at startedAt + 10·n ms.
-    const wait = startedAt + 10 * (n + 1) - Date.now()
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
-  }
-}
 
 let server: RealtimeServer
 // Its own server: a 100 msg/s stream outruns Supabase's replay limit of 25 within a reconnect, so
@@ -122,7 +75,7 @@ test('tab-host fallback at 100 msg/s: the host tab closes → the tabs resume on
   if (!host) throw new Error('no host page')
   const stayed = pages.filter((page) => page !== host)
   const total = 300
-  await stream([{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await host.close() })
+  await stream(server, [{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await host.close() })
   for (const page of stayed) await waitUntil(() => logOf(page, feed), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
   // The hub judges a replay within 3 s of a re-join: a resync could not come later than that.
   await new Promise((resolve) => setTimeout(resolve, 3_500))

@@ -39,6 +39,12 @@ export interface CursorOptions {
   onRelease?(key: string, messages: readonly Kept[]): void
   /** Newest messages with ids kept for subscriptions that rejoin late. Default 128. */
   maxRecent?: number
+  /**
+   * A subscription rejoined later than the kept messages reach back: join the topic again, so that
+   * the next `resume()` asks the server for a replay from its cursor. At most once per replay (a
+   * running replay takes later ones along), so no tab can make the hub re-join faster than that.
+   */
+  onReplay?(): void
   /** Ids of delivered messages remembered for de-duplication. Default 1024. */
   maxIds?: number
   /** How far before the last delivery a replay starts (hub vs server clock, latency). Default 5000. */
@@ -166,10 +172,16 @@ export class TopicCursor {
     if (!resumer) return
     const missed = resumer.catchUp(this.#recent)
     if (missed !== null && missed.length > 0) this.#options.onRelease?.(resumer.key, missed)
-    if (this.#watch !== null) {
+    const plan = this.#plan
+    const isReplayed = plan !== undefined && !(plan && 'reason' in plan)
+    if (this.#watch !== null || (missed === null && isReplayed && resumer.hasIds && this.#options.onReplay)) {
       this.#resumers.set(resumer.key, resumer)
+      if (this.#watch === null) {
+        // A watch until the re-join asks again: one more late tab joins it rather than re-join twice.
+        this.#watch = { from: null, limit: Infinity, count: 0, isCovered: false, cancel: () => undefined }
+        this.#options.onReplay?.()
+      }
     } else if (missed === null) {
-      const plan = this.#plan
       const reason = plan && 'reason' in plan ? plan.reason : plan === undefined ? this.#joinReason ?? 'new-hub' : resumer.hasIds ? 'replay-gap' : 'not-persisted'
       this.#options.onGap(reason, resumer.since, new Set([resumer.key]))
     }
@@ -185,17 +197,20 @@ export class TopicCursor {
     const isReplayed = fields['replayed'] === true
     const watch = isReplayed ? this.#watch : null
     if (watch) watch.count += 1
-    const isDuplicate = (id !== undefined && this.#ids.has(id)) || (isReplayed && this.#takeOwn(event, payload))
+    const isKnown = id !== undefined && this.#ids.has(id)
+    const isOwn = !isKnown && isReplayed && this.#takeOwn(event, payload)
+    const isDuplicate = isKnown || isOwn
     const kept: Kept = { id, event, payload, meta }
-    // Each resumer sees every message, the duplicates too: one of its own ids covers it.
+    // Each resumer sees every message: one of its own ids covers it, and one the hub delivered
+    // before this tab came is still due to it (but not the copy of a send it had from the hub).
     const due = new Map<string, boolean>()
     for (const resumer of this.#resumers.values()) {
-      if (isDuplicate) resumer.see(id)
+      if (isOwn) resumer.see(id)
       else due.set(resumer.key, resumer.take(kept))
     }
     if (watch && isDuplicate) watch.isCovered = true
     if (watch && (watch.count >= watch.limit || (watch.isCovered && this.#resumers.size === 0))) this.#end(watch)
-    if (isDuplicate) return false
+    if (isDuplicate) return [...due.values()].includes(true) ? (key) => due.get(key) === true : false
     this.#lastAt = this.#options.clock.now()
     if (id !== undefined) this.#keep(kept)
     else if (!isReplayed) this.#hasUnkeyed = true

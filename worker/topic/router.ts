@@ -23,6 +23,8 @@ export interface RouterDeps {
   admits(tabId: string, delivery: Delivery): boolean
   /** Hands a delivery to the tab's outbox (the hub's). */
   deliver(tabId: string, delivery: Delivery): void
+  /** Joins the topic's server channel again (a late tab's replay, cursor.ts `onReplay`). */
+  reopen?(entry: Topic): void
   /** A broadcast's payload as tabs get it, `undefined` to drop a copy (the persisted outbox's dedupe). */
   inbound?: ((entry: Topic, payload: Json) => Json | undefined) | undefined
 }
@@ -130,6 +132,8 @@ export class ChannelRouter {
     return entry.cursor(() => new TopicCursor({
       clock: this.#deps.clock,
       onGap: (reason, since, only) => this.#resync(entry, only ? (item) => only.has(subKey(item.tabId, item.sub.subId)) : () => true, since, reason),
+      // Later, not inside the channel callback that found it: the re-join closes that channel.
+      onReplay: () => { queueMicrotask(() => this.#deps.reopen?.(entry)) },
       onRelease: (key, messages) => {
         for (const kept of messages) this.#broadcast(entry, kept, (item) => subKey(item.tabId, item.sub.subId) === key)
       },

@@ -67,6 +67,39 @@ describe('a new hub resuming the tabs that rejoin it', () => {
     expect(resyncs(h, 'late')).toEqual([])
   })
 
+  it('a tab that rejoins later than the kept messages reach back makes the hub join again and replay from its cursor', async () => {
+    const h = createHarness()
+    for (const tabId of ['a', 'late']) h.tab(tabId)
+    h.hub.join('a', sub('s1', 'room', [onBroadcast(), { type: 'system', event: 'resync' }]))
+    h.net.latest.open()
+    // A transport that replays asks on every join (the fake does not: asked here, as Supabase would).
+    expect(h.net.latest.single('room').handlers.resume?.(1_000)).toBeNull()
+    await h.net.latest.subscribe('room')
+    const all = Array.from({ length: 200 }, (_, i) => `m${i}`)
+    serve(h, [], all.slice(0, 10))
+    await h.settle()
+    const lateSince = h.clock.now()
+    h.clock.advance(1_000)
+    serve(h, [], all.slice(10, 200)) // more than the 128 the hub keeps
+    await h.settle()
+    h.hub.join('late', resumed('s1', lateSince, all.slice(0, 10)))
+    await h.settle()
+    // The old channel went, a new one asks the replay from the late tab's cursor.
+    expect(h.net.latest.channels.filter((c) => c.spec.topic === 'room')).toHaveLength(2)
+    expect(h.net.latest.liveChannels('room')).toBe(1)
+    const { handlers } = h.net.latest.single('room')
+    expect(handlers.resume?.(1_000)).toEqual({ since: lateSince - 5_000, limit: 1_000 })
+    // As Supabase reports a re-join it asked a replay for.
+    handlers.status('SUBSCRIBED', undefined, { isContinuous: true })
+    serve(h, all.slice(5, 200), ['m200'])
+    await h.settle()
+    expect(received(h.sink('late'))).toEqual([...all.slice(10), 'm200'])
+    expect(received(h.sink('a'))).toEqual([...all, 'm200'])
+    h.clock.advance(10_000)
+    await h.settle()
+    expect([resyncs(h, 'a'), resyncs(h, 'late')]).toEqual([[], []])
+  })
+
   it.each<[string, unknown]>([
     ['a since that is not a time', { since: 'yesterday', ids: [] }],
     ['65 ids', { since: 1, ids: Array.from({ length: 65 }, (_, i) => `id${i}`) }],
