@@ -30,6 +30,22 @@ export type OutboxReport = { key: string; event: string; payload: Json; state: O
 export type ResyncReason =
   | 'not-replayable' | 'public-channel' | 'postgres-changes' | 'not-persisted' | 'replay-gap' | 'new-hub' | 'user-switch' | 'held' | 'overflow'
 
+/**
+ * What a subscription got before it rejoined a new hub: `since`, when it got its newest message
+ * with an id (epoch ms), and `ids`, the ids (`meta.id`) of its newest messages, oldest first, at most
+ * {@link MAX_RESUME_IDS} of at most {@link MAX_RESUME_ID_CHARS} characters; empty when a message
+ * without an id came after them (the server did not store it, so a replay cannot cover the gap).
+ */
+export interface ResumeCursor {
+  since: number
+  ids: string[]
+}
+
+/** Most ids a {@link ResumeCursor} may carry: more than a replay's usual limit (Supabase: 25). */
+export const MAX_RESUME_IDS = 64
+/** Longest id a {@link ResumeCursor} may carry (Supabase's are UUIDs, 36 characters). */
+export const MAX_RESUME_ID_CHARS = 128
+
 /** The payload of a `system` `resync` delivery: fetch what changed after `since` (`null`: everything). */
 export interface ResyncPayload {
   since: number | null

@@ -6,15 +6,16 @@
 import type { HubInspection } from './inspect.ts'
 
 export type { HubInspection, InspectedTab, InspectedTopic, JournalEntry, JournalEvent, JournalNote } from './inspect.ts'
-export type { Delivery, DeliveryAck, DeliveryFrame, OutboxReport, OutboxState, ResyncPayload, ResyncReason } from './delivery.ts'
-import type { Delivery } from './delivery.ts'
+export type { Delivery, DeliveryAck, DeliveryFrame, OutboxReport, OutboxState, ResumeCursor, ResyncPayload, ResyncReason } from './delivery.ts'
+import type { Delivery, ResumeCursor } from './delivery.ts'
 
 /**
  * Bumped on every incompatible change of {@link HubApi} or the wire types; part of the worker name.
  * 2: hellos name a {@link ConnectionTarget}; the tab's sink shares the hub's endpoint.
  * 3: deliveries cross as {@link DeliveryFrame}s answered by {@link DeliveryAck}s, not as Comlink calls.
+ * 4: a rejoin on a new hub carries the subscription's {@link ResumeCursor}; the hub owes its `resync`.
  */
-export const PROTOCOL_VERSION = 3
+export const PROTOCOL_VERSION = 4
 
 /** Anything that survives structured cloning and JSON: what a payload may be. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -78,6 +79,11 @@ export interface Subscription {
   topic: string
   config: ChannelConfig
   bindings: Binding[]
+  /**
+   * Only on a rejoin to a new hub (a restarted worker, a tab-host handover, a deploy move): what
+   * this subscription got before, so the new hub resumes its stream through the server's replay.
+   */
+  resume?: ResumeCursor
 }
 
 /** Presence as supabase-js's `presenceState()` returns it: key → metas with `presence_ref`. */

@@ -9,6 +9,7 @@ import { RelayError } from './errors.ts'
 import { MAX_TIMER_MS } from './clock.ts'
 import type { Binding, ConnectionTarget, Heartbeat, Json, Outgoing, Subscription, TabHello, TransportInfo } from './protocol.ts'
 import { checkTopicFor } from './limits.ts'
+import { checkResume } from './resume.ts'
 
 /** Longest event name of any transport: binary frames store its length in one byte (realtime-js). */
 export const MAX_EVENT_BYTES = 255
@@ -222,6 +223,7 @@ export function checkSubscription(value: unknown): Subscription {
   if (isRecord(config['presence'])) { optional(config['presence']['key'], 'string', 'presence.key'); optional(config['presence']['enabled'], 'boolean', 'presence.enabled') }
   if (!Array.isArray(value['bindings']) || value['bindings'].length > 1000) throw bad('bindings must be an array of at most 1000 listeners')
   value['bindings'].forEach(binding)
+  if (value['resume'] !== undefined) checkResume(value['resume'])
   return value as unknown as Subscription
 }
 

@@ -1,11 +1,11 @@
 /**
  * One subscription's life with the hub, the same for every adapter's channel or topic: its
  * `subId`, the join (and the re-join when listeners change), the status transitions with their
- * de-duplication, the `resync {since}` after a rejoin on a new hub, and waiting for the join
- * before a send.
+ * de-duplication, the cursor a rejoin on a new hub resumes from, and waiting for the join before a send.
  */
 import { RelayError, toWire } from '../contract/errors.ts'
-import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, ResyncReason, Subscription, WireError } from '../contract/protocol.ts'
+import type { ChannelSnapshot, ChannelStatus, Delivery, HubApi, Json, ResumeCursor, ResyncReason, Subscription, WireError } from '../contract/protocol.ts'
+import { MAX_RESUME_IDS, MAX_RESUME_ID_CHARS } from '../contract/delivery.ts'
 import { isEvent } from '../contract/events.ts'
 
 /**
@@ -74,7 +74,12 @@ export class Membership {
   #lastStatus: ChannelStatus | undefined
   /** When this subscription last got an event (or first subscribed); `null` before it ever did. */
   #since: number | null = null
-  #isResyncDue = false
+  /**
+   * The server ids of its newest broadcasts, oldest first, and when the newest came; `null` once a
+   * broadcast came without one (the server did not store it: no replay can cover a gap).
+   */
+  #ids: string[] | null = []
+  #idAt = 0
 
   constructor(host: MemberHost, owner: MemberOwner) {
     this.#host = host
@@ -91,11 +96,11 @@ export class Membership {
   }
 
   /** Joins (or re-joins with the current listeners) through `call`. */
-  join(call: Invoke = this.#host.call): void {
+  join(call: Invoke = this.#host.call, resume?: ResumeCursor): void {
     if (!this.#subId) this.#subId = this.#host.nextSubId()
     if (this.#state !== 'joined') this.#state = 'joining'
     const seq = ++this.#joinSeq
-    const sub: Subscription = { subId: this.#subId, ...this.#owner.subscription() }
+    const sub: Subscription = { subId: this.#subId, ...this.#owner.subscription(), ...(resume ? { resume } : {}) }
     this.#joined = call('join', (hub) => hub.join(sub)).then(
       (snapshot) => { if (seq === this.#joinSeq) this.#seed(snapshot) },
       (error: unknown) => { if (seq === this.#joinSeq) this.#failed(error) },
@@ -126,10 +131,12 @@ export class Membership {
   rejoin(call: Invoke): boolean {
     if (this.#state === 'closed') return false
     this.#lastStatus = undefined
-    // A new hub connection (often a restarted worker, WebKit bug 318873) starts with fresh topics,
-    // so the hub cannot know what this channel missed meanwhile: the channel says resync itself.
-    this.#isResyncDue = this.#since !== null
-    this.join(call)
+    // A new hub connection (often a restarted worker, WebKit bug 318873) starts with fresh topics:
+    // the cursor tells it where this channel stands, so it resumes through the server's replay or
+    // sends the `resync` with the reason it could not.
+    const since = this.#since
+    const ids = this.#ids ?? []
+    this.join(call, since === null ? undefined : { since: ids.length > 0 ? this.#idAt : since, ids: ids.slice() })
     return true
   }
 
@@ -145,6 +152,7 @@ export class Membership {
    */
   receive(delivery: Delivery): boolean {
     if (isEvent(delivery)) this.#since = this.#host.now()
+    if (delivery.kind === 'broadcast') this.#noteId(delivery.meta)
     if (delivery.kind === 'system' && delivery.event === 'resync') {
       const { payload } = delivery
       const fields = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}
@@ -174,12 +182,14 @@ export class Membership {
     this.#lastStatus = status
     this.#owner.status(status, error)
     if (status !== 'SUBSCRIBED') return
-    if (this.#since === null) {
-      this.#since = this.#host.now()
-    } else if (this.#isResyncDue) {
-      this.#isResyncDue = false
-      this.#owner.resync(this.#since, 'new-hub')
-    }
+    this.#since ??= this.#host.now()
+  }
+
+  #noteId(meta: Json | undefined): void {
+    const id = (meta as { id?: Json } | undefined)?.id
+    if (typeof id !== 'string' || id === '' || id.length > MAX_RESUME_ID_CHARS) this.#ids = null
+    else if (this.#ids) this.#ids = [...this.#ids.slice(1 - MAX_RESUME_IDS), id]
+    this.#idAt = this.#host.now()
   }
 
   #seed(snapshot: ChannelSnapshot): void {

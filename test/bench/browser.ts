@@ -38,7 +38,7 @@ export interface Tab {
  * @example
  * pageUrl(target, 'pertab', { topics: 3 })
  */
-export function pageUrl(target: Target, contender: ContenderName, options: { topics?: number; lifetime?: boolean; batching?: Batching; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string; floor?: boolean } = {}): string {
+export function pageUrl(target: Target, contender: ContenderName, options: { topics?: number; lifetime?: boolean; batching?: Batching; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string; floor?: boolean; replay?: boolean } = {}): string {
   const query = new URLSearchParams({
     contender, topics: String(options.topics ?? 3), url: target.serverUrl, apikey: target.anonKey,
     lifetime: options.lifetime === false ? '0' : '1',
@@ -49,6 +49,7 @@ export function pageUrl(target: Target, contender: ContenderName, options: { top
   if (options.probe === true) query.set('probe', '1')
   if (options.name !== undefined) query.set('lane', options.name)
   if (options.floor === true) query.set('floor', '1')
+  if (options.replay === true) query.set('replay', '1')
   return `${target.origin}/?${query.toString()}`
 }
 

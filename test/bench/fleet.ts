@@ -38,7 +38,7 @@ export function sleep(ms: number): Promise<void> {
  * `name`, an A/B lane's name (ab.ts), whose tabs subscribe to topics of that name; `floor`, the A/B
  * bench's floor lane instead of tabrelay (app/floor.ts).
  */
-export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string; floor?: boolean }
+export interface FleetOptions { lifetime?: boolean; batching?: Batching; topics?: number; token?: string; host?: 'leader-tab'; probe?: boolean; name?: string; floor?: boolean; replay?: boolean }
 
 /** One contender's context and tabs. */
 export class Fleet {
@@ -160,7 +160,7 @@ export class Fleet {
   async stream(server: ServerHandle, rate: number, durationMs: number, during?: () => Promise<void>): Promise<{ done: StreamDone; records: TabRecord[] }> {
     await this.discard()
     const firstSeq = this.nextSeq(Math.round((rate * durationMs) / 1000))
-    const streaming = server.stream(this.topic, rate, durationMs, firstSeq)
+    const streaming = server.stream(this.topic, rate, durationMs, firstSeq, this.#options.replay === true)
     if (during) {
       // A failing action must not leave the stream's promise unobserved.
       await during().catch(async (error: unknown) => { await streaming.catch(() => undefined); throw error })

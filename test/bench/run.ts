@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     log('memory done')
     const perMessageOpened = await attempt(() => openVariant(browser, target, server, PER_MESSAGE, { batching: 'microtask' }))
     log(perMessageOpened.ok ? `${PER_MESSAGE}: ${FLEET_SIZE} tabs open` : `${PER_MESSAGE}: ${perMessageOpened.failed}`)
-    const tabHostConnections = await attempt(() => openVariant(browser, target, server, TAB_HOST, { host: 'leader-tab' }))
+    // BENCH_REPLAY=1: the tab-host lane on private channels with a persisted stream, resumed through Broadcast Replay.
+    const tabHostConnections = await attempt(() => openVariant(browser, target, server, TAB_HOST, { host: 'leader-tab', replay: process.env['BENCH_REPLAY'] === '1' }))
     log(tabHostConnections.ok ? `${TAB_HOST}: ${FLEET_SIZE} tabs → ${tabHostConnections.value.connections} conn` : `${TAB_HOST}: ${tabHostConnections.failed}`)
     const latencies = await rounds(LATENCY.rounds, (f) => latencyRound(f, server, LATENCY.rate, LATENCY.durationMs), sumLatency, [...WITH_PER_MESSAGE, TAB_HOST], LATENCY.pairRounds)
     const latency = perContender(latencies)

@@ -16,15 +16,26 @@ const MIN_TICK_MS = 5
 /** One-way delay of the proxy: a 50 ms round trip, a typical browser-to-Supabase distance. */
 const PROXY_DELAY_MS = 25
 
-const server = await startRealtimeServer({ port: 0, host: '127.0.0.1' })
+// Replays up to 1000 (Supabase caps at 25), so a lane with replay on can cover a host handover at 200 msg/s.
+const server = await startRealtimeServer({ port: 0, host: '127.0.0.1', replay: { hardLimit: 1_000 } })
 const endpoint = `${server.url}/realtime/v1/api/broadcast`
 
 function reply(message: ToParent): void {
   process.send?.(message)
 }
 
-async function post(topic: string, firstSeq: number, count: number): Promise<number> {
+async function post(topic: string, firstSeq: number, count: number, persist: boolean): Promise<number> {
   const at = nowMs()
+  if (persist) {
+    // The batch route stores nothing; the single-message route stores a private topic's message (httpSend's persist).
+    for (let i = 0; i < count; i++) {
+      const response = await fetch(`${endpoint}/${encodeURIComponent(topic)}/events/${STREAM_EVENT}?private=true&persist=true`, {
+        method: 'POST', headers: { apikey: server.anonKey, 'content-type': 'application/json' }, body: JSON.stringify({ seq: firstSeq + i, sentAt: at }),
+      })
+      await response.arrayBuffer()
+    }
+    return at
+  }
   const messages = Array.from({ length: count }, (_, i) => ({
     topic, event: STREAM_EVENT, payload: { seq: firstSeq + i, sentAt: at },
   }))
@@ -59,7 +70,7 @@ async function stream(request: StreamRequest): Promise<StreamDone> {
       continue
     }
     lastPostAt = elapsed
-    const at = await post(request.topic, request.firstSeq + sentAt.length, count)
+    const at = await post(request.topic, request.firstSeq + sentAt.length, count, request.persist === true)
     for (let i = 0; i < count; i++) sentAt.push(at)
   }
   return { kind: 'streamed', id: request.id, firstSeq: request.firstSeq, sentAt, elapsedMs: performance.now() - start }

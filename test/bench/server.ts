@@ -6,7 +6,8 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Stats } from '../../demo/server/index.ts'
 
-export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number }
+/** `persist`: send each message on its own to the private topic, stored for Broadcast Replay. */
+export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number; persist?: boolean }
 export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; sentAt: number[]; elapsedMs: number; error?: string }
 export type ToChild = StreamRequest | { kind: 'offset'; id: number } | { kind: 'stop' }
 export type ToParent = { kind: 'started'; url: string; proxyUrl: string; proxyDelayMs: number; anonKey: string } | StreamDone | { kind: 'offset'; id: number; value: number }
@@ -19,7 +20,7 @@ export interface ServerHandle {
   proxyDelayMs: number
   anonKey: string
   /** Sends `rate` msg/s for `durationMs` starting at `firstSeq`; resolves with each message's send stamp. */
-  stream(topic: string, rate: number, durationMs: number, firstSeq: number): Promise<StreamDone>
+  stream(topic: string, rate: number, durationMs: number, firstSeq: number, persist?: boolean): Promise<StreamDone>
   /** The child's `nowMs() - Date.now()`. */
   clockOffsetMs(): Promise<number>
   stats(): Promise<Stats>
@@ -60,8 +61,8 @@ export async function startServer(): Promise<ServerHandle> {
     proxyUrl,
     proxyDelayMs,
     anonKey,
-    async stream(topic, rate, durationMs, firstSeq) {
-      const answer = await ask({ kind: 'stream', id: nextId++, topic, rate, durationMs, firstSeq }, 3 * durationMs + 15_000)
+    async stream(topic, rate, durationMs, firstSeq, persist = false) {
+      const answer = await ask({ kind: 'stream', id: nextId++, topic, rate, durationMs, firstSeq, persist }, 3 * durationMs + 15_000)
       if (answer.kind !== 'streamed') throw new Error('server child: unexpected answer to stream')
       return answer
     },

@@ -2,50 +2,17 @@
  * Issue 25, nothing lost through the server's replay: a private Supabase channel whose broadcasts
  * are persisted streams at 100 msg/s while the server drops the socket and, later, every tab is
  * hidden until the hub pauses (no socket) and shown again. Every tab ends with every message once,
- * in order, and no `resync`. A public channel cannot be replayed: exactly one `resync` per topic
- * and tab, with its reason.
+ * in order, and no `resync`. The same when the host tab of the tab-host fallback closes: the tabs
+ * rejoin the new host's hub with their cursors and it resumes the topic through the replay. A
+ * public channel cannot be replayed: exactly one `resync` per topic and tab, with its reason.
  */
-import type { Page } from '@playwright/test'
 import { startRealtimeServer, type RealtimeServer } from '../../demo/server/index.ts'
-import type { ResyncPayload } from '../../src/supabase/index.ts'
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { waitForStatus } from '../../src/testing/node/tabs.ts'
 import { appUrl, hide, openTabs, show } from './support/pages.ts'
+import { join, logOf, publish, range, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
-
-declare global {
-  interface Window {
-    replayLog: { [topic: string]: { ns: number[]; resyncs: ResyncPayload[] } }
-  }
-}
-
-/** Joins `topic` in the page, logging each broadcast's `n` and each resync; resolves at SUBSCRIBED. */
-function join(page: Page, topic: string, isPrivate: boolean): Promise<string> {
-  return page.evaluate(([t, p]) => new Promise<string>((resolve) => {
-    window.replayLog ??= {}
-    const log = { ns: [] as number[], resyncs: [] as ResyncPayload[] }
-    window.replayLog[t] = log
-    window.harness.realtime.channel(t, { config: { private: p } })
-      .on<{ n: number }>('broadcast', { event: 'n' }, ({ payload }) => { log.ns.push(payload.n) })
-      .on('system', { event: 'resync' }, (payload) => { log.resyncs.push(payload) })
-      .subscribe((status) => { if (status !== 'CLOSED') resolve(status) })
-  }), [topic, isPrivate] as const)
-}
-
-function logOf(page: Page, topic: string): Promise<{ ns: number[]; resyncs: ResyncPayload[] }> {
-  return page.evaluate((t) => window.replayLog[t] ?? { ns: [], resyncs: [] }, topic)
-}
-
-/** A backend's `httpSend`: the REST single-message route, stored for replay on private channels. */
-async function publish(server: RealtimeServer, topic: string, n: number, isPrivate: boolean): Promise<void> {
-  const query = isPrivate ? '?private=true&persist=true' : ''
-  const response = await fetch(`${server.url}/realtime/v1/api/broadcast/${encodeURIComponent(topic)}/events/n${query}`, {
-    method: 'POST', headers: { apikey: server.anonKey, 'content-type': 'application/json' }, body: JSON.stringify({ n }),
-  })
-  if (response.status !== 202) throw new Error(`publish ${n} answered ${response.status}`)
-}
-
-const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n)
+import { hostIndex, withoutSharedWorker } from './support/tab-host.ts'
 
 let server: RealtimeServer
 // Its own server: a 100 msg/s stream outruns Supabase's replay limit of 25 within a reconnect, so
@@ -92,5 +59,29 @@ test('public channel: replay impossible → exactly one resync per topic and tab
       const log = await waitUntil(() => logOf(page, topic), (l) => l.ns.includes(1), { what: `n=1 on ${topic}` })
       expect(log.resyncs).toEqual([{ since: expect.any(Number), reason: 'public-channel' }])
     }
+  }
+})
+
+test('tab-host fallback at 100 msg/s: the host tab closes → the tabs resume on the new host; private: every message once, in order, no resync; public: one resync, public-channel', async ({ context }) => {
+  await withoutSharedWorker(context)
+  const [feed, lobby] = [topicOf('feed'), topicOf('lobby')]
+  const url = appUrl({ realtimeUrl: server.url, apikey: server.anonKey, options: { 'hub.replayLimit': 1_000, heartbeatIntervalMs: 5_000 } })
+  const pages = await openTabs(context, 3, url)
+  for (const page of pages) {
+    expect(await join(page, feed, true)).toBe('SUBSCRIBED')
+    expect(await join(page, lobby, false)).toBe('SUBSCRIBED')
+  }
+  const host = pages[await hostIndex(pages)]
+  if (!host) throw new Error('no host page')
+  const stayed = pages.filter((page) => page !== host)
+  const total = 300
+  await stream(server, [{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await host.close() })
+  for (const page of stayed) await waitUntil(() => logOf(page, feed), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
+  // The hub judges a replay within 3 s of a re-join: a resync could not come later than that.
+  await new Promise((resolve) => setTimeout(resolve, 3_500))
+  expect(await hostIndex(stayed)).toBeGreaterThanOrEqual(0)
+  for (const page of stayed) {
+    expect(await logOf(page, feed)).toEqual({ ns: range(total), resyncs: [] })
+    expect((await logOf(page, lobby)).resyncs).toEqual([{ since: expect.any(Number), reason: 'public-channel' }])
   }
 })

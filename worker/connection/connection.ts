@@ -52,6 +52,7 @@ export class Connection {
     this.#router = new ChannelRouter({
       clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery),
       outboxOf: (tabId) => (this.#isClosed ? null : deps.tabs.get(tabId)?.outboxFor(deps.identity) ?? null),
+      reopen: (entry) => { if (this.topics.has(entry) && entry.channel) { this.#drop(entry); this.#open(entry) } },
     })
     this.#presence = new PresenceKeeper((topic) => topic.whenJoined(deps.clock, deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
@@ -88,6 +89,7 @@ export class Connection {
   join(tabId: string, sub: Subscription): ChannelSnapshot {
     this.start()
     const entry = this.topics.add(tabId, sub)
+    this.#router.rejoined(entry, tabId, sub)
     const snapshot = this.#auth.admission.snapshot(tabId, entry)
     const notice = this.#deps.transport.notice?.(entry.spec, sub)
     if (notice !== undefined) snapshot.notice = notice

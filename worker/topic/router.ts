@@ -2,11 +2,12 @@
  * Turns what a server channel reports into deliveries for the tabs that listen, and keeps each
  * topic's status, presence and `since` current for tabs that arrive late.
  */
-import type { ChannelStatus, Delivery, Json, ResyncReason, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelStatus, Delivery, Json, ResyncReason, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import type { ChannelHandlers, StatusDetail } from '../transports/transport.ts'
 import { isEventKind } from '../../src/contract/events.ts'
-import { TopicCursor } from './cursor.ts'
+import { TopicCursor, type Rejoined } from './cursor.ts'
+import { subKey, type Kept } from './resumers.ts'
 import type { Topic } from './topic.ts'
 import type { CatchUp } from '../connection/admission.ts'
 import { byTab, wantsBroadcast, wantsChange, wantsPresence, wantsSystem, type TopicSub } from './listeners.ts'
@@ -31,6 +32,8 @@ export interface RouterDeps {
   admits(tabId: string, delivery: Delivery): boolean
   /** The tab's outbox while it still rides this connection, else `null`. */
   outboxOf(tabId: string): DeliveryInbox | null
+  /** Joins the topic's server channel again (a late tab's replay, cursor.ts `onReplay`). */
+  reopen?(entry: Topic): void
   /** A broadcast's payload as tabs get it, `undefined` to drop a copy (the persisted outbox's dedupe). */
   inbound?: ((entry: Topic, payload: Json) => Json | undefined) | undefined
 }
@@ -53,15 +56,15 @@ export class ChannelRouter {
     const cursor = this.#cursor(entry)
     return {
       status: (status, error, detail) => { if (isCurrent()) this.#status(entry, status, error, onSubscribed, detail) },
-      resume: (limit) => cursor.resume(limit),
+      resume: (limit) => cursor.resume(limit, rejoinedOf(entry)),
       sentPersisted: (event, payload) => cursor.sent(event, payload),
       broadcast: (event, wire, meta) => {
         if (!isCurrent()) return
         const payload = this.#deps.inbound ? this.#deps.inbound(entry, wire) : wire
-        if (payload === undefined || !cursor.receive(meta, event, payload)) return
+        const route = payload === undefined ? false : cursor.receive(meta, event, payload)
+        if (payload === undefined || route === false) return
         this.#arrived(entry, 'broadcast')
-        this.#send(entry, wantsBroadcast(event), (subIds) =>
-          meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
+        this.#broadcast(entry, { id: undefined, event, payload, meta }, route === true ? () => true : (item) => route(subKey(item.tabId, item.sub.subId)))
       },
       presence: (event, detail) => {
         if (!isCurrent()) return
@@ -120,6 +123,14 @@ export class ChannelRouter {
     this.#send(entry, (item) => mine(item) && wantsSystem('resync')(item), (subIds) => ({ kind: 'system', subIds, event: 'resync', payload: { since, reason: since === null ? 'user-switch' : 'held' } }))
   }
 
+  /**
+   * A tab's subscription joined with a resume cursor (it rejoins from another hub): on a topic
+   * already joined it is caught up now; otherwise the topic's next join takes it (cursor.ts).
+   */
+  rejoined(entry: Topic, tabId: string, sub: Subscription): void {
+    if (sub.resume && entry.isJoined) this.#cursor(entry).late({ key: subKey(tabId, sub.subId), cursor: sub.resume })
+  }
+
   /** Tells the topic's channels that listen to `outbox` how a persisted send fares. */
   notify(entry: Topic, payload: Json): void {
     this.#send(entry, wantsSystem('outbox'), (subIds) => ({ kind: 'system', subIds, event: 'outbox', payload }))
@@ -127,7 +138,21 @@ export class ChannelRouter {
 
   /** The topic's cursor (cursor.ts): the topic owns it, made on first use with the router's gap rule. */
   #cursor(entry: Topic): TopicCursor {
-    return entry.cursor(() => new TopicCursor({ clock: this.#deps.clock, onGap: (reason, since) => this.#resync(entry, () => true, since, reason) }))
+    return entry.cursor(() => new TopicCursor({
+      clock: this.#deps.clock,
+      onGap: (reason, since, only) => this.#resync(entry, only ? (item) => only.has(subKey(item.tabId, item.sub.subId)) : () => true, since, reason),
+      // Later, not inside the channel callback that found it: the re-join closes that channel.
+      onReplay: () => { queueMicrotask(() => this.#deps.reopen?.(entry)) },
+      onRelease: (key, messages) => {
+        for (const kept of messages) this.#broadcast(entry, kept, (item) => subKey(item.tabId, item.sub.subId) === key)
+      },
+    }))
+  }
+
+  #broadcast(entry: Topic, { event, payload, meta }: Kept, test: (item: TopicSub) => boolean): void {
+    const matches = wantsBroadcast(event)
+    this.#send(entry, (item) => matches(item) && test(item), (subIds) =>
+      meta === undefined ? { kind: 'broadcast', subIds, event, payload } : { kind: 'broadcast', subIds, event, payload, meta })
   }
 
   #resync(entry: Topic, test: (item: TopicSub) => boolean, since: number | null, reason: ResyncReason): void {
@@ -139,7 +164,7 @@ export class ChannelRouter {
     entry.report(status, error)
     this.#send(entry, () => true, (subIds) => (error ? { kind: 'channel', subIds, status, error } : { kind: 'channel', subIds, status }))
     if (status !== 'SUBSCRIBED') return
-    this.#cursor(entry).joined()
+    this.#cursor(entry).joined(rejoinedOf(entry), detail?.reason)
     const { wasSubscribed, since, owed } = entry.joined(this.#deps.clock.now())
     if (wasSubscribed && detail?.isContinuous !== true) {
       // A rejoin (reconnect, resume, respec): events may have been missed since `since`, unless
@@ -164,4 +189,11 @@ export class ChannelRouter {
       if (this.#deps.admits(tabId, delivery)) this.#deps.outboxOf(tabId)?.push(delivery)
     }
   }
+}
+
+/** The subscriptions of `entry` that came with a resume cursor (cursor.ts takes each once). */
+function rejoinedOf(entry: Topic): Rejoined[] {
+  const rejoined: Rejoined[] = []
+  for (const { tabId, sub } of entry.subs.values()) if (sub.resume) rejoined.push({ key: subKey(tabId, sub.subId), cursor: sub.resume })
+  return rejoined
 }

@@ -72,6 +72,8 @@ export interface StartOptions {
   isExtendedLifetime: boolean
   /** The user's access token (tabrelay only): tabs of different users get different connections. */
   token?: string
+  /** Private channels, whose persisted stream the hub resumes through Broadcast Replay after a gap (tabrelay only). */
+  isPrivate?: boolean
   onEvent(topic: string, payload: unknown): void
 }
 

@@ -1,7 +1,7 @@
 /**
  * The bench page: one build for every contender. `?contender=tabrelay|pertab|leader&topics=3&url=…&apikey=…`
  * (plus `&batch=microtask` for tabrelay's hub flushing per message, `&host=leader-tab` for its tab host,
- * `&probe=1` for the tail probe's stamps, `probe.ts`, `&lane=` for an A/B lane's own topics, `&floor=1` for its floor lane) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
+ * `&probe=1` for the tail probe's stamps, `&replay=1` for private channels resumed through Broadcast Replay, `probe.ts`, `&lane=` for an A/B lane's own topics, `&floor=1` for its floor lane) loads that contender only (a dynamic import, so each tab pays for its own code alone) and exposes
  * `window.bench` for the runner.
  */
 import { frameAt, hopsOf, stampFrames, type Hops } from './probe.ts'
@@ -64,6 +64,7 @@ async function boot(): Promise<ReadyInfo> {
   }
   const token = params.get('token')
   if (token !== null) options.token = token
+  if (params.get('replay') === '1') options.isPrivate = true
   if (isProbed && name === 'pertab') stampFrames()
   try {
     const module = await load(name)

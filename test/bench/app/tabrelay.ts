@@ -46,7 +46,7 @@ export async function startWith(options: StartOptions, worker: (kind: WorkerKind
   // The first status a tab hears comes with the hub's welcome, i.e. the answer to its hello.
   const stop = realtime.onStatus(() => { performance.mark('bench:hello'); stop() })
   const channels = options.topics.map((topic) =>
-    realtime.channel(topic).on('broadcast', { event: '*' }, (message) => options.onEvent(topic, message.payload)),
+    realtime.channel(topic, options.isPrivate === true ? { config: { private: true } } : {}).on('broadcast', { event: '*' }, (message) => options.onEvent(topic, message.payload)),
   )
   await Promise.all(channels.map(joined))
   return {

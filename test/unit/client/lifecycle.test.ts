@@ -72,7 +72,8 @@ describe('worker recovery', () => {
     const second = rig.hub()
     expect(rig.worker).toHaveBeenCalledTimes(2)
     expect(second.hellos[0]).toMatchObject({ tabId: 'tab-1', protocol: PROTOCOL_VERSION })
-    expect(second.joins).toEqual([first.joins[0]])
+    // The same subscription, now with its cursor: nothing delivered yet, so no id to resume from.
+    expect(second.joins).toEqual([{ ...first.joins[0], resume: { since: expect.any(Number), ids: [] } }])
     await until(() => statuses.length === 2, 'SUBSCRIBED again')
     expect(statuses).toEqual(['SUBSCRIBED', 'SUBSCRIBED'])
     expect(seen.map(([s]) => s)).toEqual(['reconnecting', 'open'])
@@ -87,19 +88,37 @@ describe('worker recovery', () => {
     expect(second.sends).toHaveLength(1)
   })
 
-  it('after rejoining on a new worker, tells each channel to resync from its last event (the new hub cannot know)', async () => {
+  it('rejoins a new worker with its cursor (the newest ids it got and when), and leaves the resync to that hub', async () => {
     const { room } = await joinedRig()
     const resyncs: Array<number | null> = []
     room.on('system', { event: 'resync' }, ({ since }) => resyncs.push(since))
     const [first] = rig.hubs
     if (!first) throw new Error('no hub')
     rig.clock.advance(1_000)
-    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'before' }])
+    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'a', meta: { id: 'id-a' } }])
+    rig.clock.advance(1_000)
+    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'b', meta: { id: 'id-b' } }])
+    const lastIdAt = rig.clock.now()
+    first.ack = { workerId: 'restarted' }
+    rig.clock.advance(5_000)
+    await until(() => rig.hubs.length === 2 && rig.hub().joins.length === 1, 'rejoin on the new hub')
+    expect(rig.hub().joins[0]?.resume).toEqual({ since: lastIdAt, ids: ['id-a', 'id-b'] })
+    await until(() => room.state === 'joined', 'joined again')
+    expect(resyncs).toEqual([])
+  })
+
+  it('a broadcast without a server id (not stored) rejoins with no ids: the new hub cannot place it in a replay', async () => {
+    await joinedRig()
+    const [first] = rig.hubs
+    if (!first) throw new Error('no hub')
+    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'a', meta: { id: 'id-a' } }])
+    rig.clock.advance(1_000)
+    await first.deliver([{ kind: 'broadcast', subIds: ['1'], event: 'message', payload: 'b' }])
     const lastEventAt = rig.clock.now()
     first.ack = { workerId: 'restarted' }
     rig.clock.advance(5_000)
-    await until(() => resyncs.length === 1, 'resync after the rejoin')
-    expect(resyncs).toEqual([lastEventAt])
+    await until(() => rig.hubs.length === 2 && rig.hub().joins.length === 1, 'rejoin on the new hub')
+    expect(rig.hub().joins[0]?.resume).toEqual({ since: lastEventAt, ids: [] })
   })
 
   it('fails a call in flight to the old worker at once when the tab recovers, not after callTimeoutMs', async () => {

@@ -133,6 +133,61 @@ describe('replay after the server drops the socket', () => {
   })
 })
 
+describe('replay when tabs move to a new hub (a restarted worker, a handover)', () => {
+  /** Tabs whose worker() reaches whichever hub is current; `restart()` silences the old one's ports. */
+  function movable(server: RealtimeServer, newHub: () => Hub): { tab(): SharedRealtime; restart(): void } {
+    let current = newHub()
+    let ports: MessagePort[] = []
+    return {
+      tab() {
+        const client = createSharedRealtime({
+          url: server.url, apikey: server.anonKey, heartbeatIntervalMs: 100, callTimeoutMs: 300,
+          worker: () => { const { port1, port2 } = new MessageChannel(); acceptTab(current, port1); ports.push(port1, port2); return port2 },
+        })
+        cleanup.push(async () => { await client.close().catch(() => undefined); for (const port of ports) port.close() })
+        return client
+      },
+      restart() {
+        // As a worker that died: its ports answer nothing, so each tab's heartbeat finds the new one.
+        for (const port of ports) port.close()
+        ports = []
+        current = newHub()
+      },
+    }
+  }
+
+  it('private channel: each tab rejoins with its cursor, the new hub replays from the oldest; every message once, in order, no resync', async () => {
+    const { server, newHub, publish } = await rig(500, 1_000)
+    const hubs = movable(server, newHub)
+    const [a, b] = [listen(hubs.tab(), 'moved', true), listen(hubs.tab(), 'moved', true)]
+    await waitFor(() => a.joined() && b.joined(), 5_000, 'both tabs joined')
+    for (const n of range(10)) await publish('moved', n, true)
+    await waitFor(() => a.got.length === 10 && b.got.length === 10, 3_000, 'the first ten')
+    hubs.restart()
+    for (const n of range(30)) {
+      await publish('moved', n + 10, true)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    await waitFor(() => a.got.length >= 40 && b.got.length >= 40, 8_000, 'every message in both tabs')
+    await new Promise((resolve) => setTimeout(resolve, 3_500)) // past the replay's 3 s judgement
+    expect(a.got).toEqual(range(40))
+    expect(b.got).toEqual(range(40))
+    expect([a.resyncs, b.resyncs]).toEqual([[], []])
+  })
+
+  it('public channel: the new hub owes each tab one resync, reason public-channel', async () => {
+    const { server, newHub, publish } = await rig(undefined, 25)
+    const hubs = movable(server, newHub)
+    const [a, b] = [listen(hubs.tab(), 'open', false), listen(hubs.tab(), 'open', false)]
+    await waitFor(() => a.joined() && b.joined(), 5_000, 'both tabs joined')
+    await publish('open', 0, false)
+    await waitFor(() => a.got.length === 1 && b.got.length === 1, 3_000, 'the first message')
+    hubs.restart()
+    await waitFor(() => a.resyncs.length === 1 && b.resyncs.length === 1, 8_000, 'the resyncs')
+    expect([a.resyncs, b.resyncs]).toEqual([[{ since: expect.any(Number), reason: 'public-channel' }], [{ since: expect.any(Number), reason: 'public-channel' }]])
+  })
+})
+
 describe('replay and persist as supabase-js takes them', () => {
   it("a tab's send/httpSend with persist is stored; the app's own replay config is honoured on join", async () => {
     const { tab, newHub } = await rig(undefined, 25)
