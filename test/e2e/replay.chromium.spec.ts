@@ -7,8 +7,8 @@
 import { startRealtimeServer, type RealtimeServer } from '../../demo/server/index.ts'
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { terminateSharedWorker } from './support/lifecycle.ts'
-import { appUrl, openTabs } from './support/pages.ts'
-import { join, logOf, range, stream } from './support/replay.ts'
+import { appUrl } from './support/pages.ts'
+import { logOf, openJoined, range, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
 
 let server: RealtimeServer
@@ -20,11 +20,7 @@ test('the worker terminated at 100 msg/s → private: every message once, in ord
   const [feed, lobby] = [topicOf('feed'), topicOf('lobby')]
   // Heartbeats every 500 ms: a tab gives the dead worker up after about a second.
   const url = appUrl({ realtimeUrl: server.url, apikey: server.anonKey, options: { 'hub.replayLimit': 1_000, heartbeatIntervalMs: 500 } })
-  const pages = await openTabs(context, 2, url)
-  for (const page of pages) {
-    expect(await join(page, feed, true)).toBe('SUBSCRIBED')
-    expect(await join(page, lobby, false)).toBe('SUBSCRIBED')
-  }
+  const pages = await openJoined(context, 2, url, feed, lobby)
   const workerIds = await Promise.all(pages.map((page) => page.evaluate(() => window.harness.realtime.workerId)))
   const total = 300
   await stream(server, [{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await terminateSharedWorker(browser) })

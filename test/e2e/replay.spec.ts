@@ -10,7 +10,7 @@ import { startRealtimeServer, type RealtimeServer } from '../../demo/server/inde
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { waitForStatus } from '../../src/testing/node/tabs.ts'
 import { appUrl, hide, openTabs, show } from './support/pages.ts'
-import { join, logOf, publish, range, stream } from './support/replay.ts'
+import { join, logOf, openJoined, publish, range, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
 import { hostIndex, withoutSharedWorker } from './support/tab-host.ts'
 
@@ -66,11 +66,7 @@ test('tab-host fallback at 100 msg/s: the host tab closes → the tabs resume on
   await withoutSharedWorker(context)
   const [feed, lobby] = [topicOf('feed'), topicOf('lobby')]
   const url = appUrl({ realtimeUrl: server.url, apikey: server.anonKey, options: { 'hub.replayLimit': 1_000, heartbeatIntervalMs: 5_000 } })
-  const pages = await openTabs(context, 3, url)
-  for (const page of pages) {
-    expect(await join(page, feed, true)).toBe('SUBSCRIBED')
-    expect(await join(page, lobby, false)).toBe('SUBSCRIBED')
-  }
+  const pages = await openJoined(context, 3, url, feed, lobby)
   const host = pages[await hostIndex(pages)]
   if (!host) throw new Error('no host page')
   const stayed = pages.filter((page) => page !== host)

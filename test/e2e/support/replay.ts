@@ -2,9 +2,10 @@
  * Helpers of the replay specs (issue 25): pages that log a topic's `{ n }` broadcasts and its
  * resyncs, and a 100 msg/s stream published through the Realtime server's REST route.
  */
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import type { RealtimeServer } from '../../../demo/server/index.ts'
 import type { ResyncPayload } from '../../../src/supabase/index.ts'
+import { openTabs } from './pages.ts'
 
 declare global {
   interface Window {
@@ -27,6 +28,21 @@ export function join(page: Page, topic: string, isPrivate: boolean): Promise<str
       .on('system', { event: 'resync' }, (payload) => { log.resyncs.push(payload) })
       .subscribe((status) => { if (status !== 'CLOSED') resolve(status) })
   }), [topic, isPrivate] as const)
+}
+
+/**
+ * Opens `count` tabs of `url`, each joined to the private `feed` and the public `lobby`; throws
+ * unless every join reached SUBSCRIBED.
+ * @example
+ * const pages = await openJoined(context, 3, url, topicOf('feed'), topicOf('lobby'))
+ */
+export async function openJoined(context: BrowserContext, count: number, url: string, feed: string, lobby: string): Promise<Page[]> {
+  const pages = await openTabs(context, count, url)
+  for (const page of pages) {
+    const joined = [await join(page, feed, true), await join(page, lobby, false)]
+    if (joined.some((status) => status !== 'SUBSCRIBED')) throw new Error(`a tab did not join ${feed} and ${lobby}: ${joined.join(', ')}`)
+  }
+  return pages
 }
 
 /**
