@@ -94,13 +94,16 @@ export const ENTRIES: readonly Entry[] = [
   // HubView and ByTopic +0.01 each): tab 11.97 → 12.06, supabase 13.84 → 13.94, worker 22.6 →
   // 23.87, websocket 4.43 → 4.44, default 25.1 → 26.33, prebuilt 40.8 → 42.02. Still next, and
   // now due: replay, resume and the cursor as an opt-in worker entry (the way ./worker/persist is).
+  // Then +0.1 kB in the worker entries (23.87 → 23.97, default 26.33 → 26.44, prebuilt 42.02 →
+  // 42.14) for the fix of a loss the replay e2e found: a tab that joins a running replay after it
+  // passed the tab's place gets one re-join with a replay from its cursor (cursor.ts, own-sends.ts).
   { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '12.06 kB' },
   { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.94 kB' },
   { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '3.5 kB' },
   // The devtools panel and its hub side (issue #26): entries of their own, so no other entry grows.
   { subpath: './devtools', source: 'src/devtools/index.ts', scope: 'tab', budgetGz: '4.05 kB' },
   { subpath: './devtools/react', source: 'src/devtools/react.ts', scope: 'tab', budgetGz: '4.28 kB' },
-  { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '23.87 kB' },
+  { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '23.97 kB' },
   { subpath: './worker/supabase', source: 'worker/transports/supabase/index.ts', scope: 'worker', budgetGz: '3.7 kB' },
   { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '5.45 kB' },
   { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '4.44 kB' },
@@ -110,7 +113,7 @@ export const ENTRIES: readonly Entry[] = [
   { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.34 kB' },
   // The persisted outbox (issue 25): an entry of its own, with idb-keyval; no other entry carries it.
   { subpath: './worker/persist', source: 'worker/persist/index.ts', scope: 'worker', budgetGz: '2.22 kB' },
-  { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '26.33 kB', hasSideEffects: true },
+  { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '26.44 kB', hasSideEffects: true },
   // The page's half of tabrelay/testing (registerForTesting) and the Node half (Playwright's
   // peer left out): measured 2026-12-07 plus ~3%.
   { subpath: './testing/page', source: 'src/testing/index.ts', scope: 'tab', budgetGz: '0.45 kB' },
@@ -137,7 +140,7 @@ export const LAZY_CHUNKS: readonly LazyChunk[] = [
 ]
 
 export const WORKER_BUNDLES: readonly WorkerBundle[] = [
-  { file: 'tabrelay.worker.js', source: 'worker/default.ts', budgetGz: '42.02 kB' },
+  { file: 'tabrelay.worker.js', source: 'worker/default.ts', budgetGz: '42.14 kB' },
 ]
 
 /**

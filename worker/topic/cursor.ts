@@ -17,10 +17,12 @@
  * from the oldest of them. What it returns is sorted per subscription (resumers.ts): each gets what
  * it lacks, once, in order; each that it could not cover gets its own `resync`. Subscriptions that
  * came without a cursor get no replayed message (it happened before they joined). One arriving
- * after the replay was asked for is caught up from the newest messages the hub keeps.
+ * after the replay was asked for is caught up from the newest messages the hub keeps, else by one
+ * re-join of the topic with a replay from its own cursor (also when the running replay passed it).
  */
 import type { Clock } from '../../src/contract/clock.ts'
 import type { Json, ResumeCursor, ResyncReason } from '../../src/contract/protocol.ts'
+import { OwnSends } from './own-sends.ts'
 import { Resumer, type Kept } from './resumers.ts'
 
 /**
@@ -89,9 +91,6 @@ interface Watch {
   cancel: () => void
 }
 
-/** How many own persisted sends are remembered until their replayed copy comes back. */
-const MAX_OWN = 256
-
 /**
  * The cursor of one topic (pure apart from its injected clock).
  * @example
@@ -104,7 +103,7 @@ export class TopicCursor {
   readonly #maxIds: number
   #lastAt: number | null = null
   readonly #ids = new Set<string>()
-  #own: Array<{ at: number; print: string }> = []
+  readonly #own = new OwnSends()
   #hasUnkeyed = false
   #watch: Watch | null = null
   /** What the last `resume()` answered; `undefined` before the transport ever asked. */
@@ -115,6 +114,8 @@ export class TopicCursor {
   /** Resumers owed a `resync` at the next `SUBSCRIBED`, with its reason. */
   #owed: Array<{ resumer: Resumer; reason: ResyncReason }> = []
   #recent: Kept[] = []
+  /** Resumers that joined a running replay after it may have passed them: each gets one re-join. */
+  #joinedLate = new Set<string>()
   /** Why the transport said its last join could not be replayed, when it said so without asking. */
   #joinReason: ResyncReason | undefined
 
@@ -176,6 +177,8 @@ export class TopicCursor {
     const isReplayed = plan !== undefined && !(plan && 'reason' in plan)
     if (this.#watch !== null || (missed === null && isReplayed && resumer.hasIds && this.#options.onReplay)) {
       this.#resumers.set(resumer.key, resumer)
+      // The running replay may already have passed its place: one re-join for it if it ends so.
+      if (this.#watch !== null && missed === null) this.#joinedLate.add(resumer.key)
       if (this.#watch === null) {
         // A watch until the re-join asks again: one more late tab joins it rather than re-join twice.
         this.#watch = { from: null, limit: Infinity, count: 0, isCovered: false, cancel: () => undefined }
@@ -198,7 +201,7 @@ export class TopicCursor {
     const watch = isReplayed ? this.#watch : null
     if (watch) watch.count += 1
     const isKnown = id !== undefined && this.#ids.has(id)
-    const isOwn = !isKnown && isReplayed && this.#takeOwn(event, payload)
+    const isOwn = !isKnown && isReplayed && this.#own.take(event, payload)
     const isDuplicate = isKnown || isOwn
     const kept: Kept = { id, event, payload, meta }
     // Each resumer sees every message: one of its own ids covers it, and one the hub delivered
@@ -225,8 +228,7 @@ export class TopicCursor {
    * echo to the sender): its replayed copy must not reach them again.
    */
   sent(event: string, payload: Json): void {
-    this.#own.push({ at: this.#options.clock.now(), print: print(event, payload) })
-    if (this.#own.length > MAX_OWN) this.#own.shift()
+    this.#own.add(event, payload, this.#options.clock.now())
   }
 
   #planFor(limit: number): ResumePlan | null {
@@ -235,10 +237,10 @@ export class TopicCursor {
     const oldest = Math.min(this.#lastAt ?? Infinity, ...resumers.map((resumer) => resumer.since))
     // Never before the epoch: a forged `since: 0` must not make the server refuse the join for all.
     const since = Math.max(0, oldest - (this.#options.skewMs ?? 5_000))
-    this.#own = this.#own.filter((own) => own.at >= since)
+    this.#own.keepFrom(since)
     // Only stored messages are replayed: one delivered without an id means the gap may hold more,
     // and a topic with no stored message yet gives no evidence that its messages are stored.
-    const isOwnReplayable = this.#lastAt === null || (!this.#hasUnkeyed && (this.#ids.size > 0 || this.#own.length > 0))
+    const isOwnReplayable = this.#lastAt === null || (!this.#hasUnkeyed && (this.#ids.size > 0 || !this.#own.isEmpty))
     if (!isOwnReplayable || !resumers.every((resumer) => resumer.hasIds)) {
       // A resumer without ids cannot be placed in any replay; the others can still be served.
       for (const resumer of resumers) {
@@ -258,14 +260,6 @@ export class TopicCursor {
     return new Resumer(item.key, item.cursor, this.#options.clock.now())
   }
 
-  #takeOwn(event: string, payload: Json): boolean {
-    if (this.#own.length === 0) return false
-    const wanted = print(event, payload)
-    const index = this.#own.findIndex((own) => own.print === wanted)
-    if (index < 0) return false
-    this.#own.splice(index, 1)
-    return true
-  }
 
   #keep(kept: Kept): void {
     const id = kept.id
@@ -283,17 +277,22 @@ export class TopicCursor {
     watch.cancel()
     this.#watch = null
     const resumers = [...this.#resumers.values()]
+    const late = this.#joinedLate
     this.#resumers.clear()
+    this.#joinedLate = new Set()
+    const again: Resumer[] = []
     for (const resumer of resumers) {
       if (resumer.isCovered) continue
+      // It came while the replay ran, and the hub's newest messages no longer held its place.
+      if (late.has(resumer.key) && this.#options.onReplay) { again.push(resumer); continue }
       const held = resumer.release()
       if (held.length > 0) this.#options.onRelease?.(resumer.key, held)
       this.#options.onGap('replay-gap', resumer.since, new Set([resumer.key]))
     }
     if (watch.from !== null && !watch.isCovered) this.#options.onGap('replay-gap', watch.from)
+    if (again.length === 0) return
+    for (const resumer of again) this.#resumers.set(resumer.key, resumer)
+    this.#watch = { from: null, limit: Infinity, count: 0, isCovered: false, cancel: () => undefined }
+    this.#options.onReplay?.()
   }
-}
-
-function print(event: string, payload: Json): string {
-  return `${event}\n${JSON.stringify(payload)}`
 }

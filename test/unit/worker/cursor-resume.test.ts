@@ -11,7 +11,7 @@ import { ManualClock } from '../fakes/clock.ts'
 interface Gap { reason: ResyncReason; since: number; only: string[] | 'all' }
 
 /** A cursor whose deliveries are recorded per subscription key (`got`), as the router makes them. */
-function rig(keys: readonly string[], options: { skewMs?: number; settleMs?: number } = {}) {
+function rig(keys: readonly string[], options: { skewMs?: number; settleMs?: number; maxRecent?: number; onReplay?: () => void } = {}) {
   const clock = new ManualClock()
   const gaps: Gap[] = []
   const got = new Map<string, string[]>(keys.map((key) => [key, []]))
@@ -115,6 +115,40 @@ describe('TopicCursor on a new hub', () => {
     expect(gaps).toEqual([{ reason: 'replay-gap', since: clock.now(), only: ['lost'] }])
     take('m6', live('m6'))
     expect(got.get('late')).toEqual(ids(4, 7))
+  })
+
+  it("a tab that joins a running replay after it passed the tab's place gets one re-join with a replay from its cursor, then a gap if that fails too", () => {
+    let replays = 0
+    const { clock, cursor, gaps, got, take } = rig(['a', 'late'], { settleMs: 500, maxRecent: 2, onReplay: () => { replays++ } })
+    cursor.resume(1_000, [rejoined('a', clock.now(), ids(0, 2))])
+    cursor.joined()
+    for (const id of ids(0, 6)) take(id, replayed(id))
+    // It comes with m0–m2 while the replay runs; the hub keeps only m4 and m5 to catch it up from.
+    const since = clock.now()
+    cursor.late(rejoined('late', since, ids(0, 3)))
+    take('m6', live('m6'))
+    clock.advance(500)
+    expect(replays).toBe(1)
+    expect(gaps).toEqual([])
+    expect(got.get('late')).toEqual([])
+    // The re-join: the replay reaches back to its place; it gets m3 on, once and in order.
+    expect(cursor.resume(1_000, [])).toEqual({ since: since - 5_000, limit: 1_000 })
+    cursor.joined()
+    for (const id of ids(0, 7)) take(id, replayed(id))
+    take('m7', live('m7'))
+    expect(got.get('late')).toEqual(ids(3, 8))
+    expect(got.get('a')).toEqual(ids(2, 8))
+    clock.advance(500)
+    expect(gaps).toEqual([])
+    // Another late tab whose place no replay holds: one re-join, then its gap; never a second re-join.
+    cursor.late(rejoined('lost', clock.now(), ['expired']))
+    expect(replays).toBe(2)
+    cursor.resume(1_000, [])
+    cursor.joined()
+    for (const id of ids(0, 8)) take(id, replayed(id))
+    clock.advance(500)
+    expect(replays).toBe(2)
+    expect(gaps).toEqual([{ reason: 'replay-gap', since: clock.now() - 500, only: ['lost'] }])
   })
 
   it('checkResume refuses a forged or huge cursor with bad-input', () => {
