@@ -9,7 +9,7 @@
 import { startRealtimeServer, type RealtimeServer } from '../../demo/server/index.ts'
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { waitForStatus } from '../../src/testing/node/tabs.ts'
-import { appUrl, hide, openTabs, show } from './support/pages.ts'
+import { appUrl, hide, openTab, openTabs, show } from './support/pages.ts'
 import { join, logOf, openJoined, publish, range, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
 import { hostIndex, withoutSharedWorker } from './support/tab-host.ts'
@@ -77,6 +77,24 @@ test('tab-host fallback at 100 msg/s: the host tab closes → the tabs resume on
   await new Promise((resolve) => setTimeout(resolve, 3_500))
   expect(await hostIndex(stayed)).toBeGreaterThanOrEqual(0)
   for (const page of stayed) {
+    expect(await logOf(page, feed)).toEqual({ ns: range(total), resyncs: [] })
+    expect((await logOf(page, lobby)).resyncs).toEqual([{ since: expect.any(Number), reason: 'public-channel' }])
+  }
+})
+
+test('deploy move at 100 msg/s: the older deploy\'s tabs move to the newer hub and resume from their cursors; private: every message once, in order, no resync; public: one resync, public-channel', async ({ context }) => {
+  const [feed, lobby] = [topicOf('feed'), topicOf('lobby')]
+  // Two builds as deploy.spec makes them: another worker URL, the same workerName().
+  const build = (joinWaitMs: number): string => appUrl({ realtimeUrl: server.url, apikey: server.anonKey, options: { 'hub.replayLimit': 1_000, 'hub.joinWaitMs': joinWaitMs } })
+  const olds = await openJoined(context, 2, build(10_000), feed, lobby)
+  const total = 300
+  await stream(server, [{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await openTab(context, build(10_001)) })
+  for (const page of olds) {
+    await waitUntil(() => page.evaluate(() => window.harness.updates()), (updates) => updates.some((u) => u.moved), { what: 'the old tab moved to the newer hub' })
+    await waitUntil(() => logOf(page, lobby), (log) => log.resyncs.length > 0, { what: 'the public topic rejoined on the newer hub' })
+    await waitUntil(() => logOf(page, feed), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
+  }
+  for (const page of olds) {
     expect(await logOf(page, feed)).toEqual({ ns: range(total), resyncs: [] })
     expect((await logOf(page, lobby)).resyncs).toEqual([{ since: expect.any(Number), reason: 'public-channel' }])
   }
