@@ -154,6 +154,8 @@ export class HostWatch {
     this.#watch = watch
     this.#watched = hostId
     this.#locks.request(aliveLock(name, hostId), { signal: watch.signal }, () => {
+      // A tab whose own tenure ended has already forgotten its host (and reconnected its links).
+      if (this.isDead(hostId)) return
       this.forget(hostId)
       onGone()
     }).catch(() => undefined)
