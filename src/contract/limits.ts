@@ -12,7 +12,12 @@ import type { Json, Outgoing, Subscription, TransportInfo } from './protocol.ts'
 
 const encoder = new TextEncoder()
 
-function bytes(text: string): number {
+/**
+ * The UTF-8 length of `text`: the unit of every byte limit (validate.ts counts with it too).
+ * @example
+ * bytes('é') // 2
+ */
+export function bytes(text: string): number {
   return encoder.encode(text).length
 }
 

@@ -38,8 +38,9 @@ export interface LinkCipher {
 export const DROPPED: unique symbol = Symbol('tabrelay.dropped')
 
 const CURVE = { name: 'ECDH', namedCurve: 'P-256' } as const
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+// Marked pure: a bundle that takes only canSeal() (every tab's host strategy) drops them.
+const encoder = /* @__PURE__ */ new TextEncoder()
+const decoder = /* @__PURE__ */ new TextDecoder()
 
 // WebCrypto exists only in secure contexts (https, localhost); TabHost checks canSeal() first.
 const subtle = (): SubtleCrypto => globalThis.crypto.subtle

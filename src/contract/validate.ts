@@ -8,7 +8,7 @@
 import { RelayError } from './errors.ts'
 import { MAX_TIMER_MS } from './clock.ts'
 import type { Binding, ConnectionTarget, Heartbeat, Json, Outgoing, Subscription, TabHello, TransportInfo } from './protocol.ts'
-import { checkTopicFor } from './limits.ts'
+import { bytes, checkTopicFor } from './limits.ts'
 import { checkResume } from './resume.ts'
 
 /** Longest event name of any transport: binary frames store its length in one byte (realtime-js). */
@@ -19,7 +19,6 @@ export const MAX_TOPIC_BYTES = 1024
 export const MAX_IDENTITY_BYTES = 1024
 /** Longest token a tab may hand the hub, in hello and in `setAuth` alike. */
 export const MAX_TOKEN_BYTES = 64 * 1024
-const encoder = new TextEncoder()
 
 /** Deepest nesting a payload may have: deeper data would overflow the stack of the JSON serializers. */
 export const MAX_JSON_DEPTH = 200
@@ -73,10 +72,6 @@ function isPlainObject(value: object): boolean {
 
 function bad(message: string): RelayError {
   return new RelayError('bad-input', message)
-}
-
-function byteLength(text: string): number {
-  return encoder.encode(text).length
 }
 
 /**
@@ -151,7 +146,7 @@ export function checkReplay(replay: unknown, isPrivate: boolean): void {
  * checkEvent('message', 'send()') // 'message'
  */
 export function checkEvent(event: unknown, what: string): string {
-  if (typeof event !== 'string' || event === '' || byteLength(event) > MAX_EVENT_BYTES) {
+  if (typeof event !== 'string' || event === '' || bytes(event) > MAX_EVENT_BYTES) {
     throw bad(`${what} needs an event name: a non-empty string of at most ${MAX_EVENT_BYTES} UTF-8 bytes ('*' listens to all)`)
   }
   return event
@@ -175,7 +170,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function text(value: unknown, what: string, maxBytes: number): string {
   if (typeof value !== 'string' || value.length === 0) throw bad(`${what} must be a non-empty string`)
-  if (byteLength(value) > maxBytes) throw bad(`${what} is longer than ${maxBytes} UTF-8 bytes`)
+  if (bytes(value) > maxBytes) throw bad(`${what} is longer than ${maxBytes} UTF-8 bytes`)
   return value
 }
 
@@ -246,7 +241,7 @@ export function checkHeartbeat(value: unknown): Heartbeat {
  */
 export function checkToken(value: unknown): string | null {
   if (value === null) return null
-  if (typeof value !== 'string' || byteLength(value) > MAX_TOKEN_BYTES) throw bad(`token must be a string of at most ${MAX_TOKEN_BYTES} bytes, or null`)
+  if (typeof value !== 'string' || bytes(value) > MAX_TOKEN_BYTES) throw bad(`token must be a string of at most ${MAX_TOKEN_BYTES} bytes, or null`)
   return value
 }
 
@@ -292,7 +287,7 @@ export function checkTarget(value: unknown): ConnectionTarget {
   text(value['endpoint'], 'target.endpoint', 2048)
   if (!isRecord(value['params'])) throw bad('target.params must be an object of strings')
   for (const [key, param] of Object.entries(value['params'])) {
-    if (typeof param !== 'string' || byteLength(param) > 8192) throw bad(`target.params.${key} must be a string of at most 8192 bytes`)
+    if (typeof param !== 'string' || bytes(param) > 8192) throw bad(`target.params.${key} must be a string of at most 8192 bytes`)
   }
   checkIdentity(value['identity'])
   return value as unknown as ConnectionTarget

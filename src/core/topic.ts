@@ -5,9 +5,9 @@
  */
 import { eventMatches } from '../contract/bindings.ts'
 import { fromWire, RelayError } from '../contract/errors.ts'
-import type { Binding, ChannelStatus, Delivery, Json, OutboxReport, ResyncReason, SendOutcome, SendResult } from '../contract/protocol.ts'
+import type { Binding, ChannelStatus, Delivery, Json, Outgoing, OutboxReport, ResyncReason, SendOutcome, SendResult } from '../contract/protocol.ts'
 import { checkEventFor } from '../contract/limits.ts'
-import { checkEvent, checkOutgoing } from '../contract/validate.ts'
+import { checkEvent } from '../contract/validate.ts'
 import { toJson, type Serializable } from '../contract/payload.ts'
 import type { HubClient } from './client.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke } from './membership.ts'
@@ -142,7 +142,11 @@ export class RelayTopic implements Topic {
 
   async send(event: string, payload?: unknown): Promise<SendOutcome> {
     this.#assertOpen('send')
-    const outgoing = checkOutgoing({ type: 'broadcast', event, payload }, toJson)
+    // The same rule and messages as checkOutgoing(), which the hub applies again; a topic builds
+    // the message itself, so only the event and the payload can be wrong (no ack/persist/outbox
+    // checks to carry in every tab).
+    const name = checkEvent(event, 'send()')
+    const outgoing: Outgoing = payload === undefined ? { type: 'broadcast', event: name } : { type: 'broadcast', event: name, payload: toJson(payload, `send('${name}')`) }
     // The transport's event rules, once the hub said which (the same rule the hub applies again).
     // Byte sizes are the hub's alone: measuring a large payload here would be work done twice on
     // the page's thread, and the hub's refusal is what the devtools journal shows.

@@ -119,5 +119,9 @@ describe('through a real hub, as a supabase-js app would send them', () => {
     await until(() => got.length === 1, 'the echo')
     expect(got).toEqual([asSent])
     await expect(topic.send('TEXT', { id: 1n } as unknown as { id: number })).rejects.toMatchObject({ code: 'bad-input' })
+    // The event's rule and message are checkOutgoing()'s, the hub's own; a payload is optional.
+    await expect(topic.send('', 1)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/^send\(\) needs an event name/) })
+    await expect(topic.send('x'.repeat(256))).rejects.toMatchObject({ code: 'bad-input' })
+    await expect(topic.send('TEXT')).resolves.toBe('ok')
   })
 })
