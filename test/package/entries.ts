@@ -97,8 +97,12 @@ export const ENTRIES: readonly Entry[] = [
   // Then +0.1 kB in the worker entries (23.87 → 23.97, default 26.33 → 26.44, prebuilt 42.02 →
   // 42.14) for the fix of a loss the replay e2e found: a tab that joins a running replay after it
   // passed the tab's place gets one re-join with a replay from its cursor (cursor.ts, own-sends.ts).
-  { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '12.06 kB' },
-  { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.94 kB' },
+  // Issue 29, night of 2026-12-07 (`npm run size:attribute` says what each file costs): tab core
+  // 12.06 → 11.75 (11.72), supabase 13.94 → 13.93 (13.91): a topic's send checks only its event and
+  // payload (checkOutgoing's ack/persist/outbox checks stay in the supabase channel and the hub),
+  // one UTF-8 byte counter, seal.ts's encoders pure. The 7 kB goal is still missed: see the README.
+  { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '11.75 kB' },
+  { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.93 kB' },
   { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '3.5 kB' },
   // The devtools panel and its hub side (issue #26): entries of their own, so no other entry grows.
   { subpath: './devtools', source: 'src/devtools/index.ts', scope: 'tab', budgetGz: '4.05 kB' },
