@@ -49,6 +49,7 @@ export class Topic {
   #presence: PresenceState = {}
   #tracks: TabTrack[] = []
   #trackSeq = 0
+  /** The meta the server holds for this connection, `null` when untracked. */
   #serverMeta: Meta | null = null
   #joinTrack: { channel: TransportChannel; result: Promise<SendResult> } | null = null
   #since: number | null = null
@@ -72,8 +73,6 @@ export class Topic {
   get error(): WireError | undefined { return this.#error }
   get presence(): PresenceState { return this.#presence }
   get tracks(): readonly TabTrack[] { return this.#tracks }
-  /** The meta the server holds for this connection, `null` when untracked. */
-  get serverMeta(): Meta | null { return this.#serverMeta }
   /**
    * Time of the last event delivered on the topic (the server's, a tab's echoed broadcast), or of
    * the first join when none was: where a rejoin's `resync` tells the app to backfill from. Not
@@ -195,7 +194,7 @@ export class Topic {
 
   /** A tab's broadcast went out at `now` and the other tabs got its echo: an event, not the server's. */
   echoed(now: number): void {
-    if (isEventKind('broadcast')) this.#since = now
+    this.#since = now
   }
 
   /** The replay cursor (cursor.ts), made by `make` on first use and kept for the topic's life. */

@@ -60,7 +60,7 @@ describe("a topic's since and its cursor's replay start", () => {
     h.net.latest.postgres('room', [bindingKey(rows)], { id: 1 })
     h.clock.advance(60_000)
     const echoAt = h.clock.now()
-    await expect(h.hub.connectionOf('a').send('a', 's1', { type: 'broadcast', event: 'msg', payload: 'hi' })).resolves.toBe('ok')
+    await expect(h.hub.connectionOf('a').sends.send('a', 's1', { type: 'broadcast', event: 'msg', payload: 'hi' })).resolves.toBe('ok')
     h.clock.advance(1_000)
     expect(await reconnect(h)).toEqual({ since: serverAt - 5_000, limit: 25 })
     await h.net.latest.subscribe('room')
