@@ -72,7 +72,7 @@ export class Hub {
     // once the connection started and reported that to it.
     this.#registry.add(tab)
     // A refused token is reported to this tab through its channels; hello itself goes on.
-    connection.enter(hello.tabId, hello.token, false).catch(() => undefined)
+    connection.auth.enter(hello.tabId, hello.token, false).catch(() => undefined)
     connection.start()
     this.#note(identity, 'tab-added', hello.tabId, hello.visibility)
     this.#registry.reelect(identity)
@@ -125,7 +125,7 @@ export class Hub {
   /** Same user: the token is offered (and may be refused); another user: the tab moves there. */
   #setIdentity(tab: Tab, identity: string, token: string | null): Promise<void> {
     const { tabId } = tab
-    if (identity === tab.identity) return this.#connections.get(identity)?.offerToken(tabId, token) ?? Promise.resolve()
+    if (identity === tab.identity) return this.#connections.get(identity)?.auth.offer(tabId, token) ?? Promise.resolve()
     const previous = tab.identity
     // A tab that signed out (or switched user) never gets what the old identity still queued for
     // it, nor twice over the new user's socket what it did get; what the old user stored in the
@@ -152,7 +152,7 @@ export class Hub {
     quietly(() => tab.sink.status(connection.status))
     for (const sub of subs) connection.join(tabId, sub)
     // Once its token is proven there, the tab gets each channel's status and one `resync`.
-    return connection.enter(tabId, token, true)
+    return connection.auth.enter(tabId, token, true)
   }
 
   heartbeat(tabId: string, beat: Heartbeat): HeartbeatAck {
@@ -179,7 +179,7 @@ export class Hub {
   inspect(tabId: string, since?: unknown): HubInspection {
     const tab = this.#tab(tabId)
     // A held tab (admission.ts) learns nothing of the user's connection: not its topics, not its journal.
-    if (this.#connections.get(tab.identity)?.isHeld(tabId) === true) throw new RelayError('unauthorized', 'this tab is not admitted to its user\'s connection yet: the server has not accepted its token')
+    if (this.#connections.get(tab.identity)?.auth.admission.isHeld(tabId) === true) throw new RelayError('unauthorized', 'this tab is not admitted to its user\'s connection yet: the server has not accepted its token')
     return (this.#options.devtools ?? noDevtools()).inspect({ workerId: this.workerId, tab, now: this.#options.clock.now(), connection: this.#connections.get(tab.identity), registry: this.#registry }, since)
   }
 

@@ -126,6 +126,11 @@ export class Admission {
     return [...this.#tabs.values()].some((s) => s.isAdmitted)
   }
 
+  /** Held: another tab of the user is admitted and this one is not (yet); it waits, sees nothing. */
+  isHeld(tabId: string): boolean {
+    return !this.admits(tabId) && this.hasAdmitted()
+  }
+
   /** The tokens of {@link trusted} tabs: what may replace a refused token. */
   candidates(): Array<string | null> {
     return this.trusted().flatMap((tabId) => { const s = this.#tabs.get(tabId); return s ? [s.token] : [] })

@@ -2,22 +2,19 @@
  * One identity's connection to a server: its transport's attempts, the topics riding on it, its
  * status and token, pause/resume and retry. One per (transport, endpoint, identity); each new
  * attempt joins every topic again (the router reports `resync`). Only admitted tabs get its events.
+ * What its tabs write (sends, tracks) takes its own path, sends.ts, which the tab's session calls.
  */
-import type { ChannelSnapshot, Json, Outgoing, SendOutcome, SendResult, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
-import type { Clock } from '../../src/contract/clock.ts'
-import { RelayError, toWire } from '../../src/contract/errors.ts'
+import type { ChannelSnapshot, Json, StatusEvent, Subscription, WireError } from '../../src/contract/protocol.ts'
+import { toWire } from '../../src/contract/errors.ts'
 import { TopicTable } from '../topic/table.ts'
 import type { Topic } from '../topic/topic.ts'
 import { ChannelRouter } from '../topic/router.ts'
 import { PresenceKeeper } from '../topic/presence-keeper.ts'
 import { ended, RetryLoop, type AttemptEnd } from './retry.ts'
 import { ConnectionAuth } from './auth.ts'
-import { notAdmitted } from './admission.ts'
-import { SendQueue, sendBytes } from './send-queue.ts'
-import { checkSendFor, checkTrackFor } from '../../src/contract/limits.ts'
-import { refusePersist } from '../persist/hooks.ts'
+import { Sends } from './sends.ts'
 import type { ConnectionDeps } from './deps.ts'
-import type { Capabilities, ChannelHandlers, CloseReason, Transport, TransportChannel, TransportConnection } from '../transports/transport.ts'
+import type { ChannelHandlers, CloseReason, TransportChannel, TransportConnection } from '../transports/transport.ts'
 
 /**
  * A user's shared connection.
@@ -27,11 +24,17 @@ import type { Capabilities, ChannelHandlers, CloseReason, Transport, TransportCh
  */
 export class Connection {
   readonly topics: TopicTable
+  /** What its tabs write: sends and tracks (sends.ts). */
+  readonly sends: Sends
+  /**
+   * Whose token it uses and which tabs it admits (auth.ts, admission.ts): the hub hands a tab's
+   * arrival (`enter`) and new token (`offer`) to it, and asks `admission` who may see what.
+   */
+  readonly auth: ConnectionAuth
   readonly #deps: ConnectionDeps
   readonly #router: ChannelRouter
   readonly #presence: PresenceKeeper
   readonly #retry: RetryLoop
-  readonly #queue: SendQueue<Topic>
   /** Survives attempts: a transport keeps resume state here (SSE last event ids). */
   readonly #memory = new Map<string, Json>()
   #attempt: TransportConnection<unknown> | null = null
@@ -42,7 +45,6 @@ export class Connection {
   /** Set by `close()`: the hub replaced or dropped this connection for good. */
   #isClosed = false
   #status: StatusEvent = { status: 'closed' }
-  readonly #auth: ConnectionAuth
 
   constructor(deps: ConnectionDeps, token: string | null) {
     this.#deps = deps
@@ -50,19 +52,18 @@ export class Connection {
     // identity may have replaced it: it reaches no tab (no delivery, no status), and no tab that
     // moved to another user.
     this.#router = new ChannelRouter({
-      clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.#auth.admission.passes(tabId, delivery),
+      clock: deps.clock, inbound: deps.stored?.inbound, admits: (tabId, delivery) => this.auth.admission.passes(tabId, delivery),
       outboxOf: (tabId) => (this.#isClosed ? null : deps.tabs.get(tabId)?.outboxFor(deps.identity) ?? null),
       reopen: (entry) => { if (this.topics.has(entry) && entry.channel) { this.#drop(entry); this.#open(entry) } },
     })
     this.#presence = new PresenceKeeper((topic) => topic.whenJoined(deps.clock, deps.joinWaitMs))
     this.#retry = new RetryLoop(deps.clock, deps.random, deps.minUptimeMs, deps.maxRetryFloorMs)
-    this.#queue = new SendQueue(deps.clock, deps.sendQueue)
     this.topics = new TopicTable({
       open: (entry) => this.#open(entry),
       respec: (entry) => { this.#drop(entry); this.#open(entry) },
-      close: (entry) => { this.#queue.fail(entry.key); this.#drop(entry) },
+      close: (entry) => { this.sends.fail(entry.key); this.#drop(entry) },
     }, deps.transport, deps.clock, () => deps.lingerMs())
-    this.#auth = new ConnectionAuth({ token, transport: deps.transport, clock: deps.clock, trialMs: deps.tokenTrialMs }, {
+    this.auth = new ConnectionAuth({ token, transport: deps.transport, clock: deps.clock, trialMs: deps.tokenTrialMs }, {
       attempt: () => this.#attempt,
       catchUp: (tabId, catchUp) => { for (const entry of this.topics.entries()) this.#router.catchUp(entry, tabId, catchUp) },
       askToken: deps.askToken,
@@ -70,15 +71,13 @@ export class Connection {
       isJoined: () => [...this.topics.entries()].some((topic) => topic.isJoined),
       reopenRefused: () => { for (const entry of this.topics.entries()) if (entry.error?.code === 'unauthorized') { this.#drop(entry); this.#open(entry) } },
     })
+    this.sends = new Sends(deps, this.topics, this.#router, this.auth.admission, this.#presence, () => this.#attemptEnded.promise)
   }
 
   get status(): StatusEvent { return this.#status }
 
   /** Number of open sockets or streams (0 or 1). */
   get sockets(): number { return this.#isOpen ? 1 : 0 }
-
-  /** Sends waiting for their topic to be joined. */
-  get queuedSends(): number { return this.#queue.size }
 
   /** Opens the connection if it is not open yet: a tab's status means something from its hello on. */
   start(): void {
@@ -90,7 +89,7 @@ export class Connection {
     this.start()
     const entry = this.topics.add(tabId, sub)
     this.#router.rejoined(entry, tabId, sub)
-    const snapshot = this.#auth.admission.snapshot(tabId, entry)
+    const snapshot = this.auth.admission.snapshot(tabId, entry)
     const notice = this.#deps.transport.notice?.(entry.spec, sub)
     if (notice !== undefined) snapshot.notice = notice
     return snapshot
@@ -106,66 +105,8 @@ export class Connection {
   removeTab(tabId: string): void {
     for (const entry of this.topics.entries()) this.#presence.forgetTab(entry, tabId)
     this.topics.removeTab(tabId)
-    this.#auth.admission.leave(tabId)
+    this.auth.admission.leave(tabId)
   }
-
-  /**
-   * Sends now when the topic is joined, else through the bounded send queue (flushed in order once
-   * it is). Without a server echo (Supabase), the hub hands it to the topic's other channels here.
-   */
-  async send(tabId: string, subId: string, message: Outgoing): Promise<SendOutcome> {
-    this.#refuse(tabId, (capabilities, where) => { checkSendFor(capabilities, where, message); refusePersist(this.#deps.stored, message) })
-    const { admission } = this.#auth // a held tab never writes as the user (admission.ts)
-    if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
-    const entry = this.#entryOf(tabId, subId)
-    const payload = message.payload ?? {}
-    const { capabilities } = this.#deps.transport
-    const ack = capabilities.acks && (message.ack ?? entry.subOf(tabId, subId)?.config.broadcast?.ack === true)
-    const write = (target: Topic): Promise<SendResult> => {
-      if (!target.channel) return Promise.resolve('timed out')
-      if (!admission.admits(tabId)) return Promise.reject(notAdmitted())
-      target.countSent()
-      if (!capabilities.echoesToSender) this.#router.echo(target, tabId, subId, message.event, payload)
-      // An ack lost with its socket leaves the send's fate unknown: 'timed out', as supabase-js
-      // says (never an error an app would retry on, duplicating it). Without an ack: 'ok' once written.
-      const { promise: lost } = this.#attemptEnded
-      return Promise.race([target.channel.send(message.event, payload, ack, message.persist), lost])
-    }
-    if (!entry.isJoined) {
-      // Only a tab the server proved may persist a send: a stored send goes out later as the user.
-      const stored = admission.admits(tabId) ? this.#deps.stored?.queue({ entry, router: this.#router, capabilities }, tabId, subId, message) : null
-      return stored ?? this.#queue.push(entry.key, sendBytes(message.event, payload), write, tabId)
-    }
-    // Whatever still waits for this topic goes first: order is kept per topic.
-    this.#queue.flush(entry.key, entry)
-    return write(entry)
-  }
-
-  /** Records a tab's presence; the newest track of any tab is what the server holds. */
-  async track(tabId: string, subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
-    this.#refuse(tabId, (capabilities, where) => checkTrackFor(capabilities, where, meta))
-    const { admission } = this.#auth // a held tab's meta never goes out as the user's
-    if (this.isHeld(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs)
-    const entry = this.#entryOf(tabId, subId)
-    this.#presence.record(entry, tabId, meta)
-    this.topics.refresh(entry) // a track can enable presence: re-spec before the meta goes out
-    if (!admission.admits(tabId)) await admission.admitted(tabId, this.#deps.joinWaitMs).catch((e: unknown) => { void this.untrack(tabId, subId); throw e })
-    return this.#presence.apply(entry)
-  }
-
-  /** Withdraws a tab's track; another tab's newest track takes over, or the user is untracked. */
-  async untrack(tabId: string, subId: string): Promise<SendResult> { return this.#presence.untrack(this.#entryOf(tabId, subId), tabId) }
-
-  /** A tab arrives with its token (`isMove`: it switched user to this connection); see auth.ts. */
-  enter(tabId: string, token: string | null, isMove: boolean): Promise<void> { return this.#auth.enter(tabId, token, isMove) }
-
-  /** Whether the tab may see this connection's channels and events (admission.ts). */
-  admits(tabId: string): boolean { return this.#auth.admission.admits(tabId) }
-  /** Held: another tab of the user is admitted and this one is not (yet); it waits, sees nothing. */
-  isHeld(tabId: string): boolean { return !this.admits(tabId) && this.#auth.admission.hasAdmitted() }
-
-  /** Offers a tab's new token to this connection (see auth.ts: it may be refused or held back). */
-  offerToken(tabId: string, token: string | null): Promise<void> { return this.#auth.offer(tabId, token) }
 
   /** Closes the socket while nobody looks; channels stay registered for the resume. */
   async pause(): Promise<void> {
@@ -192,7 +133,7 @@ export class Connection {
     this.#isClosed = true
     const stopped = this.#stopAttempt()
     this.topics.clear()
-    this.#queue.fail()
+    this.sends.fail()
     this.#setStatus({ status: 'closed' })
     await stopped
   }
@@ -205,7 +146,7 @@ export class Connection {
     if (refresh) await this.#refreshToken()
     if (gen !== this.#gen) return
     const attempt: TransportConnection<unknown> = this.#deps.transport.open({
-      target: this.#deps.target, token: this.#auth.tokens.opened(), memory: this.#memory,
+      target: this.#deps.target, token: this.auth.tokens.opened(), memory: this.#memory,
       events: {
         open: () => { if (this.#attempt === attempt) this.#onOpen() },
         closed: (reason) => { if (this.#attempt === attempt) this.#onClosed(reason) },
@@ -227,7 +168,7 @@ export class Connection {
     const attempt = this.#attempt
     this.#attempt = null
     this.#attemptEnded.end()
-    this.#auth.tokens.closed()
+    this.auth.tokens.closed()
     this.#isOpen = false
     for (const topic of this.topics.entries()) topic.detach()
     await attempt?.close().catch(() => undefined)
@@ -238,12 +179,8 @@ export class Connection {
     if (!attempt || !this.topics.has(entry) || entry.channel) return
     let channel: TransportChannel | null = null
     const isCurrent = (): boolean => entry.isCurrent(channel)
-    const routed = this.#router.handlers(entry, isCurrent, () => {
-      this.#deps.stored?.joined({ entry, router: this.#router, capabilities: this.#deps.transport.capabilities })
-      this.#queue.flush(entry.key, entry)
-      entry.retrack()
-    })
-    const handlers: ChannelHandlers = { ...routed, status: this.#auth.watch(routed.status, isCurrent) }
+    const routed = this.#router.handlers(entry, isCurrent, () => this.sends.joined(entry))
+    const handlers: ChannelHandlers = { ...routed, status: this.auth.watch(routed.status, isCurrent) }
     channel = attempt.join(entry.key, entry.spec, handlers)
     entry.attach(channel)
   }
@@ -261,7 +198,7 @@ export class Connection {
   /** The attempt ended: back off and open the next one (the hub's one retry policy). */
   #onClosed(reason: CloseReason): void {
     const error: WireError = reason.error
-    if (reason.kind === 'unauthorized') this.#auth.attemptRefused()
+    if (reason.kind === 'unauthorized') this.auth.attemptRefused()
     void this.#stopAttempt()
     if (reason.kind === 'fatal') {
       this.#setStatus({ status: 'closed', error })
@@ -272,18 +209,7 @@ export class Connection {
   }
 
   async #refreshToken(): Promise<void> {
-    await this.#auth.refresh().catch((error: unknown) => this.#setStatus({ ...this.#status, error: toWire(error) }))
-  }
-
-  // The transport's limits, before a call touches shared state; a refusal is journaled, then thrown.
-  #refuse(tabId: string, check: (capabilities: Capabilities, where: string) => void): void {
-    try { check(this.#deps.transport.capabilities, `the '${this.#deps.target.transport}' transport`) } catch (error) { this.#deps.refused(tabId, error); throw error }
-  }
-
-  #entryOf(tabId: string, subId: string): Topic {
-    const entry = this.topics.find(tabId, subId)
-    if (!entry) throw new RelayError('bad-input', `channel ${subId} is not subscribed; call subscribe() first`)
-    return entry
+    await this.auth.refresh().catch((error: unknown) => this.#setStatus({ ...this.#status, error: toWire(error) }))
   }
 
   // A retry that starts reports the status its schedule already reported: say each change once.

@@ -10,7 +10,6 @@ import { backoff } from './backoff.ts'
 /** A scheduled retry: which attempt it is and when it runs. */
 export interface ScheduledRetry {
   attempt: number
-  delayMs: number
   retryAt: number
 }
 
@@ -18,7 +17,7 @@ export interface ScheduledRetry {
  * Counts attempts and runs the next one after its delay; one pending retry at most.
  * @example
  * const retry = new RetryLoop(clock, Math.random, 10_000)
- * const next = retry.schedule(() => connect(), retryAfterMs) // { attempt: 1, delayMs, retryAt }
+ * const next = retry.schedule(() => connect(), retryAfterMs) // { attempt: 1, retryAt }
  */
 export class RetryLoop {
   readonly #clock: Clock
@@ -63,7 +62,7 @@ export class RetryLoop {
     this.#attempt += 1
     const delayMs = Math.max(backoff(this.#attempt, this.#random), clampMs(floorMs, 0, this.#maxFloorMs))
     this.#cancel = this.#clock.setTimeout(() => { this.#cancel = null; run() }, delayMs)
-    return { attempt: this.#attempt, delayMs, retryAt: this.#clock.now() + delayMs }
+    return { attempt: this.#attempt, retryAt: this.#clock.now() + delayMs }
   }
 
   /** Drops a pending retry and connect timeout (a resume, a pause or a close takes over). */
@@ -71,11 +70,6 @@ export class RetryLoop {
     this.#cancel?.()
     this.#cancel = null
     this.#cancelConnect()
-  }
-
-  /** Whether a retry is pending. */
-  get isPending(): boolean {
-    return this.#cancel !== null
   }
 }
 

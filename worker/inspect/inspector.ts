@@ -77,7 +77,7 @@ export function inspectHub(view: InspectView, since: number): HubInspection {
     workerId: view.workerId, protocol: PROTOCOL_VERSION, host: hostKind(), now: view.now, seq: view.journal.seq,
     connection: connection && status ? {
       transport: target.transport, endpoint: safeEndpoint(target.endpoint), params: Object.keys(target.params),
-      status: status.status, sendQueue: connection.queuedSends,
+      status: status.status, sendQueue: connection.sends.queued,
       ...(status.attempt === undefined ? {} : { attempt: status.attempt }),
       ...(status.retryAt === undefined ? {} : { retryAt: status.retryAt }),
       ...(status.error === undefined ? {} : { error: status.error }),

@@ -15,7 +15,7 @@ export function statsOf(workerId: string, identity: string, tabId: string, regis
   const tabs = registry.list(identity)
   const connection = connections.get(identity)
   // A held tab (admission.ts) does not learn which topics the user is on.
-  const channels = [...(connection?.admits(tabId) === true ? connection.topics.entries() : [])].map((entry) => {
+  const channels = [...(connection?.auth.admission.admits(tabId) === true ? connection.topics.entries() : [])].map((entry) => {
     const subs = [...entry.subs.values()]
     return { topic: entry.topic, tabs: new Set(subs.map((s) => s.tabId)).size, listeners: subs.reduce((n, s) => n + s.sub.bindings.length, 0), status: entry.status }
   })

@@ -1,7 +1,7 @@
 /**
  * What one tab, and all tabs together, may hold in the hub: subscriptions and topics per tab, and
  * user connections per hub; plus the transport's own limits (`src/contract/limits.ts`) on a join,
- * before it touches shared state (sends and tracks: connection.ts checks the same limits). Over a
+ * before it touches shared state (sends and tracks: sends.ts checks the same limits). Over a
  * limit, the call fails in the tab that made it with a `bad-input` (or `unsupported`) that names
  * the limit and the option that raises it; the connection and the other tabs carry on.
  */

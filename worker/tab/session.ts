@@ -53,22 +53,22 @@ export class TabSession implements HubApi {
     this.#hub.leave(this.#tab(), text(subId, 'subId'))
   }
 
-  // Sends, tracks and untracks go to the tab's connection directly (`connectionOf` only looks it up).
+  // Sends, tracks and untracks go to the send path of the tab's connection (`connectionOf` only looks it up).
   async send(subId: string, message: Outgoing): Promise<SendOutcome> {
     const tabId = this.#tab()
     const [id, checked] = [text(subId, 'subId'), checkOutgoing(message)]
-    return this.#hub.connectionOf(tabId).send(tabId, id, checked)
+    return this.#hub.connectionOf(tabId).sends.send(tabId, id, checked)
   }
 
   async track(subId: string, meta: { [key: string]: Json }): Promise<SendResult> {
     const tabId = this.#tab()
     const [id, checked] = [text(subId, 'subId'), checkMeta(meta)]
-    return this.#hub.connectionOf(tabId).track(tabId, id, checked)
+    return this.#hub.connectionOf(tabId).sends.track(tabId, id, checked)
   }
 
   async untrack(subId: string): Promise<SendResult> {
     const tabId = this.#tab()
-    return this.#hub.connectionOf(tabId).untrack(tabId, text(subId, 'subId'))
+    return this.#hub.connectionOf(tabId).sends.untrack(tabId, text(subId, 'subId'))
   }
 
   async setAuth(token: string | null, identity?: string | null): Promise<void> {

@@ -101,7 +101,8 @@ interface Watch {
 export class TopicCursor {
   readonly #options: CursorOptions
   readonly #maxIds: number
-  #lastAt: number | null = null
+  /** When the server last sent a message new here (or the first join): a replay reaches back to it. */
+  #lastReceivedAt: number | null = null
   readonly #ids = new Set<string>()
   readonly #own = new OwnSends()
   #hasUnkeyed = false
@@ -130,7 +131,7 @@ export class TopicCursor {
    * (`reason`: why the transport cannot replay the topic, as its `SUBSCRIBED` said).
    */
   joined(rejoined: readonly Rejoined[] = [], reason?: ResyncReason): void {
-    this.#lastAt ??= this.#options.clock.now()
+    this.#lastReceivedAt ??= this.#options.clock.now()
     this.#joinReason = reason
     const owed = this.#owed
     this.#owed = []
@@ -159,7 +160,7 @@ export class TopicCursor {
       for (const resumer of this.#resumers.values()) this.#owed.push({ resumer, reason: plan?.reason ?? 'new-hub' })
       this.#resumers.clear()
     } else {
-      this.#watch = { from: this.#lastAt, limit, count: 0, isCovered: false, cancel: () => undefined }
+      this.#watch = { from: this.#lastReceivedAt, limit, count: 0, isCovered: false, cancel: () => undefined }
     }
     return plan
   }
@@ -214,7 +215,7 @@ export class TopicCursor {
     if (watch && isDuplicate) watch.isCovered = true
     if (watch && (watch.count >= watch.limit || (watch.isCovered && this.#resumers.size === 0))) this.#end(watch)
     if (isDuplicate) return [...due.values()].includes(true) ? (key) => due.get(key) === true : false
-    this.#lastAt = this.#options.clock.now()
+    this.#lastReceivedAt = this.#options.clock.now()
     if (id !== undefined) this.#keep(kept)
     else if (!isReplayed) this.#hasUnkeyed = true
     // A new hub's replay is owed to the resumers only: the others joined after those messages.
@@ -233,14 +234,14 @@ export class TopicCursor {
 
   #planFor(limit: number): ResumePlan | null {
     const resumers = [...this.#resumers.values()]
-    if (this.#lastAt === null && resumers.length === 0) return null
-    const oldest = Math.min(this.#lastAt ?? Infinity, ...resumers.map((resumer) => resumer.since))
+    if (this.#lastReceivedAt === null && resumers.length === 0) return null
+    const oldest = Math.min(this.#lastReceivedAt ?? Infinity, ...resumers.map((resumer) => resumer.since))
     // Never before the epoch: a forged `since: 0` must not make the server refuse the join for all.
     const since = Math.max(0, oldest - (this.#options.skewMs ?? 5_000))
     this.#own.keepFrom(since)
     // Only stored messages are replayed: one delivered without an id means the gap may hold more,
     // and a topic with no stored message yet gives no evidence that its messages are stored.
-    const isOwnReplayable = this.#lastAt === null || (!this.#hasUnkeyed && (this.#ids.size > 0 || !this.#own.isEmpty))
+    const isOwnReplayable = this.#lastReceivedAt === null || (!this.#hasUnkeyed && (this.#ids.size > 0 || !this.#own.isEmpty))
     if (!isOwnReplayable || !resumers.every((resumer) => resumer.hasIds)) {
       // A resumer without ids cannot be placed in any replay; the others can still be served.
       for (const resumer of resumers) {
@@ -259,7 +260,6 @@ export class TopicCursor {
     this.#taken.add(item.cursor)
     return new Resumer(item.key, item.cursor, this.#options.clock.now())
   }
-
 
   #keep(kept: Kept): void {
     const id = kept.id

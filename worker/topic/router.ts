@@ -5,7 +5,6 @@
 import type { ChannelStatus, Delivery, Json, ResyncReason, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
 import type { ChannelHandlers, StatusDetail } from '../transports/transport.ts'
-import { isEventKind } from '../../src/contract/events.ts'
 import { TopicCursor, type Rejoined } from './cursor.ts'
 import { subKey, type Kept } from './resumers.ts'
 import type { Topic } from './topic.ts'
@@ -63,12 +62,12 @@ export class ChannelRouter {
         const payload = this.#deps.inbound ? this.#deps.inbound(entry, wire) : wire
         const route = payload === undefined ? false : cursor.receive(meta, event, payload)
         if (payload === undefined || route === false) return
-        this.#arrived(entry, 'broadcast')
+        entry.arrived('broadcast', this.#deps.clock.now())
         this.#broadcast(entry, { id: undefined, event, payload, meta }, route === true ? () => true : (item) => route(subKey(item.tabId, item.sub.subId)))
       },
       presence: (event, detail) => {
         if (!isCurrent()) return
-        this.#arrived(entry, 'presence')
+        entry.arrived('presence', this.#deps.clock.now())
         entry.setPresence(detail.state)
         this.#send(entry, wantsPresence, (subIds) => ({
           kind: 'presence', subIds, event, state: detail.state,
@@ -80,12 +79,12 @@ export class ChannelRouter {
       },
       postgres: (keys, payload) => {
         if (!isCurrent()) return
-        this.#arrived(entry, 'postgres_changes')
+        entry.arrived('postgres_changes', this.#deps.clock.now())
         this.#send(entry, wantsChange(new Set(keys)), (subIds) => ({ kind: 'postgres_changes', subIds, bindingKeys: keys, payload }))
       },
       system: (payload) => {
         if (!isCurrent()) return
-        this.#arrived(entry, 'system')
+        entry.arrived('system', this.#deps.clock.now())
         this.#send(entry, wantsSystem('system'), (subIds) => ({ kind: 'system', subIds, event: 'system', payload }))
       },
     }
@@ -97,7 +96,7 @@ export class ChannelRouter {
    * channel only when it asked for `self`.
    */
   echo(entry: Topic, tabId: string, subId: string, event: string, payload: Json): void {
-    if (isEventKind('broadcast')) entry.echoed(this.#deps.clock.now())
+    entry.echoed(this.#deps.clock.now())
     const matches = wantsBroadcast(event)
     this.#send(entry, (item) => matches(item) && (item.tabId !== tabId || item.sub.subId !== subId || item.sub.config.broadcast?.self === true),
       (subIds) => ({ kind: 'broadcast', subIds, event, payload }))
@@ -175,11 +174,6 @@ export class ChannelRouter {
       this.#resync(entry, (item) => owed.has(item), null, 'user-switch')
     }
     onSubscribed()
-  }
-
-  // One rule for what moves `since` (src/contract/events.ts), the same the tab and the outbox use.
-  #arrived(entry: Topic, kind: Delivery['kind']): void {
-    if (isEventKind(kind)) entry.arrived(this.#deps.clock.now())
   }
 
   #send(entry: Topic, test: (item: TopicSub) => boolean, make: (subIds: string[]) => Delivery): void {

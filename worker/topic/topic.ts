@@ -6,8 +6,9 @@
  * the presence keeper and the connection call its methods.
  */
 import type { TopicCursor } from './cursor.ts'
-import type { ChannelStatus, Json, PresenceState, SendResult, Subscription, WireError } from '../../src/contract/protocol.ts'
+import type { ChannelStatus, Delivery, Json, PresenceState, SendResult, Subscription, WireError } from '../../src/contract/protocol.ts'
 import type { Clock } from '../../src/contract/clock.ts'
+import { isEventKind } from '../../src/contract/events.ts'
 import type { TransportChannel } from '../transports/transport.ts'
 import { effectiveMeta, sameMeta, withoutTab, withTrack, type TabTrack } from './tracks.ts'
 import type { TopicSub } from './listeners.ts'
@@ -48,6 +49,7 @@ export class Topic {
   #presence: PresenceState = {}
   #tracks: TabTrack[] = []
   #trackSeq = 0
+  /** The meta the server holds for this connection, `null` when untracked. */
   #serverMeta: Meta | null = null
   #joinTrack: { channel: TransportChannel; result: Promise<SendResult> } | null = null
   #since: number | null = null
@@ -71,9 +73,12 @@ export class Topic {
   get error(): WireError | undefined { return this.#error }
   get presence(): PresenceState { return this.#presence }
   get tracks(): readonly TabTrack[] { return this.#tracks }
-  /** The meta the server holds for this connection, `null` when untracked. */
-  get serverMeta(): Meta | null { return this.#serverMeta }
-  /** Time of the last event delivered on the topic, or of the first join when none was. */
+  /**
+   * Time of the last event delivered on the topic (the server's, a tab's echoed broadcast), or of
+   * the first join when none was: where a rejoin's `resync` tells the app to backfill from. Not
+   * where a replay starts (cursor.ts `#lastReceivedAt`, the server's last new message): a replay
+   * asked from an echo or a database change would not reach back to a message the hub delivered.
+   */
   get since(): number | null { return this.#since }
   /** Server events routed to tabs and sends written by tabs, for `inspect()`. */
   get received(): number { return this.#received }
@@ -177,13 +182,17 @@ export class Topic {
     })
   }
 
-  /** A server event reached the tabs at `now` (`since` moves on events only). */
-  arrived(now: number): void {
+  /**
+   * The server's message of `kind` reached the tabs at `now`. The one place the rule of what moves
+   * `since` is applied: events alone (src/contract/events.ts), which `received` counts.
+   */
+  arrived(kind: Delivery['kind'], now: number): void {
+    if (!isEventKind(kind)) return
     this.#received += 1
     this.#since = now
   }
 
-  /** A tab's broadcast went out at `now` and the other tabs got its echo: an event too. */
+  /** A tab's broadcast went out at `now` and the other tabs got its echo: an event, not the server's. */
   echoed(now: number): void {
     this.#since = now
   }

@@ -57,7 +57,7 @@ describe('identity separation through the hub', () => {
     await tx?.subscribe('room')
     await ty?.subscribe('room')
     tx?.broadcast('room', 'msg', 'for x')
-    await h.hub.connectionOf('x').send('x', 's1', { type: 'broadcast', event: 'msg', payload: 'from x' })
+    await h.hub.connectionOf('x').sends.send('x', 's1', { type: 'broadcast', event: 'msg', payload: 'from x' })
     await h.settle()
     expect(received(h.sink('x'))).toEqual(['for x'])
     expect(received(h.sink('y'))).toEqual([])

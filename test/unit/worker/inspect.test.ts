@@ -80,7 +80,7 @@ describe('hub.inspect()', () => {
     const [tx] = h.net.transports
     tx?.broadcast('room', 'msg', 1)
     tx?.broadcast('room', 'msg', 2)
-    await h.hub.connectionOf('a').send('a', 's1', { type: 'broadcast', event: 'msg', payload: 3 })
+    await h.hub.connectionOf('a').sends.send('a', 's1', { type: 'broadcast', event: 'msg', payload: 3 })
     await h.settle()
     const view = h.hub.inspect('a')
     expect(view.tabs.map((t) => [t.tabId, t.isSelf, t.isLeader, t.visibility])).toEqual([['a', true, true, 'visible'], ['b', false, false, 'visible']])
@@ -117,7 +117,7 @@ describe('hub.inspect()', () => {
     h.hub.bye('a')
     h.hub.heartbeat('b', { visibility: 'hidden', focused: false, hasLock: true })
     tx?.drop({ code: 'transport', message: 'socket closed (1006)' })
-    await expect(h.hub.connectionOf('b').send('b', 's1', { type: 'broadcast', event: 'msg', payload: 'x'.repeat(100) })).rejects.toThrow(/payload is 102 bytes/)
+    await expect(h.hub.connectionOf('b').sends.send('b', 's1', { type: 'broadcast', event: 'msg', payload: 'x'.repeat(100) })).rejects.toThrow(/payload is 102 bytes/)
     const journal = h.hub.inspect('b', since).journal
     expect(journal.find((e) => e.kind === 'tab-removed')).toMatchObject({ tabId: 'a', reason: 'bye' })
     expect(journal.find((e) => e.kind === 'leader')).toMatchObject({ tabId: 'b' })

@@ -44,7 +44,7 @@ describe('presence meta: the transport payload limit, before the socket', () => 
   it("a 4 MB track() is refused 'bad-input' with the sizes; nothing is tracked, the socket stays up, the other tab keeps receiving", async () => {
     const h = await room()
     const big = { blob: 'x'.repeat(4 * 1024 * 1024) }
-    const error = await failure(() => h.hub.connectionOf('a').track('a', 's1', big))
+    const error = await failure(() => h.hub.connectionOf('a').sends.track('a', 's1', big))
     expect(error).toBeInstanceOf(RelayError)
     expect(error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/presence meta is 4\.0 MB; the 'supabase' transport takes at most 2\.9 MB/) })
     await h.settle()
@@ -58,7 +58,7 @@ describe('presence meta: the transport payload limit, before the socket', () => 
     await h.net.latest.subscribe('room')
     expect(h.net.latest.single('room').tracks).toEqual([])
     // A small meta is tracked (turning presence on re-joins the topic).
-    const small = h.hub.connectionOf('a').track('a', 's1', { typing: true })
+    const small = h.hub.connectionOf('a').sends.track('a', 's1', { typing: true })
     await h.net.latest.subscribe('room')
     await expect(small).resolves.toBe('ok')
     expect(h.net.latest.single('room').tracks).toEqual([{ typing: true }])
@@ -70,7 +70,7 @@ describe('presence meta: the transport payload limit, before the socket', () => 
     const welcome = limited.hub.hello(hello('a'), new FakeSink())
     expect(welcome.transport.maxMetaBytes).toBe(100)
     limited.hub.join('a', sub('s1', 'room'))
-    await expect(failure(() => limited.hub.connectionOf('a').track('a', 's1', { text: 'y'.repeat(200) }))).resolves.toMatchObject({ code: 'bad-input' })
+    await expect(failure(() => limited.hub.connectionOf('a').sends.track('a', 's1', { text: 'y'.repeat(200) }))).resolves.toMatchObject({ code: 'bad-input' })
   })
 })
 
@@ -121,8 +121,8 @@ describe('the send queue: a per-tab share', () => {
     const h = await room()
     h.net.latest.drop()
     const flood: Array<Promise<SendResult | unknown>> = []
-    for (let n = 0; n < 1_000; n += 1) flood.push(h.hub.connectionOf('a').send('a', 's1', { type: 'broadcast', event: 'flood', payload: n }).catch((error: unknown) => error))
-    const theirs = h.hub.connectionOf('b').send('b', 's1', { type: 'broadcast', event: 'mine', payload: 'b' })
+    for (let n = 0; n < 1_000; n += 1) flood.push(h.hub.connectionOf('a').sends.send('a', 's1', { type: 'broadcast', event: 'flood', payload: n }).catch((error: unknown) => error))
+    const theirs = h.hub.connectionOf('b').sends.send('b', 's1', { type: 'broadcast', event: 'mine', payload: 'b' })
     h.clock.advance(1_000)
     await h.settle()
     h.net.latest.open()

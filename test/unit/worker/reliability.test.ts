@@ -87,7 +87,7 @@ describe('payloads over the limits fail in their tab; the shared socket stays up
   it("a 4 MB broadcast is refused 'bad-input' with the sizes, and nothing reaches the channel", async () => {
     const h = await joinedAlice()
     const big = { s: 'é'.repeat(2 ** 21) }
-    const error: unknown = await Promise.resolve().then(() => h.hub.connectionOf('a').send('a', 's1', { type: 'broadcast', event: 'big', payload: big })).then(() => 'sent', (e: unknown) => e)
+    const error: unknown = await Promise.resolve().then(() => h.hub.connectionOf('a').sends.send('a', 's1', { type: 'broadcast', event: 'big', payload: big })).then(() => 'sent', (e: unknown) => e)
     expect(error).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/payload is 4\.0 MB; the 'supabase' transport takes at most 2\.9 MB/) })
     expect(h.net.latest.single('room').sends).toEqual([])
     expect(h.net.latest.isClosed).toBe(false)
@@ -123,7 +123,7 @@ describe('the fate of a send', () => {
   it("an acked send whose socket drops resolves 'timed out' at once (other tabs may have it), never a late rejection", async () => {
     const h = await joinedAlice()
     const room = h.net.latest.single('room')
-    const sending = h.hub.connectionOf('a').send('a', 's1', { type: 'broadcast', event: 'msg', payload: 1, ack: true })
+    const sending = h.hub.connectionOf('a').sends.send('a', 's1', { type: 'broadcast', event: 'msg', payload: 1, ack: true })
     await h.settle()
     expect(room.sends).toHaveLength(1)
     h.net.latest.drop()

@@ -31,7 +31,7 @@ describe('dead tabs', () => {
     h.hub.join('a', sub('s1', 'room', [onBroadcast()], { presence: { enabled: true } }))
     h.hub.join('b', sub('s1', 'lobby', [onBroadcast()]))
     await h.net.latest.subscribe('room')
-    await h.hub.connectionOf('a').track('a', 's1', { online: true })
+    await h.hub.connectionOf('a').sends.track('a', 's1', { online: true })
     expect(h.locks.waiting('tabrelay-tab-a')).toBe(1)
     expect(h.locks.grant('tabrelay-tab-a')).toBe(1)
     await h.settle()

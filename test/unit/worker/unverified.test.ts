@@ -51,7 +51,7 @@ describe("a forged token naming a signed-in user (the server has accepted that u
     h.clock.advance(60_000)
     await h.settle()
     expect(attempt.auth).toEqual([real, forged, real])
-    const sending = h.hub.connectionOf('m').send('m', 's1', { type: 'broadcast', event: 'msg', payload: 'as alice' }).then(() => 'sent', (e: unknown) => e)
+    const sending = h.hub.connectionOf('m').sends.send('m', 's1', { type: 'broadcast', event: 'msg', payload: 'as alice' }).then(() => 'sent', (e: unknown) => e)
     h.clock.advance(5_000)
     await expect(sending).resolves.toBeInstanceOf(RelayError)
     await expect(sending).resolves.toMatchObject({ code: 'unauthorized' })
