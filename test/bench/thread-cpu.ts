@@ -18,11 +18,14 @@ export interface ThreadId { pid: number; tid: number }
 
 /** Chromium names a SharedWorker's thread "SharedWorker thread"; `comm` keeps 15 bytes of it. */
 const SHARED_WORKER_COMM = 'SharedWorker th'
-/** How long the worker spins while its thread is being found, ms. */
-const SPIN_MS = 120
-/** The spun thread must have run this share of the spin, and every other one less than a third of it. */
-const MIN_SHARE = 0.4
-const ATTEMPTS = 3
+/** How long the worker spins while its thread is being found, ms of wall time. */
+const SPIN_MS = 250
+/**
+ * The spun thread must have run at least this long (ms: on 2 cores at load average 20 a 250 ms spin
+ * gets ~25 ms of a core), and every other thread less than a third of what it ran.
+ */
+const MIN_RUN_MS = 8
+const ATTEMPTS = 4
 
 /**
  * Reads a `schedstat` line; null when it is not three numbers.
@@ -78,18 +81,18 @@ export function sharedWorkerThreads(pids: readonly number[]): Array<ThreadId & T
 }
 
 /**
- * Which thread ran for the spin: the one whose run time grew by at least `MIN_SHARE` of it while
- * every other grew by less than a third of the winner's growth; null when no thread stands out.
+ * Which thread ran for the spin: the one whose run time grew by at least `minRunMs` while every
+ * other grew by less than a third of the winner's growth; null when no thread stands out.
  * @example
- * spunThread([{ pid: 1, tid: 2, runNs: 0, waitNs: 0 }], [{ pid: 1, tid: 2, runNs: 100e6, waitNs: 0 }], 120) // { pid: 1, tid: 2 }
+ * spunThread([{ pid: 1, tid: 2, runNs: 0, waitNs: 0 }], [{ pid: 1, tid: 2, runNs: 100e6, waitNs: 0 }], 8) // { pid: 1, tid: 2 }
  */
-export function spunThread(before: ReadonlyArray<ThreadId & ThreadTimes>, after: ReadonlyArray<ThreadId & ThreadTimes>, spinMs: number): ThreadId | null {
+export function spunThread(before: ReadonlyArray<ThreadId & ThreadTimes>, after: ReadonlyArray<ThreadId & ThreadTimes>, minRunMs: number): ThreadId | null {
   const grown = after.flatMap((t) => {
     const was = before.find((b) => b.pid === t.pid && b.tid === t.tid)
     return was === undefined ? [] : [{ pid: t.pid, tid: t.tid, ns: t.runNs - was.runNs }]
   }).sort((x, y) => y.ns - x.ns)
   const [top, next] = grown
-  if (top === undefined || top.ns < MIN_SHARE * spinMs * 1e6) return null
+  if (top === undefined || top.ns < minRunMs * 1e6) return null
   if (next !== undefined && next.ns * 3 > top.ns) return null
   return { pid: top.pid, tid: top.tid }
 }
@@ -105,7 +108,7 @@ export async function findWorkerThread(pids: readonly number[], spin: (ms: numbe
     const before = sharedWorkerThreads(pids)
     if (before.length === 0) return null
     await spin(SPIN_MS)
-    const thread = spunThread(before, sharedWorkerThreads(pids), SPIN_MS)
+    const thread = spunThread(before, sharedWorkerThreads(pids), MIN_RUN_MS)
     if (thread !== null) return thread
   }
   return null

@@ -72,7 +72,7 @@ export class WorkerProbe {
   readonly #cdp: CDPSession
   readonly #sessionId: string
   #nextId = 1
-  /** The worker's thread, found on the first `cpuDuring` (undefined: not looked for yet). */
+  /** The worker's thread, once found by a `cpuDuring` (null or undefined: not found yet). */
   #thread: ThreadId | null | undefined
 
   private constructor(cdp: CDPSession, sessionId: string) {
@@ -130,9 +130,12 @@ export class WorkerProbe {
     return { cpuMs: busyMs(profile), jsMs: busyMs(profile, ['(idle)', '(program)']), ...own, value }
   }
 
-  /** The worker's thread among the browser's renderers, found by making the worker spin once. */
+  /**
+   * The worker's thread among the browser's renderers, found by making the worker spin; not found
+   * (a busy neighbour, a machine too loaded to run the spin) is tried again on the next call.
+   */
   async #workerThread(): Promise<ThreadId | null> {
-    if (this.#thread !== undefined) return this.#thread
+    if (this.#thread !== undefined && this.#thread !== null) return this.#thread
     const info = await this.#cdp.send('SystemInfo.getProcessInfo').catch(() => ({ processInfo: [] }))
     const pids = info.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id)
     const spin = (ms: number) => this.#call('Runtime.evaluate', { expression: `{ const end = performance.now() + ${ms}; while (performance.now() < end) {} }` })

@@ -17,15 +17,17 @@ describe('thread CPU from schedstat', () => {
   it('names the thread that ran for the spin when it stands out', () => {
     const before = [at(1, 500), at(2, 900), at(3, 40)]
     const after = [at(1, 505), at(2, 1000), at(3, 41)]
-    expect(spunThread(before, after, 120)).toEqual({ pid: 10, tid: 2 })
+    expect(spunThread(before, after, 8)).toEqual({ pid: 10, tid: 2 })
   })
 
   it('names none when the spun thread did not run enough or another ran nearly as much', () => {
-    // 30 ms of a 120 ms spin: too little to be sure it was the spin.
-    expect(spunThread([at(1, 0), at(2, 0)], [at(1, 30), at(2, 0)], 120)).toBeNull()
+    // 5 ms: too little to be sure it was the spin and not a heartbeat.
+    expect(spunThread([at(1, 0), at(2, 0)], [at(1, 5), at(2, 0)], 8)).toBeNull()
     // Two threads busy alike (a neighbour's hub streaming): ambiguous.
-    expect(spunThread([at(1, 0), at(2, 0)], [at(1, 100), at(2, 60)], 120)).toBeNull()
+    expect(spunThread([at(1, 0), at(2, 0)], [at(1, 100), at(2, 60)], 8)).toBeNull()
     // A thread that appeared in between has no before: not a candidate.
-    expect(spunThread([at(1, 0)], [at(1, 0), at(2, 110)], 120)).toBeNull()
+    expect(spunThread([at(1, 0)], [at(1, 0), at(2, 110)], 8)).toBeNull()
+    // A loaded machine: 20 ms of a core for the spin, the others idle: still found.
+    expect(spunThread([at(1, 0), at(2, 0)], [at(1, 20), at(2, 1)], 8)).toEqual({ pid: 10, tid: 1 })
   })
 })
