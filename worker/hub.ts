@@ -65,7 +65,7 @@ export class Hub {
     // Which of its subscriptions get a resync after an overflow: read from its current connection's topics.
     const wantsResync = listensToResync(hello.tabId, (subId) => this.#connections.get(tab.identity)?.topics.subOf(hello.tabId, subId))
     const tab: Tab = new Tab(hello, identity, sink, release, now, (send, guard) => new Outbox(send, this.#options.schedule, this.#counters,
-      { ...this.#options.outbox, immediate: this.#options.immediate, gather: this.#options.gather, now, guard, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
+      { ...this.#options.outbox, immediate: this.#options.immediate, now, guard, wantsResync, overflowed: () => this.#note(tab.identity, 'overflow', tab.tabId) }))
     this.#timers.cancel('idle', identity)
     const connection = this.#connection(identity, hello)
     // Reachable from here on (its status, token questions); it counts for leader and visibility

@@ -6,7 +6,7 @@ import { RelayError, toWire } from '../src/contract/errors.ts'
 import type { InspectView } from './inspect/inspector.ts'
 import { clampMs, systemClock, type Clock } from '../src/contract/clock.ts'
 import { randomId } from '../src/contract/ids.ts'
-import { gatherFor, nextTask, type OutboxLimits, type Schedule } from './tab/outbox.ts'
+import { nextTask, type OutboxLimits, type Schedule } from './tab/outbox.ts'
 import type { LockRequester } from './tab/registry.ts'
 import type { Transports } from './transports/transport.ts'
 import { SEND_QUEUE_DEFAULTS, type SendQueueLimits } from './connection/send-queue.ts'
@@ -42,11 +42,6 @@ export interface HubOptions {
   schedule?: Schedule
   /** How a delivery leaves while its tab is idle (every call answered); default a microtask. */
   immediate?: Schedule
-  /**
-   * How a delivery leaves while its tab is idle but the stream hot (the tab's last call less than
-   * `outbox.hotMs` ago); default a window of `GATHER_MS` on the hub's clock, one timer for all tabs.
-   */
-  gather?: Schedule
   workerId?: string
   /** Stable uptime before the reconnect attempt count resets (partysocket `minUptime`). */
   minUptimeMs?: number
@@ -135,14 +130,6 @@ export function refusing(check: () => void, note: (identity: string, ...note: Jo
  */
 export type ResolvedHubOptions = Required<Omit<HubOptions, 'locks' | 'sendQueue'>> & { sendQueue: SendQueueLimits }
 
-/**
- * The hot stream's gather window, ms: one display frame, over the 10–15 ms between messages of a
- * 100 msg/s stream on a loaded machine, so the next message of such a stream joins the call instead
- * of costing every tab a frame of its own; a stream slower than `outbox.hotMs` (default the same)
- * never waits for it.
- */
-const GATHER_MS = 16
-
 const TIMERS = ['minUptimeMs', 'joinWaitMs', 'tokenTimeoutMs', 'idleCloseMs', 'connectTimeoutMs', 'tokenTrialMs', 'maxRetryFloorMs'] as const
 
 /**
@@ -154,7 +141,6 @@ const TIMERS = ['minUptimeMs', 'joinWaitMs', 'tokenTimeoutMs', 'idleCloseMs', 'c
 export function resolveHubOptions(options: HubOptions): ResolvedHubOptions {
   const defaults = {
     clock: systemClock, random: Math.random, schedule: nextTask, immediate: (fn: () => void) => queueMicrotask(fn), workerId: randomId(),
-    gather: gatherFor(GATHER_MS, options.clock ?? systemClock),
     minUptimeMs: 10_000, joinWaitMs: 8_000, tokenTimeoutMs: 5_000, idleCloseMs: 5_000, connectTimeoutMs: 10_000, tokenTrialMs: 1_000,
     maxRetryFloorMs: 300_000, outbox: {}, limits: {}, deploys: null, devtools: null, persist: null,
   }

@@ -6,10 +6,7 @@
  * the tab is idle, a delivery leaves in a microtask; during a burst deliveries gather until the next
  * task. A burst is a call still unanswered (a busy tab) or the last call less than `burstGapMs` ago
  * (a fast stream: a tab that answers every call at once would otherwise get one call per message,
- * the per-message collapse). Between the two, a stream still hot (the last call less than `hotMs`
- * ago) gathers through `gather` (the hub's: a window of a frame's length, one timer for every tab):
- * at 100 msg/s a message lands every 10 ms, after the next task has long run, so without it each
- * message costs every tab a `postMessage` of its own. `maxBatch` bounds a batch.
+ * the per-message collapse). `maxBatch` bounds a batch.
  * A tab that stops answering (frozen, busy, gone without a word) must not make the worker hold its
  * deliveries without end: past `windowBatches` unanswered calls the outbox holds them, past
  * `maxQueued`/`maxQueuedBytes` it drops the backlog and the tab gets one resync once it answers.
@@ -33,8 +30,6 @@ export interface OutboxLimits {
   maxBatch?: number
   /** A delivery this soon after the tab's last call (hub clock, ms) counts as part of a burst. */
   burstGapMs?: number
-  /** A delivery this soon after the tab's last call (hub clock, ms) finds the stream hot: it gathers. */
-  hotMs?: number
   /** Calls sent and not yet answered before further deliveries are held in the worker. */
   windowBatches?: number
   /** Deliveries held for one tab before its backlog is dropped. */
@@ -65,8 +60,6 @@ export interface OutboxOptions extends OutboxLimits {
   wantsResync?: (subId: string) => boolean
   /** How a delivery leaves when the tab is idle (every call answered); default a microtask. */
   immediate?: Schedule
-  /** How a delivery leaves when the tab is idle but the stream hot (`hotMs`); default `immediate`. */
-  gather?: Schedule
   /** Told each time this tab's backlog is dropped (for the hub's journal). */
   overflowed?: () => void
 }
@@ -100,7 +93,6 @@ export class Outbox {
   readonly #now: () => number
   readonly #wantsResync: (subId: string) => boolean
   readonly #immediate: Schedule
-  readonly #gather: Schedule
   readonly #overflowed: (() => void) | undefined
   readonly #guard: DeliveryGuard | undefined
   readonly #overflow = new Overflow()
@@ -117,13 +109,12 @@ export class Outbox {
     this.#schedule = schedule
     this.#counters = counters
     this.#limits = {
-      maxBatch: options.maxBatch ?? 512, burstGapMs: options.burstGapMs ?? 2, hotMs: options.hotMs ?? 16, windowBatches: options.windowBatches ?? 32,
+      maxBatch: options.maxBatch ?? 512, burstGapMs: options.burstGapMs ?? 2, windowBatches: options.windowBatches ?? 32,
       maxQueued: options.maxQueued ?? 10_000, maxQueuedBytes: options.maxQueuedBytes ?? 16 * 1024 * 1024,
     }
     this.#now = options.now ?? Date.now
     this.#wantsResync = options.wantsResync ?? (() => true)
     this.#immediate = options.immediate ?? queueMicrotask
-    this.#gather = options.gather ?? this.#immediate
     this.#overflowed = options.overflowed
     this.#guard = options.guard
   }
@@ -237,36 +228,11 @@ export class Outbox {
   #scheduleFlush(): void {
     if (this.#isScheduled) return
     this.#isScheduled = true
-    // Idle: nothing to batch with, so waiting would only add latency. Burst: more is arriving right
-    // behind, so gather into the next task. Hot: the next message is a few ms away, well after the
-    // next task (an unanswered call does not change that), so wait for the window. A quiet stream
-    // to a busy tab: the next task, as before.
-    const sinceLast = this.#now() - this.#lastSentAt
-    if (sinceLast < this.#limits.burstGapMs) this.#schedule(() => this.flush())
-    else if (sinceLast < this.#limits.hotMs) this.#gather(() => this.flush())
-    else if (this.#inFlight > 0) this.#schedule(() => this.flush())
+    // Idle: nothing to batch with, so waiting a task would only add latency. Burst: the tab is still
+    // taking the last call, or more is arriving right behind it, so gather into the next call.
+    const isBurst = this.#inFlight > 0 || this.#now() - this.#lastSentAt < this.#limits.burstGapMs
+    if (isBurst) this.#schedule(() => this.flush())
     else this.#immediate(() => this.flush())
-  }
-}
-
-/**
- * A schedule that runs what it is given `ms` later, on one timer for everything queued meanwhile
- * (every tab's outbox of a hub gathers on the same window, so a message costs one timer, not one
- * per tab). Its queue holds at most one flush per outbox: an outbox schedules once until it flushes.
- * @example
- * const gather = gatherFor(16, systemClock)
- * new Outbox(send, nextTask, counters, { gather })
- */
-export function gatherFor(ms: number, clock: { setTimeout(fn: () => void, ms: number): unknown }): Schedule {
-  let queue: Array<() => void> = []
-  return (fn) => {
-    queue.push(fn)
-    if (queue.length > 1) return
-    clock.setTimeout(() => {
-      const due = queue
-      queue = []
-      for (const run of due) run()
-    }, ms)
   }
 }
 

@@ -71,7 +71,7 @@ export function createHarness(options: Partial<HubOptions> = {}, net = new FakeN
   const tasks = new ManualSchedule()
   const locks = new FakeLocks()
   const hub = new Hub({
-    transports: { supabase: net.transport }, clock, schedule: tasks.schedule, immediate: tasks.schedule, gather: tasks.schedule, locks, random: () => 0.5, workerId: 'worker-1',
+    transports: { supabase: net.transport }, clock, schedule: tasks.schedule, immediate: tasks.schedule, locks, random: () => 0.5, workerId: 'worker-1',
     minUptimeMs: 10_000, joinWaitMs: 5_000, tokenTimeoutMs: 2_000, idleCloseMs: 5_000, ...options,
   })
   const sinks = new Map<string, FakeSink>()

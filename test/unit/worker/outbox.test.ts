@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Delivery } from '../../../src/contract/protocol.ts'
-import { gatherFor, Outbox, outboxCounters, type OutboxCounters, type OutboxLimits } from '../../../worker/tab/outbox.ts'
-import { ManualClock, ManualSchedule, settle } from '../fakes/clock.ts'
+import { Outbox, outboxCounters, type OutboxCounters, type OutboxLimits } from '../../../worker/tab/outbox.ts'
+import { ManualSchedule, settle } from '../fakes/clock.ts'
 import { createHarness, onBroadcast, sub, type Harness } from './harness.ts'
 
 const message = (n: number): Delivery => ({ kind: 'broadcast', subIds: ['s1'], event: 'msg', payload: n })
@@ -111,7 +111,7 @@ describe('Outbox, adaptive flush', () => {
     expect(sent).toEqual([])
   })
 
-  it("a tab that answers at once, messages 10 ms apart, no gather window: each task's delivery leaves in that task", () => {
+  it("a tab that answers at once, messages 10 ms apart: each task's delivery leaves in that task", () => {
     const later = new ManualSchedule()
     const sent: Delivery[][] = []
     const counters: OutboxCounters = outboxCounters()
@@ -140,83 +140,6 @@ describe('Outbox, adaptive flush', () => {
     expect([immediate.pending, later.pending]).toEqual([0, 1])
     later.flush()
     expect(sent).toEqual([[message(0)], [1, 2, 3, 4].map(message)])
-  })
-})
-
-describe('Outbox, hot stream', () => {
-  /** A tab that answers every call at once, the hub's gather window as a manual schedule. */
-  function hotRig(limits: OutboxLimits = {}) {
-    const immediate = new ManualSchedule()
-    const later = new ManualSchedule()
-    const gather = new ManualSchedule()
-    const sent: Delivery[][] = []
-    const clock = { at: 0 }
-    const outbox = new Outbox((batch) => sent.push(batch), later.schedule, outboxCounters(), { ...limits, immediate: immediate.schedule, gather: gather.schedule, now: () => clock.at })
-    return { outbox, immediate, later, gather, sent, clock }
-  }
-
-  it('messages 10 ms apart (100 msg/s) to a tab that keeps up: after the first, two a call through the gather window', () => {
-    const { outbox, immediate, later, gather, sent, clock } = hotRig()
-    outbox.push(message(0))
-    immediate.flush()
-    clock.at = 10
-    outbox.push(message(1))
-    // The tab answered, the last call left 10 ms ago (< hotMs 16): wait for the next message.
-    expect([immediate.pending, later.pending, gather.pending]).toEqual([0, 0, 1])
-    clock.at = 20
-    outbox.push(message(2))
-    expect(gather.pending).toBe(1)
-    gather.flush()
-    clock.at = 30
-    outbox.push(message(3))
-    expect(gather.pending).toBe(1)
-    expect(sent).toEqual([[message(0)], [message(1), message(2)]])
-  })
-
-  it('a hot stream whose tab has not answered yet waits for the window too, not just the next task', () => {
-    const immediate = new ManualSchedule()
-    const later = new ManualSchedule()
-    const gather = new ManualSchedule()
-    const sent: Delivery[][] = []
-    let at = 0
-    // A tab that never answers within the test: every call stays in flight.
-    const outbox = new Outbox((batch) => { sent.push(batch); return new Promise<void>(() => undefined) }, later.schedule, outboxCounters(), { immediate: immediate.schedule, gather: gather.schedule, now: () => at })
-    outbox.push(message(0))
-    immediate.flush()
-    at = 10
-    outbox.push(message(1))
-    expect([later.pending, gather.pending]).toEqual([0, 1])
-    at = 20
-    outbox.push(message(2))
-    gather.flush()
-    expect(sent).toEqual([[message(0)], [message(1), message(2)]])
-  })
-
-  it('a stream slower than hotMs never waits for the window', () => {
-    const { outbox, immediate, gather, sent, clock } = hotRig()
-    outbox.push(message(0))
-    immediate.flush()
-    clock.at = 30
-    outbox.push(message(1))
-    expect([immediate.pending, gather.pending]).toEqual([1, 0])
-    immediate.flush()
-    expect(sent).toEqual([[message(0)], [message(1)]])
-  })
-
-  it("the hub's window: one timer for every outbox that gathers meanwhile, all run when it fires", () => {
-    const clock = new ManualClock()
-    const gather = gatherFor(16, clock)
-    const ran: string[] = []
-    gather(() => ran.push('a'))
-    clock.advance(5)
-    gather(() => ran.push('b'))
-    expect(clock.pending).toBe(1)
-    clock.advance(10)
-    expect(ran).toEqual([])
-    clock.advance(1)
-    expect(ran).toEqual(['a', 'b'])
-    gather(() => ran.push('c'))
-    expect(clock.pending).toBe(1)
   })
 })
 
