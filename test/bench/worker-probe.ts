@@ -1,10 +1,13 @@
 /**
  * A DevTools session on the browser's one SharedWorker (the hub): its heap after a forced GC, and
- * the CPU it spends over a stretch of work, from a sampling profile (busy = every sample that is
- * not `(idle)`; JavaScript = neither `(idle)` nor `(program)`). The worker gets no page of its own, so this goes through the browser session
+ * the CPU it spends over a stretch of work, two ways: from a sampling profile (busy = every sample
+ * that is not `(idle)`; JavaScript = neither `(idle)` nor `(program)`), which counts wall time on
+ * the thread, and from the thread's scheduler statistics (thread-cpu.ts), which count only the time
+ * it ran on a core. The worker gets no page of its own, so this goes through the browser session
  * with `flatten: false`, as `sharedWorkerHeap` in browser.ts does.
  */
 import type { Browser, CDPSession } from 'playwright-core'
+import { findWorkerThread, threadTimes, type ThreadId } from './thread-cpu.ts'
 
 const CALL_TIMEOUT_MS = 10_000
 /** Sampling interval, µs: fine enough for a 1–2 s stream, coarse enough not to load the worker. */
@@ -46,6 +49,20 @@ export function busyMs(profile: Profile, skip: readonly string[] = ['(idle)']): 
 }
 
 /**
+ * What `cpuDuring` measured, ms: `cpuMs`/`jsMs` from the sampling profile (NaN when not sampled),
+ * `threadMs` the worker thread's own CPU time and `waitMs` its time runnable but off a core (NaN
+ * where /proc has no schedstat or the thread was not found).
+ * @example
+ * const { threadMs, waitMs } = await probe.cpuDuring(work, { sample: false })
+ */
+export interface CpuFigures<T> { cpuMs: number; jsMs: number; threadMs: number; waitMs: number; value: T }
+
+function threadDelta(before: { runNs: number; waitNs: number } | null, after: { runNs: number; waitNs: number } | null): { threadMs: number; waitMs: number } {
+  if (before === null || after === null) return { threadMs: Number.NaN, waitMs: Number.NaN }
+  return { threadMs: (after.runNs - before.runNs) / 1e6, waitMs: (after.waitNs - before.waitNs) / 1e6 }
+}
+
+/**
  * One attached SharedWorker.
  * @example
  * const probe = await WorkerProbe.attach(browser)
@@ -55,6 +72,8 @@ export class WorkerProbe {
   readonly #cdp: CDPSession
   readonly #sessionId: string
   #nextId = 1
+  /** The worker's thread, once found by a `cpuDuring` (null or undefined: not found yet). */
+  #thread: ThreadId | null | undefined
 
   private constructor(cdp: CDPSession, sessionId: string) {
     this.#cdp = cdp
@@ -88,14 +107,40 @@ export class WorkerProbe {
   }
 
   /**
-   * The worker's busy CPU time while `work` runs, ms.
+   * The worker's CPU time while `work` runs, ms: its thread's own time always, the sampling
+   * profile's busy time unless `sample` is false (the sampler's signals cost the thread time too).
    * @example
-   * const cpuMs = await probe.cpuDuring(() => fleet.stream(server, 100, 1000))
+   * const { cpuMs, threadMs } = await probe.cpuDuring(() => fleet.stream(server, 100, 1000))
    */
-  async cpuDuring<T>(work: () => Promise<T>): Promise<{ cpuMs: number; jsMs: number; value: T }> {
-    const { profile, value } = await this.profileDuring(work)
-    if (profile === null) return { cpuMs: Number.NaN, jsMs: Number.NaN, value }
-    return { cpuMs: busyMs(profile), jsMs: busyMs(profile, ['(idle)', '(program)']), value }
+  async cpuDuring<T>(work: () => Promise<T>, options: { sample?: boolean } = {}): Promise<CpuFigures<T>> {
+    const thread = await this.#workerThread()
+    const read = () => (thread === null ? null : threadTimes(thread))
+    if (options.sample === false) {
+      const before = read()
+      const value = await work()
+      return { cpuMs: Number.NaN, jsMs: Number.NaN, ...threadDelta(before, read()), value }
+    }
+    let before: ReturnType<typeof read> = null
+    const { profile, value } = await this.profileDuring(async () => {
+      before = read()
+      return await work()
+    })
+    const own = threadDelta(before, read())
+    if (profile === null) return { cpuMs: Number.NaN, jsMs: Number.NaN, ...own, value }
+    return { cpuMs: busyMs(profile), jsMs: busyMs(profile, ['(idle)', '(program)']), ...own, value }
+  }
+
+  /**
+   * The worker's thread among the browser's renderers, found by making the worker spin; not found
+   * (a busy neighbour, a machine too loaded to run the spin) is tried again on the next call.
+   */
+  async #workerThread(): Promise<ThreadId | null> {
+    if (this.#thread !== undefined && this.#thread !== null) return this.#thread
+    const info = await this.#cdp.send('SystemInfo.getProcessInfo').catch(() => ({ processInfo: [] }))
+    const pids = info.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id)
+    const spin = (ms: number) => this.#call('Runtime.evaluate', { expression: `{ const end = performance.now() + ${ms}; while (performance.now() < end) {} }` })
+    this.#thread = await findWorkerThread(pids, spin)
+    return this.#thread
   }
 
   /**
