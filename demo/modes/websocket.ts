@@ -3,10 +3,11 @@
  * Channels inbox's frames — `conversation_id` = the room, `?token=<this tab's JWT>` on the socket
  * URL, each message shown with the frame's `sender_name`. `wsUrl=` points it at another server
  * (e.g. daphne); the default is the demo server's own `/ws/inbox/`. The server has no presence.
+ * `django=<daphne's http URL>` runs it against the Django project instead (demo/modes/django.ts).
  */
 import { mountUpdateBanner } from '../ui/update.ts'
 import { mountDevtoolsToggle } from '../ui/devtools.ts'
-import { createRelay, workerName, type Json, type Relay } from '../../src/index.ts'
+import { createRelay, workerName, type Json, type Relay, type Topic } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
 import { mountChat, type ChatMessage } from '../ui/chat.ts'
 import { byTestId, h, setText } from '../ui/dom.ts'
@@ -24,6 +25,25 @@ declare global {
 const TYPING_IDLE_MS = 3_000
 const EXTENDED_LIFETIME = { extendedLifetime: true }
 
+/** Where the inbox chat connects and how it names this tab's user. */
+export interface InboxSetup {
+  wsUrl: string
+  accessToken: () => Promise<string | null>
+  worker: () => SharedWorker
+  /** This user's key in the server's `GET /stats` (`users`). */
+  statsUser: string
+  /** The `sender_name` of this user's frames, which marks a message as this tab's own. */
+  senderName: string
+  /**
+   * The stored TEXT frames of the room, shown on the first join and after a resync; when given,
+   * `message_id`s are the room's order (the server's row ids). Without it, messages are numbered
+   * as they arrive.
+   */
+  history?: () => Promise<Json[]>
+  /** The chat's note when the topic resyncs (what this tab may have missed, and why). */
+  resyncNote: string
+}
+
 /**
  * Whether the page asks for this mode.
  * @example
@@ -40,15 +60,28 @@ const field = (frame: Json, key: string): string | null => {
 }
 
 /**
- * Runs the chat over the inbox socket.
+ * Runs the chat over the demo server's own inbox socket (or `wsUrl=`), with the demo's dev tokens.
  * @example
  * if (isWebSocketMode(location.search)) startWebSocketMode(config, log, tokens)
  */
 export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text: string) => void, accessToken: () => Promise<string>): void {
   const wsUrl = new URLSearchParams(location.search).get('wsUrl') ?? `${config.realtimeUrl.replace(/^http/, 'ws')}/ws/inbox/`
-  const relay = createRelay({
-    transport: 'inbox', endpoint: wsUrl, accessToken, outbox: 'persist',
+  runInboxChat(config, log, {
+    wsUrl, accessToken, statsUser: config.user, senderName: config.user,
     worker: () => new SharedWorker(new URL('../worker-websocket.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: `${workerName()}-inbox` }),
+    resyncNote: 'reconnected: messages sent by others while the socket was down are not shown (this worker subscribes without `since`, so the server replays nothing)',
+  })
+}
+
+/**
+ * Runs the chat, the connection panel and the retry banner over one inbox socket per user.
+ * @example
+ * runInboxChat(config, log, { wsUrl, accessToken, worker, statsUser: '1', senderName: 'Alice', resyncNote: '…' })
+ */
+export function runInboxChat(config: DemoConfig, log: (kind: LogKind, text: string) => void, setup: InboxSetup): Relay {
+  const { wsUrl } = setup
+  const relay = createRelay({
+    transport: 'inbox', endpoint: wsUrl, accessToken: setup.accessToken, outbox: 'persist', worker: setup.worker,
     ...(config.pauseMs === undefined ? {} : { pauseWhenHiddenMs: config.pauseMs }),
   })
   window.relay = relay
@@ -57,14 +90,26 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
   const typingLine = byTestId('typing', HTMLElement)
   byTestId('presence', HTMLElement).replaceChildren(h('li', { class: 'muted' }, 'no presence on a plain WebSocket'))
   const typing = createTyping((isTyping) => { void room.send('typing', { typing: isTyping }) }, TYPING_IDLE_MS)
-  // The inbox's ids are UUIDs; the chat orders by number, so each message is numbered as it
-  // arrives (this tab's socket is the user's one socket: every tab sees the same order).
+  // Without a history, ids are not the room's order: each message is numbered as it arrives (this
+  // tab's socket is the user's one socket: every tab sees the same order).
   const numbers = new Map<string, number>()
+  const numberOf = (id: string | null, name: string): number => {
+    if (setup.history !== undefined && id !== null && /^\d+$/.test(id)) return Number(id)
+    const key = id ?? `${name}-${numbers.size}`
+    const number = numbers.get(key) ?? numbers.size + 1
+    numbers.set(key, number)
+    return number
+  }
   // The frame of this tab's own send comes back from the server (it echoes to the sender): a send
   // resolves with it, so the message is shown once, with the server's sender_name and time.
   const pending: Array<{ text: string; resolve: (message: ChatMessage) => void }> = []
+  const toMessage = (frame: Json): ChatMessage | null => {
+    const [text, name, id, created] = [field(frame, 'message'), field(frame, 'sender_name'), field(frame, 'message_id'), field(frame, 'created_at')]
+    if (text === null || name === null) return null
+    return { id: numberOf(id, name), name, text, at: created ? Date.parse(created) : Date.now() }
+  }
   const chat = mountChat({
-    user: config.user,
+    user: setup.senderName,
     list: byTestId('messages', HTMLElement),
     form: byTestId('chat-form', HTMLFormElement),
     input: byTestId('chat-input', HTMLInputElement),
@@ -83,34 +128,49 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
     onSent: () => typing.stop(),
   })
   room.on('TEXT', (frame) => {
-    const [text, name, id, created] = [field(frame, 'message'), field(frame, 'sender_name'), field(frame, 'message_id'), field(frame, 'created_at')]
-    if (text === null || name === null) return
-    const key = id ?? `${name}-${numbers.size}`
-    const number = numbers.get(key) ?? numbers.size + 1
-    numbers.set(key, number)
-    const message: ChatMessage = { id: number, name, text, at: created ? Date.parse(created) : Date.now() }
-    const mine = name === config.user ? pending.findIndex((p) => p.text === text) : -1
+    const message = toMessage(frame)
+    if (message === null) return
+    const mine = message.name === setup.senderName ? pending.findIndex((p) => p.text === message.text) : -1
     if (mine >= 0) pending.splice(mine, 1)[0]?.resolve(message)
-    if (chat.show(message)) log('broadcast', `TEXT from ${name}: “${text.slice(0, 40)}”`)
+    if (chat.show(message)) log('broadcast', `TEXT from ${message.name}: “${message.text.slice(0, 40)}”`)
   })
   room.on('typing', (frame) => {
     const name = field(frame, 'sender_name')
-    if (name === null || name === config.user) return
+    if (name === null || name === setup.senderName) return
     const isTyping = typeof frame === 'object' && frame !== null && !Array.isArray(frame) && frame['typing'] === true
     setText(typingLine, isTyping ? `${name} is typing…` : '')
   })
+  const loadHistory = (what: string): void => {
+    if (setup.history === undefined) return
+    setup.history().then((frames) => {
+      const added = frames.map(toMessage).filter((m): m is ChatMessage => m !== null && chat.show(m)).length
+      log('history', `${what}: ${frames.length} messages, ${added} new`)
+    }, (error: unknown) => log('error', `${what}: ${error instanceof Error ? error.message : String(error)}`))
+  }
   room.onResync((since) => {
     log('system', `resync since ${new Date(since).toLocaleTimeString()}`)
-    chat.note('reconnected: messages sent by others while the socket was down are not replayed (the inbox has no history)')
+    chat.note(setup.resyncNote)
+    loadHistory('history after resync')
   })
-  const channelStatus = byTestId('channel-status', HTMLElement)
-  room.onStatus((status, error) => {
-    setText(channelStatus, status === 'SUBSCRIBED' ? 'live' : status.toLowerCase().replace('_', ' '))
-    channelStatus.dataset['status'] = status
-    log('channel', `${config.room}: ${status}${error ? ` (${error.message})` : ''}`)
-  })
+  mountRoomStatus(room, config.room, log, () => loadHistory('history'))
   relay.onStatus((status, detail) => log('status', `${status}${detail.attempt ? ` #${detail.attempt}` : ''}${detail.error ? `: ${detail.error.message}` : ''}`))
   relay.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
   mountUpdateBanner(relay, (text) => log('system', text))
-  mountInboxPanel(relay, { wsUrl, user: config.user })
+  mountInboxPanel(relay, { wsUrl, user: setup.statsUser })
+  return relay
+}
+
+// The channel pill; `onFirstJoin` runs once, after the join, so a message stored meanwhile comes
+// live, in the history, or both (the chat shows each id once).
+function mountRoomStatus(room: Topic, name: string, log: (kind: LogKind, text: string) => void, onFirstJoin: () => void): void {
+  const channelStatus = byTestId('channel-status', HTMLElement)
+  let isJoined = false
+  room.onStatus((status, error) => {
+    setText(channelStatus, status === 'SUBSCRIBED' ? 'live' : status.toLowerCase().replace('_', ' '))
+    channelStatus.dataset['status'] = status
+    log('channel', `${name}: ${status}${error ? ` (${error.message})` : ''}`)
+    if (status !== 'SUBSCRIBED' || isJoined) return
+    isJoined = true
+    onFirstJoin()
+  })
 }
