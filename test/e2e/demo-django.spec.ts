@@ -1,0 +1,93 @@
+/**
+ * The demo's WebSocket mode on the Django project (issue 24's demo item), started as
+ * `DEMO_INBOX=django npm run demo` starts it (demo/django.ts: a throw-away Redis and daphne, the
+ * demo users): alice signs in (SimpleJWT) in one tab and her second tab finds the session, bob signs
+ * in in a third tab of the same profile; each tab shows the room's stored messages on open; the
+ * server counts one socket per user; daphne killed shows the retry banner; what bob sends meanwhile
+ * (through a second daphne of the deployment, and typed in his tab) reaches every tab exactly once
+ * after the restart, by the worker's `since` replay and outbox, with no resync note.
+ */
+import type { BrowserContext, Page } from '@playwright/test'
+import { djangoPageUrl, startDemoDjango, type DemoDjango } from '../../demo/django.ts'
+import { startInboxServer } from '../servers/django.ts'
+import { InboxClient } from '../unit/inbox/client.ts'
+import { demoPageForFile, roomOf } from './support/demo.ts'
+import { expect, test as base } from './support/fixtures.ts'
+
+const test = base.extend<object, { django: DemoDjango }>({
+  django: [async ({}, use) => {
+    const django = await startDemoDjango()
+    await use(django)
+    await django.close()
+  }, { scope: 'worker' }],
+})
+const demo = demoPageForFile(test)
+
+async function openChat(context: BrowserContext, url: string, password: string | null): Promise<Page> {
+  const page = await context.newPage()
+  await page.goto(url)
+  if (password !== null) {
+    await page.getByTestId('login-password').fill(password)
+    await page.getByTestId('login-submit').click()
+  }
+  await expect(page.getByTestId('channel-status')).toHaveAttribute('data-status', 'SUBSCRIBED')
+  return page
+}
+
+async function socketsAt(httpUrl: string): Promise<{ sockets: number; users: Record<string, number> }> {
+  const body = (await (await fetch(`${httpUrl}/stats`)).json()) as { inbox: { sockets: number; users: Record<string, number> } }
+  return { sockets: body.inbox.sockets, users: body.inbox.users }
+}
+
+/** A socket with `access` on `url` that sends `messages` to `room` and waits for its own copies (they are stored then). */
+async function store(url: string, access: string, room: string, messages: string[]): Promise<void> {
+  const client = await InboxClient.open(url, access)
+  client.send({ type: 'subscribe', conversation_id: room })
+  for (const message of messages) client.send({ type: 'TEXT', conversation_id: room, message })
+  await client.until((frames) => (messages.every((m) => frames.some((f) => f['message'] === m)) ? true : undefined), 'the stored copies')
+  await client.close()
+}
+
+test('alice (2 tabs) and bob (1 tab) sign in, see the history, share 2 sockets; daphne restarted: the banner, then what bob sent meanwhile once, no resync', async ({ context, django }) => {
+  const { inbox } = django
+  const room = roomOf(test.info().testId)
+  const [alice, bob] = django.users
+  if (alice === undefined || bob === undefined) throw new Error('the demo has no alice and bob')
+  await store(inbox.url, (await inbox.token('carol')).access, room, ['before 1', 'before 2'])
+  // Another daphne of the deployment (same Redis and database), as behind a load balancer; the
+  // tabs' socket goes to the first one only.
+  const other = await startInboxServer({ redisUrl: django.redis.url })
+  try {
+    const aliceTab = await openChat(context, djangoPageUrl(demo.url, inbox, alice.username, room), alice.password)
+    // Her second tab finds her stored tokens: no sign-in.
+    const aliceSecondTab = await openChat(context, djangoPageUrl(demo.url, inbox, alice.username, room), null)
+    const bobTab = await openChat(context, djangoPageUrl(demo.url, inbox, bob.username, room), bob.password)
+    const everyone = [aliceTab, aliceSecondTab, bobTab]
+    for (const page of everyone) {
+      await expect(page.getByTestId('message-text')).toHaveText(['before 1', 'before 2'])
+      await expect(page.getByTestId('login-form')).toHaveCount(0)
+    }
+    await expect(aliceTab.getByTestId('user-name')).toHaveText('Alice (Django user 1)')
+    await expect(bobTab.getByTestId('user-name')).toHaveText('Bob (Django user 2)')
+    await expect.poll(() => socketsAt(inbox.httpUrl)).toEqual({ sockets: 2, users: { 1: 1, 2: 1 } })
+    for (const page of [aliceTab, aliceSecondTab]) await expect(page.getByTestId('user-connections')).toHaveText('1')
+
+    await inbox.kill()
+    for (const page of everyone) await expect(page.getByTestId('connection-banner')).toBeVisible()
+    await store(other.url, (await other.token(bob.username)).access, room, ['sent while daphne was down'])
+    await bobTab.getByTestId('chat-input').fill('typed while daphne was down')
+    await bobTab.getByTestId('chat-send').click()
+    await expect(bobTab.getByTestId('message-queued')).toHaveText(['typed while daphne was down'])
+    await inbox.start()
+    const expected = ['before 1', 'before 2', 'sent while daphne was down', 'typed while daphne was down']
+    for (const page of everyone) {
+      await expect(page.getByTestId('connection-banner')).toBeHidden({ timeout: 20_000 })
+      await expect(page.getByTestId('message-text')).toHaveText(expected)
+      await expect(page.getByTestId('message-queued')).toHaveCount(0)
+      await expect(page.getByTestId('chat-note')).toHaveCount(0)
+    }
+    await expect.poll(() => socketsAt(inbox.httpUrl)).toEqual({ sockets: 2, users: { 1: 1, 2: 1 } })
+  } finally {
+    await other.stop()
+  }
+})
