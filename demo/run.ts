@@ -3,12 +3,14 @@
  * dev server (env DEMO_PORT, default 5173) in one process on 127.0.0.1; Ctrl-C stops both. The
  * chat's rows live in PGlite in memory, in PGlite at env REALTIME_DATA_DIR (kept across restarts),
  * or in the PostgreSQL at env DATABASE_URL. `DEMO_INBOX=django` also starts a throw-away Redis and
- * daphne with the Django project (demo/django.ts) and prints its users and the WebSocket mode's URLs.
+ * daphne with the Django project (demo/django.ts), prints its users and the WebSocket mode's URLs,
+ * and stops or starts daphne on each Enter.
  *
  * @example
  * DEMO_PORT=5174 npm run demo
  * DEMO_INBOX=django npm run demo
  */
+import { createInterface } from 'node:readline'
 import { DEFAULT_PORT } from './server/index.ts'
 import { startDemo } from './stack.ts'
 import { stopOnSignals } from './server/signals.ts'
@@ -56,5 +58,21 @@ async function startDjango(pageUrl: string): Promise<DemoDjango> {
   console.log(`Django inbox (daphne): ${started.inbox.httpUrl} (stats: ${started.inbox.httpUrl}/stats), Redis ${started.redis.url}`)
   console.log(`sign in as ${started.users.map((u) => `${u.username} / ${u.password}`).join(', ')}`)
   for (const user of started.users.slice(0, 2)) console.log(`the chat on Django as ${user.username}: ${djangoPageUrl(pageUrl, started.inbox, user.username)}`)
+  console.log('Enter stops daphne (the tabs show the retry banner), Enter again starts it (they replay what they missed)')
+  toggleOnEnter(started)
   return started
+}
+
+function toggleOnEnter(started: DemoDjango): void {
+  let isDown = false
+  let isBusy = false
+  createInterface({ input: process.stdin }).on('line', () => {
+    if (isBusy) return
+    isBusy = true
+    const step = isDown ? started.inbox.start() : started.inbox.kill()
+    step.then(() => {
+      isDown = !isDown
+      console.log(isDown ? 'daphne stopped: Enter starts it again' : `daphne started again on ${started.inbox.httpUrl}`)
+    }, (error: unknown) => console.error(`demo: ${error instanceof Error ? error.message : String(error)}`)).finally(() => { isBusy = false })
+  })
 }
