@@ -31,11 +31,15 @@ function claimsOf(token: string): Record<string, unknown> {
   }
 }
 
+// SimpleJWT's `{access, refresh}`, from the token view or from storage (both untrusted input).
+function toPair(value: unknown): TokenPair | null {
+  if (typeof value !== 'object' || value === null || !('access' in value) || !('refresh' in value)) return null
+  return typeof value.access === 'string' && typeof value.refresh === 'string' ? { access: value.access, refresh: value.refresh } : null
+}
+
 function readPair(key: string): TokenPair | null {
   try {
-    const pair: unknown = JSON.parse(localStorage.getItem(key) ?? 'null')
-    if (typeof pair !== 'object' || pair === null || !('access' in pair) || !('refresh' in pair)) return null
-    return typeof pair.access === 'string' && typeof pair.refresh === 'string' ? { access: pair.access, refresh: pair.refresh } : null
+    return toPair(JSON.parse(localStorage.getItem(key) ?? 'null'))
   } catch {
     return null
   }
@@ -95,14 +99,14 @@ export function signIn(api: string, username: string): Promise<TokenPair> {
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       postJson(`${api}/api/token/`, { username, password: password.value }).then((body) => {
-        const pair = typeof body === 'object' && body !== null && 'access' in body && 'refresh' in body && typeof body.access === 'string' && typeof body.refresh === 'string' ? { access: body.access, refresh: body.refresh } : null
+        const pair = toPair(body)
         if (pair === null) throw new Error('the token view answered without a token pair')
         localStorage.setItem(storageKey(api, username), JSON.stringify(pair))
         form.remove()
         error.remove()
         chatForm.hidden = false
         resolve(pair)
-      }).catch((reason: unknown) => setText(error, `not signed in: ${reason instanceof Error ? reason.message : String(reason)} (wrong password?)`))
+      }).catch((reason: unknown) => setText(error, `not signed in: ${reason instanceof Error ? reason.message : String(reason)} (the password is printed by npm run demo)`))
     })
   })
 }

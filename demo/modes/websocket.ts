@@ -69,7 +69,7 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
   runInboxChat(config, log, {
     wsUrl, accessToken, statsUser: config.user, senderName: config.user,
     worker: () => new SharedWorker(new URL('../worker-websocket.ts', import.meta.url), { ...EXTENDED_LIFETIME, type: 'module', name: `${workerName()}-inbox` }),
-    resyncNote: 'reconnected: messages sent by others while the socket was down are not shown (this worker subscribes without `since`, so the server replays nothing)',
+    resyncNote: 'reconnected: messages sent by others while the socket was down are not shown (this worker subscribes without since, so the server replays nothing)',
   })
 }
 
