@@ -88,7 +88,7 @@ export function forgetPair(api: string, username: string): void {
  */
 export function signIn(api: string, username: string): Promise<TokenPair> {
   const password = h('input', { type: 'password', testid: 'login-password', 'aria-label': 'password', placeholder: `password of ${username}`, autocomplete: 'current-password' })
-  const error = h('div', { class: 'muted', testid: 'login-error', role: 'alert' })
+  const error = h('div', { class: 'muted', testid: 'login-error', role: 'alert', style: 'padding: 0 18px 12px' })
   const form = h('form', { class: 'composer', testid: 'login-form' },
     h('span', {}, `Sign in to Django as ${username}`), password, h('button', { type: 'submit', class: 'primary', testid: 'login-submit' }, 'Sign in'))
   const chatForm = byTestId('chat-form', HTMLFormElement)

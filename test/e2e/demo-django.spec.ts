@@ -2,8 +2,8 @@
  * The demo's WebSocket mode on the Django project (issue 24's demo item), started as
  * `DEMO_INBOX=django npm run demo` starts it (demo/django.ts: a throw-away Redis and daphne, the
  * demo users): alice signs in (SimpleJWT; a wrong password first, refused) in one tab and her second
- * tab finds the session, bob signs in in a third tab of the same profile; each tab shows the room's stored messages on open; the
- * server counts one socket per user; daphne killed shows the retry banner; what bob sends meanwhile
+ * tab finds the session, bob signs in in a third tab of the same profile; each tab shows the room's
+ * stored messages on open; the server counts one socket per user; daphne killed shows the retry banner; what bob sends meanwhile
  * (through a second daphne of the deployment, and typed in his tab) reaches every tab exactly once
  * after the restart, by the worker's `since` replay and outbox, with no resync note.
  */
