@@ -28,16 +28,22 @@ export interface DemoDjango {
 const USERS: readonly DemoDjangoUser[] = ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-password` }))
 const NAMES: Record<string, string> = { alice: 'Alice', bob: 'Bob', carol: 'Carol' }
 
+/** Knobs of {@link startDemoDjango}. */
+export interface DemoDjangoOptions {
+  /** SimpleJWT access-token lifetime; default 300 (SimpleJWT's 5 minutes). Tests shorten it to see refreshes. */
+  accessTokenS?: number
+}
+
 /**
  * Starts Redis and daphne on free ports of 127.0.0.1 and makes sure the demo users exist.
  * @example
  * const django = await startDemoDjango(); console.log(djangoPageUrl(pageUrl, django.inbox, 'alice')); await django.close()
  */
-export async function startDemoDjango(): Promise<DemoDjango> {
+export async function startDemoDjango(options: DemoDjangoOptions = {}): Promise<DemoDjango> {
   const redis = await startRedis()
   let inbox: InboxServer | null = null
   try {
-    inbox = await startInboxServer({ redisUrl: redis.url })
+    inbox = await startInboxServer({ redisUrl: redis.url, ...options })
     for (const { username, password } of USERS) await inbox.createUser(username, { password, name: NAMES[username] ?? username })
     const server = inbox
     let isClosed = false

@@ -15,7 +15,8 @@ export interface TokenPair {
   refresh: string
 }
 
-// Refresh this long before the access token expires, so a connect never carries a dying one.
+// Refresh this long before the access token expires (at most a third of its life, for short-lived
+// test tokens), so a connect never carries a dying one.
 const EARLY_MS = 30_000
 
 const storageKey = (api: string, username: string): string => `tabrelay-demo-django:${api}:${username}`
@@ -112,7 +113,8 @@ export function signIn(api: string, username: string): Promise<TokenPair> {
 }
 
 /**
- * The relay's `accessToken()`: the stored access token while it has more than 30 s left, else a
+ * The relay's `accessToken()`: the stored access token while it has more than 30 s (or a third of
+ * its life) left, else a
  * refreshed one (stored for the user's other tabs); null once the server refuses the refresh token.
  * @example
  * createRelay({ transport: 'inbox', endpoint, accessToken: accessTokenOf(api, 'alice'), worker })
@@ -122,8 +124,9 @@ export function accessTokenOf(api: string, username: string): () => Promise<stri
   return () => navigator.locks.request(key, async () => {
     const pair = readPair(key)
     if (pair === null) return null
-    const exp = claimsOf(pair.access)['exp']
-    if (typeof exp === 'number' && exp * 1000 - Date.now() > EARLY_MS) return pair.access
+    const { exp, iat } = claimsOf(pair.access)
+    const early = typeof iat === 'number' && typeof exp === 'number' ? Math.min(EARLY_MS, ((exp - iat) * 1000) / 3) : EARLY_MS
+    if (typeof exp === 'number' && exp * 1000 - Date.now() > early) return pair.access
     const access = await refreshed(api, pair.refresh)
     // Unreachable (the server restarts): offer the old token; the attempt fails anyway and the
     // hub asks again before its next one.

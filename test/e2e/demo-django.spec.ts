@@ -5,7 +5,8 @@
  * tab finds the session, bob signs in in a third tab of the same profile; each tab shows the room's
  * stored messages on open; the server counts one socket per user; daphne killed shows the retry banner; what bob sends meanwhile
  * (through a second daphne of the deployment, and typed in his tab) reaches every tab exactly once
- * after the restart, by the worker's `since` replay and outbox, with no resync note.
+ * after the restart, by the worker's `since` replay and outbox, with no resync note; the access
+ * token that expired meanwhile is refreshed by the page for the reconnect.
  */
 import type { BrowserContext, Page } from '@playwright/test'
 import { djangoPageUrl, startDemoDjango, type DemoDjango } from '../../demo/django.ts'
@@ -13,10 +14,14 @@ import { startInboxServer } from '../servers/django.ts'
 import { InboxClient } from '../unit/inbox/client.ts'
 import { demoPageForFile, roomOf } from './support/demo.ts'
 import { expect, test as base } from './support/fixtures.ts'
+import { waitUntil } from './support/wait.ts'
+
+// SimpleJWT access tokens live 6 s here, so the one alice's tabs hold expires while daphne is down.
+const ACCESS_TOKEN_S = 6
 
 const test = base.extend<object, { django: DemoDjango }>({
   django: [async ({}, use) => {
-    const django = await startDemoDjango()
+    const django = await startDemoDjango({ accessTokenS: ACCESS_TOKEN_S })
     await use(django)
     await django.close()
   }, { scope: 'worker' }],
@@ -40,6 +45,15 @@ async function openChat(context: BrowserContext, url: string, password: string |
 async function socketsAt(httpUrl: string): Promise<{ sockets: number; users: Record<string, number> }> {
   const body = (await (await fetch(`${httpUrl}/stats`)).json()) as { inbox: { sockets: number; users: Record<string, number> } }
   return { sockets: body.inbox.sockets, users: body.inbox.users }
+}
+
+/** The `exp` (ms) of the access token the demo page keeps for `username` (django-session.ts). */
+function storedExpiry(page: Page, api: string, username: string): Promise<number> {
+  return page.evaluate(([key]) => {
+    const pair = JSON.parse(localStorage.getItem(key ?? '') ?? '{}') as { access?: string }
+    const payload = (pair.access ?? '').split('.')[1] ?? ''
+    return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp: number }).exp * 1000
+  }, [`tabrelay-demo-django:${api}:${username}`])
 }
 
 /** A socket with `access` on `url` that sends `messages` to `room` and waits for its own copies (they are stored then). */
@@ -82,6 +96,10 @@ test('alice (2 tabs) and bob (1 tab) sign in, see the history, share 2 sockets; 
     await bobTab.getByTestId('chat-input').fill('typed while daphne was down')
     await bobTab.getByTestId('chat-send').click()
     await expect(bobTab.getByTestId('message-queued')).toHaveText(['typed while daphne was down'])
+    // The access token the tabs connected with expires before daphne is back: the reconnect needs
+    // a refreshed one (accessToken() refreshes it once, for every tab of alice).
+    const expiredAt = await storedExpiry(aliceTab, inbox.httpUrl, alice.username)
+    await waitUntil(() => Date.now(), (now) => now > expiredAt, { what: "alice's access token expired", timeoutMs: (ACCESS_TOKEN_S + 2) * 1000 })
     await inbox.start()
     const expected = ['before 1', 'before 2', 'sent while daphne was down', 'typed while daphne was down']
     for (const page of everyone) {
@@ -91,6 +109,7 @@ test('alice (2 tabs) and bob (1 tab) sign in, see the history, share 2 sockets; 
       await expect(page.getByTestId('chat-note')).toHaveCount(0)
     }
     await expect.poll(() => socketsAt(inbox.httpUrl)).toEqual({ sockets: 2, users: { 1: 1, 2: 1 } })
+    expect(await storedExpiry(aliceSecondTab, inbox.httpUrl, alice.username)).toBeGreaterThan(expiredAt)
   } finally {
     await starting.then((other) => other.stop(), () => undefined)
   }
