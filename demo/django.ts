@@ -6,13 +6,21 @@
  */
 import { startInboxServer, startRedis, type InboxServer, type RedisServer } from '../test/servers/django.ts'
 
-/** A user to sign in as. */
+/**
+ * A user to sign in as.
+ * @example
+ * const alice: DemoDjangoUser = { username: 'alice', password: 'alice-password' }
+ */
 export interface DemoDjangoUser {
   username: string
   password: string
 }
 
-/** A running Django inbox for the demo. */
+/**
+ * A running Django inbox for the demo.
+ * @example
+ * const django: DemoDjango = await startDemoDjango(); await django.inbox.kill(); await django.inbox.start()
+ */
 export interface DemoDjango {
   redis: RedisServer
   /** daphne; `kill()` and `start()` it to watch the retry banner and the `since` replay. */
@@ -28,7 +36,11 @@ export interface DemoDjango {
 const USERS: readonly DemoDjangoUser[] = ['alice', 'bob', 'carol'].map((username) => ({ username, password: `${username}-password` }))
 const NAMES: Record<string, string> = { alice: 'Alice', bob: 'Bob', carol: 'Carol' }
 
-/** Knobs of {@link startDemoDjango}. */
+/**
+ * Knobs of {@link startDemoDjango}.
+ * @example
+ * const options: DemoDjangoOptions = { accessTokenS: 6 }
+ */
 export interface DemoDjangoOptions {
   /** SimpleJWT access-token lifetime; default 300 (SimpleJWT's 5 minutes). Tests shorten it to see refreshes. */
   accessTokenS?: number

@@ -9,7 +9,11 @@
  */
 import { byTestId, h, setText } from '../ui/dom.ts'
 
-/** SimpleJWT's pair from `POST /api/token/`. */
+/**
+ * SimpleJWT's pair from `POST /api/token/`.
+ * @example
+ * const { access, refresh }: TokenPair = await signIn(api, 'alice')
+ */
 export interface TokenPair {
   access: string
   refresh: string

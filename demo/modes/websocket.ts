@@ -25,7 +25,11 @@ declare global {
 const TYPING_IDLE_MS = 3_000
 const EXTENDED_LIFETIME = { extendedLifetime: true }
 
-/** Where the inbox chat connects and how it names this tab's user. */
+/**
+ * Where the inbox chat connects and how it names this tab's user.
+ * @example
+ * const setup: InboxSetup = { wsUrl, accessToken, worker, statsUser: '1', senderName: 'Alice', resyncNote: 'reconnected' }
+ */
 export interface InboxSetup {
   wsUrl: string
   accessToken: () => Promise<string | null>
