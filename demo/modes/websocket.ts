@@ -9,10 +9,10 @@ import { mountUpdateBanner } from '../ui/update.ts'
 import { mountDevtoolsToggle } from '../ui/devtools.ts'
 import { createRelay, workerName, type Json, type Relay, type Topic } from '../../src/index.ts'
 import type { DemoConfig } from '../config.ts'
-import { mountChat, type ChatMessage } from '../ui/chat.ts'
 import { byTestId, h, setText } from '../ui/dom.ts'
 import type { LogKind } from '../ui/log.ts'
 import { createTyping } from '../ui/typing.ts'
+import { field, mountInboxChat, textMessages } from './inbox-chat.ts'
 import { mountInboxPanel } from './inbox-panel.ts'
 
 declare global {
@@ -57,12 +57,6 @@ export function isWebSocketMode(search: string): boolean {
   return new URLSearchParams(search).get('transport') === 'websocket'
 }
 
-const field = (frame: Json, key: string): string | null => {
-  const value = typeof frame === 'object' && frame !== null && !Array.isArray(frame) ? frame[key] : undefined
-  // message_id is an integer on both inbox servers (the stored row's id); NOTIFY ids are UUIDs.
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null
-}
-
 /**
  * Runs the chat over the demo server's own inbox socket (or `wsUrl=`), with the demo's dev tokens.
  * @example
@@ -94,49 +88,11 @@ export function runInboxChat(config: DemoConfig, log: (kind: LogKind, text: stri
   const typingLine = byTestId('typing', HTMLElement)
   byTestId('presence', HTMLElement).replaceChildren(h('li', { class: 'muted' }, 'no presence on a plain WebSocket'))
   const typing = createTyping((isTyping) => { void room.send('typing', { typing: isTyping }) }, TYPING_IDLE_MS)
-  // Without a history, ids are not the room's order: each message is numbered as it arrives (this
-  // tab's socket is the user's one socket: every tab sees the same order).
-  const numbers = new Map<string, number>()
-  const numberOf = (id: string | null, name: string): number => {
-    if (setup.history !== undefined && id !== null && /^\d+$/.test(id)) return Number(id)
-    const key = id ?? `${name}-${numbers.size}`
-    const number = numbers.get(key) ?? numbers.size + 1
-    numbers.set(key, number)
-    return number
-  }
-  // The frame of this tab's own send comes back from the server (it echoes to the sender): a send
-  // resolves with it, so the message is shown once, with the server's sender_name and time.
-  const pending: Array<{ text: string; resolve: (message: ChatMessage) => void }> = []
-  const toMessage = (frame: Json): ChatMessage | null => {
-    const [text, name, id, created] = [field(frame, 'message'), field(frame, 'sender_name'), field(frame, 'message_id'), field(frame, 'created_at')]
-    if (text === null || name === null) return null
-    return { id: numberOf(id, name), name, text, at: created ? Date.parse(created) : Date.now() }
-  }
-  const chat = mountChat({
-    user: setup.senderName,
-    list: byTestId('messages', HTMLElement),
-    form: byTestId('chat-form', HTMLFormElement),
-    input: byTestId('chat-input', HTMLInputElement),
-    send: async (text) => {
-      const echoed = new Promise<ChatMessage>((resolve) => pending.push({ text, resolve }))
-      const result = await room.send('TEXT', { message: text })
-      // Typed while the socket is down: stored, shown greyed until the server's frame of it arrives.
-      if (result === 'queued') {
-        const shown = chat.queued(text)
-        return echoed.then((message) => { shown(); return message })
-      }
-      if (result !== 'ok') throw new Error(`the message was not sent (${result})`)
-      return echoed
-    },
-    onTyping: () => typing.keystroke(),
-    onSent: () => typing.stop(),
-  })
+  const toMessage = textMessages(setup.history !== undefined)
+  const { chat, receive } = mountInboxChat(room, setup.senderName, typing)
   room.on('TEXT', (frame) => {
     const message = toMessage(frame)
-    if (message === null) return
-    const mine = message.name === setup.senderName ? pending.findIndex((p) => p.text === message.text) : -1
-    if (mine >= 0) pending.splice(mine, 1)[0]?.resolve(message)
-    if (chat.show(message)) log('broadcast', `TEXT from ${message.name}: “${message.text.slice(0, 40)}”`)
+    if (message !== null && receive(message)) log('broadcast', `TEXT from ${message.name}: “${message.text.slice(0, 40)}”`)
   })
   room.on('typing', (frame) => {
     const name = field(frame, 'sender_name')
@@ -147,7 +103,7 @@ export function runInboxChat(config: DemoConfig, log: (kind: LogKind, text: stri
   const loadHistory = (what: string): void => {
     if (setup.history === undefined) return
     setup.history().then((frames) => {
-      const added = frames.map(toMessage).filter((m): m is ChatMessage => m !== null && chat.show(m)).length
+      const added = frames.map(toMessage).filter((m) => m !== null && chat.show(m)).length
       log('history', `${what}: ${frames.length} messages, ${added} new`)
     }, (error: unknown) => log('error', `${what}: ${error instanceof Error ? error.message : String(error)}`))
   }
