@@ -5,7 +5,7 @@
 
 /** What one tab of the demo runs as. */
 export interface DemoConfig {
-  /** The identity: the JWT `sub` this tab asks `/dev/token` for. */
+  /** The identity: the JWT `sub` this tab asks `/dev/token` for; on Django (`django=`), the username to sign in as. */
   user: string
   room: string
   /** `pauseWhenHiddenMs`, or undefined for the library's default. */

@@ -18,6 +18,7 @@ import { mountPresence } from './ui/presence.ts'
 import { createTyping } from './ui/typing.ts'
 import { isWebSocketMode, startWebSocketMode } from './modes/websocket.ts'
 import { isSocketIoMode, startSocketIoMode } from './modes/socketio.ts'
+import { djangoApiOf, startDjangoMode } from './modes/django.ts'
 
 declare global {
   interface Window {
@@ -161,6 +162,16 @@ async function boot(): Promise<void> {
   if (new URLSearchParams(location.search).get('transport') === 'sse') {
     const { startSseMode } = await import('./modes/sse.ts')
     startSseMode(config, location.search, log)
+    return
+  }
+  // `?transport=websocket&django=<url>`: the inbox chat on the Django project of
+  // `DEMO_INBOX=django npm run demo` (demo/modes/django.ts), signed in with SimpleJWT, not dev tokens.
+  const djangoApi = djangoApiOf(location.search)
+  if (djangoApi !== null) {
+    await startDjangoMode(config, djangoApi, log).catch((error: unknown) => {
+      log('error', error instanceof Error ? error.message : String(error))
+      setText(byTestId('headline', HTMLElement), 'not connected')
+    })
     return
   }
   const tokens = tokenSource(config.realtimeUrl, config.user)

@@ -1,10 +1,11 @@
 /**
- * Ctrl-C and SIGTERM for the dev processes (`npm run server`, `npm run demo`): close once, then exit
- * 0, or 1 if closing failed.
+ * Ctrl-C, SIGTERM and SIGHUP (the terminal closed) for the dev processes (`npm run server`, `npm run
+ * demo`): close once, then exit 0, or 1 if closing failed. `DEMO_INBOX=django` runs daphne and Redis
+ * in their own process groups, which no signal to the terminal reaches: only this close stops them.
  */
 
 /**
- * Closes with `close()` on the first SIGINT or SIGTERM, then exits.
+ * Closes with `close()` on the first SIGINT, SIGTERM or SIGHUP, then exits.
  * @example
  * stopOnSignals(() => server.close(), 'realtime')
  */
@@ -23,4 +24,5 @@ export function stopOnSignals(close: () => Promise<void>, label: string): void {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  process.on('SIGHUP', stop)
 }

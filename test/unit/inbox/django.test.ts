@@ -62,6 +62,9 @@ describe('Django project auth', () => {
     expect(typeof refresh).toBe('string')
     const claims = JSON.parse(Buffer.from(access.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>
     expect(claims).toMatchObject({ token_type: 'access', user_id: 2 })
+    // The demo's page names its user this way: /api/me with the access token, no cookie.
+    const me = await fetch(`${server.httpUrl}/api/me`, { headers: { authorization: `Bearer ${access}` } })
+    expect(await me.json()).toEqual({ id: 2, username: 'bob', name: 'Bob' })
     const bob = await InboxClient.open(server.url, access)
     const id = conversationId()
     bob.send({ type: 'subscribe', conversation_id: id })
@@ -73,6 +76,7 @@ describe('Django project auth', () => {
     const nowS = Math.floor(Date.now() / 1000)
     const forged = await new SignJWT({ ...claims, exp: nowS + 60 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode('not-the-secret-key-of-this-server-0123456789'))
     expect(await InboxClient.closeCode(server.url, forged)).toBe(4401)
+    expect((await fetch(`${server.httpUrl}/api/me`, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401)
   })
 
   it('an access token is refused (4401) once it expires; the refresh view gives one that works', async () => {

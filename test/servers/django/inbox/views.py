@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,12 +54,10 @@ def logout_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
-@require_GET
-def me_view(request: HttpRequest) -> JsonResponse:
-    """The session's user, or 401."""
-    if not request.user.is_authenticated:
-        return JsonResponse({"error": "not signed in"}, status=401)
-    return JsonResponse(_user_json(request.user))
+@api_view(["GET"])
+def me_view(request: Request) -> Response:
+    """The signed-in user (session cookie or ``Authorization: Bearer <SimpleJWT access>``), or 401."""
+    return Response(_user_json(request.user))
 
 
 @csrf_exempt
