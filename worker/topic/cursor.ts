@@ -124,6 +124,9 @@ export class TopicCursor {
     this.#maxIds = options.maxIds ?? 1024
   }
 
+  /** A watch is open (resumers wait in one) or resyncs are owed at the next join: a gap may yet be told. */
+  get isReplaying(): boolean { return this.#watch !== null || this.#owed.length > 0 }
+
   /**
    * The topic's channel is joined: the cursor starts here when nothing was delivered yet; resumers
    * the replay cannot serve get their `resync` now, and `rejoined` ones nobody asked about are judged
@@ -259,7 +262,6 @@ export class TopicCursor {
     this.#taken.add(item.cursor)
     return new Resumer(item.key, item.cursor, this.#options.clock.now())
   }
-
 
   #keep(kept: Kept): void {
     const id = kept.id
