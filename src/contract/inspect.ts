@@ -65,6 +65,13 @@ export interface InspectedTopic {
   /** Server messages routed to tabs, and sends written by tabs, since the topic was joined. */
   received: number
   sent: number
+  /**
+   * `running` from a re-join's replay request (or a late tab's promised re-join) until the replay
+   * reached back to a delivered message, filled its limit or settled (at most `settleMs` after
+   * `SUBSCRIBED`), and while resyncs are owed at the next join; `idle` when none of that is pending:
+   * on a joined topic, no replay of the past can still bring a message or a `resync`.
+   */
+  replay: 'idle' | 'running'
   subs: Array<{ tabId: string; subId: string; bindings: number }>
 }
 

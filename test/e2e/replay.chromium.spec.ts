@@ -8,7 +8,7 @@ import { startRealtimeServer, type RealtimeServer } from '../../demo/server/inde
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { terminateSharedWorker } from './support/lifecycle.ts'
 import { appUrl } from './support/pages.ts'
-import { logOf, openJoined, range, stream } from './support/replay.ts'
+import { logOf, openJoined, range, replaysJudged, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
 
 let server: RealtimeServer
@@ -25,8 +25,8 @@ test('the worker terminated at 100 msg/s → private: every message once, in ord
   const total = 300
   await stream(server, [{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await terminateSharedWorker(browser) })
   for (const page of pages) await waitUntil(() => logOf(page, feed), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
-  // The hub judges a replay within 3 s of a re-join: a resync could not come later than that.
-  await new Promise((resolve) => setTimeout(resolve, 3_500))
+  // A resync could still come until the new hub has judged the replay: wait for that, then assert none came.
+  for (const page of pages) await replaysJudged(page, [feed, lobby])
   for (const [i, page] of pages.entries()) {
     expect(await page.evaluate(() => window.harness.realtime.workerId), 'a new worker').not.toBe(workerIds[i])
     expect(await logOf(page, feed)).toEqual({ ns: range(total), resyncs: [] })

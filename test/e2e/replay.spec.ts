@@ -10,7 +10,7 @@ import { startRealtimeServer, type RealtimeServer } from '../../demo/server/inde
 import { expect, test, topicOf } from './support/fixtures.ts'
 import { waitForStatus } from '../../src/testing/node/tabs.ts'
 import { appUrl, hide, openTab, openTabs, show } from './support/pages.ts'
-import { join, logOf, openJoined, publish, range, stream } from './support/replay.ts'
+import { join, logOf, openJoined, publish, range, replaysJudged, stream } from './support/replay.ts'
 import { waitUntil } from './support/wait.ts'
 import { hostIndex, withoutSharedWorker } from './support/tab-host.ts'
 
@@ -40,8 +40,8 @@ test('private channel at 100 msg/s: socket dropped, then all tabs paused and res
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   }
   for (const page of pages) await waitUntil(() => logOf(page, topic), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
-  // The hub judges a replay within 3 s of a re-join: a resync could not come later than that.
-  await new Promise((resolve) => setTimeout(resolve, 3_500))
+  // A resync could still come until the hub has judged the replay: wait for that, then assert none came.
+  for (const page of pages) await replaysJudged(page, [topic])
   for (const page of pages) expect(await logOf(page, topic)).toEqual({ ns: range(total), resyncs: [] })
 })
 
@@ -73,8 +73,7 @@ test('tab-host fallback at 100 msg/s: the host tab closes → the tabs resume on
   const total = 300
   await stream(server, [{ topic: feed, isPrivate: true }, { topic: lobby, isPrivate: false }], total, async (n) => { if (n === 100) await host.close() })
   for (const page of stayed) await waitUntil(() => logOf(page, feed), (log) => log.ns.length >= total, { what: 'every message', timeoutMs: 15_000 })
-  // The hub judges a replay within 3 s of a re-join: a resync could not come later than that.
-  await new Promise((resolve) => setTimeout(resolve, 3_500))
+  for (const page of stayed) await replaysJudged(page, [feed, lobby])
   expect(await hostIndex(stayed)).toBeGreaterThanOrEqual(0)
   for (const page of stayed) {
     expect(await logOf(page, feed)).toEqual({ ns: range(total), resyncs: [] })

@@ -60,7 +60,7 @@ function tabsOf(view: InspectView): InspectedTab[] {
 function topicsOf(connection: Connection | undefined): InspectedTopic[] {
   return [...(connection?.topics.entries() ?? [])].map((entry) => ({
     topic: entry.topic, status: entry.status, presence: Object.keys(entry.presence).length, since: entry.since,
-    received: entry.received, sent: entry.sent,
+    received: entry.received, sent: entry.sent, replay: entry.isReplaying ? 'running' : 'idle',
     subs: [...entry.subs.values()].map(({ tabId, sub }) => ({ tabId, subId: sub.subId, bindings: sub.bindings.length })),
   }))
 }

@@ -119,6 +119,8 @@ export class TopicCursor {
   #joinedLate = new Set<string>()
   /** Why the transport said its last join could not be replayed, when it said so without asking. */
   #joinReason: ResyncReason | undefined
+  /** A watch is open (resumers wait in one) or resyncs are owed at the next join: a gap may yet be told. */
+  get isReplaying(): boolean { return this.#watch !== null || this.#owed.length > 0 }
 
   constructor(options: CursorOptions) {
     this.#options = options

@@ -84,6 +84,8 @@ export class Topic {
   get received(): number { return this.#received }
   get sent(): number { return this.#sent }
   get isJoined(): boolean { return this.#status === 'SUBSCRIBED' && this.#channel !== null }
+  /** The cursor still judges a replay or owes a `resync` (cursor.ts `isReplaying`), for `inspect()`. */
+  get isReplaying(): boolean { return this.#cursor?.isReplaying === true }
 
   /** Adds or replaces a tab's subscription; a pending linger is cancelled. */
   add(tabId: string, sub: Subscription): void {

@@ -1,11 +1,14 @@
 /**
  * Helpers of the replay specs (issue 25): pages that log a topic's `{ n }` broadcasts and its
- * resyncs, and a 100 msg/s stream published through the Realtime server's REST route.
+ * resyncs, a 100 msg/s stream published through the Realtime server's REST route, and the wait
+ * until the hub has judged every replay (what "no resync came" is asserted after).
  */
 import type { BrowserContext, Page } from '@playwright/test'
 import type { RealtimeServer } from '../../../demo/server/index.ts'
+import type { HubInspection } from '../../../src/contract/inspect.ts'
 import type { ResyncPayload } from '../../../src/supabase/index.ts'
 import { openTabs } from './pages.ts'
+import { waitUntil } from './wait.ts'
 
 declare global {
   interface Window {
@@ -52,6 +55,23 @@ export async function openJoined(context: BrowserContext, count: number, url: st
  */
 export function logOf(page: Page, topic: string): Promise<{ ns: number[]; resyncs: ResyncPayload[] }> {
   return page.evaluate((t) => window.replayLog[t] ?? { ns: [], resyncs: [] }, topic)
+}
+
+/**
+ * Waits until the page's hub has judged the replays of `topics`, read from its `inspect()`: each
+ * topic joined with its replay `idle` (worker/topic/cursor.ts `isReplaying`: no replay watch open,
+ * no re-join promised, no resync owed) and nothing waiting in a tab's outbox. A `resync` the replay
+ * owed has then been sent to the tabs, before the answer on the same port: "no resync" can be
+ * asserted right after, without sleeping past the hub's settle time.
+ * @example
+ * await replaysJudged(page, [feed, lobby])
+ * expect((await logOf(page, feed)).resyncs).toEqual([])
+ */
+export async function replaysJudged(page: Page, topics: readonly string[]): Promise<HubInspection> {
+  return await waitUntil(() => page.evaluate(() => window.harness.realtime.inspect()), (view) => {
+    const isJudged = (topic: string): boolean => view.topics.some((t) => t.topic === topic && t.status === 'SUBSCRIBED' && t.replay === 'idle')
+    return topics.every(isJudged) && view.tabs.every((tab) => tab.outbox.queued === 0)
+  }, { what: `the replays of ${topics.join(', ')} judged`, timeoutMs: 10_000 })
 }
 
 /**

@@ -17,7 +17,7 @@ function snapshot(overrides: Partial<HubInspection> = {}): HubInspection {
     workerId: 'w1', protocol: 2, host: 'shared-worker', now: 10_000, seq: 0, journal: [],
     connection: { transport: 'supabase', endpoint: 'http://127.0.0.1:1/', params: ['apikey'], status: 'open', sendQueue: 0 },
     tabs: [{ tabId: 'tab-a', isSelf: true, isLeader: true, visibility: 'visible', focused: true, isFrozenSuspect: false, lastBeatAt: 9_000, heartbeatIntervalMs: 5_000, outbox: { queued: 0, peak: 2, overflows: 0 } }],
-    topics: [{ topic: 'room', status: 'SUBSCRIBED', presence: 1, since: 9_500, received: 0, sent: 0, subs: [{ tabId: 'tab-a', subId: '1', bindings: 2 }] }],
+    topics: [{ topic: 'room', status: 'SUBSCRIBED', presence: 1, since: 9_500, received: 0, sent: 0, replay: 'idle', subs: [{ tabId: 'tab-a', subId: '1', bindings: 2 }] }],
     ...overrides,
   }
 }
@@ -47,7 +47,7 @@ afterEach(() => {
 
 describe('DevtoolsModel', () => {
   it('asks for what is new, keeps a bounded journal, and computes messages/s per topic', async () => {
-    const topic = (received: number, sent: number): HubInspection['topics'] => [{ topic: 'room', status: 'SUBSCRIBED', presence: 0, since: null, received, sent, subs: [] }]
+    const topic = (received: number, sent: number): HubInspection['topics'] => [{ topic: 'room', status: 'SUBSCRIBED', presence: 0, since: null, received, sent, replay: 'idle', subs: [] }]
     const client = scripted([
       snapshot({ seq: 3, journal: entries(1, 3), now: 1_000, topics: topic(0, 0) }),
       snapshot({ seq: KEPT_ENTRIES + 10, journal: entries(4, KEPT_ENTRIES + 7), now: 1_500, topics: topic(10, 2) }),
@@ -106,7 +106,7 @@ describe('buildReport', () => {
 describe('the panel', () => {
   it('renders tabs and topics with their data attributes, and names as text, never HTML', () => {
     const model = new DevtoolsModel(scripted([]))
-    model.snapshot = snapshot({ topics: [{ topic: '<img src=x onerror=alert(1)>', status: 'SUBSCRIBED', presence: 0, since: null, received: 0, sent: 0, subs: [] }] })
+    model.snapshot = snapshot({ topics: [{ topic: '<img src=x onerror=alert(1)>', status: 'SUBSCRIBED', presence: 0, since: null, received: 0, sent: 0, replay: 'idle', subs: [] }] })
     const root = renderPanel(model)
     const tab = root.querySelector('[data-testid="devtools-tab"]')
     expect(tab?.getAttribute('data-tab-id')).toBe('tab-a')

@@ -85,7 +85,7 @@ describe('hub.inspect()', () => {
     const view = h.hub.inspect('a')
     expect(view.tabs.map((t) => [t.tabId, t.isSelf, t.isLeader, t.visibility])).toEqual([['a', true, true, 'visible'], ['b', false, false, 'visible']])
     expect(view.connection).toMatchObject({ transport: 'supabase', endpoint: 'http://127.0.0.1:54321/', params: ['apikey'], status: 'open', sendQueue: 0 })
-    expect(view.topics).toEqual([{ topic: 'room', status: 'SUBSCRIBED', presence: 0, since: expect.any(Number), received: 2, sent: 1,
+    expect(view.topics).toEqual([{ topic: 'room', status: 'SUBSCRIBED', presence: 0, since: expect.any(Number), received: 2, sent: 1, replay: 'idle',
       subs: [{ tabId: 'a', subId: 's1', bindings: 1 }, { tabId: 'b', subId: 's1', bindings: 1 }] }])
     expect(view.tabs[0]?.outbox).toEqual({ queued: 0, peak: 0, overflows: 0 })
     expect(kinds(view.journal)).toEqual(['status', 'tab-added', 'visibility', 'leader', 'tab-added', 'joined', 'joined', 'status'])
