@@ -101,26 +101,33 @@ export const ENTRIES: readonly Entry[] = [
   // 12.06 → 11.75 (11.72), supabase 13.94 → 13.93 (13.91): a topic's send checks only its event and
   // payload (checkOutgoing's ack/persist/outbox checks stay in the supabase channel and the hub),
   // one UTF-8 byte counter, seal.ts's encoders pure. The 7 kB goal is still missed: see the README.
+  // Later that night, every budget with more than 0.02 kB of room lowered to its measured size
+  // + ≤ 0.02: supabase 13.93 → 13.92 (13.91), devtools 4.05 → 4.03, devtools/react 4.28 → 4.26,
+  // worker/socketio 2.55 → 2.54, worker/devtools 1.34 → 1.33, worker/persist 2.22 → 2.21,
+  // testing/page 0.45 → 0.42, the deploy-mover chunk 3.37 → 3.33. RAISED by 0.01 kB, against the
+  // rule: the worker 23.97 → 23.98 and prebuilt 42.14 → 42.15 for `inspect()`'s per-topic `replay`
+  // (TopicCursor/Topic `isReplaying`, ~20 B): the replay e2e waits on it instead of sleeping past
+  // the hub's settle time; half was paid back (a resync's `only` is one subscription, not a Set).
   { subpath: '.', source: 'src/index.ts', scope: 'tab', budgetGz: '11.75 kB' },
-  { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.93 kB' },
+  { subpath: './supabase', source: 'src/supabase/index.ts', scope: 'tab', budgetGz: '13.92 kB' },
   { subpath: './react', source: 'src/react/index.ts', scope: 'tab', budgetGz: '3.5 kB' },
   // The devtools panel and its hub side (issue #26): entries of their own, so no other entry grows.
-  { subpath: './devtools', source: 'src/devtools/index.ts', scope: 'tab', budgetGz: '4.05 kB' },
-  { subpath: './devtools/react', source: 'src/devtools/react.ts', scope: 'tab', budgetGz: '4.28 kB' },
-  { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '23.97 kB' },
+  { subpath: './devtools', source: 'src/devtools/index.ts', scope: 'tab', budgetGz: '4.03 kB' },
+  { subpath: './devtools/react', source: 'src/devtools/react.ts', scope: 'tab', budgetGz: '4.26 kB' },
+  { subpath: './worker', source: 'worker/index.ts', scope: 'worker', budgetGz: '23.98 kB' },
   { subpath: './worker/supabase', source: 'worker/transports/supabase/index.ts', scope: 'worker', budgetGz: '3.7 kB' },
   { subpath: './worker/sse', source: 'worker/transports/sse/index.ts', scope: 'worker', budgetGz: '5.45 kB' },
   { subpath: './worker/websocket', source: 'worker/transports/websocket/index.ts', scope: 'worker', budgetGz: '4.44 kB' },
   // ./worker/socketio: 2.13 kB on 2026-12-07, 2.52 since it uses the hub's identity rule (claims.ts,
   // which a real worker has anyway through tabrelay/worker); socket.io-client (a peer) on top.
-  { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.55 kB' },
-  { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.34 kB' },
+  { subpath: './worker/socketio', source: 'worker/transports/socketio/index.ts', scope: 'worker', budgetGz: '2.54 kB' },
+  { subpath: './worker/devtools', source: 'worker/devtools.ts', scope: 'worker', budgetGz: '1.33 kB' },
   // The persisted outbox (issue 25): an entry of its own, with idb-keyval; no other entry carries it.
-  { subpath: './worker/persist', source: 'worker/persist/index.ts', scope: 'worker', budgetGz: '2.22 kB' },
+  { subpath: './worker/persist', source: 'worker/persist/index.ts', scope: 'worker', budgetGz: '2.21 kB' },
   { subpath: './worker/default', source: 'worker/default.ts', scope: 'worker', budgetGz: '26.44 kB', hasSideEffects: true },
   // The page's half of tabrelay/testing (registerForTesting) and the Node half (Playwright's
   // peer left out): measured 2026-12-07 plus ~3%.
-  { subpath: './testing/page', source: 'src/testing/index.ts', scope: 'tab', budgetGz: '0.45 kB' },
+  { subpath: './testing/page', source: 'src/testing/index.ts', scope: 'tab', budgetGz: '0.42 kB' },
   { subpath: './testing', source: 'src/testing/node/index.ts', scope: 'node', budgetGz: '1.95 kB' },
 ]
 
@@ -140,11 +147,11 @@ export const LAZY_CHUNKS: readonly LazyChunk[] = [
   // The tab-host fallback (election, sealed links): only where SharedWorker is missing.
   { name: 'tab host (where SharedWorker is missing)', source: 'src/hosts/tab-host.ts', budgetGz: '6.35 kB' },
   // The deploy mover: only once a newer deploy's hub is heard of.
-  { name: 'deploy mover (a newer deploy runs)', source: 'src/core/deploy.ts', budgetGz: '3.37 kB' },
+  { name: 'deploy mover (a newer deploy runs)', source: 'src/core/deploy.ts', budgetGz: '3.33 kB' },
 ]
 
 export const WORKER_BUNDLES: readonly WorkerBundle[] = [
-  { file: 'tabrelay.worker.js', source: 'worker/default.ts', budgetGz: '42.14 kB' },
+  { file: 'tabrelay.worker.js', source: 'worker/default.ts', budgetGz: '42.15 kB' },
 ]
 
 /**

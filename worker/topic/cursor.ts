@@ -34,9 +34,9 @@ export interface CursorOptions {
   clock: Clock
   /**
    * `since`: the last delivery before the gap, where the app's backfill must start; `only`: the
-   * subscriptions (resumers.ts `subKey`) it concerns, absent for all.
+   * one subscription (resumers.ts `subKey`) it concerns, absent for all.
    */
-  onGap(reason: ResyncReason, since: number, only?: ReadonlySet<string>): void
+  onGap(reason: ResyncReason, since: number, only?: string): void
   /** Messages that were held for one resuming subscription are due to it now, in order. */
   onRelease?(key: string, messages: readonly Kept[]): void
   /** Newest messages with ids kept for subscriptions that rejoin late. Default 128. */
@@ -137,7 +137,7 @@ export class TopicCursor {
     this.#joinReason = reason
     const owed = this.#owed
     this.#owed = []
-    for (const { resumer, reason } of owed) this.#options.onGap(reason, resumer.since, new Set([resumer.key]))
+    for (const { resumer, reason } of owed) this.#options.onGap(reason, resumer.since, resumer.key)
     for (const item of rejoined) this.late(item)
     const watch = this.#watch
     if (watch === null) return
@@ -189,7 +189,7 @@ export class TopicCursor {
       }
     } else if (missed === null) {
       const reason = plan && 'reason' in plan ? plan.reason : plan === undefined ? this.#joinReason ?? 'new-hub' : resumer.hasIds ? 'replay-gap' : 'not-persisted'
-      this.#options.onGap(reason, resumer.since, new Set([resumer.key]))
+      this.#options.onGap(reason, resumer.since, resumer.key)
     }
   }
 
@@ -289,7 +289,7 @@ export class TopicCursor {
       if (late.has(resumer.key) && this.#options.onReplay) { again.push(resumer); continue }
       const held = resumer.release()
       if (held.length > 0) this.#options.onRelease?.(resumer.key, held)
-      this.#options.onGap('replay-gap', resumer.since, new Set([resumer.key]))
+      this.#options.onGap('replay-gap', resumer.since, resumer.key)
     }
     if (watch.from !== null && !watch.isCovered) this.#options.onGap('replay-gap', watch.from)
     if (again.length === 0) return

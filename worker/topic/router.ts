@@ -139,7 +139,7 @@ export class ChannelRouter {
   #cursor(entry: Topic): TopicCursor {
     return entry.cursor(() => new TopicCursor({
       clock: this.#deps.clock,
-      onGap: (reason, since, only) => this.#resync(entry, only ? (item) => only.has(subKey(item.tabId, item.sub.subId)) : () => true, since, reason),
+      onGap: (reason, since, only) => this.#resync(entry, only ? (item) => only === subKey(item.tabId, item.sub.subId) : () => true, since, reason),
       // Later, not inside the channel callback that found it: the re-join closes that channel.
       onReplay: () => { queueMicrotask(() => this.#deps.reopen?.(entry)) },
       onRelease: (key, messages) => {
