@@ -2,6 +2,7 @@
  * The demo's settings, read from the page URL with build-time defaults:
  * `?user=alice&room=lobby&pauseMs=10000&realtime=http://127.0.0.1:54321&apikey=…`.
  */
+import { jwtClaims } from './jwt.ts'
 
 /** What one tab of the demo runs as. */
 export interface DemoConfig {
@@ -103,12 +104,6 @@ function writeStored(key: string, token: string): void {
 }
 
 function expiryMs(token: string): number {
-  try {
-    const part = (token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')
-    const claims: unknown = JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '=')))
-    const exp = typeof claims === 'object' && claims !== null && 'exp' in claims ? claims.exp : undefined
-    return typeof exp === 'number' ? exp * 1000 : 0
-  } catch {
-    return 0
-  }
+  const exp = jwtClaims(token)['exp']
+  return typeof exp === 'number' ? exp * 1000 : 0
 }

@@ -8,6 +8,7 @@
  * `sessionid` for 127.0.0.1, so alice and bob could not be signed in side by side in one browser.
  */
 import { byTestId, h, setText } from '../ui/dom.ts'
+import { jwtClaims } from '../jwt.ts'
 
 /**
  * SimpleJWT's pair from `POST /api/token/`.
@@ -24,17 +25,6 @@ export interface TokenPair {
 const EARLY_MS = 30_000
 
 const storageKey = (api: string, username: string): string => `tabrelay-demo-django:${api}:${username}`
-
-// The claims of a JWT's payload (not verified: the server does that), `{}` when unreadable.
-function claimsOf(token: string): Record<string, unknown> {
-  try {
-    const part = (token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/')
-    const claims: unknown = JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '=')))
-    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
-}
 
 // SimpleJWT's `{access, refresh}`, from the token view or from storage (both untrusted input).
 function toPair(value: unknown): TokenPair | null {
@@ -128,7 +118,7 @@ export function accessTokenOf(api: string, username: string): () => Promise<stri
   return () => navigator.locks.request(key, async () => {
     const pair = readPair(key)
     if (pair === null) return null
-    const { exp, iat } = claimsOf(pair.access)
+    const { exp, iat } = jwtClaims(pair.access)
     const early = typeof iat === 'number' && typeof exp === 'number' ? Math.min(EARLY_MS, ((exp - iat) * 1000) / 3) : EARLY_MS
     if (typeof exp === 'number' && exp * 1000 - Date.now() > early) return pair.access
     const access = await refreshed(api, pair.refresh)
