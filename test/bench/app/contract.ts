@@ -168,3 +168,12 @@ export function clockOffset(budgetMs = 30): number {
   }
   return Number.isFinite(best) ? best : 0
 }
+
+/**
+ * The console line a bench page prints once its `bench.ready` settled. The harness waits for it
+ * instead of polling with `waitForFunction`, whose injected script (compiled and run in the page
+ * on first use) took 10–15 ms of a new tab's main thread while the tab waited for its hub's answer.
+ * @example
+ * console.debug(READY_SIGNAL)
+ */
+export const READY_SIGNAL = 'bench:ready'

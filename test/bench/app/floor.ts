@@ -14,6 +14,7 @@ const READY_TIMEOUT_MS = 10_000
  */
 export async function start(options: StartOptions): Promise<Contender> {
   const worker = new SharedWorker(new URL('./floor-hub.ts', import.meta.url), { type: 'module', name: 'bench-floor' })
+  performance.mark('bench:worker')
   const port = worker.port
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`floor hub: not ready in ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS)
@@ -28,6 +29,7 @@ export async function start(options: StartOptions): Promise<Contender> {
         return
       }
       clearTimeout(timer)
+      performance.mark('bench:hello')
       if (typeof data === 'object' && data !== null && 'error' in data) reject(new Error(String(data.error)))
       else resolve()
     }

@@ -5,7 +5,7 @@
  * `window.bench` for the runner.
  */
 import { frameAt, hopsOf, stampFrames, type Hops } from './probe.ts'
-import { clockOffset, isTick, laneOf, nowMs, STREAM_EVENT, streamTopic, topicsOf, type Batching, type BenchApi, type Contender, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
+import { clockOffset, isTick, laneOf, nowMs, STREAM_EVENT, streamTopic, topicsOf, type Batching, type BenchApi, type Contender, READY_SIGNAL, type ContenderName, type ReadyInfo, type StartOptions } from './contract.ts'
 
 // The first line that runs: "time to SUBSCRIBED" counts from here, contender code loading included.
 const scriptStartMs = performance.now()
@@ -96,7 +96,8 @@ function setStatus(text: string): void {
 
 const bench: BenchApi = {
   contender: name,
-  ready: boot(),
+  // Tells the harness without it injecting anything into the page (browser.ts `readySignal`).
+  ready: boot().then((info) => { console.debug(READY_SIGNAL); return info }),
   take() {
     return { seqs: seqs.splice(0), recvAt: recvAt.splice(0), ...(isProbed ? { hops: hops.splice(0) } : {}) }
   },

@@ -4,7 +4,7 @@
  */
 import type { Browser } from 'playwright-core'
 import type { ContenderName, ReadyInfo } from '../app/contract.ts'
-import { whenReady, type Target } from '../browser.ts'
+import { readySignal, whenReady, type Target } from '../browser.ts'
 import { Fleet, senderNow, sleep } from '../fleet.ts'
 import type { NewTabResult, OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
 import type { ServerHandle } from '../server.ts'
@@ -134,8 +134,9 @@ async function reloadRound(fleet: Fleet, server: ServerHandle): Promise<ReloadRo
   const { records } = await fleet.stream(server, 100, 2000, async () => {
     await sleep(700)
     reloadAt = senderNow()
+    const signalled = readySignal(tab.page)
     await tab.page.reload()
-    const ready = await whenReady(tab.page)
+    const ready = await whenReady(tab.page, signalled)
     if (ready.error !== null) throw new Error(`after reload: ${ready.error}`)
   })
   // The old page's records went with it: what is left arrived after the reload.
