@@ -149,7 +149,10 @@ export class HubSession {
   /** Posts hello; resolves once it is on its way, with the answer still to come. */
   async #hello(opened: HubLink, gen: number): Promise<{ link: Link; welcome: Promise<Welcome> }> {
     // No waiting for the tab lock: hello says whether it is held, a heartbeat says so once it is.
-    const token = await this.freshToken()
+    // Read a microtask later, not while the client is being created: a setAuth() the app makes right
+    // after creating it (same task) is then in this hello, and the hub does not open an anonymous
+    // connection for the tab first only to move it (unit test "puts a setAuth() made right after…").
+    const token = await Promise.resolve().then(() => this.freshToken())
     // The sink lives on the hub's own endpoint: nothing to transfer (a tab host's address works too).
     const isCurrent = (): boolean => gen === this.#gen && !this.#isStopped
     const heard = { status: false, leader: false }

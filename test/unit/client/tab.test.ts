@@ -69,6 +69,17 @@ describe('hello', () => {
     await expect(rig.hub().sink?.token()).resolves.toBe('jwt.manual.sig')
   })
 
+  it('puts a setAuth() made right after creating the client into the first hello: no anonymous hello, no move', async () => {
+    // The app's usual start: create the client, then hand it the session's token in the same task.
+    rig = setup()
+    void rig.realtime.setAuth('jwt.startup.sig')
+    await until(() => rig.hubs[0]?.hellos.length === 1)
+    expect(rig.hub().hellos[0]?.token).toBe('jwt.startup.sig')
+    // The setAuth() call itself still reaches the hub, behind the hello: the same token, no move.
+    await until(() => rig.hub().auths.length === 1)
+    expect(rig.hub().auths).toEqual(['jwt.startup.sig'])
+  })
+
   it('says hello without waiting for the tab lock, reports the lock once held, releases it on close', async () => {
     let released = false
     let grant = (): void => {}
