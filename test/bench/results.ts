@@ -117,6 +117,8 @@ export interface Results {
   newTab: PerContender<NewTabResult>
   /** The same through a proxy that adds a network round trip (see server-proc.ts). */
   newTabRtt: PerContender<NewTabResult>
+  /** The floor lane's new tabs in the same interleaved rounds (a bare SharedWorker: connect, one answer); absent in older runs. */
+  newTabRttFloor?: Outcome<NewTabResult>
   ownerClose: PerContender<OwnerCloseResult>
   throughput: PerContender<ThroughputResult>
   /** The CPU yardstick after each interleaved throughput trial round (`step` round, `trial` in it), ms. */

@@ -20,7 +20,7 @@ import { evaluateGoals } from './report/goals.ts'
 import { renderHtml } from './report/html.ts'
 import { renderTable } from './report/table.ts'
 import { attempt, type ConnectionsRow, type LatencyResult, type Outcome, type PerContender, type Results, type ThroughputResult } from './results.ts'
-import { measureNewTabOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs } from './scenarios/churn.ts'
+import { measureNewTabsOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs, type NewTabLane } from './scenarios/churn.ts'
 import { ladder } from './scenarios/ladder.ts'
 import { measureScale, type ScalePlan } from './scenarios/scale.ts'
 import { measureSse, SSE_TABS } from './scenarios/sse.ts'
@@ -36,6 +36,8 @@ const FLEET_SIZE = 10
  */
 const LATENCY = { rate: 100, durationMs: 1_500, rounds: 4, pairRounds: 12 }
 const NEW_TAB_ROUNDS = 5
+/** New tabs per lane over the 50 ms RTT proxy, lanes interleaved: the goal is decided on their medians. */
+const NEW_TAB_RTT_ROUNDS = 9
 const OWNER = { rate: 200, durationMs: 2_000, closeAfterMs: 800, rounds: 3, pairRounds: 5 }
 /** The goals' pair: tabrelay and per-tab supabase-js. */
 const PAIR: readonly Lane[] = ['tabrelay', 'pertab']
@@ -69,7 +71,7 @@ function fleetOf(lane: Lane): Fleet {
 }
 
 /** The contenders' outcomes of a per-lane map (a variant's stay in the map). */
-function perContender<T>(outcomes: ReadonlyMap<Lane, Outcome<T>>): PerContender<T> {
+function perContender<T>(outcomes: ReadonlyMap<string, Outcome<T>>): PerContender<T> {
   const of = (c: ContenderName): Outcome<T> => outcomes.get(c) ?? notRun<T>()
   return { tabrelay: of('tabrelay'), pertab: of('pertab'), leader: of('leader') }
 }
@@ -175,7 +177,11 @@ async function main(): Promise<void> {
     const newTabs = perContender(await rounds(NEW_TAB_ROUNDS, newTabRound, (v) => v))
     const newTab: Results['newTab'] = { tabrelay: withFirst(newTabs.tabrelay, firstTab.tabrelay), pertab: withFirst(newTabs.pertab, firstTab.pertab), leader: withFirst(newTabs.leader, firstTab.leader) }
     const viaProxy: Target = { ...target, serverUrl: server.proxyUrl }
-    const newTabRtt = await each((c) => measureNewTabOverRtt(browser, viaProxy, c, 2 * server.proxyDelayMs))
+    // Beside the contenders, the floor lane: a bare SharedWorker's connect and one answer (app/floor.ts).
+    const rttLanes: NewTabLane[] = [...CONTENDERS.map((c) => ({ name: c, contender: c })), { name: 'floor', contender: 'tabrelay', options: { floor: true } }]
+    const rttOutcomes = await measureNewTabsOverRtt(browser, viaProxy, rttLanes, 2 * server.proxyDelayMs, NEW_TAB_RTT_ROUNDS)
+    const newTabRtt = perContender(rttOutcomes)
+    const newTabRttFloor = rttOutcomes.get('floor') ?? notRun()
     log('new tab done')
     const owners = await rounds(OWNER.rounds, (f) => ownerCloseRound(f, server, OWNER.rate, OWNER.durationMs, OWNER.closeAfterMs), (v) => ({
       rounds: v, lostWorstTab: spread(v.map((x) => x.lostWorstTab)), gapMs: spread(v.map((x) => x.gapMs)),
@@ -204,7 +210,7 @@ async function main(): Promise<void> {
         startedAt, durationS: (performance.now() - started) / 1000, command: 'npm run bench', node: process.version,
         chromium: browser.version(), cpus: cpus().length, yardstickMs: spread(noise), clockSkewMs: spread(skews), crossOriginIsolated: isolated,
       },
-      bundles, connections, memory, latency, newTab, newTabRtt, ownerClose, throughput, throughputYardsticks: yardsticks, reload, scale, sizes, tabHost, sse, websocket,
+      bundles, connections, memory, latency, newTab, newTabRtt, newTabRttFloor, ownerClose, throughput, throughputYardsticks: yardsticks, reload, scale, sizes, tabHost, sse, websocket,
       variants: [{
         name: 'tabrelay (per-message)', lane: PER_MESSAGE, schedule: PER_MESSAGE_SCHEDULE,
         latency: latencies.get(PER_MESSAGE) ?? notRun<LatencyResult>(), throughput: throughputs.get(PER_MESSAGE) ?? notRun<ThroughputResult>(),

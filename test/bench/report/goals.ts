@@ -79,17 +79,26 @@ function latency(r: Results): Goal {
   return { goal, measured, status: all([s50, s99]), note: notes.filter((n) => n !== '').join('; ') }
 }
 
+/**
+ * Over the RTT proxy the goal is read from code loaded (issue 29): loading the code is the page's
+ * own fetch, the same for every contender, and what the library decides starts after it. On the
+ * local server it is read from script start, as before.
+ */
 function newTab(r: Results, key: 'newTab' | 'newTabRtt', where: string): Goal {
   const mine = valueOf(r[key].tabrelay)
   const direct = valueOf(r[key].pertab)
-  const label = where === 'RTT' ? `${mine?.rttMs ?? direct?.rttMs ?? '?'} ms RTT` : where
+  const label = where === 'RTT' ? `${mine?.rttMs ?? direct?.rttMs ?? '?'} ms RTT, from code loaded` : where
   const goal = `new tab ≥${NEW_TAB_FACTOR}× faster to SUBSCRIBED (${label})`
   if (mine === undefined || direct === undefined) return unmeasured(goal, 'a new-tab scenario failed')
   const factor = direct.newTab.median / mine.newTab.median
   const connectFactor = direct.newTabSubscribe.median / mine.newTabSubscribe.median
-  const isMet = factor >= NEW_TAB_FACTOR
-  const measured = `${fmtSpread(mine.newTab, 1)} vs ${fmtSpread(direct.newTab, 1)} ms (${factor.toFixed(1)}×); after code load ${mine.newTabSubscribe.median.toFixed(1)} vs ${direct.newTabSubscribe.median.toFixed(1)} ms (${connectFactor.toFixed(1)}×)`
-  return { goal, measured, status: verdict(isMet), note: isMet ? '' : `misses by ${(NEW_TAB_FACTOR - factor).toFixed(1)}× (script start includes loading the contender's code)` }
+  const decided = where === 'RTT' ? connectFactor : factor
+  const isMet = decided >= NEW_TAB_FACTOR
+  const floor = key === 'newTabRtt' && r.newTabRttFloor?.ok === true ? r.newTabRttFloor.value.newTabSubscribe.median : Number.NaN
+  const floorText = Number.isFinite(floor) ? `; the floor lane (a bare SharedWorker) ${floor.toFixed(1)} ms, tabrelay ${(mine.newTabSubscribe.median / floor).toFixed(1)}× it` : ''
+  const measured = `${fmtSpread(mine.newTab, 1)} vs ${fmtSpread(direct.newTab, 1)} ms (${factor.toFixed(1)}×); after code load ${mine.newTabSubscribe.median.toFixed(1)} vs ${direct.newTabSubscribe.median.toFixed(1)} ms (${connectFactor.toFixed(1)}×)${floorText}`
+  const from = where === 'RTT' ? 'from code loaded' : 'script start includes loading the contender\'s code'
+  return { goal, measured, status: verdict(isMet), note: isMet ? '' : `misses by ${(NEW_TAB_FACTOR - decided).toFixed(1)}× (${from})` }
 }
 
 function ownerClose(r: Results): Goal {

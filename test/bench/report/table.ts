@@ -31,6 +31,15 @@ function phasesCell(v: NewTabResult): string {
   return Object.entries(v.phases ?? {}).map(([name, at]) => `${name} ${at.median.toFixed(1)}`).join(' → ')
 }
 
+/** The floor lane's new tabs (a bare SharedWorker: connect and one answer) beside the contenders. */
+function floorRows(r: Results, rtt: number): Row[] {
+  const floor = r.newTabRttFloor
+  if (floor === undefined) return []
+  const text = cell(floor, (v) => `${fmtSpread(v.newTabSubscribe, 1)} after code load; ${phasesCell(v)}`)
+  const times = num(r.newTabRtt.tabrelay, (v) => v.newTabSubscribe.median) / num(floor, (v) => v.newTabSubscribe.median)
+  return [[`  floor lane (bare SharedWorker), new tab, ${rtt} ms RTT`, text, '', '', Number.isFinite(times) ? `tabrelay ${times.toFixed(1)}× the floor` : '']]
+}
+
 function signed(v: number): string {
   return `${v >= 0 ? '+' : ''}${v.toFixed(2)}`
 }
@@ -118,6 +127,7 @@ function rows(r: Results): Row[] {
     row(`  of which after code load, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], (v) => fmtSpread(v.newTabSubscribe, 1)), `${ratio(sub(r.newTabRtt, 'pertab'), sub(r.newTabRtt, 'tabrelay'))} faster`),
     row('  new tab phases, ms from script start (median)', (c) => cell(r.newTab[c], phasesCell), ''),
     row(`  new tab phases, ${rtt} ms RTT`, (c) => cell(r.newTabRtt[c], phasesCell), ''),
+    ...floorRows(r, rtt),
     row('owner tab closes: msgs lost, worst tab', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.lostWorstTab, 0)), ''),
     row('owner tab closes: max delivery gap ms (a silence overlapping the 500 ms after the close)', (c) => cell(r.ownerClose[c], (v) => fmtSpread(v.gapMs, 1)), ''),
     ...tabHostRows(r),

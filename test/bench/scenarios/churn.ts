@@ -5,8 +5,8 @@
 import type { Browser } from 'playwright-core'
 import type { ContenderName, ReadyInfo } from '../app/contract.ts'
 import { readySignal, whenReady, type Target } from '../browser.ts'
-import { Fleet, senderNow, sleep } from '../fleet.ts'
-import type { NewTabResult, OwnerCloseRound, ReloadResult, ReloadRound } from '../results.ts'
+import { Fleet, senderNow, sleep, type FleetOptions } from '../fleet.ts'
+import { attempt, type NewTabResult, type Outcome, type OwnerCloseRound, type ReloadResult, type ReloadRound } from '../results.ts'
 import type { ServerHandle } from '../server.ts'
 import { gapAround, spread, type Spread } from '../stats.ts'
 
@@ -45,24 +45,52 @@ function phasesOf(rounds: readonly ReadyInfo[]): Record<string, Spread> {
   return phases
 }
 
+/** One lane of the new-tab rounds over the delay proxy: a contender, or the floor lane. */
+export interface NewTabLane { name: string; contender: ContenderName; options?: FleetOptions }
+
 /**
- * In a fresh context whose tabs reach the server through the delay proxy: a first tab, two more,
- * then `rounds` new tabs opened and closed one at a time.
+ * Each lane in a fresh context whose tabs reach the server through the delay proxy: a first tab,
+ * two more, then `rounds` rounds in which every lane opens and closes one new tab, lanes taking
+ * turns (the order rotating each round), so a busy moment of the machine hits every lane alike.
  * @example
- * const result = await measureNewTabOverRtt(browser, { ...target, serverUrl: server.proxyUrl }, 'pertab', 50)
+ * const results = await measureNewTabsOverRtt(browser, viaProxy, [{ name: 'pertab', contender: 'pertab' }], 50, 9)
  */
-export async function measureNewTabOverRtt(browser: Browser, target: Target, contender: ContenderName, rttMs: number, rounds = 3): Promise<NewTabResult> {
-  const fleet = await Fleet.open(browser, target, contender)
+export async function measureNewTabsOverRtt(browser: Browser, target: Target, lanes: readonly NewTabLane[], rttMs: number, rounds: number): Promise<Map<string, Outcome<NewTabResult>>> {
+  const fleets = new Map<string, Fleet>()
+  const firsts = new Map<string, ReadyInfo>()
+  const results = new Map<string, ReadyInfo[]>()
+  const failed = new Map<string, string>()
   try {
-    const first = await fleet.add()
-    if (first.ready.error !== null) throw new Error(`first tab: ${first.ready.error}`)
-    for (let i = 0; i < 2; i++) await fleet.add()
-    const results: ReadyInfo[] = []
-    for (let i = 0; i < rounds; i++) results.push(await newTabRound(fleet))
-    return summariseNewTabs([first.ready], results, rttMs)
+    for (const lane of lanes) {
+      const opened = await attempt(async () => {
+        const fleet = await Fleet.open(browser, target, lane.contender, lane.options)
+        fleets.set(lane.name, fleet)
+        const first = await fleet.add()
+        if (first.ready.error !== null) throw new Error(`first tab: ${first.ready.error}`)
+        for (let i = 0; i < 2; i++) await fleet.add()
+        return first.ready
+      })
+      if (opened.ok) { firsts.set(lane.name, opened.value); results.set(lane.name, []) } else failed.set(lane.name, opened.failed)
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < lanes.length; i++) {
+        const lane = lanes[(r + i) % lanes.length]
+        const fleet = lane === undefined ? undefined : fleets.get(lane.name)
+        if (lane === undefined || fleet === undefined || failed.has(lane.name)) continue
+        const round = await attempt(() => newTabRound(fleet))
+        if (round.ok) results.get(lane.name)?.push(round.value)
+        else failed.set(lane.name, `${round.failed} (round ${r + 1})`)
+      }
+    }
   } finally {
-    await fleet.close()
+    for (const fleet of fleets.values()) await fleet.close()
   }
+  return new Map(lanes.map((lane): [string, Outcome<NewTabResult>] => {
+    const error = failed.get(lane.name)
+    const first = firsts.get(lane.name)
+    if (error !== undefined || first === undefined) return [lane.name, { ok: false, failed: error ?? 'not run' }]
+    return [lane.name, { ok: true, value: summariseNewTabs([first], results.get(lane.name) ?? [], rttMs) }]
+  }))
 }
 
 /**
