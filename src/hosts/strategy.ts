@@ -76,7 +76,8 @@ function canElect(env: HostEnv | undefined): boolean {
  * SharedWorker while it starts; else, for the rest of this client's life, the tab host (or a
  * dedicated Worker per tab where tabs cannot elect one). A SharedWorker "starts" when
  * `worker('shared')` neither throws nor returns a dedicated Worker, no `error` event fires and a
- * first call is answered in time (a script that fails to load is `worker-failed`, see `#probe`).
+ * word comes from its hub in time, hello's answer or any other (a script that fails to load is
+ * `worker-failed`, see `#watchStart`).
  */
 class AutoHost implements HubHost {
   readonly #settings: HostSettings
@@ -112,7 +113,7 @@ class AutoHost implements HubHost {
     const link = linkTo(created)
     // Only a real SharedWorker may fail to start; a port the app made itself (tests, a polyfill) is used as is.
     const isShared = typeof SharedWorker === 'function' && created instanceof SharedWorker
-    return this.#isProven || !isShared ? link : { ...link, lost: this.#probe(link) }
+    return this.#isProven || !isShared ? link : this.#watchStart(link)
   }
 
   close(): void {
@@ -120,25 +121,29 @@ class AutoHost implements HubHost {
   }
 
   /**
-   * Settles (and switches to the fallback) when the SharedWorker stays silent. Its `error` event is
-   * not a reason to fall back: it means the script failed to load (404, served as HTML, wrong MIME
-   * type), which a tab host's Worker of the same URL would repeat, so `link.failed` reports it as
-   * `worker-failed`. Listening here too made two listeners race on one event: half the time the
-   * tab fell back and then reported the tab host's `unsupported`, pointing away from the cause.
+   * The link, with `lost` settling (and switching to the fallback) when the SharedWorker stays
+   * silent: no answer to hello (a refusal is an answer too) nor any other message in time. Hello is
+   * the probe: a first call of its own cost every new tab a message each way and a task before its
+   * welcome (issue 29). Its `error` event is not a reason to fall back:
+   * it means the script failed to load (404, served as HTML, wrong MIME type), which a tab host's
+   * Worker of the same URL would repeat, so `link.failed` reports it as `worker-failed`. Listening
+   * here too made two listeners race on one event: half the time the tab fell back and then
+   * reported the tab host's `unsupported`, pointing away from the cause.
    */
-  #probe(link: HubLink): Promise<RelayError> {
+  #watchStart(link: HubLink): HubLink {
     const { startTimeoutMs, clock } = this.#settings
-    return new Promise<RelayError>((resolve) => {
-      // An unknown port is answered `known: false` at once by any hub: a cheap "are you there".
-      withTimeout(link.hub.heartbeat({ visibility: 'visible', focused: false, hasLock: false }), startTimeoutMs, 'SharedWorker start', clock).then(
+    const answered = new Promise((resolve) => link.endpoint.addEventListener('message', resolve, { once: true }))
+    const lost = new Promise<RelayError>((resolve) => {
+      withTimeout(answered, startTimeoutMs, 'SharedWorker start', clock).then(
         () => { this.#isProven = true },
-        (error: unknown) => {
+        () => {
           if (this.#isProven) return
           this.#fallBack()
-          resolve(new RelayError('transport', `the SharedWorker did not start (${error instanceof Error ? error.message : String(error)}); using a tab host instead`))
+          resolve(new RelayError('transport', `the SharedWorker did not start (no answer in ${startTimeoutMs} ms); using a tab host instead`))
         },
       )
     })
+    return { ...link, lost }
   }
 
   #fallBack(): HubHost {

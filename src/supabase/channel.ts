@@ -12,6 +12,7 @@ import { toJson, type Serializable } from '../contract/payload.ts'
 import { Membership, unknownFate, type ChannelState, type Invoke, type MemberHost } from '../core/membership.ts'
 import type { Listener } from './listen.ts'
 import { safely } from '../core/safely.ts'
+import { closedError } from '../core/options.ts'
 import { checkListener, presencePayload } from './listen.ts'
 import type { CallOptions, HttpSendResult, RealtimePresenceState, SharedChannel, SubscribeCallback } from './types.ts'
 
@@ -256,6 +257,6 @@ export class Channel implements SharedChannel {
   }
 
   #assertOpen(what: string): void {
-    if (this.#host.isClosed()) throw new RelayError('closed', `${what}() after realtime.close(): create a new client with createSharedRealtime()`)
+    if (this.#host.isClosed()) throw closedError(what, 'createSharedRealtime')
   }
 }

@@ -46,11 +46,12 @@ function optionalString(value: unknown): boolean {
  * checkListener('broadcast', { event: 'message' }, () => {}) // { type: 'broadcast', event: 'message' }
  */
 export function checkListener(type: unknown, filter: unknown, callback: unknown): Binding {
-  if (typeof callback !== 'function') throw bad(`on('${String(type)}', filter, callback): the callback must be a function`)
-  if (typeof filter !== 'object' || filter === null) throw bad(`on('${String(type)}', filter, …): filter must be an object such as { event: '*' }`)
+  const name = String(type)
+  if (typeof callback !== 'function') throw bad(`on('${name}', filter, callback): the callback must be a function`)
+  if (typeof filter !== 'object' || filter === null) throw bad(`on('${name}', filter, …): filter must be an object such as { event: '*' }`)
   // `on('system', {}, cb)` is supabase-js's usual idiom: no event means every system event.
   const event: unknown = 'event' in filter ? filter.event : type === 'system' ? '' : undefined
-  if (typeof event !== 'string') throw bad(`on('${String(type)}', …): filter.event must be a string ('*' for all), got ${typeof event}`)
+  if (typeof event !== 'string') throw bad(`on('${name}', …): filter.event must be a string ('*' for all), got ${typeof event}`)
   switch (type) {
     case 'broadcast':
       return { type, event: checkEvent(event, "on('broadcast', { event })") }
@@ -62,7 +63,7 @@ export function checkListener(type: unknown, filter: unknown, callback: unknown)
     case 'postgres_changes':
       return { type, filter: checkPostgres(filter, event) }
     default:
-      throw bad(`on('${String(type)}'): unknown type; use 'broadcast', 'presence', 'postgres_changes' or 'system'`)
+      throw bad(`on('${name}'): unknown type; use 'broadcast', 'presence', 'postgres_changes' or 'system'`)
   }
 }
 
