@@ -68,6 +68,8 @@ export interface NewTabResult {
   firstTab: Spread; newTab: Spread; newTabSubscribe: Spread; rttMs: number
   /** New tabs' phases, ms from script start: `load` (code), the contender's marks, `subscribed`. */
   phases?: Record<string, Spread>
+  /** Code loaded → SUBSCRIBED of each new tab in round order: round i pairs across interleaved lanes. */
+  fromLoadRounds?: number[]
 }
 
 export interface OwnerCloseRound { closedWasLeader: boolean; sent: number; lostTotal: number; lostWorstTab: number; gapMs: number }

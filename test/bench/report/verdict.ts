@@ -45,6 +45,19 @@ export function medianInterval(values: readonly number[], confidence = 0.9): Med
 }
 
 /**
+ * Round-by-round ratios `numerators[i] / denominators[i]` (rounds of two lanes run back to back),
+ * their median and its interval; rounds missing on either side are left out.
+ * @example
+ * pairedRatios([160, 170, 150], [16, 10, 15]) // median 10, low 10, high 17, n 3
+ */
+export function pairedRatios(numerators: readonly number[], denominators: readonly number[]): MedianInterval {
+  const n = Math.min(numerators.length, denominators.length)
+  const ratios: number[] = []
+  for (let i = 0; i < n; i++) ratios.push((numerators[i] ?? Number.NaN) / (denominators[i] ?? Number.NaN))
+  return medianInterval(ratios)
+}
+
+/**
  * A limit the measured value must stay at or under (a latency slack): decided by the interval.
  * @example
  * atMost({ low: -0.2, high: 0.1 }, 0.3) // 'met'

@@ -34,6 +34,7 @@ export function summariseNewTabs(first: ReadyInfo[], rounds: ReadyInfo[], rttMs:
     newTabSubscribe: spread(rounds.map((r) => r.readyMs - r.loadMs)),
     rttMs,
     phases: phasesOf(rounds),
+    fromLoadRounds: rounds.map((r) => r.readyMs - r.loadMs),
   }
 }
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Results, ThroughputResult } from '../../bench/results.ts'
 import { bandOf, bracketOf, ratioRange, throughputGoal } from '../../bench/report/throughput.ts'
-import { all, atLeast, atMost, medianInterval } from '../../bench/report/verdict.ts'
+import { all, atLeast, atMost, medianInterval, pairedRatios } from '../../bench/report/verdict.ts'
 
 function ceiling(held: number, missed: number | null): ThroughputResult {
   return { steps: [], maxSustainedMsgS: held, missedMsgS: missed }
@@ -59,5 +59,17 @@ describe('verdicts', () => {
     const goal = throughputGoal(withThroughput(tabrelay, pertab))
     expect(goal.status).toBe('undecided')
     expect(goal.measured).toContain('ratio range 8.0×…22.4×')
+  })
+})
+
+describe('pairedRatios', () => {
+  it('divides round i by round i, not median by median, and leaves out rounds one side lacks', () => {
+    // Medians alone would say 160 / 15 = 10.7×; round by round the ratios are 10, 17 and 10.
+    expect(pairedRatios([160, 170, 150], [16, 10, 15])).toMatchObject({ median: 10, low: 10, high: 17, n: 3 })
+    expect(pairedRatios([100, 200, 300], [10, 20])).toMatchObject({ median: 10, n: 2 })
+  })
+
+  it('drops a failed round (NaN) from the interval instead of poisoning it', () => {
+    expect(pairedRatios([100, Number.NaN, 120, 90, 110], [10, 10, 12, 9, 10])).toMatchObject({ median: 10, n: 4 })
   })
 })
