@@ -37,7 +37,7 @@ const FLEET_SIZE = 10
 const LATENCY = { rate: 100, durationMs: 1_500, rounds: 4, pairRounds: 12 }
 const NEW_TAB_ROUNDS = 5
 /** New tabs per lane over the 50 ms RTT proxy, lanes interleaved: the goal is decided on their medians. */
-const NEW_TAB_RTT_ROUNDS = 9
+const NEW_TAB_RTT_ROUNDS = 15
 const OWNER = { rate: 200, durationMs: 2_000, closeAfterMs: 800, rounds: 3, pairRounds: 5 }
 /** The goals' pair: tabrelay and per-tab supabase-js. */
 const PAIR: readonly Lane[] = ['tabrelay', 'pertab']
