@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext } from 'playwright-core'
 import { laneOf, nowMs, streamTopic, type Batching, type ContenderName, type Lane } from './app/contract.ts'
 import { openTab, pageClockOffset, pageUrl, take, type Tab, type Target } from './browser.ts'
-import type { ServerHandle, StreamDone } from './server.ts'
+import type { ServerHandle, StreamDone, Via } from './server.ts'
 import { maxGap, missing } from './stats.ts'
 
 /** What one tab got from one stream, times in the sender's clock. */
@@ -156,11 +156,13 @@ export class Fleet {
     }))
   }
 
-  /** Streams `rate` msg/s for `durationMs` at this fleet's topic, waits for the tabs, collects. */
-  async stream(server: ServerHandle, rate: number, durationMs: number, during?: () => Promise<void>): Promise<{ done: StreamDone; records: TabRecord[] }> {
+  /** Streams `rate` msg/s for `durationMs` at this fleet's topic (`via` the sender's REST route or its socket, server.ts), waits for the tabs, collects. */
+  async stream(server: ServerHandle, rate: number, durationMs: number, during?: () => Promise<void>, via: Via = 'rest'): Promise<{ done: StreamDone; records: TabRecord[] }> {
     await this.discard()
     const firstSeq = this.nextSeq(Math.round((rate * durationMs) / 1000))
-    const streaming = server.stream(this.topic, rate, durationMs, firstSeq, this.#options.replay === true)
+    const persist = this.#options.replay === true
+    // A persisted stream needs the REST single-message route (stored for Broadcast Replay).
+    const streaming = server.stream(this.topic, rate, durationMs, firstSeq, { persist, via: persist ? 'rest' : via })
     if (during) {
       // A failing action must not leave the stream's promise unobserved.
       await during().catch(async (error: unknown) => { await streaming.catch(() => undefined); throw error })

@@ -10,6 +10,7 @@ import type { SseResult } from './scenarios/sse.ts'
 import type { WsResult } from './scenarios/websocket.ts'
 import type { Spread } from './stats.ts'
 import type { AbResult } from './ab.ts'
+import type { SenderCpu } from './server.ts'
 
 /** A scenario's result for one contender. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failed: string }
@@ -49,6 +50,8 @@ export interface ThroughputStep {
   isSenderShort?: boolean
   /** Trials run again at this rate because the sender fell short (majority steps only). */
   senderReruns?: number
+  /** The sender child's CPU over the trial and how long it took to send (optional: older results.json lack it). */
+  sender?: SenderCpu & { elapsedMs: number }
 }
 
 export interface ThroughputResult {

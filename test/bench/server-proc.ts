@@ -5,27 +5,51 @@
  */
 import { connect, createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { getPriority, setPriority } from 'node:os'
 import { startRealtimeServer } from '../../demo/server/index.ts'
 import { clockOffset, nowMs, STREAM_EVENT } from './app/contract.ts'
-import type { ToChild, ToParent, StreamRequest, StreamDone } from './server.ts'
+import type { ToChild, ToParent, StreamRequest, StreamDone, SenderCpu } from './server.ts'
+import { threadTimes } from './thread-cpu.ts'
+import { SocketSender } from './sender.ts'
 
 /** One REST batch never carries more than this, so a slow step cannot build one huge request. */
 const MAX_BATCH = 200
-/** Shortest time between two batches: one POST per message would make the sender the bottleneck. */
+/** Shortest time between two batches (POSTs or socket writes): one per message would make the sender the bottleneck. */
 const MIN_TICK_MS = 5
 /** One-way delay of the proxy: a 50 ms round trip, a typical browser-to-Supabase distance. */
 const PROXY_DELAY_MS = 25
 
+/**
+ * The nice value of the child's main thread (the sender and the server's fan-out), when allowed
+ * (root): it stands in for a server on another machine, so when the browser's threads fill both
+ * cores it must still send on time instead of catching up in bursts (at 0, per-tab's 10 tabs kept it
+ * waiting 670–850 ms of an 800 ms step at 1 000 msg/s and it sent 67–90 % of the rate; at −10, 87–100 %).
+ * Its CPU use stays the same. `BENCH_SENDER_NICE` overrides it.
+ */
+const SENDER_NICE = Number(process.env['BENCH_SENDER_NICE'] ?? -10)
+try {
+  setPriority(SENDER_NICE)
+} catch {
+  // Not permitted (not root): the sender runs at the default priority; `SenderCpu.nice` says so.
+}
+
 // Replays up to 1000 (Supabase caps at 25), so a lane with replay on can cover a host handover at 200 msg/s.
 const server = await startRealtimeServer({ port: 0, host: '127.0.0.1', replay: { hardLimit: 1_000 } })
 const endpoint = `${server.url}/realtime/v1/api/broadcast`
+const socketSender = new SocketSender(server.url, server.anonKey)
 
 function reply(message: ToParent): void {
   process.send?.(message)
 }
 
-async function post(topic: string, firstSeq: number, count: number, persist: boolean): Promise<number> {
+async function post(request: StreamRequest, firstSeq: number, count: number): Promise<number> {
+  const { topic } = request
+  const persist = request.persist === true
   const at = nowMs()
+  if (request.via === 'socket' && !persist) {
+    await socketSender.send(topic, Array.from({ length: count }, (_, i) => ({ seq: firstSeq + i, sentAt: at })))
+    return at
+  }
   if (persist) {
     // The batch route stores nothing; the single-message route stores a private topic's message (httpSend's persist).
     for (let i = 0; i < count; i++) {
@@ -57,6 +81,8 @@ function sleep(ms: number): Promise<void> {
 async function stream(request: StreamRequest): Promise<StreamDone> {
   const total = Math.round((request.rate * request.durationMs) / 1000)
   const sentAt: number[] = []
+  const cpu = cpuMeter()
+  let posts = 0
   const start = performance.now()
   const deadline = start + 3 * request.durationMs + 5_000
   let lastPostAt = Number.NEGATIVE_INFINITY
@@ -70,10 +96,26 @@ async function stream(request: StreamRequest): Promise<StreamDone> {
       continue
     }
     lastPostAt = elapsed
-    const at = await post(request.topic, request.firstSeq + sentAt.length, count, request.persist === true)
+    const at = await post(request, request.firstSeq + sentAt.length, count)
+    posts += 1
     for (let i = 0; i < count; i++) sentAt.push(at)
   }
-  return { kind: 'streamed', id: request.id, firstSeq: request.firstSeq, sentAt, elapsedMs: performance.now() - start }
+  const elapsedMs = performance.now() - start
+  return { kind: 'streamed', id: request.id, firstSeq: request.firstSeq, sentAt, elapsedMs, sender: cpu(posts) }
+}
+
+// The child's own CPU over a stream: the process (every thread: GC, libuv) and its main thread, which
+// runs both the sender loop and the server's fan-out, split into time on a core and time waiting for one.
+function cpuMeter(): (posts: number) => SenderCpu {
+  const self = { pid: process.pid, tid: process.pid }
+  const usage = process.cpuUsage()
+  const thread = threadTimes(self)
+  return (posts) => {
+    const used = process.cpuUsage(usage)
+    const now = threadTimes(self)
+    const delta = (pick: 'runNs' | 'waitNs'): number => (thread === null || now === null ? Number.NaN : (now[pick] - thread[pick]) / 1e6)
+    return { cpuMs: (used.user + used.system) / 1000, threadMs: delta('runNs'), waitMs: delta('waitNs'), posts, nice: getPriority() }
+  }
 }
 
 // A TCP proxy that holds every chunk PROXY_DELAY_MS in each direction, for the scenarios that
@@ -102,6 +144,7 @@ process.on('message', (raw: ToChild) => {
       reply({ kind: 'offset', id: raw.id, value: clockOffset() })
       return
     case 'stop':
+      socketSender.close()
       void server.close().then(() => process.exit(0))
       return
   }

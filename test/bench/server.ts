@@ -6,9 +6,26 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Stats } from '../../demo/server/index.ts'
 
-/** `persist`: send each message on its own to the private topic, stored for Broadcast Replay. */
-export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number; persist?: boolean }
-export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; sentAt: number[]; elapsedMs: number; error?: string }
+/**
+ * How the sender reaches the server: `rest`, a POST of each tick's batch to the REST broadcast
+ * route; `socket`, a vsn-1 WebSocket pushing the tick's broadcasts in one write (sender.ts). The
+ * tabs get the same text frames either way; `socket` costs the sender far less CPU.
+ */
+export type Via = 'rest' | 'socket'
+
+/** `persist`: send each message on its own to the private topic (REST only), stored for Broadcast Replay. */
+export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number; persist?: boolean; via?: Via }
+export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; sentAt: number[]; elapsedMs: number; sender?: SenderCpu; error?: string }
+
+/**
+ * What the sender child spent on one stream, ms: `cpuMs` the whole process (user + system, every
+ * thread), `threadMs` its main thread on a core and `waitMs` runnable but off one (schedstat; NaN
+ * without /proc), `posts` the batches it sent (REST requests or socket writes), `nice` its main
+ * thread's nice value. The main thread runs the sender AND the server's fan-out, so `threadMs`
+ * near the stream's elapsed time means the child itself had no time to spare, and a large
+ * `waitMs` that the machine's other threads kept it from a core.
+ */
+export interface SenderCpu { cpuMs: number; threadMs: number; waitMs: number; posts: number; nice: number }
 export type ToChild = StreamRequest | { kind: 'offset'; id: number } | { kind: 'stop' }
 export type ToParent = { kind: 'started'; url: string; proxyUrl: string; proxyDelayMs: number; anonKey: string } | StreamDone | { kind: 'offset'; id: number; value: number }
 
@@ -20,7 +37,7 @@ export interface ServerHandle {
   proxyDelayMs: number
   anonKey: string
   /** Sends `rate` msg/s for `durationMs` starting at `firstSeq`; resolves with each message's send stamp. */
-  stream(topic: string, rate: number, durationMs: number, firstSeq: number, persist?: boolean): Promise<StreamDone>
+  stream(topic: string, rate: number, durationMs: number, firstSeq: number, how?: { persist?: boolean; via?: Via }): Promise<StreamDone>
   /** The child's `nowMs() - Date.now()`. */
   clockOffsetMs(): Promise<number>
   stats(): Promise<Stats>
@@ -32,7 +49,7 @@ const START_TIMEOUT_MS = 20_000
 /**
  * Forks the server child with tsx and waits for it to listen.
  * @example
- * const server = await startServer(); await server.stream(100, 1000, 0)
+ * const server = await startServer(); await server.stream('tabrelay:0', 100, 1000, 0)
  */
 export async function startServer(): Promise<ServerHandle> {
   const child = fork(fileURLToPath(new URL('./server-proc.ts', import.meta.url)), [], {
@@ -61,8 +78,8 @@ export async function startServer(): Promise<ServerHandle> {
     proxyUrl,
     proxyDelayMs,
     anonKey,
-    async stream(topic, rate, durationMs, firstSeq, persist = false) {
-      const answer = await ask({ kind: 'stream', id: nextId++, topic, rate, durationMs, firstSeq, persist }, 3 * durationMs + 15_000)
+    async stream(topic, rate, durationMs, firstSeq, how = {}) {
+      const answer = await ask({ kind: 'stream', id: nextId++, topic, rate, durationMs, firstSeq, ...how }, 3 * durationMs + 15_000)
       if (answer.kind !== 'streamed') throw new Error('server child: unexpected answer to stream')
       return answer
     },

@@ -131,6 +131,15 @@ export class WorkerProbe {
   }
 
   /**
+   * The worker's thread (thread-cpu.ts), for reading its CPU around work of the caller's own; null when not found.
+   * @example
+   * const thread = await probe.thread(); const before = thread === null ? null : threadTimes(thread)
+   */
+  thread(): Promise<ThreadId | null> {
+    return this.#workerThread()
+  }
+
+  /**
    * The worker's thread among the browser's renderers, found by making the worker spin; not found
    * (a busy neighbour, a machine too loaded to run the spin) is tried again on the next call.
    */
