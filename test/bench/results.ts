@@ -46,8 +46,10 @@ export interface ThroughputStep {
   /** Trials run at this rate, and how many of them were sustained (majority steps only). */
   trials?: number
   sustainedTrials?: number
-  /** The tabs kept up, but the sender sent under 90 % of the rate: the trial said nothing about the lane. */
+  /** The sender sent under 90 % of the rate, whatever the tabs did: the trial did not offer the lane the rate. */
   isSenderShort?: boolean
+  /** For a majority step: not held, and most of its trials were short at the sender; no miss (ladder.ts). */
+  isSenderLimited?: boolean
   /** Trials run again at this rate because the sender fell short (majority steps only). */
   senderReruns?: number
   /** The sender child's CPU over the trial and how long it took to send (optional: older results.json lack it). */
@@ -61,6 +63,8 @@ export interface ThroughputResult {
   maxSustainedMsgS: number
   /** Its upper end: the lowest rate missed by majority; null when every rate up to the top held (optional: older results.json lack it). */
   missedMsgS?: number | null
+  /** The lowest rate the sender could not offer by majority (a sender-limited step), null when none (optional: older results.json lack it). */
+  senderLimitedMsgS?: number | null
 }
 
 /**

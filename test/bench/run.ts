@@ -239,7 +239,7 @@ async function throughputOf(server: ServerHandle): Promise<{ throughputs: Map<La
   }
   const throughputs = new Map<Lane, Outcome<ThroughputResult>>()
   for (const [lane, value] of result.lanes) throughputs.set(lane, typeof value === 'string' ? { ok: false, failed: value } : { ok: true, value })
-  log(`throughput done: ${[...throughputs].map(([lane, o]) => `${lane} ${o.ok ? `${o.value.maxSustainedMsgS}–${o.value.missedMsgS ?? '∞'}` : o.failed}`).join(', ')}`)
+  log(`throughput done: ${[...throughputs].map(([lane, o]) => `${lane} ${o.ok ? `${o.value.maxSustainedMsgS}–${o.value.missedMsgS ?? '∞'}${o.value.senderLimitedMsgS == null ? '' : ` (sender-limited at ${o.value.senderLimitedMsgS})`}` : o.failed}`).join(', ')}`)
   noise.push(...result.yardsticks.map((y) => y.ms))
   return { throughputs, yardsticks: result.yardsticks }
 }

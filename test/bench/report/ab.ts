@@ -6,7 +6,7 @@
  * else `same within noise`. Throughput ceilings are decided on the lanes' noise bands.
  */
 import type { ThroughputResult } from '../results.ts'
-import { bandOf, bracketOf } from './throughput.ts'
+import { bandOf, bracketOf, senderLimitOf } from './throughput.ts'
 import { medianInterval, type MedianInterval } from './verdict.ts'
 
 /** What a figure says about the current code against the ref (`—`: a ratio to the floor lane, no A/B). */
@@ -132,8 +132,10 @@ export function floorFigure(figure: string, current: readonly number[], against:
 function bandText(t: ThroughputResult): string {
   const { held, missed } = bracketOf(t)
   const band = bandOf(t)
+  const limit = senderLimitOf(t)
   const end = (v: number): string => (Number.isFinite(v) ? String(v) : 'none')
-  return `${held}–${end(missed)} (band ${band.held}–${end(band.missed)})`
+  const limited = limit === undefined ? '' : `, sender-limited at ${limit.rateMsgS} (sent ${limit.achievedMsgS.toFixed(0)}/s)`
+  return `${held}–${end(missed)} (band ${band.held}–${end(band.missed)}${limited})`
 }
 
 /**

@@ -12,7 +12,7 @@ import { sseRows } from './sse.ts'
 import { websocketRows } from './websocket.ts'
 import { SCALE_HEADER, SIZE_HEADER, scaleRows, sizeRows } from './scale.ts'
 
-const THROUGHPUT_NOTE = 'doubled from 500 msg/s (halved when 500 misses) to the first majority miss, then bisected (√2, 2^¼) for tabrelay and per-tab; each step up to 3 trials per lane, lanes interleaved trial by trial, stopping once 2 agree'
+const THROUGHPUT_NOTE = 'doubled from 500 msg/s (halved when 500 misses) to the first majority miss, then bisected (√2, 2^¼) for tabrelay and per-tab; each step up to 3 trials per lane, lanes interleaved trial by trial, stopping once 2 agree; a step most of whose trials the sender could not offer (under 90 % of the rate) is sender-limited, no miss'
 
 const LABELS: Record<ContenderName, string> = { tabrelay: 'tabrelay', pertab: 'per-tab supabase-js', leader: 'leader-tab relay' }
 

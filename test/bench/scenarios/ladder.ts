@@ -8,8 +8,10 @@
  * change it). The result is the bracket `[held, missed)`: the ceiling is at least `held`, below
  * `missed`, both by majority. A trial round after which the CPU yardstick ran slower than
  * `noisyMs` (another job took the cores) is run again, at most `reruns` times per step; so is a
- * lane's trial whose sender fell short of the rate while every tab kept up (`isSenderShort`): it
- * did not test the lane at that rate.
+ * lane's trial whose sender fell short of the rate (`isSenderShort`): it did not test the lane at
+ * that rate. A step that most of its trials did not get from the sender is `isSenderLimited`:
+ * neither held nor missed (the lane was not offered the rate), it bounds the rates the ladder can
+ * test, so the lane bisects below it and reports it apart from its misses.
  */
 import type { Lane } from '../app/contract.ts'
 import type { ThroughputResult, ThroughputStep } from '../results.ts'
@@ -46,30 +48,46 @@ export interface LadderResult<L extends string = Lane> {
 
 /**
  * Where a lane's ceiling is known to lie: at least `held` (0: nothing held), below `missed` (null:
- * nothing missed), and how many bisections it may still take.
+ * nothing missed), how many bisections it may still take, and the lowest rate the sender could not
+ * offer (`senderLimited`, null or absent: none), above which nothing can be tested.
  * @example
- * const start: Bracket = { held: 0, missed: null, refinementsLeft: 2 }
+ * const start: Bracket = { held: 0, missed: null, refinementsLeft: 2, senderLimited: null }
  */
-export interface Bracket { held: number; missed: number | null; refinementsLeft: number }
+export interface Bracket { held: number; missed: number | null; refinementsLeft: number; senderLimited?: number | null }
+
+/** A trial whose sender sent less than this share of the rate did not offer the rate. */
+export const SENDER_SHORT_SHARE = 0.9
+
+/**
+ * Whether a sender that reached `achievedMsgS` fell short of `rate`.
+ * @example
+ * isShort(13_214, 16_000) // true: 83 % of the rate
+ */
+export function isShort(achievedMsgS: number, rate: number): boolean {
+  return achievedMsgS < SENDER_SHORT_SHARE * rate
+}
 
 /**
  * The rate a lane tries next after its bracket moved, or null when it is done: doubling until a
- * miss (up to `top`), halving until a hold (down to `floor`), then bisecting geometrically.
+ * miss or a sender-limited step (up to `top`), halving until a hold (down to `floor`), then
+ * bisecting geometrically below the lower of the two.
  * @example
  * nextRate({ held: 8000, missed: 16000, refinementsLeft: 2 }, 16000, plan) // 11310
  */
 export function nextRate(bracket: Bracket, last: number, plan: Pick<LadderPlan, 'topMsgS' | 'floorMsgS'>): number | null {
-  if (bracket.missed === null) return 2 * last <= plan.topMsgS ? 2 * last : null
+  const upper = Math.min(bracket.missed ?? Number.POSITIVE_INFINITY, bracket.senderLimited ?? Number.POSITIVE_INFINITY)
+  if (!Number.isFinite(upper)) return 2 * last <= plan.topMsgS ? 2 * last : null
   if (bracket.held === 0) return last / 2 >= plan.floorMsgS ? Math.round(last / 2) : null
   if (bracket.refinementsLeft <= 0) return null
   // Rounded to 10 msg/s: a rate the table can print, still strictly inside the bracket.
-  const mid = Math.round(Math.sqrt(bracket.held * bracket.missed) / 10) * 10
-  return mid > bracket.held && mid < bracket.missed ? mid : null
+  const mid = Math.round(Math.sqrt(bracket.held * upper) / 10) * 10
+  return mid > bracket.held && mid < upper ? mid : null
 }
 
 /**
  * One step's trials as one step: the median trial's figures, held when most of the `trials`
- * planned were (so 2 of 3 decide it without the third).
+ * planned were (so 2 of 3 decide it without the third); not held and most of the trials run short
+ * of the rate at the sender: `isSenderLimited`, which is no miss.
  * @example
  * majorityStep([a, b], 3).isSustained // true when both held
  */
@@ -78,7 +96,10 @@ export function majorityStep(steps: readonly ThroughputStep[], trials = steps.le
   const median = sorted[Math.floor((sorted.length - 1) / 2)]
   if (median === undefined) throw new Error('a step without trials')
   const sustained = steps.filter((s) => s.isSustained).length
-  return { ...median, isSustained: 2 * sustained > trials, trials: steps.length, sustainedTrials: sustained }
+  const short = steps.filter((s) => s.isSenderShort === true).length
+  const isSustained = 2 * sustained > trials
+  const isSenderLimited = !isSustained && 2 * short > steps.length
+  return { ...median, isSustained, trials: steps.length, sustainedTrials: sustained, ...(isSenderLimited ? { isSenderLimited } : {}) }
 }
 
 /** Whether a step's majority is already decided: more than half of the planned trials agree. */
@@ -96,7 +117,7 @@ interface Climber { rate: number; bracket: Bracket; steps: ThroughputStep[]; err
  */
 export async function ladder<L extends string = Lane>(plan: LadderPlan<L>, trial: Trial<L>, yardstick: () => number): Promise<LadderResult<L>> {
   const climbers = new Map<L, Climber>(plan.lanes.map((lane) => [lane, {
-    rate: plan.startMsgS, steps: [], bracket: { held: 0, missed: null, refinementsLeft: (plan.refine ?? plan.lanes).includes(lane) ? plan.refinements : 0 },
+    rate: plan.startMsgS, steps: [], bracket: { held: 0, missed: null, senderLimited: null, refinementsLeft: (plan.refine ?? plan.lanes).includes(lane) ? plan.refinements : 0 },
   }]))
   const yardsticks: LadderResult<L>['yardsticks'] = []
   const active = new Set(plan.lanes)
@@ -142,8 +163,9 @@ export async function ladder<L extends string = Lane>(plan: LadderPlan<L>, trial
       const merged = majorityStep(trials, plan.trials)
       climber.steps.push(rerun > 0 ? { ...merged, senderReruns: rerun } : merged)
       const { bracket } = climber
-      const wasRefining = bracket.held > 0 && bracket.missed !== null
+      const wasRefining = bracket.held > 0 && (bracket.missed !== null || bracket.senderLimited != null)
       if (merged.isSustained) bracket.held = Math.max(bracket.held, climber.rate)
+      else if (merged.isSenderLimited === true) bracket.senderLimited = Math.min(bracket.senderLimited ?? Number.POSITIVE_INFINITY, climber.rate)
       else bracket.missed = Math.min(bracket.missed ?? Number.POSITIVE_INFINITY, climber.rate)
       if (wasRefining) bracket.refinementsLeft -= 1
       const next = nextRate(bracket, climber.rate, plan)
@@ -163,5 +185,6 @@ function summarise(climber: Climber): ThroughputResult {
     steps: [...climber.steps].sort((a, b) => a.rateMsgS - b.rateMsgS),
     maxSustainedMsgS: climber.bracket.held,
     missedMsgS: climber.bracket.missed,
+    senderLimitedMsgS: climber.bracket.senderLimited ?? null,
   }
 }

@@ -56,6 +56,15 @@ describe('A/B verdicts', () => {
     expect(ceilingVerdict(split, other)).toBe('same within noise')
   })
 
+  it('never calls a lane worse on a step its sender could not offer', () => {
+    const held = ceiling([500, 3], [1000, 3], [2000, 3], [4000, 3])
+    // The ref held 8000 unanimously; the current lane's 8000 was sender-limited (no trial got the rate).
+    const limited: ThroughputResult = { ...held, steps: [...held.steps, { ...step(8000, 0), achievedMsgS: 5200, isSenderShort: true, isSenderLimited: true }], missedMsgS: null, senderLimitedMsgS: 8000 }
+    const ref = ceiling([500, 3], [1000, 3], [2000, 3], [4000, 3], [8000, 3], [16_000, 0])
+    expect(ceilingVerdict(limited, ref)).toBe('same within noise')
+    expect(ceilingFigure('throughput ceiling', limited, ref).current).toBe('4000–none (band 4000–none, sender-limited at 8000 (sent 5200/s))')
+  })
+
   it('writes the figures as a table with both lanes and the verdict', () => {
     const rows = [
       pairedFigure('new tab, ms', [25, 26, 24, 25, 25], [31, 30, 33, 31, 32], 'lower'),

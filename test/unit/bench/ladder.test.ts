@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Lane } from '../../bench/app/contract.ts'
 import type { ThroughputResult, ThroughputStep } from '../../bench/results.ts'
-import { ladder, majorityStep, nextRate, type LadderPlan, type Trial } from '../../bench/scenarios/ladder.ts'
+import { isShort, ladder, majorityStep, nextRate, type LadderPlan, type Trial } from '../../bench/scenarios/ladder.ts'
 
 function step(rate: number, isSustained: boolean): ThroughputStep {
   return { rateMsgS: rate, sent: 100, achievedMsgS: rate, minDelivered: isSustained ? 100 : 80, lost: isSustained ? 0 : 20, endLagMs: isSustained ? 5 : 500, p50Ms: 1, isSustained }
@@ -86,7 +86,26 @@ describe('throughput ladder', () => {
     const only = resultOf(result.lanes.get('tabrelay')).steps[0]
     // Trial 1: short, short, held (2 reruns, the step's budget); trial 2: short, no rerun left; trial 3 decides.
     expect(calls).toBe(5)
-    expect(only).toMatchObject({ trials: 3, sustainedTrials: 1, senderReruns: 2, isSustained: false })
+    // Two of the three trials never got the rate: the step is the sender's limit, not the lane's miss.
+    expect(only).toMatchObject({ trials: 3, sustainedTrials: 1, senderReruns: 2, isSustained: false, isSenderLimited: true })
+    expect(resultOf(result.lanes.get('tabrelay'))).toMatchObject({ maxSustainedMsgS: 0, missedMsgS: null, senderLimitedMsgS: 500 })
+  })
+
+  it('counts a step its sender could not offer as sender-limited, not missed, and bisects below it', async () => {
+    // The sender reaches 90 % of the rate only up to 12 000 msg/s; the tabs lag whenever it falls behind.
+    const result = await ladder({ ...PLAN, lanes: ['tabrelay'] }, async (_, rate) => {
+      const achieved = Math.min(rate, 12_000)
+      return isShort(achieved, rate) ? { ...step(rate, false), achievedMsgS: achieved, isSenderShort: true } : step(rate, true)
+    }, () => 1)
+    const tabrelay = resultOf(result.lanes.get('tabrelay'))
+    // 8000 held, 16000 sender-limited; then 11310 held (sent all of it), 13450 sender-limited (12000 < 12105).
+    expect(tabrelay.steps.map((s) => [s.rateMsgS, s.isSenderLimited === true])).toEqual([[500, false], [1000, false], [2000, false], [4000, false], [8000, false], [11_310, false], [13_450, true], [16_000, true]])
+    expect(tabrelay).toMatchObject({ maxSustainedMsgS: 11_310, missedMsgS: null, senderLimitedMsgS: 13_450 })
+    // One short trial beside one real miss: the lane missed.
+    expect(majorityStep([{ ...step(500, false), isSenderShort: true }, step(500, false)], 3)).toMatchObject({ isSustained: false })
+    expect(majorityStep([{ ...step(500, false), isSenderShort: true }, step(500, false)], 3).isSenderLimited).toBeUndefined()
+    expect(isShort(13_214, 16_000)).toBe(true)
+    expect(isShort(14_400, 16_000)).toBe(false)
   })
 
   it('a lane whose trial throws leaves with its failure; the others go on', async () => {
@@ -112,5 +131,8 @@ describe('throughput ladder', () => {
     expect(nextRate({ held: 0, missed: 125, refinementsLeft: 2 }, 125, rates)).toBeNull()
     expect(nextRate({ held: 250, missed: 500, refinementsLeft: 1 }, 250, rates)).toBe(350)
     expect(nextRate({ held: 250, missed: 500, refinementsLeft: 0 }, 250, rates)).toBeNull()
+    // A sender-limited step bounds the climb like a miss: bisect below the lower of the two.
+    expect(nextRate({ held: 8000, missed: null, senderLimited: 16_000, refinementsLeft: 2 }, 16_000, rates)).toBe(11_310)
+    expect(nextRate({ held: 8000, missed: 32_000, senderLimited: 16_000, refinementsLeft: 2 }, 16_000, rates)).toBe(11_310)
   })
 })

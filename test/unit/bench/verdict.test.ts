@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Results, ThroughputResult } from '../../bench/results.ts'
-import { bandOf, bracketOf, ratioRange, throughputGoal } from '../../bench/report/throughput.ts'
+import { bandOf, bracketOf, ceilingCell, pastCeiling, ratioRange, senderLimitOf, throughputGoal } from '../../bench/report/throughput.ts'
 import { all, atLeast, atMost, medianInterval, pairedRatios } from '../../bench/report/verdict.ts'
 
 function ceiling(held: number, missed: number | null): ThroughputResult {
@@ -59,6 +59,33 @@ describe('verdicts', () => {
     const goal = throughputGoal(withThroughput(tabrelay, pertab))
     expect(goal.status).toBe('undecided')
     expect(goal.measured).toContain('ratio range 8.0×…22.4×')
+  })
+
+  it('says sender-limited at a step the sender could not offer, never a miss, so the goal is not decided NO on it', () => {
+    const voted = (rate: number, held: number, trials: number, achieved = rate) => ({
+      rateMsgS: rate, sent: 1, achievedMsgS: achieved, minDelivered: 1, lost: 0, endLagMs: 90, p50Ms: 0, isSustained: 2 * held > trials, trials, sustainedTrials: held,
+      ...(achieved < 0.9 * rate ? { isSenderShort: true, isSenderLimited: held === 0 } : {}),
+    })
+    const pertab = { steps: [voted(500, 2, 2), voted(600, 2, 2), voted(710, 0, 2)], maxSustainedMsgS: 600, missedMsgS: 710 }
+    // tabrelay held 4000 in every trial; at 8000 its sender sent 5200/s in both trials.
+    const limited = { steps: [voted(2000, 2, 2), voted(4000, 2, 2), voted(8000, 0, 2, 5200)], maxSustainedMsgS: 4000, missedMsgS: null, senderLimitedMsgS: 8000 }
+    expect(senderLimitOf(limited)?.rateMsgS).toBe(8000)
+    expect(bandOf(limited)).toEqual({ held: 4000, missed: Number.POSITIVE_INFINITY })
+    expect(ceilingCell(limited)).toBe('4000 (2/2) – sender-limited at 8000 (sent 5200/s)')
+    expect(pastCeiling(limited)).toMatch(/^sender-limited at 8000\/s: 0% lost, end lag 90 ms, sender 5200\/s$/)
+    const goal = throughputGoal(withThroughput(limited, pertab))
+    expect(goal.status).toBe('undecided')
+    expect(goal.measured).toContain('tabrelay sender-limited at 8000 (sent 5200/s)')
+    expect(goal.note).toContain('counts as no miss')
+    // The same step as a real miss decides the goal NO: 8000 / 600 = 13.3× < 16×.
+    const missed = { ...limited, steps: [voted(2000, 2, 2), voted(4000, 2, 2), voted(8000, 0, 2)], missedMsgS: 8000, senderLimitedMsgS: null }
+    expect(throughputGoal(withThroughput(missed, pertab)).status).toBe('missed')
+    expect(ceilingCell(missed)).toBe('4000 (2/2) – 8000 (0/2)')
+    // A split miss widens the band up to the next step every trial missed, past a sender-limited one.
+    const split = { steps: [voted(4000, 2, 2), voted(5660, 1, 3), voted(6730, 0, 2, 5000), voted(8000, 0, 2)], maxSustainedMsgS: 4000, missedMsgS: 5660 }
+    expect(bandOf(split)).toEqual({ held: 4000, missed: 8000 })
+    // Older results.json without missedMsgS: the first miss that was not the sender's.
+    expect(bracketOf({ steps: limited.steps, maxSustainedMsgS: 4000 })).toEqual({ held: 4000, missed: Number.POSITIVE_INFINITY })
   })
 })
 
