@@ -17,6 +17,7 @@ import { launch, type Target } from './browser.ts'
 import { buildApp, serveApp } from './build.ts'
 import { AB_SCENARIOS, ceilingFigure, pairedFigure, renderAbTable, type AbFigure, type AbScenario } from './report/ab.ts'
 import type { ThroughputResult } from './results.ts'
+import { stepText } from './report/throughput.ts'
 import { newTabRound } from './scenarios/churn.ts'
 import { ladder } from './scenarios/ladder.ts'
 import { latencyRound, throughputTrial } from './scenarios/steady.ts'
@@ -66,6 +67,11 @@ async function latencyAndThroughput(ctx: AbContext, only: ReadonlySet<AbScenario
       const of = (name: string): ThroughputResult | string => result.lanes.get(name) ?? 'not run'
       figures.push(ceilingFigure(`throughput ceiling, ${FLEET_TABS} tabs, held–missed msg/s`, of(lanes[0].name), of(lanes[1].name)))
       log(`throughput done: ${figures[figures.length - 1]?.current} vs ${figures[figures.length - 1]?.against}`)
+      // Every step's median trial with its votes and the sender's figures, for the record beside the table.
+      for (const name of names) {
+        const lane = of(name)
+        if (typeof lane !== 'string') log(`${name}: ${lane.steps.map((s) => `${stepText(s)} [${s.sustainedTrials ?? 0}/${s.trials ?? 0} held]`).join('; ')}`)
+      }
     }
     if (only.has('burst')) {
       // How the hub batches in a burst: a count, less blurred by the machine than a ceiling.
