@@ -7,7 +7,8 @@
  * waited for a core), the hub's thread (thread-cpu.ts), the browser's processes by type (CDP
  * `SystemInfo.getProcessInfo`), this runner. Diagnostic only: prints tables, scores nothing. Env:
  * `CEILING_RATES` (msg/s, comma-separated), `CEILING_TRIALS`, `CEILING_SOCKETS`, `CEILING_LANES`,
- * `CEILING_VIA` (`rest` for the REST route; default the socket, as the ladder), `BENCH_SENDER_NICE`.
+ * `CEILING_VIA` (`rest`: the REST route; `both`: each trial through both, back to back; default the
+ * socket, as the ladder), `BENCH_SENDER_NICE`.
  * Run it under the bench and browser locks, like any bench.
  */
 import { WebSocket } from 'ws'
@@ -23,7 +24,8 @@ import { streamTopic } from './app/contract.ts'
 
 const RATES = (process.env['CEILING_RATES'] ?? '4000,8000,12000,16000,24000,32000').split(',').map(Number)
 const STEP_MS = 800
-const VIA: Via = process.env['CEILING_VIA'] === 'rest' ? 'rest' : 'socket'
+/** `both`: each trial twice, through the REST route and the socket back to back, for a paired comparison. */
+const VIAS: readonly Via[] = process.env['CEILING_VIA'] === 'both' ? ['rest', 'socket'] : process.env['CEILING_VIA'] === 'rest' ? ['rest'] : ['socket']
 const TRIALS = Number(process.env['CEILING_TRIALS'] ?? 2)
 
 function row(cells: ReadonlyArray<string | number>): string {
@@ -52,16 +54,18 @@ async function bareSockets(server: ServerHandle, topic: string, count: number): 
 
 async function senderAlone(server: ServerHandle): Promise<void> {
   process.stdout.write('\nsender alone (bare ws sockets count frames)\n')
-  process.stdout.write(`${row(['sockets', 'rate', 'achieved', 'elapsed ms', 'child cpu ms', 'main thread ms', 'waited ms', 'cpu ms / 1000 msg', 'posts'])}\n`)
+  process.stdout.write(`${row(['sockets', 'via', 'rate', 'achieved', 'elapsed ms', 'child cpu ms', 'main thread ms', 'waited ms', 'cpu ms / 1000 msg', 'posts'])}\n`)
   let seq = 0
   for (const count of (process.env['CEILING_SOCKETS'] ?? '1,10').split(',').map(Number)) {
     const topic = streamTopic(`bare${count}`)
     const sockets = await bareSockets(server, topic, count)
     for (const rate of RATES) {
       for (let t = 0; t < TRIALS; t++) {
-        const done = await server.stream(topic, rate, STEP_MS, seq, { via: VIA })
-        seq += done.sentAt.length + 1
-        process.stdout.write(`${row([count, ...senderCells(done.sentAt.length, done.elapsedMs, done.sender, rate)])}\n`)
+        for (const via of VIAS) {
+          const done = await server.stream(topic, rate, STEP_MS, seq, { via })
+          seq += done.sentAt.length + 1
+          process.stdout.write(`${row([count, via, ...senderCells(done.sentAt.length, done.elapsedMs, done.sender, rate)])}\n`)
+        }
       }
     }
     sockets.close()
@@ -87,10 +91,10 @@ function cpuBetween(x: Snapshot, y: Snapshot): number[] {
 }
 
 /** One trial of one fleet, as a table row: the stream, then the tabs' drain and the collection, each with its CPU. */
-async function trialRow(fleet: Fleet, server: ServerHandle, rate: number, snap: (fleet: Fleet) => Promise<Snapshot>): Promise<string> {
+async function trialRow(fleet: Fleet, server: ServerHandle, rate: number, via: Via, snap: (fleet: Fleet) => Promise<Snapshot>): Promise<string> {
   await fleet.discard()
   const a = await snap(fleet)
-  const done = await server.stream(fleet.topic, rate, STEP_MS, fleet.nextSeq(Math.round((rate * STEP_MS) / 1000)), { via: VIA })
+  const done = await server.stream(fleet.topic, rate, STEP_MS, fleet.nextSeq(Math.round((rate * STEP_MS) / 1000)), { via })
   const b = await snap(fleet)
   await fleet.settle()
   const records = await fleet.collect(done)
@@ -100,7 +104,7 @@ async function trialRow(fleet: Fleet, server: ServerHandle, rate: number, snap: 
   const endLag = Math.max(...records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50)))
   const lost = records.reduce((n, r) => n + r.lost, 0)
   const [hubAfter = Number.NaN, , renderersAfter = Number.NaN, , runnerAfter = Number.NaN] = cpuBetween(b, c)
-  return row([fleet.contender, ...senderCells(sent, done.elapsedMs, done.sender, rate), lost, endLag, ...cpuBetween(a, b), hubAfter, renderersAfter, runnerAfter])
+  return row([fleet.contender, via, ...senderCells(sent, done.elapsedMs, done.sender, rate), lost, endLag, ...cpuBetween(a, b), hubAfter, renderersAfter, runnerAfter])
 }
 
 async function withBrowser(browser: Browser, target: Target, server: ServerHandle): Promise<void> {
@@ -118,10 +122,12 @@ async function withBrowser(browser: Browser, target: Target, server: ServerHandl
   const snap = async (fleet: Fleet): Promise<Snapshot> =>
     ({ browser: await browserCpu(cdp), runner: process.cpuUsage(), hub: fleet.contender === 'tabrelay' && thread !== null ? threadTimes(thread) : null })
   process.stdout.write('\n10 tabs, per trial: CPU ms of each party while the sender streams, then (after:) while the tabs drain and the runner collects\n')
-  process.stdout.write(`${row(['lane', 'rate', 'achieved', 'elapsed ms', 'child cpu', 'child thread', 'child waited', 'cpu ms/1000', 'posts', 'lost', 'end lag', 'hub thread', 'hub waited', 'renderers', 'browser+gpu+util', 'runner', 'after: hub', 'after: renderers', 'after: runner'])}\n`)
+  process.stdout.write(`${row(['lane', 'via', 'rate', 'achieved', 'elapsed ms', 'child cpu', 'child thread', 'child waited', 'cpu ms/1000', 'posts', 'lost', 'end lag', 'hub thread', 'hub waited', 'renderers', 'browser+gpu+util', 'runner', 'after: hub', 'after: renderers', 'after: runner'])}\n`)
   for (const rate of RATES) {
     for (let t = 0; t < TRIALS; t++) {
-      for (const fleet of fleets) process.stdout.write(`${await trialRow(fleet, server, rate, snap)}\n`)
+      for (const fleet of fleets) {
+        for (const via of VIAS) process.stdout.write(`${await trialRow(fleet, server, rate, via, snap)}\n`)
+      }
     }
   }
   await probe?.detach()
