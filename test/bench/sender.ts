@@ -49,8 +49,15 @@ export class SocketSender {
     this.#link = null
   }
 
-  #open(): Promise<{ ws: WebSocket; tcp: Socket; joined: Map<string, string> }> {
-    if (this.#link !== null) return this.#link
+  async #open(): Promise<{ ws: WebSocket; tcp: Socket; joined: Map<string, string> }> {
+    const current = await this.#link?.catch(() => null)
+    // A socket the server is closing (its idle timeout) drops sends silently: open a new one instead.
+    if (current !== undefined && current !== null && current.ws.readyState === WebSocket.OPEN) return current
+    this.#link = null
+    return this.#connect()
+  }
+
+  #connect(): Promise<{ ws: WebSocket; tcp: Socket; joined: Map<string, string> }> {
     const link = new Promise<{ ws: WebSocket; tcp: Socket; joined: Map<string, string> }>((resolve, reject) => {
       let tcp: Socket | undefined
       // ws calls it with one options object; the type is net's whole overload set, hence the cast.
