@@ -68,6 +68,19 @@ export function isShort(achievedMsgS: number, rate: number): boolean {
 }
 
 /**
+ * Whether a sender that fell short was held back by its own work (it ran more than it waited for
+ * a core): then the lane was not offered the rate. A sender that mostly waited for a core was kept
+ * off the 2 cores by the browser, i.e. by the lane's own CPU use, and the lane did not sustain the
+ * rate in this setup: a miss, not a sender limit. Without the sender's figures, its own.
+ * @example
+ * isSenderBound({ threadMs: 700, waitMs: 120 }) // true
+ * isSenderBound({ threadMs: 124, waitMs: 817 }) // false: starved
+ */
+export function isSenderBound(sender: { threadMs: number; waitMs: number } | undefined): boolean {
+  return sender === undefined || sender.waitMs <= sender.threadMs
+}
+
+/**
  * The rate a lane tries next after its bracket moved, or null when it is done: doubling until a
  * miss or a sender-limited step (up to `top`), halving until a hold (down to `floor`), then
  * bisecting geometrically below the lower of the two.

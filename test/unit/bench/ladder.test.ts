@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Lane } from '../../bench/app/contract.ts'
 import type { ThroughputResult, ThroughputStep } from '../../bench/results.ts'
-import { isShort, ladder, majorityStep, nextRate, type LadderPlan, type Trial } from '../../bench/scenarios/ladder.ts'
+import { isSenderBound, isShort, ladder, majorityStep, nextRate, type LadderPlan, type Trial } from '../../bench/scenarios/ladder.ts'
 
 function step(rate: number, isSustained: boolean): ThroughputStep {
   return { rateMsgS: rate, sent: 100, achievedMsgS: rate, minDelivered: isSustained ? 100 : 80, lost: isSustained ? 0 : 20, endLagMs: isSustained ? 5 : 500, p50Ms: 1, isSustained }
@@ -106,6 +106,13 @@ describe('throughput ladder', () => {
     expect(majorityStep([{ ...step(500, false), isSenderShort: true }, step(500, false)], 3).isSenderLimited).toBeUndefined()
     expect(isShort(13_214, 16_000)).toBe(true)
     expect(isShort(14_400, 16_000)).toBe(false)
+  })
+
+  it('calls a shortfall the sender\'s only when it ran more than it waited for a core', () => {
+    expect(isSenderBound({ threadMs: 700, waitMs: 120 })).toBe(true)
+    // A child that waited most of its stream for a core (run 3 of pair.ts: 817 ms of 941) was starved.
+    expect(isSenderBound({ threadMs: 124, waitMs: 817 })).toBe(false)
+    expect(isSenderBound(undefined)).toBe(true)
   })
 
   it('a lane whose trial throws leaves with its failure; the others go on', async () => {
