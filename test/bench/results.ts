@@ -46,7 +46,7 @@ export interface ThroughputStep {
   /** Trials run at this rate, and how many of them were sustained (majority steps only). */
   trials?: number
   sustainedTrials?: number
-  /** The sender sent under 90 % of the rate, whatever the tabs did: the trial did not offer the lane the rate. */
+  /** The sender sent under 90 % of the rate while busy itself (ladder.ts `isSenderBound`): the trial did not offer the lane the rate. */
   isSenderShort?: boolean
   /** For a majority step: not held, and most of its trials were short at the sender; no miss (ladder.ts). */
   isSenderLimited?: boolean
