@@ -13,7 +13,11 @@ import { STREAM_EVENT } from './app/contract.ts'
 
 const OPEN_TIMEOUT_MS = 5_000
 
-/** One stream message's payload, as the tabs read it. */
+/**
+ * One stream message's payload, as the tabs read it.
+ * @example
+ * const tick: Tick = { seq: 41, sentAt: nowMs() }
+ */
 export interface Tick { seq: number; sentAt: number }
 
 /**
