@@ -96,16 +96,14 @@ export function checkTopic(topic: unknown, info: Pick<TransportInfo, 'maxTopicBy
  * @example
  * checkOutgoing({ type: 'broadcast', event: 'message', payload: { text: 'hi' } })
  */
-export function checkOutgoing(message: unknown, serialise?: (payload: unknown, what: string) => Json): Outgoing {
+export function checkOutgoing(message: unknown, serialise: (payload: unknown, what: string) => Json = plainJson): Outgoing {
   if (typeof message !== 'object' || message === null || !('type' in message) || message.type !== 'broadcast') {
     throw bad("send() takes { type: 'broadcast', event, payload }; use track()/untrack() for presence")
   }
   const event = checkEvent('event' in message ? message.event : undefined, 'send()')
   const given = 'payload' in message ? message.payload : undefined
-  const payload = given === undefined || !serialise ? given : serialise(given, `send('${event}')`)
-  if (payload !== undefined && !isJson(payload)) {
-    throw bad(`send('${event}'): the payload must be plain JSON nested at most ${MAX_JSON_DEPTH} deep`)
-  }
+  // One walk of the payload: the tab's `serialise` (payload.ts toJson) returns plain JSON or throws.
+  const payload = given === undefined ? undefined : serialise(given, `send('${event}')`)
   const ack = 'ack' in message ? message.ack : undefined
   if (ack !== undefined && typeof ack !== 'boolean') throw bad(`send('${event}'): ack must be a boolean`)
   const outbox = 'outbox' in message ? message.outbox : undefined
@@ -119,6 +117,12 @@ export function checkOutgoing(message: unknown, serialise?: (payload: unknown, w
   if (persist !== undefined && persist !== false) outgoing.persist = persist === true ? true : { ...persist }
   if (outbox !== undefined) outgoing.outbox = outbox
   return outgoing
+}
+
+// The hub's strict default: what arrives must already be plain JSON (it trusts no tab).
+function plainJson(payload: unknown, what: string): Json {
+  if (!isJson(payload)) throw bad(`${what}: the payload must be plain JSON nested at most ${MAX_JSON_DEPTH} deep`)
+  return payload
 }
 
 function isPositive(value: unknown): value is number {
