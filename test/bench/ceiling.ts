@@ -17,7 +17,7 @@ import { launch, type Target } from './browser.ts'
 import { buildApp, serveApp } from './build.ts'
 import { Fleet } from './fleet.ts'
 import { percentile } from './stats.ts'
-import { threadTimes, type ThreadTimes } from './thread-cpu.ts'
+import { threadDelta, threadTimes, type ThreadTimes } from './thread-cpu.ts'
 import { startServer, type ServerHandle, type StreamDone, type Via } from './server.ts'
 import { WorkerProbe } from './worker-probe.ts'
 import { streamTopic } from './app/contract.ts'
@@ -86,8 +86,8 @@ interface Snapshot { browser: Map<string, number>; runner: NodeJS.CpuUsage; hub:
 function cpuBetween(x: Snapshot, y: Snapshot): number[] {
   const delta = (type: string): number => 1000 * ((y.browser.get(type) ?? 0) - (x.browser.get(type) ?? 0))
   const others = [...y.browser.keys()].filter((k) => k !== 'renderer').reduce((sum, k) => sum + delta(k), 0)
-  const hub = (pick: 'runNs' | 'waitNs'): number => (x.hub === null || y.hub === null ? Number.NaN : (y.hub[pick] - x.hub[pick]) / 1e6)
-  return [hub('runNs'), hub('waitNs'), delta('renderer'), others, (y.runner.user + y.runner.system - x.runner.user - x.runner.system) / 1000]
+  const { threadMs, waitMs } = threadDelta(x.hub, y.hub)
+  return [threadMs, waitMs, delta('renderer'), others, (y.runner.user + y.runner.system - x.runner.user - x.runner.system) / 1000]
 }
 
 /** One trial of one fleet, as a table row: the stream, then the tabs' drain and the collection, each with its CPU. */

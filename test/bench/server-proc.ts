@@ -9,7 +9,7 @@ import { getPriority, setPriority } from 'node:os'
 import { startRealtimeServer } from '../../demo/server/index.ts'
 import { clockOffset, nowMs, STREAM_EVENT } from './app/contract.ts'
 import type { ToChild, ToParent, StreamRequest, StreamDone, SenderCpu } from './server.ts'
-import { threadTimes } from './thread-cpu.ts'
+import { threadDelta, threadTimes } from './thread-cpu.ts'
 import { SocketSender } from './sender.ts'
 
 /** One REST batch never carries more than this, so a slow step cannot build one huge request. */
@@ -112,9 +112,7 @@ function cpuMeter(): (posts: number) => SenderCpu {
   const thread = threadTimes(self)
   return (posts) => {
     const used = process.cpuUsage(usage)
-    const now = threadTimes(self)
-    const delta = (pick: 'runNs' | 'waitNs'): number => (thread === null || now === null ? Number.NaN : (now[pick] - thread[pick]) / 1e6)
-    return { cpuMs: (used.user + used.system) / 1000, threadMs: delta('runNs'), waitMs: delta('waitNs'), posts, nice: getPriority() }
+    return { cpuMs: (used.user + used.system) / 1000, ...threadDelta(thread, threadTimes(self)), posts, nice: getPriority() }
   }
 }
 

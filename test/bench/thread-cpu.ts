@@ -113,3 +113,14 @@ export async function findWorkerThread(pids: readonly number[], spin: (ms: numbe
   }
   return null
 }
+
+/**
+ * A thread's CPU between two readings, ms: on a core (`threadMs`) and runnable but off one
+ * (`waitMs`); NaN for both when either reading is missing (no /proc, the thread gone).
+ * @example
+ * const before = threadTimes(thread); await work(); const { threadMs, waitMs } = threadDelta(before, threadTimes(thread))
+ */
+export function threadDelta(before: ThreadTimes | null, after: ThreadTimes | null): { threadMs: number; waitMs: number } {
+  if (before === null || after === null) return { threadMs: Number.NaN, waitMs: Number.NaN }
+  return { threadMs: (after.runNs - before.runNs) / 1e6, waitMs: (after.waitNs - before.waitNs) / 1e6 }
+}

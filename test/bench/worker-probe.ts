@@ -7,7 +7,7 @@
  * with `flatten: false`, as `sharedWorkerHeap` in browser.ts does.
  */
 import type { Browser, CDPSession } from 'playwright-core'
-import { findWorkerThread, threadTimes, type ThreadId } from './thread-cpu.ts'
+import { findWorkerThread, threadDelta, threadTimes, type ThreadId } from './thread-cpu.ts'
 
 const CALL_TIMEOUT_MS = 10_000
 /** Sampling interval, µs: fine enough for a 1–2 s stream, coarse enough not to load the worker. */
@@ -56,11 +56,6 @@ export function busyMs(profile: Profile, skip: readonly string[] = ['(idle)']): 
  * const { threadMs, waitMs } = await probe.cpuDuring(work, { sample: false })
  */
 export interface CpuFigures<T> { cpuMs: number; jsMs: number; threadMs: number; waitMs: number; value: T }
-
-function threadDelta(before: { runNs: number; waitNs: number } | null, after: { runNs: number; waitNs: number } | null): { threadMs: number; waitMs: number } {
-  if (before === null || after === null) return { threadMs: Number.NaN, waitMs: Number.NaN }
-  return { threadMs: (after.runNs - before.runNs) / 1e6, waitMs: (after.waitNs - before.waitNs) / 1e6 }
-}
 
 /**
  * One attached SharedWorker.

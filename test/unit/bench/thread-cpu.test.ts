@@ -3,7 +3,7 @@
  * SharedWorker thread ran for a spin of the worker being probed.
  */
 import { describe, expect, it } from 'vitest'
-import { parseSchedstat, spunThread } from '../../bench/thread-cpu.ts'
+import { parseSchedstat, spunThread, threadDelta } from '../../bench/thread-cpu.ts'
 
 const at = (tid: number, runMs: number) => ({ pid: 10, tid, runNs: runMs * 1e6, waitNs: 0 })
 
@@ -29,5 +29,12 @@ describe('thread CPU from schedstat', () => {
     expect(spunThread([at(1, 0)], [at(1, 0), at(2, 110)], 8)).toBeNull()
     // A loaded machine: 20 ms of a core for the spin, the others idle: still found.
     expect(spunThread([at(1, 0), at(2, 0)], [at(1, 20), at(2, 1)], 8)).toEqual({ pid: 10, tid: 1 })
+  })
+})
+
+describe('threadDelta', () => {
+  it('turns two schedstat readings into ms on a core and waiting, NaN when one is missing', () => {
+    expect(threadDelta({ runNs: 1_000_000, waitNs: 0 }, { runNs: 4_500_000, waitNs: 2_000_000 })).toEqual({ threadMs: 3.5, waitMs: 2 })
+    expect(threadDelta(null, { runNs: 1, waitNs: 1 })).toEqual({ threadMs: Number.NaN, waitMs: Number.NaN })
   })
 })
