@@ -19,7 +19,7 @@ import { AB_SCENARIOS, ceilingFigure, pairedFigure, renderAbTable, type AbFigure
 import type { ThroughputResult } from './results.ts'
 import { stepText } from './report/throughput.ts'
 import { newTabRound } from './scenarios/churn.ts'
-import { ladder } from './scenarios/ladder.ts'
+import { ladder, THROUGHPUT_PLAN } from './scenarios/ladder.ts'
 import { latencyRound, throughputTrial } from './scenarios/steady.ts'
 import { startServer, type ServerHandle } from './server.ts'
 import { spread, yardstick } from './stats.ts'
@@ -34,7 +34,7 @@ export interface AbResult {
 
 const FLEET_TABS = 10
 const LATENCY = { rate: 100, durationMs: 1_500, rounds: 8 }
-const THROUGHPUT = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.25 }
+const THROUGHPUT = THROUGHPUT_PLAN
 /** A fixed burst after the ladder, for the hub's batching (deliver calls per delivery). */
 const BURST = { rate: 2_000, durationMs: 1_000, rounds: 4 }
 const NEW_TAB_ROUNDS = 8

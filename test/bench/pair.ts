@@ -9,13 +9,13 @@ import { buildApp, serveApp } from './build.ts'
 import { Fleet } from './fleet.ts'
 import type { Results, ThroughputResult } from './results.ts'
 import { ceilingCell, pastCeiling, stepText, throughputGoal } from './report/throughput.ts'
-import { ladder } from './scenarios/ladder.ts'
+import { ladder, THROUGHPUT_PLAN } from './scenarios/ladder.ts'
 import { throughputTrial } from './scenarios/steady.ts'
 import { startServer } from './server.ts'
 import { spread, yardstick } from './stats.ts'
 
-/** run.ts's plan: the same rates, trials, bisections and noisy-round rule. */
-const PLAN = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.25 }
+/** run.ts's plan (ladder.ts THROUGHPUT_PLAN): the same rates, trials, bisections and noisy-round rule. */
+const PLAN = THROUGHPUT_PLAN
 const LANES = ['tabrelay', 'pertab'] as const
 
 const quiet = spread([yardstick(), yardstick()]).median

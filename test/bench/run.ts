@@ -21,7 +21,7 @@ import { renderHtml } from './report/html.ts'
 import { renderTable } from './report/table.ts'
 import { attempt, type ConnectionsRow, type LatencyResult, type Outcome, type PerContender, type Results, type ThroughputResult } from './results.ts'
 import { measureNewTabsOverRtt, measureReload, newTabRound, ownerCloseRound, summariseNewTabs, type NewTabLane } from './scenarios/churn.ts'
-import { ladder } from './scenarios/ladder.ts'
+import { ladder, THROUGHPUT_PLAN } from './scenarios/ladder.ts'
 import { measureScale, type ScalePlan } from './scenarios/scale.ts'
 import { measureSse, SSE_TABS } from './scenarios/sse.ts'
 import { measureWebSocket } from './scenarios/websocket.ts'
@@ -46,7 +46,7 @@ const PAIR: readonly Lane[] = ['tabrelay', 'pertab']
  * then two bisections for the goal's pair; up to 3 trials a step, lanes interleaved. A trial round
  * after which the CPU yardstick is 1.25× the run's start runs again (another job had the cores).
  */
-const THROUGHPUT = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.25 }
+const THROUGHPUT = THROUGHPUT_PLAN
 /** Latency and throughput also run tabrelay flushing per message, right beside tabrelay batching across tasks. */
 const WITH_PER_MESSAGE: readonly Lane[] = ['tabrelay', PER_MESSAGE, 'pertab', 'leader']
 const PER_MESSAGE_SCHEDULE = '(fn) => queueMicrotask(fn)'

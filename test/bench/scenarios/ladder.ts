@@ -201,3 +201,12 @@ function summarise(climber: Climber): ThroughputResult {
     senderLimitedMsgS: climber.bracket.senderLimited ?? null,
   }
 }
+
+/**
+ * The throughput ladder every bench run climbs (`npm run bench`, the A/B run, pair.ts): from 500
+ * msg/s up to 32 000, 800 ms a step, up to 3 trials, 2 bisections, a trial round run again when the
+ * CPU yardstick ran 1.25× its quiet time.
+ * @example
+ * const { startMsgS, topMsgS, floorMsgS, trials, refinements } = THROUGHPUT_PLAN
+ */
+export const THROUGHPUT_PLAN = { startMsgS: 500, topMsgS: 32_000, floorMsgS: 125, stepMs: 800, trials: 3, refinements: 2, noisyFactor: 1.25 }
