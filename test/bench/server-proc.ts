@@ -47,7 +47,7 @@ async function post(request: StreamRequest, firstSeq: number, count: number): Pr
   const persist = request.persist === true
   const at = nowMs()
   if (request.via === 'socket' && !persist) {
-    await socketSender.send(topic, Array.from({ length: count }, (_, i) => ({ seq: firstSeq + i, sentAt: at })))
+    await socketSender.send(topic, firstSeq, count, at)
     return at
   }
   if (persist) {
