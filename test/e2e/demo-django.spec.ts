@@ -11,7 +11,8 @@
 import type { BrowserContext, Page } from '@playwright/test'
 import { djangoPageUrl, startDemoDjango, type DemoDjango } from '../../demo/django.ts'
 import { startInboxServer } from '../servers/django.ts'
-import { InboxClient } from '../unit/inbox/client.ts'
+import { jwtClaims } from '../../demo/jwt.ts'
+import { inboxStats, InboxClient } from '../unit/inbox/client.ts'
 import { demoPageForFile, roomOf } from './support/demo.ts'
 import { expect, test as base } from './support/fixtures.ts'
 import { waitUntil } from './support/wait.ts'
@@ -43,17 +44,15 @@ async function openChat(context: BrowserContext, url: string, password: string |
 }
 
 async function socketsAt(httpUrl: string): Promise<{ sockets: number; users: Record<string, number> }> {
-  const body = (await (await fetch(`${httpUrl}/stats`)).json()) as { inbox: { sockets: number; users: Record<string, number> } }
-  return { sockets: body.inbox.sockets, users: body.inbox.users }
+  const { sockets, users } = await inboxStats(`${httpUrl}/stats`)
+  return { sockets, users }
 }
 
 /** The `exp` (ms) of the access token the demo page keeps for `username` (django-session.ts). */
-function storedExpiry(page: Page, api: string, username: string): Promise<number> {
-  return page.evaluate(([key]) => {
-    const pair = JSON.parse(localStorage.getItem(key ?? '') ?? '{}') as { access?: string }
-    const payload = (pair.access ?? '').split('.')[1] ?? ''
-    return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp: number }).exp * 1000
-  }, [`tabrelay-demo-django:${api}:${username}`])
+async function storedExpiry(page: Page, api: string, username: string): Promise<number> {
+  const stored = await page.evaluate((key) => localStorage.getItem(key), `tabrelay-demo-django:${api}:${username}`)
+  const pair = JSON.parse(stored ?? '{}') as { access?: string }
+  return Number(jwtClaims(pair.access ?? '')['exp']) * 1000
 }
 
 /** A socket with `access` on `url` that sends `messages` to `room` and waits for its own copies (they are stored then). */

@@ -156,3 +156,14 @@ function within<T>(promise: Promise<T>, timeoutMs: number, label: string): Promi
     )
   })
 }
+
+/**
+ * The `inbox` field of a target's `/stats`.
+ *
+ * @example
+ * const { sockets } = await inboxStats(target.statsUrl)
+ */
+export async function inboxStats(statsUrl: string): Promise<{ sockets: number; conversations: number; users: Record<string, number> }> {
+  const body = (await (await fetch(statsUrl)).json()) as { inbox: { sockets: number; conversations: number; users: Record<string, number> } }
+  return body.inbox
+}

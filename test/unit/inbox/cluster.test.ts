@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startInboxServer, startRedis, type InboxServer, type RedisServer } from '../../servers/django.ts'
 import { InboxClient, mintToken, type Frame } from './client.ts'
-import { conversationId, eventually, inboxStats, useClients } from './targets.ts'
+import { inboxStats } from './client.ts'
+import { conversationId, eventually, useClients } from './targets.ts'
 
 let redis: RedisServer
 let one: InboxServer

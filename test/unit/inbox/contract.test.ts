@@ -4,7 +4,8 @@
 // an earlier frame that was going to arrive would have.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InboxClient, mintToken, type Frame } from './client.ts'
-import { conversationId, eventually, inboxStats, startDjangoTarget, startNodeTarget, useClients, type InboxTarget } from './targets.ts'
+import { inboxStats } from './client.ts'
+import { conversationId, eventually, startDjangoTarget, startNodeTarget, useClients, type InboxTarget } from './targets.ts'
 
 const targets = [
   { name: 'Node endpoint (demo/server)', start: startNodeTarget },

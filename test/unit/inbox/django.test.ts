@@ -6,7 +6,8 @@ import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startInboxServer, startRedis, type InboxServer, type RedisServer } from '../../servers/django.ts'
 import { InboxClient, type Frame } from './client.ts'
-import { conversationId, eventually, inboxStats } from './targets.ts'
+import { inboxStats } from './client.ts'
+import { conversationId, eventually } from './targets.ts'
 
 let redis: RedisServer
 let server: InboxServer

@@ -53,17 +53,6 @@ export async function startDjangoTarget(): Promise<InboxTarget> {
 }
 
 /**
- * The `inbox` field of a target's `/stats`.
- *
- * @example
- * const { sockets } = await inboxStats(target.statsUrl)
- */
-export async function inboxStats(statsUrl: string): Promise<{ sockets: number; conversations: number; users: Record<string, number> }> {
-  const body = (await (await fetch(statsUrl)).json()) as { inbox: { sockets: number; conversations: number; users: Record<string, number> } }
-  return body.inbox
-}
-
-/**
  * Opens clients for one test and closes them all after it.
  *
  * @example

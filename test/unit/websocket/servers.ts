@@ -11,7 +11,7 @@ import type { Transport } from '../../../worker/transports/transport.ts'
 import { startInboxServer, startRedis, type RedisServer } from '../../servers/django.ts'
 import type { ContractServer } from '../transports/fixture.ts'
 import { mintToken } from '../inbox/client.ts'
-import { inboxStats } from '../inbox/targets.ts'
+import { inboxStats } from '../inbox/client.ts'
 
 /** `ws` as the worker's WebSocket: Node 20 has no global one. */
 export const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket
