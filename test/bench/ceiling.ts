@@ -16,7 +16,7 @@ import type { Browser, CDPSession } from 'playwright-core'
 import { launch, type Target } from './browser.ts'
 import { buildApp, serveApp } from './build.ts'
 import { Fleet } from './fleet.ts'
-import { percentile } from './stats.ts'
+import { endLagAndLoss } from './scenarios/steady.ts'
 import { threadDelta, threadTimes, type ThreadTimes } from './thread-cpu.ts'
 import { startServer, type ServerHandle, type StreamDone, type Via } from './server.ts'
 import { WorkerProbe } from './worker-probe.ts'
@@ -100,9 +100,7 @@ async function trialRow(fleet: Fleet, server: ServerHandle, rate: number, via: V
   const records = await fleet.collect(done)
   const c = await snap(fleet)
   const sent = done.sentAt.length
-  const tailFrom = done.firstSeq + Math.floor(sent * 0.9)
-  const endLag = Math.max(...records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50)))
-  const lost = records.reduce((n, r) => n + r.lost, 0)
+  const { endLagMs: endLag, lost } = endLagAndLoss(done, records)
   const [hubAfter = Number.NaN, , renderersAfter = Number.NaN, , runnerAfter = Number.NaN] = cpuBetween(b, c)
   return row([fleet.contender, via, ...senderCells(sent, done.elapsedMs, done.sender, rate), lost, endLag, ...cpuBetween(a, b), hubAfter, renderersAfter, runnerAfter])
 }

@@ -4,9 +4,9 @@
  */
 import type { Browser } from 'playwright-core'
 import { pageHeap, sharedWorkerHeap } from '../browser.ts'
-import { sleep, type Fleet } from '../fleet.ts'
+import { sleep, type Fleet, type TabRecord } from '../fleet.ts'
 import type { ConnectionsRow, MemoryResult, ThroughputStep } from '../results.ts'
-import type { ServerHandle } from '../server.ts'
+import type { ServerHandle, StreamDone } from '../server.ts'
 import { percentile, spread } from '../stats.ts'
 import { isSenderBound, isShort } from './ladder.ts'
 
@@ -57,6 +57,21 @@ export async function latencyRound(fleet: Fleet, server: ServerHandle, rate: num
 const MAX_END_LAG_MS = 50
 
 /**
+ * How a stream ended for its tabs: the worst tab's median latency over the last 10 % of the
+ * messages (Infinity for a tab that got none of them), and the messages lost over all tabs.
+ * @example
+ * const { endLagMs, lost } = endLagAndLoss(done, await fleet.collect(done))
+ */
+export function endLagAndLoss(done: StreamDone, records: readonly TabRecord[]): { endLagMs: number; lost: number } {
+  const tailFrom = done.firstSeq + Math.floor(done.sentAt.length * 0.9)
+  const endLags = records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50))
+  return {
+    endLagMs: Math.max(...endLags.map((v) => (Number.isFinite(v) ? v : Number.POSITIVE_INFINITY))),
+    lost: records.reduce((sum, r) => sum + r.lost, 0),
+  }
+}
+
+/**
  * One throughput trial: `rate` msg/s for `stepMs`, what the worst tab got and how far behind it ended.
  * The ladder (`ladder.ts`) repeats and interleaves these.
  * @example
@@ -66,11 +81,8 @@ export async function throughputTrial(fleet: Fleet, server: ServerHandle, rate: 
   // Through the sender's socket: at the top rungs its REST route cost the child ~0.5 of a core (server.ts `Via`).
   const { done, records } = await fleet.stream(server, rate, stepMs, undefined, 'socket')
   const sent = done.sentAt.length
-  const tailFrom = done.firstSeq + Math.floor(sent * 0.9)
-  const endLags = records.map((r) => percentile(r.latencies.filter((_, i) => (r.seqs[i] ?? 0) >= tailFrom), 50))
   const achievedMsgS = (sent * 1000) / Math.max(1, done.elapsedMs)
-  const lost = records.reduce((sum, r) => sum + r.lost, 0)
-  const endLagMs = Math.max(...endLags.map((v) => (Number.isFinite(v) ? v : Number.POSITIVE_INFINITY)))
+  const { endLagMs, lost } = endLagAndLoss(done, records)
   const hasKeptUp = lost === 0 && endLagMs <= MAX_END_LAG_MS
   // Less was sent than asked: the trial did not offer the rate, whatever the tabs did (a sender that
   // fell behind also catches up in bursts of up to 200, which a lane at its rate never sees).
