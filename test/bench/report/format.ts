@@ -1,7 +1,7 @@
 /**
  * Number formatting shared by the table, the goals and the HTML report.
  */
-import type { Outcome } from '../results.ts'
+import type { Outcome, Results } from '../results.ts'
 import type { Spread } from '../stats.ts'
 
 /**
@@ -49,4 +49,16 @@ export function cell<T>(outcome: Outcome<T>, show: (value: T) => string): string
  */
 export function valueOf<T>(outcome: Outcome<T> | undefined): T | undefined {
   return outcome?.ok === true ? outcome.value : undefined
+}
+
+/**
+ * The RTT new tab's floor lane (a bare SharedWorker), code loaded → answered, median ms, and
+ * tabrelay's time as a multiple of it; NaN for either when a lane did not run.
+ * @example
+ * const { floorMs, times } = floorOf(results) // { floorMs: 8.1, times: 1.8 }
+ */
+export function floorOf(r: Results): { floorMs: number; times: number } {
+  const floorMs = r.newTabRttFloor?.ok === true ? r.newTabRttFloor.value.newTabSubscribe.median : Number.NaN
+  const mine = valueOf(r.newTabRtt.tabrelay)?.newTabSubscribe.median ?? Number.NaN
+  return { floorMs, times: mine / floorMs }
 }

@@ -4,7 +4,7 @@
 import type { ContenderName } from '../app/contract.ts'
 import type { LatencyResult, NewTabResult, Outcome, Results, VariantResult } from '../results.ts'
 import { ratio, spread, type Spread } from '../stats.ts'
-import { cell, fmtSpread, kb, mb, valueOf } from './format.ts'
+import { cell, floorOf, fmtSpread, kb, mb, valueOf } from './format.ts'
 import { ceilingCell, pastCeiling, versusCell } from './throughput.ts'
 import { medianInterval } from './verdict.ts'
 import { tabHostRows } from './hosts.ts'
@@ -36,7 +36,7 @@ function floorRows(r: Results, rtt: number): Row[] {
   const floor = r.newTabRttFloor
   if (floor === undefined) return []
   const text = cell(floor, (v) => `${fmtSpread(v.newTabSubscribe, 1)} after code load; ${phasesCell(v)}`)
-  const times = num(r.newTabRtt.tabrelay, (v) => v.newTabSubscribe.median) / num(floor, (v) => v.newTabSubscribe.median)
+  const { times } = floorOf(r)
   return [[`  floor lane (bare SharedWorker), new tab, ${rtt} ms RTT`, text, '', '', Number.isFinite(times) ? `tabrelay ${times.toFixed(1)}× the floor` : '']]
 }
 

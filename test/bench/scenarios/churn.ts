@@ -28,13 +28,14 @@ export async function newTabRound(fleet: Fleet): Promise<ReadyInfo> {
  * const result = summariseNewTabs(first, rounds, 0)
  */
 export function summariseNewTabs(first: ReadyInfo[], rounds: ReadyInfo[], rttMs: number): NewTabResult {
+  const fromLoad = rounds.map((r) => r.readyMs - r.loadMs)
   return {
     firstTab: spread(first.map((r) => r.readyMs)),
     newTab: spread(rounds.map((r) => r.readyMs)),
-    newTabSubscribe: spread(rounds.map((r) => r.readyMs - r.loadMs)),
+    newTabSubscribe: spread(fromLoad),
     rttMs,
     phases: phasesOf(rounds),
-    fromLoadRounds: rounds.map((r) => r.readyMs - r.loadMs),
+    fromLoadRounds: fromLoad,
   }
 }
 
