@@ -41,7 +41,11 @@ export function textMessages(isOrderedById: boolean): (frame: Json) => ChatMessa
   }
 }
 
-/** The mounted inbox chat. */
+/**
+ * The mounted inbox chat.
+ * @example
+ * const { chat, receive } = mountInboxChat(room, 'Alice', typing); chat.note('reconnected')
+ */
 export interface InboxChat {
   chat: Chat
   /** Shows a received message; resolves this tab's send of it. True when it was new here. */

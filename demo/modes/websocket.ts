@@ -76,7 +76,7 @@ export function startWebSocketMode(config: DemoConfig, log: (kind: LogKind, text
  * @example
  * runInboxChat(config, log, { wsUrl, accessToken, worker, statsUser: '1', senderName: 'Alice', resyncNote: '…' })
  */
-export function runInboxChat(config: DemoConfig, log: (kind: LogKind, text: string) => void, setup: InboxSetup): Relay {
+export function runInboxChat(config: DemoConfig, log: (kind: LogKind, text: string) => void, setup: InboxSetup): void {
   const { wsUrl } = setup
   const relay = createRelay({
     transport: 'inbox', endpoint: wsUrl, accessToken: setup.accessToken, outbox: 'persist', worker: setup.worker,
@@ -117,7 +117,6 @@ export function runInboxChat(config: DemoConfig, log: (kind: LogKind, text: stri
   relay.onLeaderChange((isLeader) => log('leader', isLeader ? 'this tab is now the leader' : 'another tab leads'))
   mountUpdateBanner(relay, (text) => log('system', text))
   mountInboxPanel(relay, { wsUrl, user: setup.statsUser })
-  return relay
 }
 
 // The channel pill; `onFirstJoin` runs once, after the join, so a message stored meanwhile comes

@@ -10,11 +10,23 @@ import type { Stats } from '../../demo/server/index.ts'
  * How the sender reaches the server: `rest`, a POST of each tick's batch to the REST broadcast
  * route; `socket`, a vsn-1 WebSocket pushing the tick's broadcasts in one write (sender.ts). The
  * tabs get the same text frames either way; `socket` costs the sender far less CPU.
+ * @example
+ * await server.stream(topic, 8_000, 800, firstSeq, { via: 'socket' })
  */
 export type Via = 'rest' | 'socket'
 
-/** `persist`: send each message on its own to the private topic (REST only), stored for Broadcast Replay. */
+/**
+ * A stream the parent asks the server child for; `persist`: each message on its own to the private
+ * topic (REST only), stored for Broadcast Replay.
+ * @example
+ * child.send({ kind: 'stream', id: 1, topic: 'tabrelay:0', rate: 100, durationMs: 1_000, firstSeq: 0 } satisfies StreamRequest)
+ */
 export interface StreamRequest { kind: 'stream'; id: number; topic: string; rate: number; durationMs: number; firstSeq: number; persist?: boolean; via?: Via }
+/**
+ * The child's answer to a stream: each message's send stamp, how long it took, the sender's CPU.
+ * @example
+ * const { sentAt, elapsedMs } = await server.stream(topic, 100, 1_000, 0)
+ */
 export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; sentAt: number[]; elapsedMs: number; sender?: SenderCpu; error?: string }
 
 /**
@@ -24,6 +36,8 @@ export interface StreamDone { kind: 'streamed'; id: number; firstSeq: number; se
  * thread's nice value. The main thread runs the sender AND the server's fan-out, so `threadMs`
  * near the stream's elapsed time means the child itself had no time to spare, and a large
  * `waitMs` that the machine's other threads kept it from a core.
+ * @example
+ * const { threadMs, waitMs } = done.sender ?? { threadMs: Number.NaN, waitMs: Number.NaN }
  */
 export interface SenderCpu { cpuMs: number; threadMs: number; waitMs: number; posts: number; nice: number }
 export type ToChild = StreamRequest | { kind: 'offset'; id: number } | { kind: 'stop' }

@@ -9,7 +9,7 @@ const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 /**
  * The segments of one sourcemap line: [generated column, source index] (the other fields unused).
  * @example
- * decodeLine('AAAA,CAAC') // [[0, 0], [1, 0]]
+ * decodeLine('AAAA,CAAC', { source: 0 }) // [[0, 0], [1, 0]]
  */
 export function decodeLine(line: string, state: { source: number }): Array<[number, number]> {
   const segments: Array<[number, number]> = []

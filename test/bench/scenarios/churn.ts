@@ -47,7 +47,11 @@ function phasesOf(rounds: readonly ReadyInfo[]): Record<string, Spread> {
   return phases
 }
 
-/** One lane of the new-tab rounds over the delay proxy: a contender, or the floor lane. */
+/**
+ * One lane of the new-tab rounds over the delay proxy: a contender, or the floor lane.
+ * @example
+ * const floor: NewTabLane = { name: 'floor', contender: 'tabrelay', options: { floor: true } }
+ */
 export interface NewTabLane { name: string; contender: ContenderName; options?: FleetOptions }
 
 /**

@@ -56,7 +56,7 @@ export interface LadderResult<L extends string = Lane> {
 export interface Bracket { held: number; missed: number | null; refinementsLeft: number; senderLimited?: number | null }
 
 /** A trial whose sender sent less than this share of the rate did not offer the rate. */
-export const SENDER_SHORT_SHARE = 0.9
+const SENDER_SHORT_SHARE = 0.9
 
 /**
  * Whether a sender that reached `achievedMsgS` fell short of `rate`.
